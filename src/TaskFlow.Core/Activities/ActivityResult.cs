@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Activities;
+
+/// <summary>
+/// What one execution of an activity came to. Expected outcomes, failures included, are values,
+/// not exceptions: the scheduler turns them into state transitions.
+/// </summary>
+public abstract record ActivityResult
+{
+    public static ActivityResult Succeeded(JsonNode? output = null, params string[] outcomes) =>
+        new SucceededResult(output, outcomes.Length == 0 ? [ActivityDescriptor.DefaultOutcome] : outcomes);
+
+    /// <summary>A failed attempt; retried per the node's policy when <paramref name="retryable"/>.</summary>
+    public static ActivityResult Failed(string error, bool retryable = true) => new FailedResult(error, retryable);
+
+    /// <summary>Parks the node until <paramref name="resumeAt"/>, or until something resumes it.</summary>
+    public static ActivityResult Suspend(DateTimeOffset? resumeAt) => new SuspendedResult(resumeAt);
+
+    public static ActivityResult StartChild(string definitionId, int? version, JsonObject input) =>
+        new StartChildResult(definitionId, version, input);
+
+    public static ActivityResult ForEach(JsonArray items, int maxParallelism, JsonObject body) =>
+        new ForEachResult(items, maxParallelism, body);
+}
+
+public sealed record SucceededResult(JsonNode? Output, IReadOnlyList<string> Outcomes) : ActivityResult;
+
+public sealed record FailedResult(string Error, bool Retryable) : ActivityResult;
+
+public sealed record SuspendedResult(DateTimeOffset? ResumeAt) : ActivityResult;
+
+public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input) : ActivityResult;
+
+public sealed record ForEachResult(JsonArray Items, int MaxParallelism, JsonObject Body) : ActivityResult;

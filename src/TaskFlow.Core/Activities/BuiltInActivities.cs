@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Activities;
+
+/// <summary>
+/// The control-flow activity types whose meaning the scheduler itself implements. Their
+/// descriptors live here so that validation and scheduling need no runtime.
+/// </summary>
+public static class BuiltInActivities
+{
+    public const string Noop = "noop";
+    public const string Fail = "fail";
+    public const string Delay = "delay";
+    public const string Join = "join";
+    public const string ForEach = "foreach";
+    public const string Workflow = "workflow";
+    public const string Transform = "transform";
+
+    public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
+    [
+        new(Noop, "Control flow", "Does nothing and succeeds; useful as a start, a fork point or a placeholder.", [], [ActivityDescriptor.DefaultOutcome]),
+        new(Fail, "Control flow", "Fails the node with a message (retries do not apply).",
+            [new("message", "string", Required: true, "Why the workflow fails.")], [ActivityDescriptor.DefaultOutcome]),
+        new(Delay, "Control flow", "A durable timer: waits for a duration or until a time, surviving restarts.",
+            [
+                new("duration", "string", Description: "How long to wait, e.g. 30s, 5m, 1h."),
+                new("until", "string", Description: "An ISO 8601 instant to wait for, instead of a duration."),
+            ], [ActivityDescriptor.DefaultOutcome]),
+        new(Join, "Control flow", "Merges parallel branches.",
+            [new("mode", "string", Description: "WaitAll: every branch; WaitAllActive: every branch not skipped; WaitAny: the first branch, skipping the others.",
+                Default: JsonValue.Create("WaitAll"), AllowedValues: ["WaitAll", "WaitAllActive", "WaitAny"])],
+            [ActivityDescriptor.DefaultOutcome]),
+        new(ForEach, "Control flow", "Runs a body activity once per item of a list produced at run time, with bounded parallelism. Output: the list of body outputs, in item order.",
+            [
+                new("items", "array", Required: true, "The list, usually a template such as {{ nodes.a.output.items }}."),
+                new("body", "object", Required: true, "The activity to run per item: { \"type\": ..., \"inputs\": { ... } }; its templates see item and index."),
+                new("maxParallelism", "integer", Description: "At most this many items run at once.", Default: JsonValue.Create(10)),
+            ], [ActivityDescriptor.DefaultOutcome]),
+        new(Workflow, "Control flow", "Runs another workflow (or this one, recursively) as a child instance and waits for it; recursion is bounded by max depth.",
+            [
+                new("definitionId", "string", Required: true, "The child workflow's id."),
+                new("version", "integer", Description: "A fixed version; the latest when omitted."),
+                new("input", "object", Description: "The child's input; values may be templates."),
+            ], [ActivityDescriptor.DefaultOutcome]),
+        new(Transform, "Data", "Evaluates its value (usually templates) and outputs it; use it to shape data or generate lists.",
+            [new("value", "any", Required: true, "Any JSON value; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
+    ];
+}

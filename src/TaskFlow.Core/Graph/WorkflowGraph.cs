@@ -1,0 +1,92 @@
+using System.Collections.Frozen;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Templates;
+
+namespace TaskFlow.Core.Graph;
+
+/// <summary>
+/// A validated definition compiled for execution. Immutable and shared: the engine caches one per
+/// (id, version), since stored versions never change.
+/// </summary>
+public sealed class WorkflowGraph
+{
+    private readonly FrozenDictionary<string, GraphNode> _nodes;
+    private readonly Dictionary<string, FrozenSet<string>> _ancestors = new(StringComparer.Ordinal);
+
+    private WorkflowGraph(WorkflowDefinition definition, FrozenDictionary<string, GraphNode> nodes, TemplatedJson? output)
+    {
+        Definition = definition;
+        _nodes = nodes;
+        Output = output;
+        StartNodes = definition.Nodes.Select(n => nodes[n.Id]).Where(n => n.Inbound.Count == 0).ToArray();
+        EndNodes = definition.Nodes.Select(n => nodes[n.Id]).Where(n => n.Outgoing.Count == 0).ToArray();
+    }
+
+    public WorkflowDefinition Definition { get; }
+
+    public string Id => Definition.Id;
+
+    public int Version => Definition.Version;
+
+    public IReadOnlyList<GraphNode> StartNodes { get; }
+
+    public IReadOnlyList<GraphNode> EndNodes { get; }
+
+    public IEnumerable<GraphNode> Nodes => _nodes.Values;
+
+    /// <summary>The instance output template, when the definition declares one.</summary>
+    public TemplatedJson? Output { get; }
+
+    public GraphNode this[string id] => _nodes[id];
+
+    public bool TryGetNode(string id, out GraphNode node) => _nodes.TryGetValue(id, out node!);
+
+    /// <summary>Compiles a definition that has passed validation.</summary>
+    public static WorkflowGraph Compile(WorkflowDefinition definition)
+    {
+        var nodes = definition.Nodes.ToDictionary(n => n.Id, n => new GraphNode(n, TemplatedJson.Compile(n.Inputs)), StringComparer.Ordinal);
+        foreach (var edge in definition.Edges)
+        {
+            var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.Parse(edge.Condition));
+            nodes[edge.From].Outgoing.Add(compiled);
+            nodes[edge.To].Inbound.Add(compiled);
+        }
+
+        var output = definition.Output is null ? null : TemplatedJson.Compile(definition.Output);
+        return new WorkflowGraph(definition, nodes.ToFrozenDictionary(StringComparer.Ordinal), output);
+    }
+
+    /// <summary>Every node from which <paramref name="nodeId"/> can be reached. Computed once per node.</summary>
+    public FrozenSet<string> Ancestors(string nodeId)
+    {
+        lock (_ancestors)
+        {
+            if (_ancestors.TryGetValue(nodeId, out var cached))
+            {
+                return cached;
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        stack.Push(nodeId);
+        while (stack.Count > 0)
+        {
+            foreach (var edge in _nodes[stack.Pop()].Inbound)
+            {
+                if (seen.Add(edge.From))
+                {
+                    stack.Push(edge.From);
+                }
+            }
+        }
+
+        var result = seen.ToFrozenSet(StringComparer.Ordinal);
+        lock (_ancestors)
+        {
+            _ancestors[nodeId] = result;
+        }
+
+        return result;
+    }
+}

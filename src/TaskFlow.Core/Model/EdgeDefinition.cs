@@ -1,0 +1,28 @@
+namespace TaskFlow.Core.Model;
+
+/// <summary>A connection from one node's outcome port to another node.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
+public sealed class EdgeDefinition
+{
+    /// <summary>Optional id; edges without one are named <c>from-&gt;to</c> in messages.</summary>
+    public string? Id { get; set; }
+
+    public string From { get; set; } = "";
+
+    public string To { get; set; } = "";
+
+    /// <summary>The source outcome this edge follows; <c>done</c> when omitted.</summary>
+    public string? FromPort { get; set; }
+
+    /// <summary>The target's inbound port; informational for the designer.</summary>
+    public string? ToPort { get; set; }
+
+    /// <summary>An expression (with or without <c>{{ }}</c>); the edge is taken only when it is truthy.</summary>
+    public string? Condition { get; set; }
+
+    public string? Label { get; set; }
+
+    /// <summary>The name used in messages.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string DisplayName => Id ?? $"{From}->{To}";
+}

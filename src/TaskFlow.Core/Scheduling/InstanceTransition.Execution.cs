@@ -1,0 +1,246 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Graph;
+using TaskFlow.Core.Model;
+
+namespace TaskFlow.Core.Scheduling;
+
+public sealed partial class InstanceTransition
+{
+    private bool HandleExecuted(Executed e)
+    {
+        var isIteration = NodeState.TryParseIteration(e.NodeId, out var parentId, out var index);
+        var node = Graph[isIteration ? parentId : e.NodeId];
+        var state = Require(e.NodeId);
+        var parent = isIteration ? Require(parentId) : null;
+        if (state is null || (isIteration && parent is null))
+        {
+            return false;
+        }
+
+        // A result for an attempt that is no longer current (already completed, skipped, or
+        // superseded by a retry after a lost lease) must not change anything.
+        if (!state.IsInFlight || state.Attempt != e.Attempt || (parent is not null && parent.Status != NodeStatus.Waiting))
+        {
+            return true;
+        }
+
+        return e.Result switch
+        {
+            SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output) : Succeeded(node, state, ok.Output, ok.Outcomes),
+            FailedResult failed => HandleFailure(node, state, parent, failed),
+            SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt),
+            StartChildResult child => StartChild(state, child),
+            ForEachResult forEach when !isIteration => StartForEach(node, state, forEach),
+            ForEachResult => Failure(node, state, parent, "A foreach cannot run as the body of another foreach; use a child workflow.", retryable: false),
+            _ => throw new InvalidOperationException($"Unknown activity result {e.Result.GetType().Name}."),
+        };
+    }
+
+    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes)
+    {
+        var conditionNodes = node.Outgoing.Where(o => o.Condition is not null).SelectMany(o => o.Condition!.ReferencedNodeIds).Where(id => Graph.TryGetNode(id, out _));
+        if (!RequireAll(conditionNodes))
+        {
+            return false;
+        }
+
+        var taken = new bool[node.Outgoing.Count];
+        for (var i = 0; i < node.Outgoing.Count; i++)
+        {
+            var edge = node.Outgoing[i];
+            if (!outcomes.Contains(edge.Port))
+            {
+                continue;
+            }
+
+            try
+            {
+                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output));
+            }
+            catch (Templates.TemplateEvaluationException ex)
+            {
+                return Failure(node, state, null, $"The condition of edge '{edge.Definition.DisplayName}' could not be evaluated: {ex.Message}", retryable: false);
+            }
+        }
+
+        Finish(state, NodeStatus.Succeeded);
+        state.Output = output;
+        state.Error = null;
+        Journal.Add(new(JournalEventType.NodeSucceeded, node.Id, state.Attempt, Now, outcomes is [ActivityDescriptor.DefaultOutcome] ? null : "outcome: " + string.Join(", ", outcomes)));
+        for (var i = 0; i < node.Outgoing.Count; i++)
+        {
+            _queue.Enqueue(new Arrive(node.Outgoing[i].To, taken[i], node.Id));
+        }
+
+        return true;
+    }
+
+    private bool HandleFailure(GraphNode node, NodeState state, NodeState? parent, FailedResult failed) =>
+        Failure(node, state, parent, failed.Error, failed.Retryable);
+
+    private bool Failure(GraphNode node, NodeState state, NodeState? parent, string error, bool retryable)
+    {
+        if (retryable && state.Attempt < node.Retry.MaxAttempts)
+        {
+            var delay = node.Retry.BackoffBefore(state.Attempt + 1);
+            state.Attempt++;
+            state.Status = NodeStatus.Scheduled;
+            state.Error = error;
+            state.IsDirty = true;
+            var payload = parent is null ? null : IterationPayload(state);
+            Work.Add(new(state.NodeId, state.Attempt, node.Priority, Now + delay, Payload: payload));
+            Journal.Add(new(JournalEventType.NodeRetried, state.NodeId, state.Attempt, Now, $"Attempt {state.Attempt - 1} failed: {error} Retrying in {delay.TotalSeconds:0.###}s (attempt {state.Attempt} of {node.Retry.MaxAttempts})."));
+            return true;
+        }
+
+        if (parent is not null)
+        {
+            return IterationFailed(node, parent, state, error);
+        }
+
+        var errorEdges = node.Outgoing.Where(o => o.Port == "error").ToArray();
+        Finish(state, NodeStatus.Failed);
+        state.Error = error;
+        Journal.Add(new(JournalEventType.NodeFailed, node.Id, state.Attempt, Now, error));
+        if (errorEdges.Length == 0)
+        {
+            FailInstance($"Node '{node.Id}' failed: {error}");
+            return true;
+        }
+
+        // The node handles its failure through 'error' edges: they are taken, every other edge is dead.
+        foreach (var edge in node.Outgoing)
+        {
+            _queue.Enqueue(new Arrive(edge.To, edge.Port == "error", node.Id));
+        }
+
+        return true;
+    }
+
+    private bool Suspend(GraphNode node, NodeState state, DateTimeOffset? resumeAt)
+    {
+        state.Status = NodeStatus.Waiting;
+        state.IsDirty = true;
+        if (resumeAt is { } at)
+        {
+            Work.Add(new(state.NodeId, state.Attempt, node.Priority, at < Now ? Now : at, Resume: true));
+        }
+
+        Journal.Add(new(JournalEventType.NodeSuspended, state.NodeId, state.Attempt, Now, resumeAt is { } t ? $"Waiting until {t:O}." : "Waiting to be resumed."));
+        return true;
+    }
+
+    private bool StartChild(NodeState state, StartChildResult child)
+    {
+        state.Status = NodeStatus.Waiting;
+        state.IsDirty = true;
+        Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input));
+        Journal.Add(new(JournalEventType.ChildStarted, state.NodeId, state.Attempt, Now, $"Started child workflow '{child.DefinitionId}'."));
+        return true;
+    }
+
+    private bool HandleArrive(Arrive e)
+    {
+        var node = Graph[e.NodeId];
+        var state = Require(e.NodeId);
+        if (state is null)
+        {
+            return false;
+        }
+
+        if (state.Status != NodeStatus.Pending)
+        {
+            // Already fired (a WaitAny join), skipped or cancelled: late arrivals change nothing.
+            return true;
+        }
+
+        var mode = node.JoinMode ?? JoinMode.WaitAllActive;
+        var inbound = node.Inbound.Count;
+        if (mode == JoinMode.WaitAny && e.Taken)
+        {
+            var losers = Graph.Ancestors(node.Id).Except(Graph.Ancestors(e.From)).Where(id => id != e.From).ToArray();
+            if (!RequireAll(losers))
+            {
+                return false;
+            }
+
+            state.Arrived++;
+            Schedule(node, state);
+            SkipLosers(node, e.From, losers);
+            return true;
+        }
+
+        if (e.Taken)
+        {
+            state.Arrived++;
+        }
+        else
+        {
+            state.Dead++;
+        }
+
+        state.IsDirty = true;
+        if (state.Arrived + state.Dead < inbound)
+        {
+            return true;
+        }
+
+        if (mode == JoinMode.WaitAll && state.Dead > 0)
+        {
+            Skip(node, state, $"WaitAll join: {state.Dead} of {inbound} inbound branches were not taken, so it cannot complete; use WaitAllActive to join only the active branches.");
+        }
+        else if (state.Arrived == 0)
+        {
+            Skip(node, state, "None of its inbound edges was taken.");
+        }
+        else
+        {
+            Schedule(node, state);
+        }
+
+        return true;
+    }
+
+    private void Skip(GraphNode node, NodeState state, string reason)
+    {
+        Finish(state, NodeStatus.Skipped);
+        Journal.Add(new(JournalEventType.NodeSkipped, node.Id, state.Attempt, Now, reason));
+        foreach (var edge in node.Outgoing)
+        {
+            _queue.Enqueue(new Arrive(edge.To, false, node.Id));
+        }
+    }
+
+    private void SkipLosers(GraphNode join, string winner, IReadOnlyList<string> losers)
+    {
+        var skipped = new List<GraphNode>();
+        foreach (var id in losers)
+        {
+            var state = States[id];
+            if (state.IsFinished)
+            {
+                continue;
+            }
+
+            if (state.IsInFlight)
+            {
+                CancelledNodes.Add(id);
+            }
+
+            Finish(state, NodeStatus.Skipped);
+            Journal.Add(new(JournalEventType.NodeSkipped, id, state.Attempt, Now, $"Branch lost to '{winner}' at WaitAny join '{join.Id}'."));
+            skipped.Add(Graph[id]);
+        }
+
+        // Edges leaving the losing branch for nodes outside it are dead, so those nodes still resolve.
+        var loserSet = losers.ToHashSet(StringComparer.Ordinal);
+        foreach (var node in skipped)
+        {
+            foreach (var edge in node.Outgoing.Where(o => o.To != join.Id && !loserSet.Contains(o.To)))
+            {
+                _queue.Enqueue(new Arrive(edge.To, false, node.Id));
+            }
+        }
+    }
+}

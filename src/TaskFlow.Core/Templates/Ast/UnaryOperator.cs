@@ -1,0 +1,7 @@
+namespace TaskFlow.Core.Templates.Ast;
+
+internal enum UnaryOperator
+{
+    Not,
+    Negate,
+}

@@ -1,0 +1,11 @@
+namespace TaskFlow.Core.Templates.Evaluation;
+
+internal enum ValueKind
+{
+    Null,
+    Boolean,
+    Number,
+    String,
+    Array,
+    Object,
+}

@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Templates.Json;
+
+// An array with at least one templated value somewhere below it.
+internal sealed class ArrayJsonPart(JsonPart[] items) : JsonPart
+{
+    public override JsonNode? Render(JsonObject scope)
+    {
+        var result = new JsonArray();
+        foreach (var item in items)
+        {
+            result.Add(item.Render(scope));
+        }
+
+        return result;
+    }
+}

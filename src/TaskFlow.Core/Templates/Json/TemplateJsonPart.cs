@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Templates.Json;
+
+// A string holding at least one placeholder.
+internal sealed class TemplateJsonPart(Template template, string path) : JsonPart
+{
+    public override JsonNode? Render(JsonObject scope)
+    {
+        try
+        {
+            return template.Render(scope);
+        }
+        catch (TemplateEvaluationException ex)
+        {
+            throw ex.WithPath(path);
+        }
+    }
+}

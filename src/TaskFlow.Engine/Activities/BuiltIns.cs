@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Model;
+
+namespace TaskFlow.Engine.Activities;
+
+// The built-in activities. Their descriptors come from TaskFlow.Core (BuiltInActivities), because
+// validation and the scheduling rules know what they mean; these classes only do the run-time part.
+
+internal sealed class NoopActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Succeeded());
+}
+
+/// <summary>A join does its work in the scheduler (which branches arrived); executing it only passes on.</summary>
+internal sealed class JoinActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityResult.Succeeded());
+}
+
+internal sealed class FailActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityResult.Failed(context.Inputs["message"]?.ToString() ?? "Failed by a fail activity.", retryable: false));
+}
+
+internal sealed class TransformActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityResult.Succeeded(context.Inputs["value"]?.DeepClone()));
+}
+
+/// <summary>A durable timer: the first execution parks the node with a due time stored in the queue; the resume completes it.</summary>
+internal sealed class DelayActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (context.IsResume)
+        {
+            return ValueTask.FromResult(ActivityResult.Succeeded(new JsonObject { ["firedAt"] = context.Time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) }));
+        }
+
+        DateTimeOffset due;
+        if (context.Inputs["until"] is JsonNode until)
+        {
+            if (!DateTimeOffset.TryParse(until.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out due))
+            {
+                return ValueTask.FromResult(ActivityResult.Failed($"'until' is '{until}', which is not an ISO 8601 time.", retryable: false));
+            }
+        }
+        else if (Duration.TryParse(context.Inputs["duration"]?.ToString(), out var duration))
+        {
+            due = context.Time.GetUtcNow() + duration;
+        }
+        else
+        {
+            return ValueTask.FromResult(ActivityResult.Failed($"'duration' is '{context.Inputs["duration"]}', which is not a duration (e.g. 30s, 5m).", retryable: false));
+        }
+
+        return ValueTask.FromResult(ActivityResult.Suspend(due));
+    }
+}
+
+internal sealed class ForEachActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (context.Inputs["items"] is not JsonArray items)
+        {
+            return ValueTask.FromResult(ActivityResult.Failed($"'items' must be a list, but it is {Describe(context.Inputs["items"])}.", retryable: false));
+        }
+
+        var parallelism = context.Inputs["maxParallelism"] is JsonValue v && v.TryGetValue<int>(out var p) ? p : 10;
+        return ValueTask.FromResult(ActivityResult.ForEach(items, parallelism, context.Inputs["body"] as JsonObject ?? []));
+    }
+
+    private static string Describe(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();
+}
+
+/// <summary>Starts a child instance (in the same transaction as this node's wait) and completes from the child's outcome.</summary>
+internal sealed class WorkflowActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (context.IsResume)
+        {
+            var payload = context.ResumePayload as JsonObject;
+            var status = payload?["status"]?.ToString();
+            return ValueTask.FromResult(status == nameof(InstanceStatus.Succeeded)
+                ? ActivityResult.Succeeded(payload?["output"]?.DeepClone())
+                : ActivityResult.Failed($"Child workflow instance {payload?["instanceId"]} {status?.ToLowerInvariant() ?? "ended"}: {payload?["error"]}", retryable: false));
+        }
+
+        var definitionId = context.Inputs["definitionId"]?.ToString();
+        if (string.IsNullOrWhiteSpace(definitionId))
+        {
+            return ValueTask.FromResult(ActivityResult.Failed("'definitionId' is empty.", retryable: false));
+        }
+
+        int? version = context.Inputs["version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;
+        return ValueTask.FromResult(ActivityResult.StartChild(definitionId, version, context.Inputs["input"] as JsonObject ?? []));
+    }
+}

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Graph;
+using TaskFlow.Core.Scheduling;
+using TaskFlow.Core.Templates;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Activities;
+using TaskFlow.Engine.Persistence;
+
+namespace TaskFlow.Engine.Dispatch;
+
+/// <summary>
+/// Runs one claimed work item: finds its node, renders its inputs, resolves the activity and
+/// turns whatever happens (exceptions and timeouts included) into an <see cref="ActivityResult"/>.
+/// </summary>
+public sealed class ActivityExecutor(
+    EngineStore store,
+    GraphCache graphs,
+    ActivityCatalog catalog,
+    IServiceScopeFactory scopes,
+    WorkflowLimits limits,
+    TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(WorkflowGraph, string), (string Type, TemplatedJson Inputs)> _bodies = new();
+
+    public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
+    {
+        WorkflowGraph graph;
+        try
+        {
+            graph = await graphs.GetAsync(store, null, work.DefinitionId, work.DefinitionVersion, cancellationToken);
+        }
+        catch (WorkflowNotFoundException ex)
+        {
+            return ActivityResult.Failed(ex.Message, retryable: false);
+        }
+
+        var isIteration = NodeState.TryParseIteration(work.NodeId, out var parentId, out _);
+        if (!graph.TryGetNode(isIteration ? parentId : work.NodeId, out var node))
+        {
+            return ActivityResult.Failed($"Node '{work.NodeId}' is not in workflow '{graph.Id}' version {graph.Version}.", retryable: false);
+        }
+
+        var (type, inputs) = isIteration ? Body(graph, node) : (node.Type, node.Inputs);
+        if (!catalog.TryGet(type, out var registration))
+        {
+            return ActivityResult.Failed($"Activity type '{type}' is not registered in this process.", retryable: false);
+        }
+
+        var payload = work.Payload is null ? null : JsonNode.Parse(work.Payload);
+        JsonObject rendered;
+        var depth = 0;
+        var needsScope = !inputs.IsConstant || type == BuiltInActivities.Workflow;
+        if (needsScope)
+        {
+            var referenced = inputs.ReferencedNodeIds.Where(id => graph.TryGetNode(id, out _)).ToArray();
+            var scope = await store.LoadScopeAsync(work.InstanceId, referenced, cancellationToken);
+            if (scope is null)
+            {
+                return ActivityResult.Failed($"Instance {work.InstanceId} no longer exists.", retryable: false);
+            }
+
+            depth = scope.Depth;
+            try
+            {
+                rendered = inputs.Render(BuildScope(work, scope, isIteration ? payload : null)) as JsonObject ?? [];
+            }
+            catch (TemplateEvaluationException ex)
+            {
+                return ActivityResult.Failed($"Inputs could not be rendered: {ex.Message}", retryable: false);
+            }
+        }
+        else
+        {
+            rendered = inputs.Render(EmptyScope) as JsonObject ?? [];
+        }
+
+        using var timeout = node.Timeout is { } limit ? new CancellationTokenSource(limit, time) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked?.Token ?? cancellationToken;
+        await using var services = scopes.CreateAsyncScope();
+        var context = new ActivityContext
+        {
+            InstanceId = work.InstanceId,
+            NodeId = work.NodeId,
+            Attempt = work.Attempt,
+            Inputs = rendered,
+            Depth = depth,
+            IsResume = work.Resume,
+            ResumePayload = work.Resume ? payload : null,
+            Services = services.ServiceProvider,
+            Time = time,
+            CancellationToken = token,
+        };
+
+        ActivityResult result;
+        try
+        {
+            var activity = (IActivity)services.ServiceProvider.GetRequiredService(registration.Implementation);
+            result = await activity.ExecuteAsync(context);
+        }
+        catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            return ActivityResult.Failed($"Timed out after {node.Timeout!.Value.TotalSeconds:0.###}s.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return ActivityResult.Failed($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        return result is StartChildResult child ? await CheckChildAsync(child, depth, cancellationToken) : result;
+    }
+
+    private async Task<ActivityResult> CheckChildAsync(StartChildResult child, int depth, CancellationToken cancellationToken)
+    {
+        if (depth + 1 > limits.MaxDepth)
+        {
+            return ActivityResult.Failed($"Starting '{child.DefinitionId}' would nest workflows {depth + 1} levels deep, more than max_depth ({limits.MaxDepth}).", retryable: false);
+        }
+
+        try
+        {
+            await graphs.GetAsync(store, null, child.DefinitionId, child.Version, cancellationToken);
+            return child;
+        }
+        catch (WorkflowNotFoundException ex)
+        {
+            return ActivityResult.Failed(ex.Message, retryable: false);
+        }
+    }
+
+    private (string Type, TemplatedJson Inputs) Body(WorkflowGraph graph, GraphNode node) =>
+        _bodies.GetOrAdd((graph, node.Id), static key =>
+        {
+            var body = key.Item1[key.Item2].Definition.Inputs["body"] as JsonObject ?? [];
+            return (body["type"]?.GetValue<string>() ?? "", TemplatedJson.Compile(body["inputs"]?.DeepClone() ?? new JsonObject()));
+        });
+
+    private static readonly JsonObject EmptyScope = [];
+
+    private static JsonObject BuildScope(ClaimedWork work, InstanceScope scope, JsonNode? iteration)
+    {
+        var nodes = new JsonObject();
+        foreach (var state in scope.Nodes)
+        {
+            nodes[state.NodeId] = new JsonObject
+            {
+                ["output"] = state.Output is null ? null : JsonNode.Parse(state.Output),
+                ["status"] = ((TaskFlow.Core.Model.NodeStatus)state.Status).ToString(),
+                ["error"] = state.Error,
+            };
+        }
+
+        var result = new JsonObject
+        {
+            ["input"] = scope.Input,
+            ["vars"] = scope.Variables,
+            ["nodes"] = nodes,
+            ["instance"] = new JsonObject { ["id"] = work.InstanceId, ["depth"] = scope.Depth },
+            ["attempt"] = work.Attempt,
+        };
+        if (iteration is JsonObject it)
+        {
+            result["item"] = it["item"]?.DeepClone();
+            result["index"] = it["index"]?.DeepClone();
+        }
+
+        return result;
+    }
+}

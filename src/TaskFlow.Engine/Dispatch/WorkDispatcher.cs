@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TaskFlow.Core.Activities;
+using TaskFlow.Engine.Hosting;
+using TaskFlow.Engine.Persistence;
+
+namespace TaskFlow.Engine.Dispatch;
+
+/// <summary>
+/// One process's worker: a claim loop, activity executions, a commit loop and a heartbeat.
+/// </summary>
+/// <remarks>
+/// - Claims take a batch of due items in one round trip and lease them.
+/// - Results are committed in batches: one transaction per batch, however many nodes finish.
+/// - Successors made ready by a commit are kept by this worker when it has free slots, so a
+///   chain runs without a claim round trip between steps; the rest wait in the queue.
+/// - The claim loop sleeps until a wake-up (in-process, or NOTIFY from another process), the
+///   next due time in the queue, or <see cref="TaskFlowEngineOptions.MaxIdleWait"/>.
+/// - Heartbeats extend leases; a lease found gone (instance cancelled, node skipped, or
+///   re-claimed after this worker stalled) cancels its execution.
+/// </remarks>
+public sealed partial class WorkDispatcher(
+    EngineStore store,
+    ActivityExecutor executor,
+    WorkSignal signal,
+    IOptions<TaskFlowEngineOptions> options,
+    TimeProvider time,
+    ILogger<WorkDispatcher> logger) : BackgroundService
+{
+    private readonly TaskFlowEngineOptions _options = options.Value;
+    private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<long, InFlight> _inFlight = new();
+    private readonly WorkSignal _slotFreed = new();
+    private int _running;
+
+    public string WorkerId => _options.EffectiveWorkerId;
+
+    /// <summary>Activities executing or waiting for their commit in this process.</summary>
+    public int InFlightCount => Volatile.Read(ref _running);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        store.WorkAvailable += signal.Set;
+        using var executions = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var commit = Task.Run(() => CommitLoopAsync(), CancellationToken.None);
+        var heartbeat = Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None);
+        try
+        {
+            await ClaimLoopAsync(executions.Token, stoppingToken);
+        }
+        finally
+        {
+            store.WorkAvailable -= signal.Set;
+            await DrainAsync(executions);
+            _completions.Writer.TryComplete();
+            await commit;
+            await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken executionToken, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var free = _options.MaxConcurrency - InFlightCount;
+                if (free <= 0)
+                {
+                    await _slotFreed.WaitAsync(_options.MaxIdleWait, stoppingToken);
+                    continue;
+                }
+
+                var claimed = await store.ClaimAsync(WorkerId, Math.Min(free, _options.ClaimBatchSize), _options.LeaseDuration, stoppingToken);
+                foreach (var work in claimed)
+                {
+                    Start(work, executionToken);
+                }
+
+                if (claimed.Count > 0)
+                {
+                    continue;
+                }
+
+                var next = await store.NextVisibleAtAsync(stoppingToken);
+                var wait = next is { } due ? due - time.GetUtcNow() : _options.MaxIdleWait;
+                if (wait > TimeSpan.Zero)
+                {
+                    await signal.WaitAsync(wait < _options.MaxIdleWait ? wait + TimeSpan.FromMilliseconds(1) : _options.MaxIdleWait, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogClaimFailed(ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private void Start(ClaimedWork work, CancellationToken executionToken)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(executionToken);
+        var entry = new InFlight(work, cancellation);
+        _inFlight[work.Id] = entry;
+        Interlocked.Increment(ref _running);
+        entry.Task = Task.Run(() => ExecuteOneAsync(entry), CancellationToken.None);
+    }
+
+    private async Task ExecuteOneAsync(InFlight entry)
+    {
+        ActivityResult result;
+        try
+        {
+            result = await executor.ExecuteAsync(entry.Work, entry.Cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            result = ActivityResult.Failed(entry.LeaseLost ? "The lease was lost (instance cancelled, branch skipped or work re-claimed)." : "The worker is shutting down.");
+        }
+        catch (Exception ex)
+        {
+            result = ActivityResult.Failed($"{ex.GetType().Name}: {ex.Message}");
+        }
+
+        _completions.Writer.TryWrite(new Completion(entry.Work, result, time.GetUtcNow().ToUnixTimeMilliseconds()));
+    }
+
+    private async Task CommitLoopAsync()
+    {
+        var reader = _completions.Reader;
+        var batch = new List<Completion>(_options.CommitBatchSize);
+        while (await reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _options.CommitBatchSize && reader.TryRead(out var completion))
+            {
+                batch.Add(completion);
+            }
+
+            var kept = await CommitWithRetryAsync(batch);
+            foreach (var done in batch)
+            {
+                if (_inFlight.TryRemove(done.Work.Id, out var entry))
+                {
+                    entry.Cancellation.Dispose();
+                }
+
+                Interlocked.Decrement(ref _running);
+            }
+
+            foreach (var work in kept)
+            {
+                Start(work, CancellationToken.None);
+            }
+
+            _slotFreed.Set();
+        }
+    }
+
+    private async Task<IReadOnlyList<ClaimedWork>> CommitWithRetryAsync(List<Completion> batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // Capacity for successors: the slots free once this batch is done.
+                var keep = Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
+                return await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration);
+            }
+            catch (Exception ex) when (attempt < 10)
+            {
+                // The items stay leased to us; if we never manage to commit, the leases expire and
+                // another worker runs them again (at-least-once execution).
+                LogCommitFailed(ex, batch.Count, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 * Math.Pow(2, attempt))), time);
+            }
+            catch (Exception ex)
+            {
+                LogCommitAbandoned(ex, batch.Count);
+                return [];
+            }
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(CancellationToken stoppingToken)
+    {
+        var period = _options.LeaseDuration / 3;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, time, stoppingToken);
+                var items = _inFlight.Values.Select(e => e.Work).ToArray();
+                if (items.Length == 0)
+                {
+                    continue;
+                }
+
+                var held = await store.ExtendLeasesAsync(WorkerId, items, _options.LeaseDuration, stoppingToken);
+                foreach (var item in items.Where(i => !held.Contains(i.Id)))
+                {
+                    if (_inFlight.TryGetValue(item.Id, out var entry) && !entry.LeaseLost)
+                    {
+                        entry.LeaseLost = true;
+                        await entry.Cancellation.CancelAsync();
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogHeartbeatFailed(ex);
+            }
+        }
+    }
+
+    private async Task DrainAsync(CancellationTokenSource executions)
+    {
+        // Give running activities a moment to finish and commit; then cancel what is left. Work
+        // that does not commit keeps its lease until it expires and is then run again elsewhere.
+        var pending = _inFlight.Values.Select(e => e.Task).Where(t => t is not null).ToArray();
+        var all = Task.WhenAll(pending!);
+        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time)) != all)
+        {
+            await executions.CancelAsync();
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming work failed; retrying in a second.")]
+    private partial void LogClaimFailed(Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Committing {Count} results failed (attempt {Attempt}); retrying.")]
+    private partial void LogCommitFailed(Exception exception, int count, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Committing {Count} results failed repeatedly; their leases will expire and the work will run again.")]
+    private partial void LogCommitAbandoned(Exception exception, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extending leases failed.")]
+    private partial void LogHeartbeatFailed(Exception exception);
+
+    private sealed class InFlight(ClaimedWork work, CancellationTokenSource cancellation)
+    {
+        public ClaimedWork Work { get; } = work;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public Task? Task { get; set; }
+
+        public volatile bool LeaseLost;
+    }
+}

@@ -1,0 +1,22 @@
+namespace TaskFlow.Engine.Dispatch;
+
+/// <summary>An auto-reset wake-up for the claim loop: a signal set while nobody waits is kept for the next wait.</summary>
+public sealed class WorkSignal
+{
+    private readonly SemaphoreSlim _semaphore = new(0, 1);
+
+    public void Set()
+    {
+        try
+        {
+            _semaphore.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already set: one pending wake-up is enough.
+        }
+    }
+
+    /// <summary>Waits for a signal or the timeout; true when signalled.</summary>
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _semaphore.WaitAsync(timeout, cancellationToken);
+}

@@ -1,0 +1,124 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Activities;
+using TaskFlow.Engine.Dispatch;
+using TaskFlow.Engine.Persistence;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Engine.Hosting;
+
+public static class TaskFlowEngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine: storage (SQLite by default, PostgreSQL when a connection string is set),
+    /// migrations at start, the worker, and the built-in activities.
+    /// </summary>
+    public static TaskFlowEngineBuilder AddTaskFlowEngine(this IServiceCollection services, Action<TaskFlowEngineOptions>? configure = null)
+    {
+        var optionsBuilder = services.AddOptions<TaskFlowEngineOptions>();
+        if (configure is not null)
+        {
+            optionsBuilder.Configure(configure);
+        }
+
+        optionsBuilder.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IValidateOptions<TaskFlowEngineOptions>, EngineOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<GraphCache>(_ => new GraphCache());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value.Limits);
+        services.TryAddSingleton<WorkSignal>();
+        services.TryAddSingleton(sp => new ActivityCatalog(sp.GetServices<ActivityRegistration>()));
+        services.TryAddSingleton(sp => new TaskFlowDbContextFactory(Options(sp).EffectiveProvider, ConnectionString(Options(sp))));
+        services.TryAddSingleton(sp => NpgsqlDataSource.Create(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
+        services.TryAddSingleton<EngineStore>(sp => Options(sp).EffectiveProvider == DatabaseProvider.Postgres
+            ? new PostgresEngineStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>())
+            : new SqliteEngineStore(ConnectionString(Options(sp)), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ActivityExecutor>();
+        services.TryAddSingleton<WorkflowRuntime>();
+        services.TryAddSingleton<WorkDispatcher>();
+
+        // Order matters: hosted services start in registration order, and the schema must exist first.
+        services.AddHostedService<DatabaseMigrator>();
+        services.AddHostedService<EngineWorkerHost>();
+
+        var builder = new TaskFlowEngineBuilder(services);
+        builder.AddActivity<NoopActivity>(Descriptor(BuiltInActivities.Noop));
+        builder.AddActivity<FailActivity>(Descriptor(BuiltInActivities.Fail));
+        builder.AddActivity<DelayActivity>(Descriptor(BuiltInActivities.Delay));
+        builder.AddActivity<JoinActivity>(Descriptor(BuiltInActivities.Join));
+        builder.AddActivity<ForEachActivity>(Descriptor(BuiltInActivities.ForEach));
+        builder.AddActivity<WorkflowActivity>(Descriptor(BuiltInActivities.Workflow));
+        builder.AddActivity<TransformActivity>(Descriptor(BuiltInActivities.Transform));
+        return builder;
+    }
+
+    internal static string ConnectionString(TaskFlowEngineOptions options)
+    {
+        if (options.EffectiveProvider == DatabaseProvider.Postgres)
+        {
+            return options.PostgresConnectionString!;
+        }
+
+        var directory = Path.GetFullPath(options.DataDirectory);
+        Directory.CreateDirectory(directory);
+        return $"Data Source={Path.Combine(directory, "taskflow.db")};Pooling=False";
+    }
+
+    private static TaskFlowEngineOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value;
+
+    private static ActivityDescriptor Descriptor(string type) => BuiltInActivities.Descriptors.Single(d => d.Type == type);
+
+    private sealed class EngineOptionsValidator : IValidateOptions<TaskFlowEngineOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TaskFlowEngineOptions options)
+        {
+            var problems = options.Problems().ToList();
+            var context = new System.ComponentModel.DataAnnotations.ValidationContext(options.Limits);
+            var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+            if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options.Limits, context, results, validateAllProperties: true))
+            {
+                problems.AddRange(results.Select(r => $"TaskFlow:Engine:Limits: {r.ErrorMessage}"));
+            }
+
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}
+
+/// <summary>Starts the worker (and, on PostgreSQL, the notification listener) when this process runs workers.</summary>
+internal sealed class EngineWorkerHost(IServiceProvider services, IOptions<TaskFlowEngineOptions> options) : IHostedService
+{
+    private readonly List<IHostedService> _started = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.RunWorkers)
+        {
+            return;
+        }
+
+        if (options.Value.EffectiveProvider == DatabaseProvider.Postgres)
+        {
+            _started.Add(ActivatorUtilities.CreateInstance<PostgresWorkListener>(services));
+        }
+
+        _started.Add(services.GetRequiredService<WorkDispatcher>());
+        foreach (var service in _started)
+        {
+            await service.StartAsync(cancellationToken);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var service in Enumerable.Reverse(_started))
+        {
+            await service.StopAsync(cancellationToken);
+        }
+    }
+}

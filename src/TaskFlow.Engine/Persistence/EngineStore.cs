@@ -1,0 +1,456 @@
+using System.Data.Common;
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Graph;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Scheduling;
+using TaskFlow.Core.Validation;
+
+namespace TaskFlow.Engine.Persistence;
+
+/// <summary>
+/// The engine's transactional storage: claiming work, committing results, starting and cancelling
+/// instances. The algorithms live here; each provider supplies the SQL primitives.
+/// </summary>
+/// <remarks>
+/// Guarantees (see docs/guarantees.md):
+/// - A completion commits in ONE transaction with the node's state change, its successors' work
+///   items, the journal lines and the instance row, under the instance's row lock.
+/// - A completion is accepted only if the work item still exists with the same claim count,
+///   i.e. this worker still holds the lease. A result from a lost lease is dropped, so every
+///   state transition happens exactly once, even though an activity may execute twice.
+/// </remarks>
+public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limits, TimeProvider time) : IAsyncDisposable
+{
+    protected GraphCache Graphs { get; } = graphs;
+
+    protected WorkflowLimits Limits { get; } = limits;
+
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Raised after a commit that finished instances (in this process).</summary>
+    public event Action<IReadOnlyList<string>>? InstancesFinished;
+
+    /// <summary>Raised after a commit that queued work due now, to wake this process's workers at once.</summary>
+    public event Action? WorkAvailable;
+
+    /// <summary>The data an activity's templates read: instance input, variables, depth, and some node states.</summary>
+    public abstract Task<InstanceScope?> LoadScopeAsync(string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken = default);
+
+    public abstract ValueTask DisposeAsync();
+
+    // ---- provider primitives -------------------------------------------------------------
+
+    protected internal abstract Task<StoreSession> BeginAsync(CancellationToken cancellationToken);
+
+    protected internal abstract Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the items still held under the given leases; returns the ids deleted.</summary>
+    protected internal abstract Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken);
+
+    protected internal abstract Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken);
+
+    /// <summary>Deletes queued work of an instance: all of it, or that of the given nodes and their foreach iterations.</summary>
+    protected internal abstract Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken);
+
+    protected internal abstract Task<List<InstanceRecord>> RunningChildrenAsync(StoreSession session, string parentInstanceId, IReadOnlyCollection<string>? parentNodeIds, CancellationToken cancellationToken);
+
+    /// <summary>Writes everything gathered; fills in the ids of new work items.</summary>
+    protected internal abstract Task WriteAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken);
+
+    protected internal abstract Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken);
+
+    protected internal abstract Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken);
+
+    public abstract Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends the given leases; returns the ids still held (the others were lost or cancelled).</summary>
+    public abstract Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>When the next item becomes claimable (queued, due timer or expiring lease); null when the queue is empty.</summary>
+    public abstract Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default);
+
+    public abstract Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes finished instances (with their states, journal and work) that finished before the cutoff.</summary>
+    public abstract Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default);
+
+    public Task<DefinitionRecord?> GetDefinitionAsync(string definitionId, int? version = null, CancellationToken cancellationToken = default) =>
+        FindDefinitionAsync(null, definitionId, version, cancellationToken);
+
+    // ---- algorithms ----------------------------------------------------------------------
+
+    /// <summary>Creates an instance and schedules its start nodes in one transaction.</summary>
+    public async Task<string> StartInstanceAsync(WorkflowGraph graph, JsonObject input, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var writes = new PendingWrites();
+        var id = CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now);
+        await WriteAsync(session, writes, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        RaiseWork(writes);
+        return id;
+    }
+
+    /// <summary>
+    /// Commits a batch of results in ONE transaction. Returns the successor items this worker
+    /// kept for itself (at most <paramref name="keepForSelf"/>), already leased to <paramref name="owner"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var instances = await LockInstancesAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), cancellationToken);
+        var accepted = await DeleteLeasedAsync(session, batch.Select(c => c.Work).ToArray(), cancellationToken);
+        var writes = new PendingWrites();
+        var finished = new List<string>();
+        foreach (var group in batch.Where(c => accepted.Contains(c.Work.Id)).GroupBy(c => c.Work.InstanceId))
+        {
+            if (!instances.TryGetValue(group.Key, out var instance) || instance.Status != (int)InstanceStatus.Running)
+            {
+                continue;
+            }
+
+            var graph = await Graphs.GetAsync(this, session, instance.DefinitionId, instance.DefinitionVersion, cancellationToken);
+            var transition = new InstanceTransition(graph, ToSnapshot(instance), session.Now, Limits);
+            foreach (var completion in group)
+            {
+                transition.Apply(completion.Work.NodeId, completion.Work.Attempt, completion.Result);
+            }
+
+            await RunAsync(session, transition, cancellationToken);
+            await ApplyEffectsAsync(session, instance, graph, transition, writes, owner, finished, cancellationToken);
+        }
+
+        KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
+        await WriteAsync(session, writes, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        RaiseWork(writes);
+        if (finished.Count > 0)
+        {
+            InstancesFinished?.Invoke(finished);
+        }
+
+        return Kept(writes, owner);
+    }
+
+    /// <summary>Cancels a running instance, its queued work and its running children. Returns false when it was not running.</summary>
+    public async Task<bool> CancelInstanceAsync(string instanceId, string reason, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var instances = await LockInstancesAsync(session, [instanceId], cancellationToken);
+        if (!instances.TryGetValue(instanceId, out var instance) || instance.Status != (int)InstanceStatus.Running)
+        {
+            return false;
+        }
+
+        var writes = new PendingWrites();
+        await CancelTreeAsync(session, instance, reason, writes, reportToParent: true, cancellationToken);
+        await WriteAsync(session, writes, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        InstancesFinished?.Invoke([instanceId]);
+        return true;
+    }
+
+    private void RaiseWork(PendingWrites writes)
+    {
+        if (writes.HasVisibleWork)
+        {
+            WorkAvailable?.Invoke();
+        }
+    }
+
+    private async Task RunAsync(StoreSession session, InstanceTransition transition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var missing = transition.Run();
+            if (missing.Count == 0)
+            {
+                return;
+            }
+
+            var found = (await LoadStatesAsync(session, transition.Instance.Id, missing, cancellationToken)).ToDictionary(r => r.NodeId, StringComparer.Ordinal);
+            foreach (var nodeId in missing)
+            {
+                transition.Load(found.TryGetValue(nodeId, out var record) ? ToState(record) : new NodeState(nodeId));
+            }
+        }
+    }
+
+    private async Task ApplyEffectsAsync(StoreSession session, InstanceRecord instance, WorkflowGraph graph, InstanceTransition transition, PendingWrites writes, string? worker, List<string> finished, CancellationToken cancellationToken)
+    {
+        var now = session.Now.ToUnixTimeMilliseconds();
+        foreach (var state in transition.States.Values.Where(s => s.IsDirty))
+        {
+            writes.States.Add(ToRecord(instance.Id, state));
+        }
+
+        foreach (var work in transition.Work)
+        {
+            AddWork(writes, instance.Id, graph, work, session.Now);
+        }
+
+        foreach (var entry in transition.Journal)
+        {
+            writes.AddJournal(instance.Id, entry, worker);
+        }
+
+        if (transition.CancelledNodes.Count > 0)
+        {
+            await DeleteWorkAsync(session, instance.Id, transition.CancelledNodes, cancellationToken);
+            foreach (var child in await RunningChildrenAsync(session, instance.Id, transition.CancelledNodes, cancellationToken))
+            {
+                await CancelTreeAsync(session, child, $"Its parent node '{child.ParentNodeId}' was cancelled.", writes, reportToParent: false, cancellationToken);
+            }
+        }
+
+        foreach (var child in transition.Children)
+        {
+            var childGraph = await Graphs.GetAsync(this, session, child.DefinitionId, child.Version, cancellationToken);
+            CreateInstance(childGraph, child.Input, instance.Depth + 1, (instance.Id, child.ParentNodeId, child.ParentAttempt), writes, session.Now);
+        }
+
+        instance.Status = (int)transition.Instance.Status;
+        instance.ActiveNodes = transition.Instance.ActiveNodes;
+        instance.UpdatedAt = now;
+        if (transition.Finished is { } outcome)
+        {
+            instance.Output = outcome.Output?.ToJsonString();
+            instance.Error = outcome.Error;
+            instance.FinishedAt = now;
+            finished.Add(instance.Id);
+            if (outcome.Status != InstanceStatus.Succeeded)
+            {
+                await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+                foreach (var child in await RunningChildrenAsync(session, instance.Id, null, cancellationToken))
+                {
+                    await CancelTreeAsync(session, child, "Its parent instance failed.", writes, reportToParent: false, cancellationToken);
+                }
+            }
+
+            await ResumeParentAsync(session, instance, outcome, writes, cancellationToken);
+        }
+
+        writes.ChangedInstances.Add(instance);
+    }
+
+    private string CreateInstance(WorkflowGraph graph, JsonObject input, int depth, (string Id, string NodeId, int Attempt)? parent, PendingWrites writes, DateTimeOffset now)
+    {
+        var record = new InstanceRecord
+        {
+            Id = Guid.CreateVersion7().ToString(),
+            DefinitionId = graph.Id,
+            DefinitionVersion = graph.Version,
+            Depth = depth,
+            ParentInstanceId = parent?.Id,
+            ParentNodeId = parent?.NodeId,
+            ParentAttempt = parent?.Attempt ?? 0,
+            Input = input.ToJsonString(),
+            Variables = new JsonObject(graph.Definition.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone()))).ToJsonString(),
+            CreatedAt = now.ToUnixTimeMilliseconds(),
+            UpdatedAt = now.ToUnixTimeMilliseconds(),
+        };
+        var transition = new InstanceTransition(graph, ToSnapshot(record), now, Limits, statesAreNew: true);
+        transition.Start();
+        if (transition.Run().Count > 0)
+        {
+            throw new InvalidOperationException("A new instance asked for stored state; this is a bug in the scheduler.");
+        }
+
+        record.Status = (int)transition.Instance.Status;
+        record.ActiveNodes = transition.Instance.ActiveNodes;
+        foreach (var state in transition.States.Values.Where(s => s.IsDirty))
+        {
+            writes.States.Add(ToRecord(record.Id, state));
+        }
+
+        foreach (var work in transition.Work)
+        {
+            AddWork(writes, record.Id, graph, work, now);
+        }
+
+        foreach (var entry in transition.Journal)
+        {
+            writes.AddJournal(record.Id, entry, null);
+        }
+
+        writes.NewInstances.Add(record);
+        return record.Id;
+    }
+
+    private async Task CancelTreeAsync(StoreSession session, InstanceRecord instance, string reason, PendingWrites writes, bool reportToParent, CancellationToken cancellationToken)
+    {
+        var now = session.Now;
+        await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+        var states = await LoadStatesAsync(session, instance.Id, [], cancellationToken);
+        foreach (var state in states.Where(s => s.Status is (int)NodeStatus.Pending or (int)NodeStatus.Scheduled or (int)NodeStatus.Running or (int)NodeStatus.Waiting))
+        {
+            state.Status = (int)NodeStatus.Cancelled;
+            state.FinishedAt = now.ToUnixTimeMilliseconds();
+            writes.States.Add(state);
+            writes.AddJournal(instance.Id, new JournalEntry(JournalEventType.NodeCancelled, state.NodeId, state.Attempt, now, reason), null);
+        }
+
+        instance.Status = (int)InstanceStatus.Cancelled;
+        instance.Error = reason;
+        instance.ActiveNodes = 0;
+        instance.FinishedAt = instance.UpdatedAt = now.ToUnixTimeMilliseconds();
+        writes.ChangedInstances.Add(instance);
+        writes.AddJournal(instance.Id, new JournalEntry(JournalEventType.InstanceCancelled, null, 0, now, reason), null);
+        foreach (var child in await RunningChildrenAsync(session, instance.Id, null, cancellationToken))
+        {
+            await CancelTreeAsync(session, child, "Its parent instance was cancelled.", writes, reportToParent: false, cancellationToken);
+        }
+
+        if (reportToParent)
+        {
+            await ResumeParentAsync(session, instance, new InstanceOutcome(InstanceStatus.Cancelled, null, reason), writes, cancellationToken);
+        }
+    }
+
+    private async Task ResumeParentAsync(StoreSession session, InstanceRecord child, InstanceOutcome outcome, PendingWrites writes, CancellationToken cancellationToken)
+    {
+        if (child.ParentInstanceId is null || child.ParentNodeId is null)
+        {
+            return;
+        }
+
+        var parentDefinition = await InstanceDefinitionAsync(session, child.ParentInstanceId, cancellationToken);
+        if (parentDefinition is null)
+        {
+            return;
+        }
+
+        // The parent's node is resumed through the queue rather than in this transaction, so a
+        // child never takes its parent's lock and lock order stays parent-before-child.
+        var payload = new JsonObject
+        {
+            ["instanceId"] = child.Id,
+            ["status"] = outcome.Status.ToString(),
+            ["output"] = outcome.Output?.DeepClone(),
+            ["error"] = outcome.Error,
+        };
+        writes.Work.Add(new NewWork
+        {
+            Record = new WorkItemRecord
+            {
+                InstanceId = child.ParentInstanceId,
+                NodeId = child.ParentNodeId,
+                Attempt = child.ParentAttempt,
+                Priority = 100,
+                VisibleAt = session.Now.ToUnixTimeMilliseconds(),
+                Resume = true,
+                Payload = payload.ToJsonString(),
+                DefinitionId = parentDefinition.Value.Id,
+                DefinitionVersion = parentDefinition.Value.Version,
+            },
+        });
+        writes.HasVisibleWork = true;
+    }
+
+    private static void AddWork(PendingWrites writes, string instanceId, WorkflowGraph graph, WorkRequest work, DateTimeOffset now)
+    {
+        writes.Work.Add(new NewWork
+        {
+            Record = new WorkItemRecord
+            {
+                InstanceId = instanceId,
+                NodeId = work.NodeId,
+                Attempt = work.Attempt,
+                Priority = work.Priority,
+                VisibleAt = work.VisibleAt.ToUnixTimeMilliseconds(),
+                Resume = work.Resume,
+                Payload = work.Payload?.ToJsonString(),
+                DefinitionId = graph.Id,
+                DefinitionVersion = graph.Version,
+            },
+        });
+        if (work.VisibleAt <= now)
+        {
+            writes.HasVisibleWork = true;
+        }
+    }
+
+    private static void KeepForSelf(PendingWrites writes, string owner, int capacity, DateTimeOffset now, TimeSpan lease)
+    {
+        // Successors due now go straight to the worker that made them ready, skipping a claim
+        // round trip; the rest stay in the queue for any worker. A kept item is an ordinary
+        // lease, so if this worker dies the item is re-claimed like any other.
+        var kept = 0;
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var leaseUntil = (now + lease).ToUnixTimeMilliseconds();
+        var visibleLeft = false;
+        foreach (var work in writes.Work)
+        {
+            if (work.Record.VisibleAt > nowMs)
+            {
+                continue;
+            }
+
+            if (kept >= capacity)
+            {
+                visibleLeft = true;
+                continue;
+            }
+
+            work.Owner = owner;
+            work.Record.Owner = owner;
+            work.Record.Claims = 1;
+            work.Record.VisibleAt = leaseUntil;
+            kept++;
+            writes.Journal.Add(new JournalRecord { InstanceId = work.Record.InstanceId, NodeId = work.Record.NodeId, Type = (int)JournalEventType.NodeStarted, Attempt = work.Record.Attempt, At = nowMs, Worker = owner });
+        }
+
+        writes.HasVisibleWork = visibleLeft;
+    }
+
+    /// <summary>After <see cref="WriteAsync"/> filled in ids, the items kept by <paramref name="owner"/>.</summary>
+    internal static IReadOnlyList<ClaimedWork> Kept(PendingWrites writes, string owner) =>
+        writes.Work.Where(w => w.Owner == owner).Select(w => ToClaimed(w.Record)).ToArray();
+
+    internal static ClaimedWork ToClaimed(WorkItemRecord r) =>
+        new(r.Id, r.Claims, r.InstanceId, r.NodeId, r.Attempt, r.Resume, r.Payload, r.DefinitionId, r.DefinitionVersion, r.Priority);
+
+    private static InstanceSnapshot ToSnapshot(InstanceRecord record) => new()
+    {
+        Id = record.Id,
+        Status = (InstanceStatus)record.Status,
+        ActiveNodes = record.ActiveNodes,
+        Depth = record.Depth,
+        Input = JsonNode.Parse(record.Input) as JsonObject ?? [],
+        Variables = JsonNode.Parse(record.Variables) as JsonObject ?? [],
+    };
+
+    internal static NodeState ToState(NodeStateRecord r) => new(r.NodeId)
+    {
+        Status = (NodeStatus)r.Status,
+        Attempt = r.Attempt,
+        Arrived = r.Arrived,
+        Dead = r.Dead,
+        ItemsTotal = r.ItemsTotal,
+        ItemsStarted = r.ItemsStarted,
+        ItemsDone = r.ItemsDone,
+        Output = r.Output is null ? null : JsonNode.Parse(r.Output),
+        Error = r.Error,
+        Data = r.Data is null ? null : JsonNode.Parse(r.Data),
+        FinishedAt = r.FinishedAt is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null,
+        IsNew = false,
+    };
+
+    private static NodeStateRecord ToRecord(string instanceId, NodeState s) => new()
+    {
+        InstanceId = instanceId,
+        NodeId = s.NodeId,
+        Status = (int)s.Status,
+        Attempt = s.Attempt,
+        Arrived = s.Arrived,
+        Dead = s.Dead,
+        ItemsTotal = s.ItemsTotal,
+        ItemsStarted = s.ItemsStarted,
+        ItemsDone = s.ItemsDone,
+        Output = s.Output?.ToJsonString(),
+        Error = s.Error,
+        Data = s.Data?.ToJsonString(),
+        FinishedAt = s.FinishedAt?.ToUnixTimeMilliseconds(),
+    };
+}

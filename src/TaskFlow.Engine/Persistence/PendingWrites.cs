@@ -1,0 +1,38 @@
+using TaskFlow.Core.Scheduling;
+
+namespace TaskFlow.Engine.Persistence;
+
+/// <summary>Everything one transaction writes, gathered first so each provider can write it in as few round trips as it can.</summary>
+public sealed class PendingWrites
+{
+    public List<InstanceRecord> NewInstances { get; } = [];
+
+    public List<InstanceRecord> ChangedInstances { get; } = [];
+
+    public List<NodeStateRecord> States { get; } = [];
+
+    public List<NewWork> Work { get; } = [];
+
+    public List<JournalRecord> Journal { get; } = [];
+
+    public bool HasVisibleWork { get; set; }
+
+    public void AddJournal(string instanceId, JournalEntry entry, string? worker) => Journal.Add(new JournalRecord
+    {
+        InstanceId = instanceId,
+        NodeId = entry.NodeId,
+        Type = (int)entry.Type,
+        Attempt = entry.Attempt,
+        At = entry.At.ToUnixTimeMilliseconds(),
+        Worker = worker,
+        Message = entry.Message,
+    });
+}
+
+/// <summary>A work item to insert; <see cref="Owner"/> is set when the committing worker keeps it for itself.</summary>
+public sealed class NewWork
+{
+    public required WorkItemRecord Record { get; init; }
+
+    public string? Owner { get; set; }
+}

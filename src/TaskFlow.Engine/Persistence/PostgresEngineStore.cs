@@ -1,0 +1,462 @@
+using System.Data;
+using Npgsql;
+using NpgsqlTypes;
+using TaskFlow.Core.Scheduling;
+using TaskFlow.Core.Validation;
+
+namespace TaskFlow.Engine.Persistence;
+
+/// <summary>
+/// PostgreSQL: row locks order concurrent commits per instance, <c>FOR UPDATE SKIP LOCKED</c>
+/// lets any number of workers claim without blocking each other, array parameters write a whole
+/// batch in one round trip, and <c>NOTIFY</c> wakes the other processes when work appears.
+/// </summary>
+public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache graphs, WorkflowLimits limits, TimeProvider time)
+    : EngineStore(graphs, limits, time)
+{
+    public const string Channel = "taskflow_work";
+
+    private const string InstanceColumns = "id, definition_id, definition_version, status, active_nodes, depth, parent_instance_id, parent_node_id, parent_attempt, input, variables, output, error, created_at, updated_at, finished_at";
+    private const string StateColumns = "instance_id, node_id, status, attempt, arrived, dead, items_total, items_started, items_done, output, error, data, finished_at";
+    private const string WorkColumns = "id, claims, instance_id, node_id, attempt, resume, payload, definition_id, definition_version, priority";
+
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    protected internal override async Task<StoreSession> BeginAsync(CancellationToken cancellationToken)
+    {
+        var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        return new PostgresSession(connection, transaction, Time.GetUtcNow());
+    }
+
+    protected internal override async Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        // Sorted ids give every transaction the same lock order, so two commits cannot deadlock.
+        await using var command = Cmd(session, $"SELECT {InstanceColumns} FROM tf_instances WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
+        command.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
+        var result = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var record = SqlReaders.Instance(reader);
+            result[record.Id] = record;
+        }
+
+        return result;
+    }
+
+    protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
+    {
+        await using var command = Cmd(session, "DELETE FROM tf_work_items w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
+        var deleted = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            deleted.Add(reader.GetInt64(0));
+        }
+
+        return deleted;
+    }
+
+    protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = Cmd(session, nodeIds.Count == 0
+            ? $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i"
+            : $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id = ANY(@n)");
+        command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
+        if (nodeIds.Count > 0)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
+        }
+
+        var result = new List<NodeStateRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.State(reader));
+        }
+
+        return result;
+    }
+
+    protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = Cmd(session, nodeIds is null
+            ? "DELETE FROM tf_work_items WHERE instance_id = @i"
+            : "DELETE FROM tf_work_items WHERE instance_id = @i AND split_part(node_id, '[', 1) = ANY(@n)");
+        command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
+        if (nodeIds is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected internal override async Task<List<InstanceRecord>> RunningChildrenAsync(StoreSession session, string parentInstanceId, IReadOnlyCollection<string>? parentNodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = Cmd(session, parentNodeIds is null
+            ? $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 ORDER BY id FOR UPDATE"
+            : $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 AND split_part(parent_node_id, '[', 1) = ANY(@n) ORDER BY id FOR UPDATE");
+        command.Parameters.Add(new NpgsqlParameter<string>("p", parentInstanceId));
+        if (parentNodeIds is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]>("n", parentNodeIds.ToArray()));
+        }
+
+        var result = new List<InstanceRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.Instance(reader));
+        }
+
+        return result;
+    }
+
+    protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
+    {
+        await using var command = Cmd(session, "SELECT definition_id, definition_version FROM tf_instances WHERE id = @i");
+        command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
+    }
+
+    protected internal override async Task WriteAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken)
+    {
+        var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
+        await using (batch)
+        {
+            if (writes.NewInstances.Count > 0)
+            {
+                var rows = writes.NewInstances;
+                var c = new NpgsqlBatchCommand($"INSERT INTO tf_instances ({InstanceColumns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p)");
+                c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
+                c.Parameters.Add(Array("b", rows.Select(r => r.DefinitionId)));
+                c.Parameters.Add(Array("c", rows.Select(r => r.DefinitionVersion)));
+                c.Parameters.Add(Array("d", rows.Select(r => r.Status)));
+                c.Parameters.Add(Array("e", rows.Select(r => r.ActiveNodes)));
+                c.Parameters.Add(Array("f", rows.Select(r => r.Depth)));
+                c.Parameters.Add(Array("g", rows.Select(r => r.ParentInstanceId)));
+                c.Parameters.Add(Array("h", rows.Select(r => r.ParentNodeId)));
+                c.Parameters.Add(Array("i", rows.Select(r => r.ParentAttempt)));
+                c.Parameters.Add(Array("j", rows.Select(r => r.Input)));
+                c.Parameters.Add(Array("k", rows.Select(r => r.Variables)));
+                c.Parameters.Add(Array("l", rows.Select(r => r.Output)));
+                c.Parameters.Add(Array("m", rows.Select(r => r.Error)));
+                c.Parameters.Add(Array("n", rows.Select(r => r.CreatedAt)));
+                c.Parameters.Add(Array("o", rows.Select(r => r.UpdatedAt)));
+                c.Parameters.Add(Array("p", rows.Select(r => r.FinishedAt)));
+                batch.BatchCommands.Add(c);
+            }
+
+            if (writes.ChangedInstances.Count > 0)
+            {
+                var rows = writes.ChangedInstances.DistinctBy(r => r.Id).ToArray();
+                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished FROM unnest(@a, @b, @c, @d, @e, @f, @g) AS x(id, status, active, output, error, updated, finished) WHERE i.id = x.id");
+                c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
+                c.Parameters.Add(Array("b", rows.Select(r => r.Status)));
+                c.Parameters.Add(Array("c", rows.Select(r => r.ActiveNodes)));
+                c.Parameters.Add(Array("d", rows.Select(r => r.Output)));
+                c.Parameters.Add(Array("e", rows.Select(r => r.Error)));
+                c.Parameters.Add(Array("f", rows.Select(r => r.UpdatedAt)));
+                c.Parameters.Add(Array("g", rows.Select(r => r.FinishedAt)));
+                batch.BatchCommands.Add(c);
+            }
+
+            if (writes.States.Count > 0)
+            {
+                // The last write of a node within one transaction wins.
+                var rows = writes.States.GroupBy(s => (s.InstanceId, s.NodeId)).Select(g => g.Last()).ToArray();
+                var c = new NpgsqlBatchCommand($"""
+                    INSERT INTO tf_node_states ({StateColumns})
+                    SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m)
+                    ON CONFLICT (instance_id, node_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
+                      arrived = excluded.arrived, dead = excluded.dead, items_total = excluded.items_total, items_started = excluded.items_started,
+                      items_done = excluded.items_done, output = excluded.output, error = excluded.error, data = excluded.data, finished_at = excluded.finished_at
+                    """);
+                c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
+                c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
+                c.Parameters.Add(Array("c", rows.Select(r => r.Status)));
+                c.Parameters.Add(Array("d", rows.Select(r => r.Attempt)));
+                c.Parameters.Add(Array("e", rows.Select(r => r.Arrived)));
+                c.Parameters.Add(Array("f", rows.Select(r => r.Dead)));
+                c.Parameters.Add(Array("g", rows.Select(r => r.ItemsTotal)));
+                c.Parameters.Add(Array("h", rows.Select(r => r.ItemsStarted)));
+                c.Parameters.Add(Array("i", rows.Select(r => r.ItemsDone)));
+                c.Parameters.Add(Array("j", rows.Select(r => r.Output)));
+                c.Parameters.Add(Array("k", rows.Select(r => r.Error)));
+                c.Parameters.Add(Array("l", rows.Select(r => r.Data)));
+                c.Parameters.Add(Array("m", rows.Select(r => r.FinishedAt)));
+                batch.BatchCommands.Add(c);
+            }
+
+            if (writes.Journal.Count > 0)
+            {
+                var rows = writes.Journal;
+                var c = new NpgsqlBatchCommand("INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g)");
+                c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
+                c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
+                c.Parameters.Add(Array("c", rows.Select(r => r.Type)));
+                c.Parameters.Add(Array("d", rows.Select(r => r.Attempt)));
+                c.Parameters.Add(Array("e", rows.Select(r => r.At)));
+                c.Parameters.Add(Array("f", rows.Select(r => r.Worker)));
+                c.Parameters.Add(Array("g", rows.Select(r => r.Message)));
+                batch.BatchCommands.Add(c);
+            }
+
+            var workIndex = -1;
+            if (writes.Work.Count > 0)
+            {
+                var rows = writes.Work.Select(w => w.Record).ToArray();
+                var c = new NpgsqlBatchCommand("""
+                    INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
+                    SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k) RETURNING id, instance_id, node_id, attempt, resume
+                    """);
+                c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
+                c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
+                c.Parameters.Add(Array("c", rows.Select(r => r.Attempt)));
+                c.Parameters.Add(Array("d", rows.Select(r => r.Priority)));
+                c.Parameters.Add(Array("e", rows.Select(r => r.VisibleAt)));
+                c.Parameters.Add(Array("f", rows.Select(r => r.Owner)));
+                c.Parameters.Add(Array("g", rows.Select(r => r.Claims)));
+                c.Parameters.Add(Array("h", rows.Select(r => r.Resume)));
+                c.Parameters.Add(Array("i", rows.Select(r => r.Payload)));
+                c.Parameters.Add(Array("j", rows.Select(r => r.DefinitionId)));
+                c.Parameters.Add(Array("k", rows.Select(r => r.DefinitionVersion)));
+                workIndex = batch.BatchCommands.Count;
+                batch.BatchCommands.Add(c);
+            }
+
+            if (batch.BatchCommands.Count == 0)
+            {
+                return;
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            if (workIndex >= 0)
+            {
+                // The work insert is last and the only statement returning rows.
+                while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
+                {
+                }
+
+                var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
+                var used = new HashSet<NewWork>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var key = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4));
+                    var match = byKey[key].First(w => !used.Contains(w));
+                    used.Add(match);
+                    match.Record.Id = reader.GetInt64(0);
+                }
+
+                if (used.Count != writes.Work.Count)
+                {
+                    throw new InvalidOperationException($"Inserted {writes.Work.Count} work items but read back {used.Count} ids.");
+                }
+            }
+        }
+    }
+
+    protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
+    {
+        const string columns = "definition_id, version, name, json, created_at, is_deleted";
+        var sql = version is null
+            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted ORDER BY version DESC LIMIT 1"
+            : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
+        await using var owned = session is null ? await DataSource.OpenConnectionAsync(cancellationToken) : null;
+        await using var command = session is null ? owned!.CreateCommand() : (NpgsqlCommand)session.Command("");
+        command.CommandText = sql;
+        command.Parameters.Add(new NpgsqlParameter<string>("id", definitionId));
+        if (version is { } v)
+        {
+            command.Parameters.Add(new NpgsqlParameter<int>("v", v));
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? SqlReaders.Definition(reader) : null;
+    }
+
+    public override async Task<InstanceScope?> LoadScopeAsync(string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        var instance = new NpgsqlBatchCommand("SELECT input, variables, depth FROM tf_instances WHERE id = @i");
+        instance.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
+        var states = new NpgsqlBatchCommand($"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id = ANY(@n)");
+        states.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
+        states.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
+        batch.BatchCommands.Add(instance);
+        batch.BatchCommands.Add(states);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var input = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)) as System.Text.Json.Nodes.JsonObject ?? [];
+        var variables = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(1)) as System.Text.Json.Nodes.JsonObject ?? [];
+        var depth = reader.GetInt32(2);
+        await reader.NextResultAsync(cancellationToken);
+        var nodes = new List<NodeStateRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            nodes.Add(SqlReaders.State(reader));
+        }
+
+        return new InstanceScope(input, variables, depth, nodes);
+    }
+
+    public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var now = Time.GetUtcNow();
+        // One statement, one round trip: pick due items nobody holds, lease them, journal the
+        // start (and the re-claim, when a previous lease expired).
+        await using var command = DataSource.CreateCommand($"""
+            WITH picked AS (
+                SELECT id FROM tf_work_items WHERE visible_at <= @now
+                ORDER BY priority DESC, visible_at, id LIMIT @max FOR UPDATE SKIP LOCKED),
+            claimed AS (
+                UPDATE tf_work_items w SET owner = @owner, claims = w.claims + 1, visible_at = @until
+                FROM picked WHERE w.id = picked.id
+                RETURNING w.{WorkColumns.Replace(", ", ", w.", StringComparison.Ordinal)}),
+            started AS (
+                INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message)
+                SELECT instance_id, node_id, {(int)JournalEventType.LeaseReclaimed}, attempt, @nowms, @owner, 'Lease expired; re-claimed (claim ' || claims || ').' FROM claimed WHERE claims > 1
+                UNION ALL
+                SELECT instance_id, node_id, {(int)JournalEventType.NodeStarted}, attempt, @nowms, @owner, NULL FROM claimed WHERE NOT resume)
+            SELECT {WorkColumns} FROM claimed
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long>("nowms", now.ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long>("until", (now + lease).ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<int>("max", max));
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+        var result = new List<ClaimedWork>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.Claimed(reader));
+        }
+
+        return result;
+    }
+
+    public override async Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand("UPDATE tf_work_items w SET visible_at = @until FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner RETURNING w.id");
+        command.Parameters.Add(new NpgsqlParameter<long>("until", (Time.GetUtcNow() + lease).ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+        var held = new HashSet<long>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            held.Add(reader.GetInt64(0));
+        }
+
+        return held;
+    }
+
+    public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand("SELECT min(visible_at) FROM tf_work_items");
+        var value = await command.ExecuteScalarAsync(cancellationToken);
+        return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+    }
+
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        // Serialises saves of one id across processes, so versions are gap-free and never collide.
+        await using (var lockCommand = Cmd(session, "SELECT pg_advisory_xact_lock(hashtext('tf_definitions:' || @id))"))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<string>("id", definitionId));
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        int version;
+        await using (var max = Cmd(session, "SELECT coalesce(max(version), 0) + 1 FROM tf_definitions WHERE definition_id = @id"))
+        {
+            max.Parameters.Add(new NpgsqlParameter<string>("id", definitionId));
+            version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds() };
+        await using (var insert = Cmd(session, "INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted) VALUES (@id, @v, @n, @j, @c, false)"))
+        {
+            insert.Parameters.Add(new NpgsqlParameter<string>("id", record.DefinitionId));
+            insert.Parameters.Add(new NpgsqlParameter<int>("v", record.Version));
+            insert.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Text) { Value = (object?)record.Name ?? DBNull.Value });
+            insert.Parameters.Add(new NpgsqlParameter<string>("j", record.Json));
+            insert.Parameters.Add(new NpgsqlParameter<long>("c", record.CreatedAt));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await session.CommitAsync(false, cancellationToken);
+        return record;
+    }
+
+    public override async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        await using var command = Cmd(session, """
+            WITH doomed AS (SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut),
+            j AS (DELETE FROM tf_journal WHERE instance_id IN (SELECT id FROM doomed)),
+            s AS (DELETE FROM tf_node_states WHERE instance_id IN (SELECT id FROM doomed)),
+            w AS (DELETE FROM tf_work_items WHERE instance_id IN (SELECT id FROM doomed))
+            DELETE FROM tf_instances WHERE id IN (SELECT id FROM doomed)
+            """);
+        command.Parameters.Add(new NpgsqlParameter<long>("cut", finishedBefore.ToUnixTimeMilliseconds()));
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        await session.CommitAsync(false, cancellationToken);
+        return purged;
+    }
+
+    private static NpgsqlCommand Cmd(StoreSession session, string sql) => (NpgsqlCommand)session.Command(sql);
+
+    private static NpgsqlParameter Array<T>(string name, IEnumerable<T> values) => new NpgsqlParameter<T[]>(name, values.ToArray());
+
+    private sealed class PostgresSession(NpgsqlConnection connection, NpgsqlTransaction transaction, DateTimeOffset now)
+        : StoreSession(connection, transaction, now)
+    {
+        private bool _done;
+
+        public override async Task CommitAsync(bool newWork, CancellationToken cancellationToken)
+        {
+            if (newWork)
+            {
+                // Delivered only if the transaction commits, and only once it has.
+                await using var notify = Command($"SELECT pg_notify('{Channel}', '')");
+                await notify.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            await Transaction.CommitAsync(cancellationToken);
+            _done = true;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (!_done)
+            {
+                try
+                {
+                    await Transaction.RollbackAsync();
+                }
+                catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+                {
+                    // The connection is broken; disposing it below releases the server-side transaction.
+                }
+            }
+
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+    }
+}

@@ -1,0 +1,470 @@
+using System.Data.Common;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using TaskFlow.Core.Scheduling;
+using TaskFlow.Core.Validation;
+
+namespace TaskFlow.Engine.Persistence;
+
+/// <summary>
+/// SQLite, the embedded default: one process owns the database file. Writes go through one
+/// connection behind an in-process gate (SQLite has a single writer anyway), in WAL mode, so
+/// readers on other connections are never blocked. Wake-ups are in-process.
+/// </summary>
+public sealed class SqliteEngineStore : EngineStore
+{
+    private const string InstanceColumns = "id, definition_id, definition_version, status, active_nodes, depth, parent_instance_id, parent_node_id, parent_attempt, input, variables, output, error, created_at, updated_at, finished_at";
+    private const string StateColumns = "instance_id, node_id, status, attempt, arrived, dead, items_total, items_started, items_done, output, error, data, finished_at";
+    private const string WorkColumns = "id, claims, instance_id, node_id, attempt, resume, payload, definition_id, definition_version, priority";
+    private const string ParentOf = "CASE WHEN instr({0}, '[') > 0 THEN substr({0}, 1, instr({0}, '[') - 1) ELSE {0} END";
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SqliteConnection _connection;
+
+    public SqliteEngineStore(string connectionString, GraphCache graphs, WorkflowLimits limits, TimeProvider time)
+        : base(graphs, limits, time)
+    {
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        using var pragma = _connection.CreateCommand();
+        // WAL with synchronous=NORMAL: a commit survives a process crash; after a power cut the
+        // newest commits may be lost but the file stays consistent (docs/guarantees.md).
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
+        pragma.ExecuteNonQuery();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await _gate.WaitAsync();
+        await _connection.DisposeAsync();
+        _gate.Dispose();
+    }
+
+    protected internal override async Task<StoreSession> BeginAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var transaction = _connection.BeginTransaction(deferred: false);
+            return new SqliteSession(this, _connection, transaction, Time.GetUtcNow());
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+    }
+
+    protected internal override async Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command($"SELECT {InstanceColumns} FROM tf_instances WHERE id IN (SELECT value FROM json_each(@ids))");
+        Add(command, "ids", JsonSerializer.Serialize(instanceIds));
+        var result = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var record = SqlReaders.Instance(reader);
+            result[record.Id] = record;
+        }
+
+        return result;
+    }
+
+    protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
+    {
+        var deleted = new HashSet<long>();
+        await using var command = session.Command("DELETE FROM tf_work_items WHERE id = @id AND claims = @claims");
+        var id = Add(command, "id", 0L);
+        var claims = Add(command, "claims", 0);
+        foreach (var item in items)
+        {
+            id.Value = item.Id;
+            claims.Value = item.Claims;
+            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+            {
+                deleted.Add(item.Id);
+            }
+        }
+
+        return deleted;
+    }
+
+    protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command(nodeIds.Count == 0
+            ? $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i"
+            : $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))");
+        Add(command, "i", instanceId);
+        if (nodeIds.Count > 0)
+        {
+            Add(command, "n", JsonSerializer.Serialize(nodeIds));
+        }
+
+        var result = new List<NodeStateRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.State(reader));
+        }
+
+        return result;
+    }
+
+    protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command(nodeIds is null
+            ? "DELETE FROM tf_work_items WHERE instance_id = @i"
+            : $"DELETE FROM tf_work_items WHERE instance_id = @i AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "node_id")} IN (SELECT value FROM json_each(@n))");
+        Add(command, "i", instanceId);
+        if (nodeIds is not null)
+        {
+            Add(command, "n", JsonSerializer.Serialize(nodeIds));
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected internal override async Task<List<InstanceRecord>> RunningChildrenAsync(StoreSession session, string parentInstanceId, IReadOnlyCollection<string>? parentNodeIds, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command(parentNodeIds is null
+            ? $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0"
+            : $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "parent_node_id")} IN (SELECT value FROM json_each(@n))");
+        Add(command, "p", parentInstanceId);
+        if (parentNodeIds is not null)
+        {
+            Add(command, "n", JsonSerializer.Serialize(parentNodeIds));
+        }
+
+        var result = new List<InstanceRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.Instance(reader));
+        }
+
+        return result;
+    }
+
+    protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command("SELECT definition_id, definition_version FROM tf_instances WHERE id = @i");
+        Add(command, "i", instanceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
+    }
+
+    protected internal override async Task WriteAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken)
+    {
+        // One prepared statement per kind of row, executed once per row: in-process SQLite makes
+        // each execution a function call, so this beats building large multi-row statements.
+        if (writes.NewInstances.Count > 0)
+        {
+            await using var c = session.Command($"INSERT INTO tf_instances ({InstanceColumns}) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p)");
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p");
+            foreach (var r in writes.NewInstances)
+            {
+                Set(p, r.Id, r.DefinitionId, r.DefinitionVersion, r.Status, r.ActiveNodes, r.Depth, r.ParentInstanceId, r.ParentNodeId, r.ParentAttempt, r.Input, r.Variables, r.Output, r.Error, r.CreatedAt, r.UpdatedAt, r.FinishedAt);
+                await c.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (writes.ChangedInstances.Count > 0)
+        {
+            await using var c = session.Command("UPDATE tf_instances SET status = @b, active_nodes = @c, output = @d, error = @e, updated_at = @f, finished_at = @g WHERE id = @a");
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g");
+            foreach (var r in writes.ChangedInstances.DistinctBy(r => r.Id))
+            {
+                Set(p, r.Id, r.Status, r.ActiveNodes, r.Output, r.Error, r.UpdatedAt, r.FinishedAt);
+                await c.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (writes.States.Count > 0)
+        {
+            await using var c = session.Command($"""
+                INSERT INTO tf_node_states ({StateColumns}) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m)
+                ON CONFLICT (instance_id, node_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
+                  arrived = excluded.arrived, dead = excluded.dead, items_total = excluded.items_total, items_started = excluded.items_started,
+                  items_done = excluded.items_done, output = excluded.output, error = excluded.error, data = excluded.data, finished_at = excluded.finished_at
+                """);
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m");
+            foreach (var r in writes.States)
+            {
+                Set(p, r.InstanceId, r.NodeId, r.Status, r.Attempt, r.Arrived, r.Dead, r.ItemsTotal, r.ItemsStarted, r.ItemsDone, r.Output, r.Error, r.Data, r.FinishedAt);
+                await c.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (writes.Journal.Count > 0)
+        {
+            await using var c = session.Command("INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) VALUES (@a, @b, @c, @d, @e, @f, @g)");
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g");
+            foreach (var r in writes.Journal)
+            {
+                Set(p, r.InstanceId, r.NodeId, r.Type, r.Attempt, r.At, r.Worker, r.Message);
+                await c.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        if (writes.Work.Count > 0)
+        {
+            await using var c = session.Command("""
+                INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
+                VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k) RETURNING id
+                """);
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k");
+            foreach (var w in writes.Work)
+            {
+                var r = w.Record;
+                Set(p, r.InstanceId, r.NodeId, r.Attempt, r.Priority, r.VisibleAt, r.Owner, r.Claims, r.Resume, r.Payload, r.DefinitionId, r.DefinitionVersion);
+                r.Id = (long)(await c.ExecuteScalarAsync(cancellationToken))!;
+            }
+        }
+    }
+
+    protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
+    {
+        const string columns = "definition_id, version, name, json, created_at, is_deleted";
+        var sql = version is null
+            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted ORDER BY version DESC LIMIT 1"
+            : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
+        if (session is null)
+        {
+            await _gate.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.Transaction = session?.Transaction as SqliteTransaction;
+            command.CommandText = sql;
+            Add(command, "id", definitionId);
+            if (version is { } v)
+            {
+                Add(command, "v", v);
+            }
+
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? SqlReaders.Definition(reader) : null;
+        }
+        finally
+        {
+            if (session is null)
+            {
+                _gate.Release();
+            }
+        }
+    }
+
+    public override async Task<InstanceScope?> LoadScopeAsync(string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT input, variables, depth FROM tf_instances WHERE id = @i";
+            Add(command, "i", instanceId);
+            System.Text.Json.Nodes.JsonObject input, variables;
+            int depth;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken))
+                {
+                    return null;
+                }
+
+                input = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)) as System.Text.Json.Nodes.JsonObject ?? [];
+                variables = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(1)) as System.Text.Json.Nodes.JsonObject ?? [];
+                depth = reader.GetInt32(2);
+            }
+
+            var nodes = new List<NodeStateRecord>();
+            if (nodeIds.Count > 0)
+            {
+                await using var states = _connection.CreateCommand();
+                states.CommandText = $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))";
+                Add(states, "i", instanceId);
+                Add(states, "n", JsonSerializer.Serialize(nodeIds));
+                await using var reader = await states.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    nodes.Add(SqlReaders.State(reader));
+                }
+            }
+
+            return new InstanceScope(input, variables, depth, nodes);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var now = session.Now.ToUnixTimeMilliseconds();
+        var result = new List<ClaimedWork>();
+        await using (var claim = session.Command($"""
+            UPDATE tf_work_items SET owner = @owner, claims = claims + 1, visible_at = @until
+            WHERE id IN (SELECT id FROM tf_work_items WHERE visible_at <= @now ORDER BY priority DESC, visible_at, id LIMIT @max)
+            RETURNING {WorkColumns}
+            """))
+        {
+            Add(claim, "owner", owner);
+            Add(claim, "until", (session.Now + lease).ToUnixTimeMilliseconds());
+            Add(claim, "now", now);
+            Add(claim, "max", max);
+            await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                result.Add(SqlReaders.Claimed(reader));
+            }
+        }
+
+        if (result.Count > 0)
+        {
+            var writes = new PendingWrites();
+            foreach (var item in result)
+            {
+                if (item.Claims > 1)
+                {
+                    writes.Journal.Add(new JournalRecord { InstanceId = item.InstanceId, NodeId = item.NodeId, Type = (int)JournalEventType.LeaseReclaimed, Attempt = item.Attempt, At = now, Worker = owner, Message = $"Lease expired; re-claimed (claim {item.Claims})." });
+                }
+
+                if (!item.Resume)
+                {
+                    writes.Journal.Add(new JournalRecord { InstanceId = item.InstanceId, NodeId = item.NodeId, Type = (int)JournalEventType.NodeStarted, Attempt = item.Attempt, At = now, Worker = owner });
+                }
+            }
+
+            await WriteAsync(session, writes, cancellationToken);
+        }
+
+        await session.CommitAsync(false, cancellationToken);
+        return result;
+    }
+
+    public override async Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        var held = new HashSet<long>();
+        await using var session = await BeginAsync(cancellationToken);
+        await using (var command = session.Command("UPDATE tf_work_items SET visible_at = @until WHERE id = @id AND claims = @claims AND owner = @owner"))
+        {
+            Add(command, "until", (session.Now + lease).ToUnixTimeMilliseconds());
+            Add(command, "owner", owner);
+            var id = Add(command, "id", 0L);
+            var claims = Add(command, "claims", 0);
+            foreach (var item in items)
+            {
+                id.Value = item.Id;
+                claims.Value = item.Claims;
+                if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    held.Add(item.Id);
+                }
+            }
+        }
+
+        await session.CommitAsync(false, cancellationToken);
+        return held;
+    }
+
+    public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT min(visible_at) FROM tf_work_items";
+            var value = await command.ExecuteScalarAsync(cancellationToken);
+            return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        int version;
+        await using (var max = session.Command("SELECT coalesce(max(version), 0) + 1 FROM tf_definitions WHERE definition_id = @id"))
+        {
+            Add(max, "id", definitionId);
+            version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds() };
+        await using (var insert = session.Command("INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted) VALUES (@id, @v, @n, @j, @c, 0)"))
+        {
+            Set(Params(insert, "id", "v", "n", "j", "c"), record.DefinitionId, record.Version, record.Name, record.Json, record.CreatedAt);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await session.CommitAsync(false, cancellationToken);
+        return record;
+    }
+
+    public override async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        const string doomed = "SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut";
+        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items" })
+        {
+            await using var c = session.Command($"DELETE FROM {table} WHERE instance_id IN ({doomed})");
+            Add(c, "cut", finishedBefore.ToUnixTimeMilliseconds());
+            await c.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await using var command = session.Command($"DELETE FROM tf_instances WHERE id IN ({doomed})");
+        Add(command, "cut", finishedBefore.ToUnixTimeMilliseconds());
+        var purged = await command.ExecuteNonQueryAsync(cancellationToken);
+        await session.CommitAsync(false, cancellationToken);
+        return purged;
+    }
+
+    private static DbParameter Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+        return parameter;
+    }
+
+    private static DbParameter[] Params(DbCommand command, params string[] names) => names.Select(n => Add(command, n, null)).ToArray();
+
+    private static void Set(DbParameter[] parameters, params object?[] values)
+    {
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+    }
+
+    private sealed class SqliteSession(SqliteEngineStore store, SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset now)
+        : StoreSession(connection, transaction, now)
+    {
+        private bool _disposed;
+
+        public override Task CommitAsync(bool newWork, CancellationToken cancellationToken)
+        {
+            Transaction.Commit();
+            return Task.CompletedTask;
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            await Transaction.DisposeAsync();
+            store._gate.Release();
+        }
+    }
+}

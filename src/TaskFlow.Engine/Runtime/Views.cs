@@ -1,0 +1,26 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Scheduling;
+
+namespace TaskFlow.Engine.Runtime;
+
+public sealed record DefinitionView(string Id, int Version, string? Name, DateTimeOffset CreatedAt, WorkflowDefinition Definition);
+
+public sealed record NodeStateView(string NodeId, NodeStatus Status, int Attempt, JsonNode? Output, string? Error, DateTimeOffset? FinishedAt);
+
+public sealed record InstanceView(
+    string Id,
+    string DefinitionId,
+    int DefinitionVersion,
+    InstanceStatus Status,
+    int Depth,
+    string? ParentInstanceId,
+    string? ParentNodeId,
+    JsonNode? Input,
+    JsonNode? Output,
+    string? Error,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt,
+    IReadOnlyList<NodeStateView> Nodes);
+
+public sealed record JournalEventView(long Id, string InstanceId, string? NodeId, JournalEventType Type, int Attempt, DateTimeOffset At, string? Worker, string? Message);

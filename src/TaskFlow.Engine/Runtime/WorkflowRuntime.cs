@@ -1,0 +1,239 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Scheduling;
+using TaskFlow.Core.Serialization;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Activities;
+using TaskFlow.Engine.Persistence;
+
+namespace TaskFlow.Engine.Runtime;
+
+/// <summary>
+/// The engine's front door: save and read definitions, start, inspect, wait for and cancel
+/// instances, read the journal, purge old instances. The server, the CLI and the hooks all use it.
+/// </summary>
+public sealed class WorkflowRuntime
+{
+    private readonly EngineStore _store;
+    private readonly GraphCache _graphs;
+    private readonly ActivityCatalog _catalog;
+    private readonly WorkflowLimits _limits;
+    private readonly TaskFlowDbContextFactory _contexts;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+
+    public WorkflowRuntime(EngineStore store, GraphCache graphs, ActivityCatalog catalog, WorkflowLimits limits, TaskFlowDbContextFactory contexts, TimeProvider time)
+    {
+        _store = store;
+        _graphs = graphs;
+        _catalog = catalog;
+        _limits = limits;
+        _contexts = contexts;
+        _time = time;
+        _store.InstancesFinished += OnInstancesFinished;
+    }
+
+    public ActivityCatalog Catalog => _catalog;
+
+    /// <summary>Validates a definition without storing it; every problem is listed.</summary>
+    public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(string json, CancellationToken cancellationToken = default)
+    {
+        var (problems, _) = await ValidateCoreAsync(json, cancellationToken);
+        return problems;
+    }
+
+    /// <summary>
+    /// Validates and stores a definition as a new version (1 for a new id). An invalid document
+    /// is never stored and the versions already stored stay as they are.
+    /// </summary>
+    /// <exception cref="WorkflowValidationException">Lists every problem found.</exception>
+    public async Task<DefinitionView> SaveDefinitionAsync(string json, CancellationToken cancellationToken = default)
+    {
+        var (problems, definition) = await ValidateCoreAsync(json, cancellationToken);
+        if (problems.Count > 0)
+        {
+            throw new WorkflowValidationException(problems);
+        }
+
+        var record = await _store.InsertDefinitionAsync(definition!.Id, definition.Name, version =>
+        {
+            definition.Version = version;
+            return WorkflowJson.Serialize(definition);
+        }, cancellationToken);
+        return ToView(record);
+    }
+
+    public Task<DefinitionView> SaveDefinitionAsync(WorkflowDefinition definition, CancellationToken cancellationToken = default) =>
+        SaveDefinitionAsync(WorkflowJson.Serialize(definition), cancellationToken);
+
+    public async Task<DefinitionView?> GetDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var record = await _store.GetDefinitionAsync(id, version, cancellationToken);
+        return record is null ? null : ToView(record);
+    }
+
+    /// <summary>The latest version of every stored definition.</summary>
+    public async Task<IReadOnlyList<DefinitionView>> ListDefinitionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var latest = await db.Definitions.Where(d => !d.IsDeleted)
+            .GroupBy(d => d.DefinitionId)
+            .Select(g => g.OrderByDescending(d => d.Version).First())
+            .ToListAsync(cancellationToken);
+        return latest.OrderBy(d => d.DefinitionId, StringComparer.Ordinal).Select(ToView).ToArray();
+    }
+
+    /// <summary>Starts an instance of the latest (or the given) version. Inputs are checked against the declared inputs.</summary>
+    /// <exception cref="WorkflowNotFoundException">No such definition or version.</exception>
+    /// <exception cref="WorkflowInputException">The input does not fit the declared inputs.</exception>
+    public async Task<string> StartAsync(string definitionId, JsonObject? input = null, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var graph = await _graphs.GetAsync(_store, null, definitionId, version, cancellationToken);
+        var effective = InputBinder.Bind(graph.Definition, input ?? []);
+        return await _store.StartInstanceAsync(graph, effective, cancellationToken);
+    }
+
+    public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var instance = await db.Instances.FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
+        if (instance is null)
+        {
+            return null;
+        }
+
+        var states = await db.NodeStates.Where(s => s.InstanceId == instanceId).ToListAsync(cancellationToken);
+        return ToView(instance, states);
+    }
+
+    public async Task<IReadOnlyList<InstanceView>> ListInstancesAsync(InstanceStatus? status = null, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var query = db.Instances.AsQueryable();
+        if (status is { } s)
+        {
+            query = query.Where(i => i.Status == (int)s);
+        }
+
+        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Skip(skip).Take(Math.Clamp(take, 1, 1000)).ToListAsync(cancellationToken);
+        return rows.Select(r => ToView(r, [])).ToArray();
+    }
+
+    public async Task<IReadOnlyList<JournalEventView>> GetJournalAsync(string instanceId, long afterId = 0, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var rows = await db.Journal.Where(j => j.InstanceId == instanceId && j.Id > afterId).OrderBy(j => j.Id).ToListAsync(cancellationToken);
+        return rows.Select(j => new JournalEventView(j.Id, j.InstanceId, j.NodeId, (JournalEventType)j.Type, j.Attempt, DateTimeOffset.FromUnixTimeMilliseconds(j.At), j.Worker, j.Message)).ToArray();
+    }
+
+    /// <summary>Cancels a running instance and its children. False when it was not running.</summary>
+    public Task<bool> CancelAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        _store.CancelInstanceAsync(instanceId, "Cancelled by request.", cancellationToken);
+
+    /// <summary>
+    /// Waits until the instance has finished, or the timeout passes, and returns its latest view.
+    /// Wakes at once for instances finished by this process; others are checked every 200 ms.
+    /// </summary>
+    public async Task<InstanceView?> WaitAsync(string instanceId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = _time.GetUtcNow() + timeout;
+        while (true)
+        {
+            var signal = _waiters.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            var view = await GetInstanceAsync(instanceId, cancellationToken);
+            if (view is null || view.Status != InstanceStatus.Running)
+            {
+                _waiters.TryRemove(instanceId, out _);
+                return view;
+            }
+
+            var left = deadline - _time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                return view;
+            }
+
+            await Task.WhenAny(signal.Task, Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), _time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>Deletes instances that finished more than <paramref name="age"/> ago, with their states and journal.</summary>
+    public Task<int> PurgeAsync(TimeSpan age, CancellationToken cancellationToken = default) =>
+        _store.PurgeFinishedAsync(_time.GetUtcNow() - age, cancellationToken);
+
+    private async Task<(IReadOnlyList<ValidationProblem> Problems, WorkflowDefinition? Definition)> ValidateCoreAsync(string json, CancellationToken cancellationToken)
+    {
+        var definition = WorkflowJson.TryParse(json, out var parseProblem);
+        if (definition is null)
+        {
+            return ([parseProblem!], null);
+        }
+
+        // Child workflows referenced by id are looked up now, so nesting depth can be checked.
+        var referenced = new Dictionary<string, WorkflowDefinition?>(StringComparer.Ordinal);
+        var pending = new Queue<WorkflowDefinition>([definition]);
+        while (pending.Count > 0 && referenced.Count < 256)
+        {
+            foreach (var id in ChildIds(pending.Dequeue()).Where(id => id != definition.Id && !referenced.ContainsKey(id)))
+            {
+                var record = await _store.GetDefinitionAsync(id, null, cancellationToken);
+                var child = record is null ? null : WorkflowJson.TryParse(record.Json, out _);
+                referenced[id] = child;
+                if (child is not null)
+                {
+                    pending.Enqueue(child);
+                }
+            }
+        }
+
+        var validator = new WorkflowValidator(_catalog.Descriptors, _limits, id => id == definition.Id ? definition : referenced.GetValueOrDefault(id));
+        return (validator.Validate(definition), definition);
+    }
+
+    private static IEnumerable<string> ChildIds(WorkflowDefinition definition) =>
+        definition.Nodes.Where(n => n.Type == Core.Activities.BuiltInActivities.Workflow)
+            .Select(n => n.Inputs["definitionId"] is JsonValue v && v.TryGetValue<string>(out var id) && !id.Contains("{{", StringComparison.Ordinal) ? id : null)
+            .OfType<string>();
+
+    private void OnInstancesFinished(IReadOnlyList<string> ids)
+    {
+        foreach (var id in ids)
+        {
+            if (_waiters.TryRemove(id, out var waiter))
+            {
+                waiter.TrySetResult();
+            }
+        }
+    }
+
+    private static DefinitionView ToView(DefinitionRecord record)
+    {
+        var definition = WorkflowJson.Parse(record.Json);
+        definition.Version = record.Version;
+        return new DefinitionView(record.DefinitionId, record.Version, record.Name, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), definition);
+    }
+
+    private static InstanceView ToView(InstanceRecord r, IReadOnlyList<NodeStateRecord> states) => new(
+        r.Id,
+        r.DefinitionId,
+        r.DefinitionVersion,
+        (InstanceStatus)r.Status,
+        r.Depth,
+        r.ParentInstanceId,
+        r.ParentNodeId,
+        JsonNode.Parse(r.Input),
+        r.Output is null ? null : JsonNode.Parse(r.Output),
+        r.Error,
+        DateTimeOffset.FromUnixTimeMilliseconds(r.CreatedAt),
+        r.FinishedAt is { } f ? DateTimeOffset.FromUnixTimeMilliseconds(f) : null,
+        states.OrderBy(s => s.NodeId, StringComparer.Ordinal).Select(s => new NodeStateView(
+            s.NodeId,
+            (NodeStatus)s.Status,
+            s.Attempt,
+            s.Output is null ? null : JsonNode.Parse(s.Output),
+            s.Error,
+            s.FinishedAt is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null)).ToArray());
+}
