@@ -15,6 +15,7 @@ public static class BuiltInActivities
     public const string ForEach = "foreach";
     public const string Workflow = "workflow";
     public const string Transform = "transform";
+    public const string Sleep = "sleep";
 
     public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
     [
@@ -42,6 +43,8 @@ public static class BuiltInActivities
                 new("version", "integer", Description: "A fixed version; the latest when omitted."),
                 new("input", "object", Description: "The child's input; values may be templates."),
             ], [ActivityDescriptor.DefaultOutcome]),
+        new(Sleep, "Control flow", "Holds its worker slot for a duration, like a busy activity would; use delay to wait without holding a worker.",
+            [new("duration", "string", Required: true, "How long, e.g. 250ms or 2s.")], [ActivityDescriptor.DefaultOutcome]),
         new(Transform, "Data", "Evaluates its value (usually templates) and outputs it; use it to shape data or generate lists.",
             [new("value", "any", Required: true, "Any JSON value; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
     ];

@@ -44,7 +44,7 @@ public sealed class WorkflowGraph
     /// <summary>Compiles a definition that has passed validation.</summary>
     public static WorkflowGraph Compile(WorkflowDefinition definition)
     {
-        var nodes = definition.Nodes.ToDictionary(n => n.Id, n => new GraphNode(n, TemplatedJson.Compile(n.Inputs)), StringComparer.Ordinal);
+        var nodes = definition.Nodes.ToDictionary(n => n.Id, n => new GraphNode(n, TemplatedJson.Compile(ExecutableInputs(n))), StringComparer.Ordinal);
         foreach (var edge in definition.Edges)
         {
             var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.Parse(edge.Condition));
@@ -54,6 +54,22 @@ public sealed class WorkflowGraph
 
         var output = definition.Output is null ? null : TemplatedJson.Compile(definition.Output);
         return new WorkflowGraph(definition, nodes.ToFrozenDictionary(StringComparer.Ordinal), output);
+    }
+
+    /// <summary>
+    /// The inputs rendered when the node itself executes. A foreach's body is rendered per
+    /// item instead (its templates see <c>item</c> and <c>index</c>), so it is left out here.
+    /// </summary>
+    private static System.Text.Json.Nodes.JsonObject ExecutableInputs(Model.NodeDefinition node)
+    {
+        if (node.Type != Activities.BuiltInActivities.ForEach || !node.Inputs.ContainsKey("body"))
+        {
+            return node.Inputs;
+        }
+
+        var inputs = (System.Text.Json.Nodes.JsonObject)node.Inputs.DeepClone();
+        inputs.Remove("body");
+        return inputs;
     }
 
     /// <summary>Every node from which <paramref name="nodeId"/> can be reached. Computed once per node.</summary>

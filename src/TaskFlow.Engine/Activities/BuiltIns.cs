@@ -25,6 +25,21 @@ internal sealed class FailActivity : IActivity
         ValueTask.FromResult(ActivityResult.Failed(context.Inputs["message"]?.ToString() ?? "Failed by a fail activity.", retryable: false));
 }
 
+/// <summary>Occupies a worker for a while: simulated work, and a way to exercise timeouts and leases.</summary>
+internal sealed class SleepActivity : IActivity
+{
+    public async ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        if (!Duration.TryParse(context.Inputs["duration"]?.ToString(), out var duration))
+        {
+            return ActivityResult.Failed($"'duration' is '{context.Inputs["duration"]}', which is not a duration (e.g. 250ms).", retryable: false);
+        }
+
+        await Task.Delay(duration, context.Time, context.CancellationToken);
+        return ActivityResult.Succeeded();
+    }
+}
+
 internal sealed class TransformActivity : IActivity
 {
     public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
@@ -72,7 +87,8 @@ internal sealed class ForEachActivity : IActivity
         }
 
         var parallelism = context.Inputs["maxParallelism"] is JsonValue v && v.TryGetValue<int>(out var p) ? p : 10;
-        return ValueTask.FromResult(ActivityResult.ForEach(items, parallelism, context.Inputs["body"] as JsonObject ?? []));
+        // The body is not rendered here: each iteration renders it with its own item and index.
+        return ValueTask.FromResult(ActivityResult.ForEach(items, parallelism, []));
     }
 
     private static string Describe(JsonNode? node) => node is null ? "null" : node.GetValueKind().ToString().ToLowerInvariant();

@@ -54,6 +54,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<ForEachActivity>(Descriptor(BuiltInActivities.ForEach));
         builder.AddActivity<WorkflowActivity>(Descriptor(BuiltInActivities.Workflow));
         builder.AddActivity<TransformActivity>(Descriptor(BuiltInActivities.Transform));
+        builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         return builder;
     }
 

@@ -365,10 +365,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
                 DefinitionVersion = graph.Version,
             },
         });
-        if (work.VisibleAt <= now)
-        {
-            writes.HasVisibleWork = true;
-        }
+        writes.HasVisibleWork = true;
     }
 
     private static void KeepForSelf(PendingWrites writes, string owner, int capacity, DateTimeOffset now, TimeSpan lease)
@@ -401,7 +398,9 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             writes.Journal.Add(new JournalRecord { InstanceId = work.Record.InstanceId, NodeId = work.Record.NodeId, Type = (int)JournalEventType.NodeStarted, Attempt = work.Record.Attempt, At = nowMs, Worker = owner });
         }
 
-        writes.HasVisibleWork = visibleLeft;
+        // Wake the workers for anything left in the queue, due now or later: a sleeping worker
+        // recomputes its wait, so a timer or retry due before its next wake-up is not missed.
+        writes.HasVisibleWork = visibleLeft || writes.Work.Any(w => w.Owner is null);
     }
 
     /// <summary>After <see cref="WriteAsync"/> filled in ids, the items kept by <paramref name="owner"/>.</summary>

@@ -15,6 +15,7 @@ public sealed class PendingWrites
 
     public List<JournalRecord> Journal { get; } = [];
 
+    /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }
 
     public void AddJournal(string instanceId, JournalEntry entry, string? worker) => Journal.Add(new JournalRecord

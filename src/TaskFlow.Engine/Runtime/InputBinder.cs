@@ -39,7 +39,7 @@ internal static class InputBinder
             {
                 "string" => kind == JsonValueKind.String,
                 "number" => kind == JsonValueKind.Number,
-                "integer" => kind == JsonValueKind.Number && value.AsValue().TryGetValue<long>(out _),
+                "integer" => kind == JsonValueKind.Number && decimal.TryParse(value.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) && number == decimal.Truncate(number),
                 "boolean" => kind is JsonValueKind.True or JsonValueKind.False,
                 "object" => kind == JsonValueKind.Object,
                 "array" => kind == JsonValueKind.Array,

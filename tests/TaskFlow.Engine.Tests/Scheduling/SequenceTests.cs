@@ -26,7 +26,7 @@ public sealed class SequenceTests
             }
             """, new JsonObject { ["name"] = "flow" });
 
-        Assert.Equal(InstanceStatus.Succeeded, view.Status);
+        view.AssertSucceeded();
         Assert.Equal("hello flow!", view.Node("b").Output!.GetValue<string>());
         Assert.Equal(11, view.Node("c").Output!.GetValue<int>());
         Assert.Equal(11, view.Output!["c"]!.GetValue<int>());

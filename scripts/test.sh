@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Run every TaskFlow test, on a fresh machine or a developer's: this is the one test command
+# (CI's .ci/run execs it too).
+#
+#   bash scripts/test.sh
+#
+# - Starts a throwaway PostgreSQL 15 (installing it if needed, see scripts/start-postgres.sh)
+#   unless TASKFLOW_TEST_POSTGRES is already set, in which case that server is used and left
+#   alone. A server this script started is stopped again on every exit path.
+# - Builds TaskFlow.sln (Release) once, then runs all test projects with TRX results in
+#   artifacts/test-results/.
+# - Its last line is "N passed, N failed, N skipped" (counted from the TRX files). It exits
+#   non-zero if the build failed, a test failed, the test run itself failed, no TRX file was
+#   written, or no test ran.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+export DOTNET_NOLOGO=1
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+RESULTS=artifacts/test-results
+PG_DIR=""
+
+say() { printf 'test.sh: %s\n' "$*" >&2; }
+
+stop_postgres() {
+  if [[ -n $PG_DIR ]]; then
+    local dir=$PG_DIR
+    PG_DIR=""
+    bash scripts/stop-postgres.sh "$dir" || say "warning: could not stop the PostgreSQL server in $dir"
+  fi
+}
+trap stop_postgres EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+command -v dotnet >/dev/null 2>&1 || { say "error: dotnet is not on PATH"; exit 1; }
+
+# --- PostgreSQL ---------------------------------------------------------------------------
+if [[ -n ${TASKFLOW_TEST_POSTGRES:-} ]]; then
+  say "using the PostgreSQL server in TASKFLOW_TEST_POSTGRES (not started or stopped here)"
+else
+  PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/taskflow-pg.XXXXXX")
+  # An assignment keeps the script's exit status (eval "$(...)" would hide a failure).
+  pg_env=$(bash scripts/start-postgres.sh "$PG_DIR")
+  eval "$pg_env"
+  export TASKFLOW_TEST_POSTGRES
+fi
+
+# --- build once ---------------------------------------------------------------------------
+if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then
+  say "error: the build failed"
+  exit 1
+fi
+
+# --- test ---------------------------------------------------------------------------------
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+test_rc=0
+dotnet test TaskFlow.sln -c Release --no-build \
+  --logger "trx" --results-directory "$RESULTS" \
+  --blame-hang-timeout 10m || test_rc=$?
+
+# Stop the server now, so that its messages come before the counting line.
+stop_postgres
+
+# --- count --------------------------------------------------------------------------------
+mapfile -t trx_files < <(find "$RESULTS" -type f -name '*.trx' | sort)
+if [[ ${#trx_files[@]} -eq 0 ]]; then
+  say "error: dotnet test (exit code $test_rc) wrote no TRX file to $RESULTS"
+  exit 1
+fi
+read -r passed failed skipped < <(bash scripts/count-trx.sh "${trx_files[@]}")
+
+status=0
+if (( failed > 0 )); then
+  status=1
+fi
+if (( passed + failed == 0 )); then
+  say "error: no test ran (${#trx_files[@]} TRX file(s) in $RESULTS)"
+  status=1
+fi
+if (( test_rc != 0 )); then
+  say "error: dotnet test exited with code $test_rc"
+  status=1
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"

@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Tests.Infrastructure;
+
+namespace TaskFlow.Engine.Tests.Scheduling;
+
+public sealed class ChildWorkflowTests
+{
+    // countdown(level): check ─[level > 0]─> recurse: countdown(level - 1) ──> result
+    //                         └[level == 0]─> leaf ───────────────────────────┘
+    private const string Countdown = """
+        {
+          "id": "countdown",
+          "inputs": { "level": { "type": "integer", "default": 3 } },
+          "nodes": [
+            { "id": "check", "type": "noop" },
+            { "id": "recurse", "type": "workflow", "inputs": { "definitionId": "countdown", "input": { "level": "{{ input.level - 1 }}" } } },
+            { "id": "leaf", "type": "transform", "inputs": { "value": { "depth": "{{ instance.depth }}" } } },
+            { "id": "result", "type": "transform", "inputs": { "value": "{{ nodes.recurse.output ?? nodes.leaf.output }}" } }
+          ],
+          "edges": [
+            { "from": "check", "to": "recurse", "condition": "input.level > 0" },
+            { "from": "check", "to": "leaf", "condition": "input.level <= 0" },
+            { "from": "recurse", "to": "result" },
+            { "from": "leaf", "to": "result" }
+          ],
+          "output": "{{ nodes.result.output }}"
+        }
+        """;
+
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Workflow_RecursesThreeLevels_OutputComesBackUp(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        var view = await engine.RunAsync(Countdown, new JsonObject { ["level"] = 3 });
+
+        view.AssertSucceeded();
+        Assert.Equal(3, view.Output!["depth"]!.GetValue<int>());
+        var children = await engine.Runtime.ListInstancesAsync();
+        Assert.Equal(4, children.Count);
+        Assert.Equal([0, 1, 2, 3], children.Select(c => c.Depth).Order());
+        Assert.All(children, c => Assert.Equal(InstanceStatus.Succeeded, c.Status));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Workflow_RecursionBeyondMaxDepth_FailsWithClearError(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider, o => o.Limits = new WorkflowLimits { MaxDepth = 2 });
+        var view = await engine.RunAsync(Countdown, new JsonObject { ["level"] = 5 });
+
+        Assert.Equal(InstanceStatus.Failed, view.Status);
+        Assert.Contains("max_depth (2)", view.Error);
+        var all = await engine.Runtime.ListInstancesAsync();
+        Assert.Equal(3, all.Count);
+        Assert.All(all, i => Assert.Equal(InstanceStatus.Failed, i.Status));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Workflow_ChildFails_ParentNodeFailsWithChildError(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        await engine.Runtime.SaveDefinitionAsync("""
+            { "id": "broken", "nodes": [ { "id": "boom", "type": "fail", "inputs": { "message": "disk full" } } ], "edges": [] }
+            """);
+        var view = await engine.RunAsync("""
+            { "id": "parent", "nodes": [ { "id": "call", "type": "workflow", "inputs": { "definitionId": "broken" } } ], "edges": [] }
+            """);
+
+        Assert.Equal(InstanceStatus.Failed, view.Status);
+        Assert.Contains("disk full", view.Node("call").Error);
+    }
+}
