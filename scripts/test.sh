@@ -52,6 +52,7 @@ fi
 
 # --- build once ---------------------------------------------------------------------------
 if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then
+  stop_postgres
   say "error: the build failed"
   exit 1
 fi

@@ -6,12 +6,17 @@ namespace TaskFlow.Core.Model;
 /// <summary>Parses the duration strings used in definitions: <c>250ms</c>, <c>30s</c>, <c>5m</c>, <c>1h30m</c>, <c>2d</c>, <c>00:01:30</c> or a plain number of seconds.</summary>
 public static partial class Duration
 {
-    [GeneratedRegex(@"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*)+$", RegexOptions.CultureInvariant)]
+    // [0-9], not \d: \d also matches other scripts' digits, which double.Parse then rejects.
+    [GeneratedRegex(@"^\s*(?:([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)\s*)+$", RegexOptions.CultureInvariant)]
     private static partial Regex UnitsPattern();
 
-    [GeneratedRegex(@"(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h|d)", RegexOptions.CultureInvariant)]
     private static partial Regex UnitPart();
 
+    // Half of TimeSpan's range, so that adding a duration to a date or a delay cannot overflow.
+    private static readonly double MaxMilliseconds = TimeSpan.MaxValue.TotalMilliseconds / 2;
+
+    /// <summary>Never throws: anything that is not a duration in range, NaN and overflow included, returns false.</summary>
     public static bool TryParse(string? text, out TimeSpan value)
     {
         value = default;
@@ -22,7 +27,8 @@ public static partial class Duration
 
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds))
         {
-            if (seconds < 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+            // The negated test also rejects NaN, which TimeSpan.FromSeconds would throw on.
+            if (!(seconds >= 0 && seconds * 1_000 <= MaxMilliseconds))
             {
                 return false;
             }
@@ -47,11 +53,22 @@ public static partial class Duration
                 };
             }
 
+            if (ms > MaxMilliseconds)
+            {
+                return false;
+            }
+
             value = TimeSpan.FromMilliseconds(ms);
             return true;
         }
 
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out value) && value >= TimeSpan.Zero;
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero)
+        {
+            value = span;
+            return true;
+        }
+
+        return false;
     }
 
     public static TimeSpan Parse(string text, string what) =>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using TaskFlow.Core.Model;
@@ -48,7 +49,7 @@ public static class WorkflowJson
         }
         catch (JsonException ex)
         {
-            problem = new ValidationProblem("json.malformed", ex.Path ?? "$", Describe(ex));
+            problem = new ValidationProblem("json.malformed", ex.Path ?? "$", Describe(ex, json));
             return null;
         }
     }
@@ -59,11 +60,9 @@ public static class WorkflowJson
 
     public static string Serialize(WorkflowDefinition definition) => JsonSerializer.Serialize(definition, Options);
 
-    private static string Describe(JsonException ex)
+    private static string Describe(JsonException ex, string json)
     {
-        // JsonException reports 0-based line and byte position; people count from 1.
-        var line = (ex.LineNumber ?? 0) + 1;
-        var column = (ex.BytePositionInLine ?? 0) + 1;
+        var (line, column) = Locate(ex, json);
         var reason = ex.Message;
         var cut = reason.IndexOf(" Path:", StringComparison.Ordinal);
         if (cut > 0)
@@ -72,5 +71,55 @@ public static class WorkflowJson
         }
 
         return $"Malformed JSON at line {line}, column {column}{(ex.Path is { Length: > 1 } p ? $" ({p})" : "")}: {reason}";
+    }
+
+    /// <summary>The 1-based line and column, in characters, where a person looking at the text finds the problem.</summary>
+    private static (long Line, long Column) Locate(JsonException ex, string json)
+    {
+        // JsonException reports a 0-based line and a 0-based BYTE position in that line; people
+        // count lines and characters from 1, and 'é' is one character but two UTF-8 bytes.
+        var line = ex.LineNumber ?? 0;
+        var bytePosition = ex.BytePositionInLine ?? 0;
+        var utf8 = Encoding.UTF8.GetBytes(json);
+        var lineStart = 0;
+        for (var seen = 0L; seen < line && lineStart < utf8.Length; lineStart++)
+        {
+            if (utf8[lineStart] == (byte)'\n')
+            {
+                seen++;
+            }
+        }
+
+        var offset = (int)Math.Min(utf8.Length, lineStart + bytePosition);
+
+        // A reader error points at the offending character. A serializer error (wrong type, unknown
+        // member) is raised after its token was read and points just past it: point at its start.
+        if (ex.InnerException is not JsonException && TokenEndingAt(utf8, offset) is { } tokenStart && tokenStart >= lineStart)
+        {
+            offset = tokenStart;
+        }
+
+        return (line + 1, Encoding.UTF8.GetCharCount(utf8, lineStart, offset - lineStart) + 1);
+    }
+
+    private static int? TokenEndingAt(byte[] utf8, int offset)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = Options.MaxDepth });
+        try
+        {
+            while (reader.BytesConsumed < offset && reader.Read())
+            {
+                if (reader.BytesConsumed == offset)
+                {
+                    return (int)reader.TokenStartIndex;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The text after the error does not matter; fall back to the reported position.
+        }
+
+        return null;
     }
 }

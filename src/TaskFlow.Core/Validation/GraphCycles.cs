@@ -80,22 +80,41 @@ internal static class GraphCycles
 
     private static List<string> OrderAsCycle(List<string> component, IReadOnlyDictionary<string, List<string>> outgoing)
     {
-        // Walk inside the component from its smallest id until we return, giving a readable path.
+        // The shortest cycle through the component's smallest id, found breadth-first inside the
+        // component (neighbours in id order, so the message is stable). Every step of the path is a
+        // real edge, including the one that closes it; a greedy walk could stop at a node it had
+        // already visited and print a closing edge that does not exist.
         var members = component.ToHashSet(StringComparer.Ordinal);
         var start = component.Min(StringComparer.Ordinal)!;
-        var path = new List<string> { start };
-        var seen = new HashSet<string>(StringComparer.Ordinal) { start };
-        var current = start;
-        while (true)
+        var previous = new Dictionary<string, string>(StringComparer.Ordinal);
+        var queue = new Queue<string>();
+        queue.Enqueue(start);
+        while (queue.Count > 0)
         {
-            var nextNode = outgoing[current].Where(members.Contains).OrderBy(n => n == start ? 0 : 1).ThenBy(n => n, StringComparer.Ordinal).First();
-            if (nextNode == start || !seen.Add(nextNode))
+            var current = queue.Dequeue();
+            foreach (var nextNode in outgoing[current].Where(members.Contains).Order(StringComparer.Ordinal))
             {
-                return path;
-            }
+                if (nextNode == start)
+                {
+                    var path = new List<string>();
+                    for (var node = current; node != start; node = previous[node])
+                    {
+                        path.Add(node);
+                    }
 
-            path.Add(nextNode);
-            current = nextNode;
+                    path.Add(start);
+                    path.Reverse();
+                    return path;
+                }
+
+                if (previous.TryAdd(nextNode, current))
+                {
+                    queue.Enqueue(nextNode);
+                }
+            }
         }
+
+        // Unreachable for a strongly connected component of two or more nodes.
+        return component.Order(StringComparer.Ordinal).ToList();
     }
 }

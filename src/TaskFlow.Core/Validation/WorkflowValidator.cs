@@ -61,13 +61,18 @@ public sealed partial class WorkflowValidator(
             Add("definition.too-large", "$.nodes", $"The definition has {definition.Nodes.Count} nodes, more than the limit of {limits.MaxNodes}.");
         }
 
+        // WorkflowGraph.Compile parses the output template; a syntax error must surface here, not there.
+        foreach (var (path, error) in TemplatedJson.FindErrors(definition.Output, "output"))
+        {
+            Add("output.template", "$.output", $"The workflow output '{path}' has a template error: {error.Message}");
+        }
+
         var nodes = ValidateNodes(definition, Add);
         ValidateEdges(definition, nodes, Add);
         ValidateTriggers(definition, Add);
-        if (problems.Count == 0 || !problems.Exists(p => p.Code.StartsWith("edge.dangling", StringComparison.Ordinal)))
-        {
-            ValidateGraphShape(definition, nodes, Add);
-        }
+        // Shape checks run even when an edge dangles: they look only at edges between known nodes,
+        // so a typo in one edge must not hide a cycle elsewhere until the next round trip.
+        ValidateGraphShape(definition, nodes, Add);
 
         ValidateNesting(definition, Add);
         return problems;
@@ -228,6 +233,14 @@ public sealed partial class WorkflowValidator(
                 }
 
                 break;
+            case BuiltInActivities.Join:
+                // The join mode is read when the graph is compiled, before any template could be rendered.
+                if (node.Inputs["mode"] is { } mode && IsTemplate(mode))
+                {
+                    add("node.input.value", target, $"Node '{node.Id}' (join) input 'mode' is a template; write WaitAll, WaitAllActive or WaitAny, since the join mode is fixed when the workflow is compiled.");
+                }
+
+                break;
             case BuiltInActivities.ForEach:
                 if (node.Inputs["body"] is JsonObject body)
                 {
@@ -315,9 +328,12 @@ public sealed partial class WorkflowValidator(
 
         foreach (var (id, node) in nodes)
         {
-            if (node.Type == BuiltInActivities.Join && inbound[id] < 2)
+            // Count edges whose source dangles too: that edge is already reported, and the join
+            // should not also be called one-armed because of the typo.
+            var declaredInbound = definition.Edges.Count(e => e.To == id && e.From != id);
+            if (node.Type == BuiltInActivities.Join && declaredInbound < 2)
             {
-                add("join.inbound", $"node '{id}'", $"Join '{id}' has {inbound[id]} inbound edge{(inbound[id] == 1 ? "" : "s")}; a join needs at least two.");
+                add("join.inbound", $"node '{id}'", $"Join '{id}' has {declaredInbound} inbound edge{(declaredInbound == 1 ? "" : "s")}; a join needs at least two.");
             }
 
             if (outgoing[id].Count > limits.MaxSubtasks)

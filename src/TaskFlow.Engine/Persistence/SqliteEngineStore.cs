@@ -72,18 +72,13 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
+        await using var command = session.Command($"DELETE FROM tf_work_items WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows)) RETURNING id");
+        Add(command, "rows", SqliteRows.Pack(items, static (w, i) => { w.WriteNumberValue(i.Id); w.WriteNumberValue(i.Claims); }));
         var deleted = new HashSet<long>();
-        await using var command = session.Command("DELETE FROM tf_work_items WHERE id = @id AND claims = @claims");
-        var id = Add(command, "id", 0L);
-        var claims = Add(command, "claims", 0);
-        foreach (var item in items)
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
         {
-            id.Value = item.Id;
-            claims.Value = item.Claims;
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
-            {
-                deleted.Add(item.Id);
-            }
+            deleted.Add(reader.GetInt64(0));
         }
 
         return deleted;
@@ -155,17 +150,15 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task WriteAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken)
     {
-        // One prepared statement per kind of row, executed once per row: in-process SQLite makes
-        // each execution a function call, so this beats building large multi-row statements.
+        // One statement per kind of row, the rows packed as a JSON array (see SqliteRows).
         if (writes.NewInstances.Count > 0)
         {
-            await using var c = session.Command($"INSERT INTO tf_instances ({InstanceColumns}) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p)");
-            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p");
-            foreach (var r in writes.NewInstances)
+            await ExecuteRowsAsync(session, $"INSERT INTO tf_instances ({InstanceColumns}) SELECT {Cols(16)} FROM json_each(@rows)", writes.NewInstances, static (w, r) =>
             {
-                Set(p, r.Id, r.DefinitionId, r.DefinitionVersion, r.Status, r.ActiveNodes, r.Depth, r.ParentInstanceId, r.ParentNodeId, r.ParentAttempt, r.Input, r.Variables, r.Output, r.Error, r.CreatedAt, r.UpdatedAt, r.FinishedAt);
-                await c.ExecuteNonQueryAsync(cancellationToken);
-            }
+                w.Value(r.Id); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion); w.Value(r.Status); w.Value(r.ActiveNodes); w.Value(r.Depth);
+                w.Value(r.ParentInstanceId); w.Value(r.ParentNodeId); w.Value(r.ParentAttempt); w.Value(r.Input); w.Value(r.Variables); w.Value(r.Output);
+                w.Value(r.Error); w.Value(r.CreatedAt); w.Value(r.UpdatedAt); w.Value(r.FinishedAt);
+            }, cancellationToken);
         }
 
         if (writes.ChangedInstances.Count > 0)
@@ -181,45 +174,66 @@ public sealed class SqliteEngineStore : EngineStore
 
         if (writes.States.Count > 0)
         {
-            await using var c = session.Command($"""
-                INSERT INTO tf_node_states ({StateColumns}) VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m)
+            // The last write of a node within one transaction wins.
+            var rows = writes.States.GroupBy(s => (s.InstanceId, s.NodeId)).Select(g => g.Last());
+            await ExecuteRowsAsync(session, $"""
+                INSERT INTO tf_node_states ({StateColumns}) SELECT {Cols(13)} FROM json_each(@rows) WHERE true
                 ON CONFLICT (instance_id, node_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
                   arrived = excluded.arrived, dead = excluded.dead, items_total = excluded.items_total, items_started = excluded.items_started,
                   items_done = excluded.items_done, output = excluded.output, error = excluded.error, data = excluded.data, finished_at = excluded.finished_at
-                """);
-            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m");
-            foreach (var r in writes.States)
+                """, rows, static (w, r) =>
             {
-                Set(p, r.InstanceId, r.NodeId, r.Status, r.Attempt, r.Arrived, r.Dead, r.ItemsTotal, r.ItemsStarted, r.ItemsDone, r.Output, r.Error, r.Data, r.FinishedAt);
-                await c.ExecuteNonQueryAsync(cancellationToken);
-            }
+                w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Status); w.Value(r.Attempt); w.Value(r.Arrived); w.Value(r.Dead);
+                w.Value(r.ItemsTotal); w.Value(r.ItemsStarted); w.Value(r.ItemsDone); w.Value(r.Output); w.Value(r.Error); w.Value(r.Data); w.Value(r.FinishedAt);
+            }, cancellationToken);
         }
 
         if (writes.Journal.Count > 0)
         {
-            await using var c = session.Command("INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) VALUES (@a, @b, @c, @d, @e, @f, @g)");
-            var p = Params(c, "a", "b", "c", "d", "e", "f", "g");
-            foreach (var r in writes.Journal)
+            await ExecuteRowsAsync(session, $"INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) SELECT {Cols(7)} FROM json_each(@rows)", writes.Journal, static (w, r) =>
             {
-                Set(p, r.InstanceId, r.NodeId, r.Type, r.Attempt, r.At, r.Worker, r.Message);
-                await c.ExecuteNonQueryAsync(cancellationToken);
-            }
+                w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Type); w.Value(r.Attempt); w.Value(r.At); w.Value(r.Worker); w.Value(r.Message);
+            }, cancellationToken);
         }
 
         if (writes.Work.Count > 0)
         {
-            await using var c = session.Command("""
+            await using var c = session.Command($"""
                 INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
-                VALUES (@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k) RETURNING id
+                SELECT {Cols(11)} FROM json_each(@rows) ORDER BY key RETURNING id, instance_id, node_id, attempt, resume
                 """);
-            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k");
-            foreach (var w in writes.Work)
+            Add(c, "rows", SqliteRows.Pack(writes.Work, static (w, n) =>
             {
-                var r = w.Record;
-                Set(p, r.InstanceId, r.NodeId, r.Attempt, r.Priority, r.VisibleAt, r.Owner, r.Claims, r.Resume, r.Payload, r.DefinitionId, r.DefinitionVersion);
-                r.Id = (long)(await c.ExecuteScalarAsync(cancellationToken))!;
+                var r = n.Record;
+                w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Attempt); w.Value(r.Priority); w.Value(r.VisibleAt); w.Value(r.Owner);
+                w.Value(r.Claims); w.Value(r.Resume ? 1 : 0); w.Value(r.Payload); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion);
+            }));
+            var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
+            var used = new HashSet<NewWork>();
+            await using (var reader = await c.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var match = byKey[(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4))].First(w => !used.Contains(w));
+                    used.Add(match);
+                    match.Record.Id = reader.GetInt64(0);
+                }
+            }
+
+            if (used.Count != writes.Work.Count)
+            {
+                throw new InvalidOperationException($"Inserted {writes.Work.Count} work items but read back {used.Count} ids.");
             }
         }
+    }
+
+    private static string Cols(int count) => string.Join(", ", Enumerable.Range(0, count).Select(SqliteRows.Col));
+
+    private static async Task ExecuteRowsAsync<T>(StoreSession session, string sql, IEnumerable<T> rows, Action<System.Text.Json.Utf8JsonWriter, T> write, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command(sql);
+        Add(command, "rows", SqliteRows.Pack(rows, write));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)

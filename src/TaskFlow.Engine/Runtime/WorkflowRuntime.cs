@@ -108,6 +108,14 @@ public sealed class WorkflowRuntime
         return ToView(instance, states);
     }
 
+    /// <summary>Just the status: cheap enough to poll.</summary>
+    public async Task<InstanceStatus?> GetStatusAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var status = await db.Instances.Where(i => i.Id == instanceId).Select(i => (int?)i.Status).FirstOrDefaultAsync(cancellationToken);
+        return (InstanceStatus?)status;
+    }
+
     public async Task<IReadOnlyList<InstanceView>> ListInstancesAsync(InstanceStatus? status = null, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
     {
         await using var db = _contexts.Create();
@@ -142,17 +150,12 @@ public sealed class WorkflowRuntime
         while (true)
         {
             var signal = _waiters.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var view = await GetInstanceAsync(instanceId, cancellationToken);
-            if (view is null || view.Status != InstanceStatus.Running)
+            var status = await GetStatusAsync(instanceId, cancellationToken);
+            var left = deadline - _time.GetUtcNow();
+            if (status is null or not InstanceStatus.Running || left <= TimeSpan.Zero)
             {
                 _waiters.TryRemove(instanceId, out _);
-                return view;
-            }
-
-            var left = deadline - _time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
-            {
-                return view;
+                return await GetInstanceAsync(instanceId, cancellationToken);
             }
 
             await Task.WhenAny(signal.Task, Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), _time, cancellationToken));

@@ -71,7 +71,8 @@ public class WorkflowValidatorTests
         var problem = Assert.Single(problems);
         Assert.Equal("json.malformed", problem.Code);
         Assert.StartsWith("$", problem.Target);
-        Assert.Contains("line 3, column 25", problem.Message);
+        // Column 26 is the opening quote of "type", the token where a comma was expected.
+        Assert.Contains("line 3, column 26", problem.Message);
     }
 
     [Theory]
@@ -273,6 +274,39 @@ public class WorkflowValidatorTests
         Assert.Contains("WaitAll, WaitAllActive, WaitAny", problem.Message);
     }
 
+    [Fact]
+    public void Validate_TemplatedJoinMode_ReportsInputValue()
+    {
+        //   a ──> j (join, mode "{{ input.mode }}")
+        //   b ──┘
+        // The mode is read when the graph is compiled, so a template could never be rendered.
+        const string json = """
+            { "id": "wf",
+              "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" },
+                         { "id": "j", "type": "join", "inputs": { "mode": "{{ input.mode }}" } } ],
+              "edges": [ { "from": "a", "to": "j" }, { "from": "b", "to": "j" } ] }
+            """;
+
+        var problem = ValidateSingle(json);
+
+        Assert.Equal("node.input.value", problem.Code);
+        Assert.Equal("node 'j'", problem.Target);
+        Assert.Contains("'mode' is a template", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_TemplateSyntaxErrorInOutput_ReportsOutputTemplate()
+    {
+        var problem = ValidateSingle("""
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ], "output": { "ok": "{{ nodes.a.output }}", "bad": ["{{ nodes.a. }}"] } }
+            """);
+
+        Assert.Equal("output.template", problem.Code);
+        Assert.Equal("$.output", problem.Target);
+        Assert.Contains("'output.bad[0]' has a template error", problem.Message);
+        Assert.Contains("Expected a member name", problem.Message);
+    }
+
     [Theory]
     [InlineData("{}")]
     [InlineData("""{ "duration": "5s", "until": "2030-01-01T00:00:00Z" }""")]
@@ -320,6 +354,39 @@ public class WorkflowValidatorTests
         Assert.Equal("edge.dangling.to", problems[1].Code);
         Assert.Equal("edge 'out'", problems[1].Target);
         Assert.Contains("ends at 'phantom'", problems[1].Message);
+    }
+
+    [Fact]
+    public void Validate_DanglingEdgeAndCycle_ReportsBoth()
+    {
+        //   s ──> a <──> b        s ──> typo (no such node)
+        const string json = """
+            { "id": "wf",
+              "nodes": [ { "id": "s", "type": "noop" }, { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" } ],
+              "edges": [ { "from": "s", "to": "a" }, { "from": "a", "to": "b" }, { "from": "b", "to": "a" }, { "from": "s", "to": "typo" } ] }
+            """;
+
+        var problems = Validate(json);
+
+        Assert.Equal(["edge.dangling.to", "graph.cycle"], problems.Select(p => p.Code));
+        Assert.Contains("Cycle a -> b -> a", problems[1].Message);
+    }
+
+    [Fact]
+    public void Validate_JoinWithOneDanglingInboundEdge_ReportsOnlyTheDanglingEdge()
+    {
+        //   a ────> j (join)
+        //   typo ──┘        (typo is not a node)
+        const string json = """
+            { "id": "wf",
+              "nodes": [ { "id": "a", "type": "noop" }, { "id": "j", "type": "join" } ],
+              "edges": [ { "from": "a", "to": "j" }, { "from": "typo", "to": "j" } ] }
+            """;
+
+        var problem = ValidateSingle(json);
+
+        Assert.Equal("edge.dangling.from", problem.Code);
+        Assert.Equal("edge 'typo->j'", problem.Target);
     }
 
     [Fact]
@@ -599,6 +666,8 @@ public class WorkflowValidatorTests
     [InlineData("\"soon\"", "'soon'")]
     [InlineData("\"0s\"", "'0s'")]
     [InlineData("\"-5\"", "'-5'")]
+    [InlineData("\"NaN\"", "'NaN'")]
+    [InlineData("\"99999999999999999d\"", "'99999999999999999d'")]
     public void Validate_InvalidTimeout_ReportsTimeoutInvalid(string timeout, string quoted)
     {
         var problem = ValidateSingle(OneNode("noop", extra: $", \"timeout\": {timeout}"));

@@ -42,9 +42,11 @@ public sealed class TestEngine : IAsyncDisposable
         Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES")
         ?? throw new InvalidOperationException("TASKFLOW_TEST_POSTGRES is not set. Run the tests with scripts/test.sh, which starts PostgreSQL, or point it at a PostgreSQL 15 server you own.");
 
-    public static async Task<TestEngine> StartAsync(string provider, Action<TaskFlowEngineOptions>? configure = null, Action<TaskFlowEngineBuilder>? activities = null)
+    /// <param name="database">An existing database (connection string or SQLite folder) to use and leave in place; a fresh one when null.</param>
+    public static async Task<TestEngine> StartAsync(string provider, Action<TaskFlowEngineOptions>? configure = null, Action<TaskFlowEngineBuilder>? activities = null, string? database = null)
     {
-        var (connection, cleanup) = provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
+        var (connection, cleanup) = database is not null ? (database, () => Task.CompletedTask)
+            : provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
@@ -88,6 +90,10 @@ public sealed class TestEngine : IAsyncDisposable
             await drop.ExecuteNonQueryAsync();
         });
     }
+
+    /// <summary>A fresh database for <paramref name="provider"/> and how to delete it.</summary>
+    public static Task<(string Connection, Func<Task> Drop)> CreateAsync(string provider) =>
+        provider == Postgres ? CreateDatabaseAsync() : Task.FromResult(CreateFolder());
 
     private static (string, Func<Task>) CreateFolder()
     {

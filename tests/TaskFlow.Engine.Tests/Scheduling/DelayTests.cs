@@ -28,19 +28,11 @@ public sealed class DelayTests
     [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
     public async Task Delay_SurvivesRestart_FiresOnceAfterDueTime(string provider)
     {
-        var folder = Path.Combine(Path.GetTempPath(), "taskflow-delay-" + Guid.NewGuid().ToString("N")[..8]);
-        var (connection, drop) = provider == TestEngine.Postgres
-            ? await TestEngine.CreateDatabaseAsync()
-            : (folder, () =>
-            {
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                Directory.Delete(folder, recursive: true);
-                return Task.CompletedTask;
-            });
+        var (connection, drop) = await TestEngine.CreateAsync(provider);
         try
         {
             string id;
-            await using (var first = await TestEngine.StartAsync(provider, o => Use(o, provider, connection)))
+            await using (var first = await TestEngine.StartAsync(provider, database: connection))
             {
                 await first.Runtime.SaveDefinitionAsync("""
                     { "id": "timer", "nodes": [ { "id": "wait", "type": "delay", "inputs": { "duration": "2s" } }, { "id": "after", "type": "noop" } ],
@@ -51,7 +43,7 @@ public sealed class DelayTests
             }
 
             // The first process is gone; the timer lives in the database only.
-            await using var second = await TestEngine.StartAsync(provider, o => Use(o, provider, connection));
+            await using var second = await TestEngine.StartAsync(provider, database: connection);
             var view = await second.Runtime.WaitAsync(id, TimeSpan.FromSeconds(30));
 
             view!.AssertSucceeded();
@@ -64,18 +56,6 @@ public sealed class DelayTests
         finally
         {
             await drop();
-        }
-    }
-
-    private static void Use(Hosting.TaskFlowEngineOptions options, string provider, string connection)
-    {
-        if (provider == TestEngine.Postgres)
-        {
-            options.PostgresConnectionString = connection;
-        }
-        else
-        {
-            options.DataDirectory = connection;
         }
     }
 

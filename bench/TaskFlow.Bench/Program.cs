@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TaskFlow.Bench;
+using TaskFlow.Bench.Hangfire;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Hosting;
+using TaskFlow.Engine.Runtime;
+
+// Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 3] [--hangfire]
+// Without --postgres only SQLite runs. Prints one line per measurement.
+var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
+var n = int.Parse(Arg("--n") ?? "1000", CultureInfo.InvariantCulture);
+var runs = int.Parse(Arg("--runs") ?? "3", CultureInfo.InvariantCulture);
+var hangfire = args.Contains("--hangfire");
+var only = Arg("--only");
+var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.InvariantCulture);
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; n = {n}, runs = {runs}, max concurrency = {concurrency}");
+foreach (var provider in new[] { "sqlite", "postgres" })
+{
+    if ((provider == "postgres" && postgres is null) || (only is not null && only != provider))
+    {
+        continue;
+    }
+
+    foreach (var shape in new[] { "fanout", "chain" })
+    {
+        for (var run = 1; run <= runs; run++)
+        {
+            var result = await RunEngineAsync(provider, shape, n, concurrency);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{provider,-8} {shape,-6} run {run}: {result.Nodes} nodes in {result.Elapsed.TotalMilliseconds:0} ms = {result.Nodes / result.Elapsed.TotalSeconds:0} activities/s; completion->start p50 {result.P50:0.000} ms, p99 {result.P99:0.000} ms"));
+        }
+    }
+}
+
+if (hangfire && postgres is not null)
+{
+    for (var run = 1; run <= runs; run++)
+    {
+        var baseline = await HangfireBaseline.RunAsync(await FreshDatabaseAsync(postgres, "hangfire"), n);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hangfire baseline run {run}: {baseline.Jobs} no-op jobs in {baseline.Elapsed.TotalMilliseconds:0} ms = {baseline.JobsPerSecond:0} jobs/s ({baseline.WorkerCount} workers)"));
+    }
+}
+
+return 0;
+
+string? Arg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+static async Task<(int Nodes, TimeSpan Elapsed, double P50, double P99)> RunEngineAsync(string provider, string shape, int n, int concurrency)
+{
+    var folder = Path.Combine(Path.GetTempPath(), "taskflow-bench-" + Guid.NewGuid().ToString("N")[..8]);
+    var connection = provider == "postgres" ? await FreshDatabaseAsync(Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES") ?? ArgValue("--postgres")!, "engine") : folder;
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Services.AddTaskFlowEngine(o =>
+    {
+        if (provider == "postgres")
+        {
+            o.PostgresConnectionString = connection;
+        }
+        else
+        {
+            o.DataDirectory = folder;
+        }
+
+        o.Limits = new WorkflowLimits { MaxSubtasks = n + 10, MaxNodes = n + 10 };
+        o.MaxConcurrency = concurrency;
+        o.ClaimBatchSize = Math.Min(concurrency, 256);
+        o.CommitBatchSize = 512;
+    }).AddActivity<StampActivity>();
+    using var host = builder.Build();
+    await host.StartAsync();
+    var runtime = host.Services.GetRequiredService<WorkflowRuntime>();
+    var definition = shape == "fanout" ? FanOut(n) : Chain(n);
+    await runtime.SaveDefinitionAsync(definition);
+    StampActivity.Stamps.Clear();
+
+    var clock = Stopwatch.StartNew();
+    var id = await runtime.StartAsync(shape);
+    var view = await runtime.WaitAsync(id, TimeSpan.FromMinutes(10));
+    clock.Stop();
+    if (view?.Status != InstanceStatus.Succeeded)
+    {
+        throw new InvalidOperationException($"{provider} {shape} did not succeed: {view?.Status} {view?.Error}");
+    }
+
+    var latencies = new List<double>();
+    if (shape == "chain")
+    {
+        for (var i = 1; i < n; i++)
+        {
+            var previous = StampActivity.Stamps[$"s{i - 1}"];
+            var next = StampActivity.Stamps[$"s{i}"];
+            latencies.Add(Stopwatch.GetElapsedTime(previous.End, next.Start).TotalMilliseconds);
+        }
+    }
+
+    latencies.Sort();
+    await host.StopAsync();
+    if (provider == "sqlite")
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    var nodes = view.Nodes.Count;
+    return (nodes, clock.Elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+
+    static string? ArgValue(string name)
+    {
+        var a = Environment.GetCommandLineArgs();
+        var i = Array.IndexOf(a, name);
+        return i >= 0 && i + 1 < a.Length ? a[i + 1] : null;
+    }
+}
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+static string FanOut(int branches)
+{
+    var nodes = new JsonArray { Node("start") };
+    var edges = new JsonArray();
+    for (var i = 0; i < branches; i++)
+    {
+        nodes.Add(Node($"b{i}"));
+        edges.Add(Edge("start", $"b{i}"));
+        edges.Add(Edge($"b{i}", "join"));
+    }
+
+    nodes.Add(new JsonObject { ["id"] = "join", ["type"] = "join", ["inputs"] = new JsonObject { ["mode"] = "WaitAll" } });
+    nodes.Add(Node("end"));
+    edges.Add(Edge("join", "end"));
+    return new JsonObject { ["id"] = "fanout", ["nodes"] = nodes, ["edges"] = edges }.ToJsonString();
+}
+
+static string Chain(int steps)
+{
+    var nodes = new JsonArray();
+    var edges = new JsonArray();
+    for (var i = 0; i < steps; i++)
+    {
+        nodes.Add(Node($"s{i}"));
+        if (i > 0)
+        {
+            edges.Add(Edge($"s{i - 1}", $"s{i}"));
+        }
+    }
+
+    return new JsonObject { ["id"] = "chain", ["nodes"] = nodes, ["edges"] = edges }.ToJsonString();
+}
+
+static JsonObject Node(string id) => new() { ["id"] = id, ["type"] = "bench.stamp" };
+
+static JsonObject Edge(string from, string to) => new() { ["from"] = from, ["to"] = to };
+
+static async Task<string> FreshDatabaseAsync(string server, string prefix)
+{
+    var name = $"tf_bench_{prefix}_{Guid.NewGuid():N}"[..30];
+    await using var admin = new Npgsql.NpgsqlConnection(server);
+    await admin.OpenAsync();
+    await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {name}", admin);
+    await create.ExecuteNonQueryAsync();
+    return new Npgsql.NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+}

@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace TaskFlow.Engine.Persistence;
+
+/// <summary>
+/// Packs rows into one JSON array parameter, so a single SQLite statement
+/// (<c>... FROM json_each(@rows)</c>) writes a whole batch: far fewer statement executions
+/// than one per row, which is what a commit costs in SQLite.
+/// </summary>
+internal static class SqliteRows
+{
+    public static string Pack<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var row in rows)
+            {
+                writer.WriteStartArray();
+                write(writer, row);
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    public static void Value(this Utf8JsonWriter writer, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteStringValue(value);
+        }
+    }
+
+    public static void Value(this Utf8JsonWriter writer, long? value)
+    {
+        if (value is { } v)
+        {
+            writer.WriteNumberValue(v);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+    }
+
+    /// <summary>Column <paramref name="index"/> of the row in <c>json_each</c>'s value.</summary>
+    public static string Col(int index) => $"value ->> {index}";
+}

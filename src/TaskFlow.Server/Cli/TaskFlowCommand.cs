@@ -1,0 +1,175 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Serialization;
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Hosting;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Server.Cli;
+
+/// <summary>The <c>taskflow</c> command line: run a workflow file, validate one, or run workers.</summary>
+public static class TaskFlowCommand
+{
+    private static readonly Option<string?> Postgres = new("--postgres") { Description = "PostgreSQL connection string; SQLite in the data folder when omitted. Also TASKFLOW_POSTGRES." };
+    private static readonly Option<string> Data = new("--data") { Description = "Data folder for the embedded SQLite database.", DefaultValueFactory = _ => ".taskflow" };
+    private static readonly Option<int> MaxSubtasks = new("--max-subtasks") { Description = "Largest static fan-out accepted.", DefaultValueFactory = _ => new WorkflowLimits().MaxSubtasks };
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("TaskFlow: a workflow engine for MCP tool fleets.");
+        root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(ValidateCommand());
+        root.Subcommands.Add(WorkerCommand());
+        return root;
+    }
+
+    private static Command RunCommand()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A workflow definition (JSON)." };
+        var input = new Option<string?>("--input") { Description = "The instance input as a JSON object." };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the instance to finish.", DefaultValueFactory = _ => 300 };
+        var command = new Command("run", "Save a workflow file as a new version, run it and print the finished instance as JSON. Exits 1 if it failed.")
+        {
+            file, input, timeout, Postgres, Data, MaxSubtasks,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
+                return 2;
+            }
+
+            JsonObject? inputObject = null;
+            if (result.GetValue(input) is { } inputText)
+            {
+                try
+                {
+                    inputObject = JsonNode.Parse(inputText) as JsonObject ?? throw new FormatException("it is not a JSON object");
+                }
+                catch (Exception ex) when (ex is System.Text.Json.JsonException or FormatException)
+                {
+                    await Console.Error.WriteLineAsync($"--input is not a JSON object: {ex.Message}");
+                    return 2;
+                }
+            }
+
+            using var host = BuildHost(result, runWorkers: true);
+            await host.StartAsync(cancellationToken);
+            try
+            {
+                var runtime = host.Services.GetRequiredService<WorkflowRuntime>();
+                var definition = await runtime.SaveDefinitionAsync(await File.ReadAllTextAsync(path.FullName, cancellationToken), cancellationToken);
+                var id = await runtime.StartAsync(definition.Id, inputObject, definition.Version, cancellationToken);
+                var view = await runtime.WaitAsync(id, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken);
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(view, CliJson.Options));
+                return view?.Status == InstanceStatus.Succeeded ? 0 : 1;
+            }
+            catch (WorkflowValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+            catch (WorkflowInputException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+        });
+        return command;
+    }
+
+    private static Command ValidateCommand()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A workflow definition (JSON)." };
+        var command = new Command("validate", "Check a workflow file and list every problem. Exits 1 when there are problems.") { file, MaxSubtasks };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
+                return 2;
+            }
+
+            var validator = new WorkflowValidator(
+                Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type, StringComparer.Ordinal),
+                new WorkflowLimits { MaxSubtasks = result.GetValue(MaxSubtasks) },
+                id => LoadSibling(path, id));
+            var problems = validator.Validate(await File.ReadAllTextAsync(path.FullName, cancellationToken), out _);
+            foreach (var problem in problems)
+            {
+                Console.WriteLine($"{problem.Code}\t{problem.Target}\t{problem.Message}");
+            }
+
+            Console.WriteLine(problems.Count == 0 ? "valid" : $"{problems.Count} problem{(problems.Count == 1 ? "" : "s")}");
+            return problems.Count == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command WorkerCommand()
+    {
+        var concurrency = new Option<int>("--max-concurrency") { Description = "Activities run at once.", DefaultValueFactory = _ => 64 };
+        var lease = new Option<double>("--lease-seconds") { Description = "Lease length; a crashed worker's work is re-claimed after it.", DefaultValueFactory = _ => 30 };
+        var workerId = new Option<string?>("--worker-id") { Description = "Name in leases and the journal." };
+        var command = new Command("worker", "Run workers only, sharing the queue with every other TaskFlow process on the same database.")
+        {
+            Postgres, Data, MaxSubtasks, concurrency, lease, workerId,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            using var host = BuildHost(result, runWorkers: true, o =>
+            {
+                o.MaxConcurrency = result.GetValue(concurrency);
+                o.ClaimBatchSize = Math.Min(o.ClaimBatchSize, o.MaxConcurrency);
+                o.LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease));
+                o.WorkerId = result.GetValue(workerId);
+            });
+            await host.StartAsync(cancellationToken);
+            Console.WriteLine("worker started");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await host.StopAsync(CancellationToken.None);
+            return 0;
+        });
+        return command;
+    }
+
+    private static IHost BuildHost(ParseResult result, bool runWorkers, Action<TaskFlowEngineOptions>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddTaskFlowEngine(o =>
+        {
+            o.PostgresConnectionString = result.GetValue(Postgres) ?? Environment.GetEnvironmentVariable("TASKFLOW_POSTGRES");
+            o.DataDirectory = result.GetValue(Data)!;
+            o.RunWorkers = runWorkers;
+            o.Limits.MaxSubtasks = result.GetValue(MaxSubtasks);
+            configure?.Invoke(o);
+        });
+        return builder.Build();
+    }
+
+    private static WorkflowDefinition? LoadSibling(FileInfo file, string id)
+    {
+        var candidate = Path.Combine(file.DirectoryName ?? ".", id + ".json");
+        return File.Exists(candidate) ? WorkflowJson.TryParse(File.ReadAllText(candidate), out _) : null;
+    }
+}

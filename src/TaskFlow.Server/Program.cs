@@ -1,0 +1,3 @@
+using TaskFlow.Server.Cli;
+
+return await TaskFlowCommand.Create().Parse(args).InvokeAsync();
