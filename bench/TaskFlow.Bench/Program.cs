@@ -11,14 +11,18 @@ using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Runtime;
 
-// Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 3] [--hangfire]
+// Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 5] [--warmups 2]
+//        [--concurrency 256] [--only sqlite|postgres] [--shape fanout|chain] [--hangfire]
 // Without --postgres only SQLite runs. Prints one line per measurement.
 var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
 var n = int.Parse(Arg("--n") ?? "1000", CultureInfo.InvariantCulture);
-var runs = int.Parse(Arg("--runs") ?? "3", CultureInfo.InvariantCulture);
+var runs = int.Parse(Arg("--runs") ?? "5", CultureInfo.InvariantCulture);
 var hangfire = args.Contains("--hangfire");
 var only = Arg("--only");
 var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.InvariantCulture);
+var warmups = int.Parse(Arg("--warmups") ?? "2", CultureInfo.InvariantCulture);
+var summary = new List<string>();
+double? postgresFanOut = null;
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; n = {n}, runs = {runs}, max concurrency = {concurrency}");
 foreach (var provider in new[] { "sqlite", "postgres" })
@@ -30,22 +34,59 @@ foreach (var provider in new[] { "sqlite", "postgres" })
 
     foreach (var shape in new[] { "fanout", "chain" })
     {
+        if (Arg("--shape") is { } wanted && wanted != shape)
+        {
+            continue;
+        }
+
+        // Warm-up runs let tiered JIT compilation settle; they are not reported.
+        for (var run = 1; run <= warmups; run++)
+        {
+            await RunEngineAsync(provider, shape, n, concurrency);
+        }
+
+        var rates = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
             var result = await RunEngineAsync(provider, shape, n, concurrency);
+            rates.Add(result.Nodes / result.Elapsed.TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{provider,-8} {shape,-6} run {run}: {result.Nodes} nodes in {result.Elapsed.TotalMilliseconds:0} ms = {result.Nodes / result.Elapsed.TotalSeconds:0} activities/s; completion->start p50 {result.P50:0.000} ms, p99 {result.P99:0.000} ms"));
+                $"{provider,-8} {shape,-6} run {run}: {result.Nodes} nodes in {result.Elapsed.TotalMilliseconds:0} ms = {result.Nodes / result.Elapsed.TotalSeconds:0} activities/s" +
+                (shape == "chain" ? $"; completion->start p50 {result.P50:0.000} ms, p99 {result.P99:0.000} ms" : "")));
+        }
+
+        rates.Sort();
+        summary.Add(string.Create(CultureInfo.InvariantCulture, $"{provider} {shape}: median {rates[rates.Count / 2]:0} activities/s (min {rates[0]:0}, max {rates[^1]:0})"));
+        if (provider == "postgres" && shape == "fanout")
+        {
+            postgresFanOut = rates[rates.Count / 2];
         }
     }
 }
 
 if (hangfire && postgres is not null)
 {
+    var rates = new List<double>();
     for (var run = 1; run <= runs; run++)
     {
         var baseline = await HangfireBaseline.RunAsync(await FreshDatabaseAsync(postgres, "hangfire"), n);
+        rates.Add(baseline.JobsPerSecond);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hangfire baseline run {run}: {baseline.Jobs} no-op jobs in {baseline.Elapsed.TotalMilliseconds:0} ms = {baseline.JobsPerSecond:0} jobs/s ({baseline.WorkerCount} workers)"));
     }
+
+    rates.Sort();
+    var median = rates[rates.Count / 2];
+    summary.Add(string.Create(CultureInfo.InvariantCulture, $"hangfire baseline: median {median:0} jobs/s"));
+    if (postgresFanOut is { } engine)
+    {
+        summary.Add(string.Create(CultureInfo.InvariantCulture, $"ratio, TaskFlow PostgreSQL fan-out / Hangfire: {engine / median:0.0}x"));
+    }
+}
+
+Console.WriteLine("summary:");
+foreach (var line in summary)
+{
+    Console.WriteLine("  " + line);
 }
 
 return 0;

@@ -13,7 +13,10 @@ public sealed partial class InstanceTransition
         var node = Graph[isIteration ? parentId : e.NodeId];
         var state = Require(e.NodeId);
         var parent = isIteration ? Require(parentId) : null;
-        if (state is null || (isIteration && parent is null))
+
+        // Everything the outgoing conditions read is loaded before anything changes, so no
+        // handler below has to stop half way for a missing state.
+        if (!RequireAll(ConditionNodes(node)) || state is null || (isIteration && parent is null))
         {
             return false;
         }
@@ -37,14 +40,13 @@ public sealed partial class InstanceTransition
         };
     }
 
-    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes)
-    {
-        var conditionNodes = node.Outgoing.Where(o => o.Condition is not null).SelectMany(o => o.Condition!.ReferencedNodeIds).Where(id => Graph.TryGetNode(id, out _));
-        if (!RequireAll(conditionNodes))
-        {
-            return false;
-        }
+    private IEnumerable<string> ConditionNodes(GraphNode node) =>
+        node.Outgoing.Where(o => o.Condition is not null).SelectMany(o => o.Condition!.ReferencedNodeIds).Where(id => Graph.TryGetNode(id, out _));
 
+    /// <summary>Which outgoing edges are taken for these outcomes; an error message when a condition cannot be evaluated.</summary>
+    private bool[] TakenEdges(GraphNode node, JsonNode? output, IReadOnlyList<string> outcomes, out string? error)
+    {
+        error = null;
         var taken = new bool[node.Outgoing.Count];
         for (var i = 0; i < node.Outgoing.Count; i++)
         {
@@ -56,12 +58,30 @@ public sealed partial class InstanceTransition
 
             try
             {
-                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output));
+                var status = outcomes.Contains("error") ? NodeStatus.Failed : NodeStatus.Succeeded;
+                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output, (node.Id, status)));
             }
             catch (Templates.TemplateEvaluationException ex)
             {
-                return Failure(node, state, null, $"The condition of edge '{edge.Definition.DisplayName}' could not be evaluated: {ex.Message}", retryable: false);
+                error = $"The condition of edge '{edge.Definition.DisplayName}' could not be evaluated: {ex.Message}";
+                return taken;
             }
+        }
+
+        return taken;
+    }
+
+    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes)
+    {
+        if (!RequireAll(ConditionNodes(node)))
+        {
+            return false;
+        }
+
+        var taken = TakenEdges(node, output, outcomes, out var conditionError);
+        if (conditionError is not null)
+        {
+            return Failure(node, state, null, conditionError, retryable: false);
         }
 
         Finish(state, NodeStatus.Succeeded);
@@ -99,20 +119,28 @@ public sealed partial class InstanceTransition
             return IterationFailed(node, parent, state, error);
         }
 
-        var errorEdges = node.Outgoing.Where(o => o.Port == "error").ToArray();
+        var hasErrorEdges = node.Outgoing.Exists(o => o.Port == "error");
         Finish(state, NodeStatus.Failed);
         state.Error = error;
         Journal.Add(new(JournalEventType.NodeFailed, node.Id, state.Attempt, Now, error));
-        if (errorEdges.Length == 0)
+        if (!hasErrorEdges)
         {
             FailInstance($"Node '{node.Id}' failed: {error}");
             return true;
         }
 
-        // The node handles its failure through 'error' edges: they are taken, every other edge is dead.
-        foreach (var edge in node.Outgoing)
+        // The node handles its failure through 'error' edges (their conditions see output.error);
+        // every other edge is dead.
+        var taken = TakenEdges(node, new JsonObject { ["error"] = error }, ["error"], out var conditionError);
+        if (conditionError is not null)
         {
-            _queue.Enqueue(new Arrive(edge.To, edge.Port == "error", node.Id));
+            FailInstance($"Node '{node.Id}' failed: {error} ({conditionError})");
+            return true;
+        }
+
+        for (var i = 0; i < node.Outgoing.Count; i++)
+        {
+            _queue.Enqueue(new Arrive(node.Outgoing[i].To, taken[i], node.Id));
         }
 
         return true;
@@ -143,6 +171,15 @@ public sealed partial class InstanceTransition
     private bool HandleArrive(Arrive e)
     {
         var node = Graph[e.NodeId];
+
+        // A node with a single inbound edge hears from nobody else, and its one predecessor
+        // finishes exactly once: its state is certainly still fresh, so it need not be loaded.
+        // This saves a read per step of every chain.
+        if (node.Inbound.Count == 1 && !States.ContainsKey(e.NodeId))
+        {
+            States[e.NodeId] = new NodeState(e.NodeId);
+        }
+
         var state = Require(e.NodeId);
         if (state is null)
         {

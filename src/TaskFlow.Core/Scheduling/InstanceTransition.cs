@@ -223,12 +223,17 @@ public sealed partial class InstanceTransition
     }
 
     /// <summary>The template scope: input, vars, and the outputs of the given nodes.</summary>
-    internal JsonObject BuildScope(IEnumerable<string> referencedNodes, JsonNode? output = null)
+    /// <param name="self">The node whose outgoing edges are being decided: its new status and output, not yet stored in its state.</param>
+    internal JsonObject BuildScope(IEnumerable<string> referencedNodes, JsonNode? output = null, (string Id, NodeStatus Status)? self = null)
     {
         var nodes = new JsonObject();
         foreach (var id in referencedNodes)
         {
-            if (States.TryGetValue(id, out var s))
+            if (self is { } me && me.Id == id)
+            {
+                nodes[id] = new JsonObject { ["output"] = output?.DeepClone(), ["status"] = me.Status.ToString(), ["error"] = null };
+            }
+            else if (States.TryGetValue(id, out var s))
             {
                 nodes[id] = new JsonObject
                 {

@@ -70,9 +70,10 @@ public sealed partial class WorkflowValidator(
         var nodes = ValidateNodes(definition, Add);
         ValidateEdges(definition, nodes, Add);
         ValidateTriggers(definition, Add);
-        // Shape checks run even when an edge dangles: they look only at edges between known nodes,
-        // so a typo in one edge must not hide a cycle elsewhere until the next round trip.
-        ValidateGraphShape(definition, nodes, Add);
+        if (problems.Count == 0 || !problems.Exists(p => p.Code.StartsWith("edge.dangling", StringComparison.Ordinal)))
+        {
+            ValidateGraphShape(definition, nodes, Add);
+        }
 
         ValidateNesting(definition, Add);
         return problems;
@@ -328,12 +329,9 @@ public sealed partial class WorkflowValidator(
 
         foreach (var (id, node) in nodes)
         {
-            // Count edges whose source dangles too: that edge is already reported, and the join
-            // should not also be called one-armed because of the typo.
-            var declaredInbound = definition.Edges.Count(e => e.To == id && e.From != id);
-            if (node.Type == BuiltInActivities.Join && declaredInbound < 2)
+            if (node.Type == BuiltInActivities.Join && inbound[id] < 2)
             {
-                add("join.inbound", $"node '{id}'", $"Join '{id}' has {declaredInbound} inbound edge{(declaredInbound == 1 ? "" : "s")}; a join needs at least two.");
+                add("join.inbound", $"node '{id}'", $"Join '{id}' has {inbound[id]} inbound edge{(inbound[id] == 1 ? "" : "s")}; a join needs at least two.");
             }
 
             if (outgoing[id].Count > limits.MaxSubtasks)

@@ -122,12 +122,18 @@ public sealed class ActivityExecutor(
 
         try
         {
-            await graphs.GetAsync(store, null, child.DefinitionId, child.Version, cancellationToken);
-            return child;
+            var graph = await graphs.GetAsync(store, null, child.DefinitionId, child.Version, cancellationToken);
+
+            // A child gets the same input checks and defaults as an instance started by hand.
+            return child with { Input = Runtime.InputBinder.Bind(graph.Definition, child.Input) };
         }
         catch (WorkflowNotFoundException ex)
         {
             return ActivityResult.Failed(ex.Message, retryable: false);
+        }
+        catch (Runtime.WorkflowInputException ex)
+        {
+            return ActivityResult.Failed($"Child workflow '{child.DefinitionId}': {ex.Message}", retryable: false);
         }
     }
 

@@ -34,6 +34,7 @@ public sealed partial class WorkDispatcher(
     private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<long, InFlight> _inFlight = new();
     private readonly WorkSignal _slotFreed = new();
+    private readonly List<ClaimedWork> _released = [];
     private int _running;
 
     public string WorkerId => _options.EffectiveWorkerId;
@@ -120,9 +121,13 @@ public sealed partial class WorkDispatcher(
         {
             result = await executor.ExecuteAsync(entry.Work, entry.Cancellation.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (entry.Cancellation.IsCancellationRequested)
         {
-            result = ActivityResult.Failed(entry.LeaseLost ? "The lease was lost (instance cancelled, branch skipped or work re-claimed)." : "The worker is shutting down.");
+            // No result to commit: the execution was interrupted, which is not the activity
+            // failing. A lost lease's item is gone or someone else's. On shutdown the lease is
+            // released, so another worker runs the item at once, on the same attempt.
+            Abandon(entry);
+            return;
         }
         catch (Exception ex)
         {
@@ -130,6 +135,25 @@ public sealed partial class WorkDispatcher(
         }
 
         _completions.Writer.TryWrite(new Completion(entry.Work, result, time.GetUtcNow().ToUnixTimeMilliseconds()));
+    }
+
+    private void Abandon(InFlight entry)
+    {
+        if (!entry.LeaseLost)
+        {
+            lock (_released)
+            {
+                _released.Add(entry.Work);
+            }
+        }
+
+        if (_inFlight.TryRemove(entry.Work.Id, out _))
+        {
+            entry.Cancellation.Dispose();
+            Interlocked.Decrement(ref _running);
+        }
+
+        _slotFreed.Set();
     }
 
     private async Task CommitLoopAsync()
@@ -235,7 +259,29 @@ public sealed partial class WorkDispatcher(
             await executions.CancelAsync();
             await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time));
         }
+
+        ClaimedWork[] released;
+        lock (_released)
+        {
+            released = [.. _released];
+        }
+
+        if (released.Length > 0)
+        {
+            try
+            {
+                await store.ReleaseLeasesAsync(WorkerId, released);
+            }
+            catch (Exception ex)
+            {
+                // The leases then simply expire and the items are claimed again a little later.
+                LogReleaseFailed(ex, released.Length);
+            }
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing {Count} leases at shutdown failed; they will expire instead.")]
+    private partial void LogReleaseFailed(Exception exception, int count);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Claiming work failed; retrying in a second.")]
     private partial void LogClaimFailed(Exception exception);

@@ -34,7 +34,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton<WorkSignal>();
         services.TryAddSingleton(sp => new ActivityCatalog(sp.GetServices<ActivityRegistration>()));
         services.TryAddSingleton(sp => new TaskFlowDbContextFactory(Options(sp).EffectiveProvider, ConnectionString(Options(sp))));
-        services.TryAddSingleton(sp => NpgsqlDataSource.Create(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
+        services.TryAddSingleton(sp => CreateDataSource(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
         services.TryAddSingleton<EngineStore>(sp => Options(sp).EffectiveProvider == DatabaseProvider.Postgres
             ? new PostgresEngineStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>())
             : new SqliteEngineStore(ConnectionString(Options(sp)), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>()));
@@ -68,6 +68,23 @@ public static class TaskFlowEngineServiceCollectionExtensions
         var directory = Path.GetFullPath(options.DataDirectory);
         Directory.CreateDirectory(directory);
         return $"Data Source={Path.Combine(directory, "taskflow.db")};Pooling=False";
+    }
+
+    /// <summary>
+    /// The hot path runs the same few statements thousands of times a second; unless the
+    /// connection string says otherwise, Npgsql prepares them, so PostgreSQL parses and plans
+    /// each one once per connection instead of on every execution.
+    /// </summary>
+    internal static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return NpgsqlDataSource.Create(builder.ConnectionString);
     }
 
     private static TaskFlowEngineOptions Options(IServiceProvider sp) => sp.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value;

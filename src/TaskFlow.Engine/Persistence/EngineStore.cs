@@ -48,6 +48,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <summary>Deletes the items still held under the given leases; returns the ids deleted.</summary>
     protected internal abstract Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken);
 
+    /// <summary>Both of the above; a provider may do them in one round trip.</summary>
+    protected internal virtual async Task<(Dictionary<string, InstanceRecord> Instances, HashSet<long> Accepted)> LockAndDeleteLeasedAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
+    {
+        var instances = await LockInstancesAsync(session, instanceIds, cancellationToken);
+        return (instances, await DeleteLeasedAsync(session, items, cancellationToken));
+    }
+
     protected internal abstract Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken);
 
     /// <summary>Deletes queued work of an instance: all of it, or that of the given nodes and their foreach iterations.</summary>
@@ -66,6 +73,9 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     /// <summary>Extends the given leases; returns the ids still held (the others were lost or cancelled).</summary>
     public abstract Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default);
+
+    /// <summary>Gives leases back unfinished (at shutdown) so any worker can claim the items at once.</summary>
+    public abstract Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default);
 
     /// <summary>When the next item becomes claimable (queued, due timer or expiring lease); null when the queue is empty.</summary>
     public abstract Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default);
@@ -87,7 +97,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var writes = new PendingWrites();
         var id = CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now);
         await WriteAsync(session, writes, cancellationToken);
-        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
         return id;
     }
@@ -99,8 +109,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        var instances = await LockInstancesAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), cancellationToken);
-        var accepted = await DeleteLeasedAsync(session, batch.Select(c => c.Work).ToArray(), cancellationToken);
+        var (instances, accepted) = await LockAndDeleteLeasedAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), batch.Select(c => c.Work).ToArray(), cancellationToken);
         var writes = new PendingWrites();
         var finished = new List<string>();
         foreach (var group in batch.Where(c => accepted.Contains(c.Work.Id)).GroupBy(c => c.Work.InstanceId))
@@ -123,7 +132,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
         KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
         await WriteAsync(session, writes, cancellationToken);
-        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
         if (finished.Count > 0)
         {
@@ -146,7 +155,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var writes = new PendingWrites();
         await CancelTreeAsync(session, instance, reason, writes, reportToParent: true, cancellationToken);
         await WriteAsync(session, writes, cancellationToken);
-        await session.CommitAsync(writes.HasVisibleWork, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         InstancesFinished?.Invoke([instanceId]);
         return true;
     }

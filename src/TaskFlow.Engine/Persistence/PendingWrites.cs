@@ -18,6 +18,9 @@ public sealed class PendingWrites
     /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }
 
+    /// <summary>True when the provider already put the wake-up notification into the written batch.</summary>
+    public bool NotifyQueued { get; set; }
+
     public void AddJournal(string instanceId, JournalEntry entry, string? worker) => Journal.Add(new JournalRecord
     {
         InstanceId = instanceId,

@@ -62,6 +62,35 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         return deleted;
     }
 
+    protected internal override async Task<(Dictionary<string, InstanceRecord> Instances, HashSet<long> Accepted)> LockAndDeleteLeasedAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
+    {
+        // One round trip: lock the instances (in id order), then take the still-leased items.
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
+        var lockInstances = new NpgsqlBatchCommand($"SELECT {InstanceColumns} FROM tf_instances WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
+        lockInstances.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
+        var delete = new NpgsqlBatchCommand("DELETE FROM tf_work_items w USING unnest(@wids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
+        delete.Parameters.Add(new NpgsqlParameter<long[]>("wids", items.Select(i => i.Id).ToArray()));
+        delete.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
+        batch.BatchCommands.Add(lockInstances);
+        batch.BatchCommands.Add(delete);
+        var instances = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
+        var accepted = new HashSet<long>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var record = SqlReaders.Instance(reader);
+            instances[record.Id] = record;
+        }
+
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accepted.Add(reader.GetInt64(0));
+        }
+
+        return (instances, accepted);
+    }
+
     protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
     {
         await using var command = Cmd(session, nodeIds.Count == 0
@@ -232,6 +261,13 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 batch.BatchCommands.Add(c);
             }
 
+            if (writes.HasVisibleWork)
+            {
+                // Delivered only if the transaction commits, and only once it has.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '')"));
+                writes.NotifyQueued = true;
+            }
+
             if (batch.BatchCommands.Count == 0)
             {
                 return;
@@ -327,7 +363,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 RETURNING w.{WorkColumns.Replace(", ", ", w.", StringComparison.Ordinal)}),
             started AS (
                 INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message)
-                SELECT instance_id, node_id, {(int)JournalEventType.LeaseReclaimed}, attempt, @nowms, @owner, 'Lease expired; re-claimed (claim ' || claims || ').' FROM claimed WHERE claims > 1
+                SELECT instance_id, node_id, {(int)JournalEventType.LeaseReclaimed}, attempt, @nowms, @owner, 'Claimed again (claim ' || claims || '): the previous lease expired or was released.' FROM claimed WHERE claims > 1
                 UNION ALL
                 SELECT instance_id, node_id, {(int)JournalEventType.NodeStarted}, attempt, @nowms, @owner, NULL FROM claimed WHERE NOT resume)
             SELECT {WorkColumns} FROM claimed
@@ -362,6 +398,16 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         }
 
         return held;
+    }
+
+    public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand($"UPDATE tf_work_items w SET visible_at = @now, owner = NULL FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner; SELECT pg_notify('{Channel}', '')");
+        command.Parameters.Add(new NpgsqlParameter<long>("now", Time.GetUtcNow().ToUnixTimeMilliseconds()));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)

@@ -202,16 +202,18 @@ public sealed class SqliteEngineStore : EngineStore
                 INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
                 SELECT {Cols(11)} FROM json_each(@rows) ORDER BY key RETURNING id, instance_id, node_id, attempt, resume
                 """);
-            Add(c, "rows", SqliteRows.Pack(writes.Work, static (w, n) =>
-            {
-                var r = n.Record;
-                w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Attempt); w.Value(r.Priority); w.Value(r.VisibleAt); w.Value(r.Owner);
-                w.Value(r.Claims); w.Value(r.Resume ? 1 : 0); w.Value(r.Payload); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion);
-            }));
+            var parameter = Add(c, "rows", null);
             var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
             var used = new HashSet<NewWork>();
-            await using (var reader = await c.ExecuteReaderAsync(cancellationToken))
+            foreach (var chunk in writes.Work.Chunk(SqliteRows.ChunkSize))
             {
+                parameter.Value = SqliteRows.Pack(chunk, static (w, n) =>
+                {
+                    var r = n.Record;
+                    w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Attempt); w.Value(r.Priority); w.Value(r.VisibleAt); w.Value(r.Owner);
+                    w.Value(r.Claims); w.Value(r.Resume ? 1 : 0); w.Value(r.Payload); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion);
+                });
+                await using var reader = await c.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     var match = byKey[(reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4))].First(w => !used.Contains(w));
@@ -231,9 +233,15 @@ public sealed class SqliteEngineStore : EngineStore
 
     private static async Task ExecuteRowsAsync<T>(StoreSession session, string sql, IEnumerable<T> rows, Action<System.Text.Json.Utf8JsonWriter, T> write, CancellationToken cancellationToken)
     {
+        // Chunks keep each packed string well under the large-object-heap threshold: large
+        // strings would be collected only by full GCs, which cost more than the extra statements.
         await using var command = session.Command(sql);
-        Add(command, "rows", SqliteRows.Pack(rows, write));
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var parameter = Add(command, "rows", null);
+        foreach (var chunk in rows.Chunk(SqliteRows.ChunkSize))
+        {
+            parameter.Value = SqliteRows.Pack(chunk, write);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
@@ -343,7 +351,7 @@ public sealed class SqliteEngineStore : EngineStore
             {
                 if (item.Claims > 1)
                 {
-                    writes.Journal.Add(new JournalRecord { InstanceId = item.InstanceId, NodeId = item.NodeId, Type = (int)JournalEventType.LeaseReclaimed, Attempt = item.Attempt, At = now, Worker = owner, Message = $"Lease expired; re-claimed (claim {item.Claims})." });
+                    writes.Journal.Add(new JournalRecord { InstanceId = item.InstanceId, NodeId = item.NodeId, Type = (int)JournalEventType.LeaseReclaimed, Attempt = item.Attempt, At = now, Worker = owner, Message = $"Claimed again (claim {item.Claims}): the previous lease expired or was released." });
                 }
 
                 if (!item.Resume)
@@ -382,6 +390,20 @@ public sealed class SqliteEngineStore : EngineStore
 
         await session.CommitAsync(false, cancellationToken);
         return held;
+    }
+
+    public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        await using (var command = session.Command($"UPDATE tf_work_items SET visible_at = @now, owner = NULL WHERE owner = @owner AND (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows))"))
+        {
+            Add(command, "now", session.Now.ToUnixTimeMilliseconds());
+            Add(command, "owner", owner);
+            Add(command, "rows", SqliteRows.Pack(items, static (w, i) => { w.WriteNumberValue(i.Id); w.WriteNumberValue(i.Claims); }));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await session.CommitAsync(true, cancellationToken);
     }
 
     public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)

@@ -11,6 +11,9 @@ namespace TaskFlow.Engine.Persistence;
 /// </summary>
 internal static class SqliteRows
 {
+    /// <summary>Rows per statement: about 10-30 KB of JSON, below the 85 KB large-object threshold.</summary>
+    public const int ChunkSize = 100;
+
     public static string Pack<T>(IEnumerable<T> rows, Action<Utf8JsonWriter, T> write)
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
