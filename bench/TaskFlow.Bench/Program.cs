@@ -50,9 +50,9 @@ foreach (var provider in new[] { "sqlite", "postgres" })
         {
             var result = await RunEngineAsync(provider, shape, n, concurrency);
             rates.Add(result.Nodes / result.Elapsed.TotalSeconds);
+            var latency = shape == "chain" ? string.Create(CultureInfo.InvariantCulture, $"; completion->start p50 {result.P50:0.000} ms, p99 {result.P99:0.000} ms") : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{provider,-8} {shape,-6} run {run}: {result.Nodes} nodes in {result.Elapsed.TotalMilliseconds:0} ms = {result.Nodes / result.Elapsed.TotalSeconds:0} activities/s" +
-                (shape == "chain" ? $"; completion->start p50 {result.P50:0.000} ms, p99 {result.P99:0.000} ms" : "")));
+                $"{provider,-8} {shape,-6} run {run}: {result.Nodes} nodes in {result.Elapsed.TotalMilliseconds:0} ms = {result.Nodes / result.Elapsed.TotalSeconds:0} activities/s") + latency);
         }
 
         rates.Sort();
