@@ -269,7 +269,7 @@ public sealed partial class WorkflowValidator(
         }
     }
 
-    private static void ValidateEdges(WorkflowDefinition definition, Dictionary<string, NodeDefinition> nodes, Action<string, string, string> add)
+    private void ValidateEdges(WorkflowDefinition definition, Dictionary<string, NodeDefinition> nodes, Action<string, string, string> add)
     {
         var edgeIds = new HashSet<string>(StringComparer.Ordinal);
         var pairs = new HashSet<(string, string, string)>();
@@ -291,6 +291,11 @@ public sealed partial class WorkflowValidator(
             if (!toKnown)
             {
                 add("edge.dangling.to", target, $"Edge '{edge.DisplayName}' ends at '{edge.To}', which is not a node of this definition.");
+            }
+
+            if (fromKnown && edge.FromPort is { } port && port != "error" && activities.TryGetValue(nodes[edge.From].Type, out var source) && !source.Outcomes.Contains(port))
+            {
+                add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", source.Outcomes.Append("error"))}.");
             }
 
             if (fromKnown && toKnown && edge.From == edge.To)

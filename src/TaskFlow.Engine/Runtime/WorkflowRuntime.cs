@@ -105,6 +105,14 @@ public sealed class WorkflowRuntime
         }
 
         var states = await db.NodeStates.Where(s => s.InstanceId == instanceId).ToListAsync(cancellationToken);
+
+        // "Running" is not stored: a scheduled node is running while a worker holds a lease on it.
+        var leased = (await db.WorkItems.Where(w => w.InstanceId == instanceId && w.Owner != null && !w.Resume).Select(w => w.NodeId).ToListAsync(cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        foreach (var state in states.Where(s => s.Status == (int)NodeStatus.Scheduled && leased.Contains(s.NodeId)))
+        {
+            state.Status = (int)NodeStatus.Running;
+        }
+
         return ToView(instance, states);
     }
 

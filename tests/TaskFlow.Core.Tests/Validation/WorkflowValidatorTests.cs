@@ -357,6 +357,35 @@ public class WorkflowValidatorTests
     }
 
     [Fact]
+    public void Validate_EdgeFromUnknownPort_NamesThePortAndListsTheRealOnes()
+    {
+        //   a ─[dne]─> b
+        const string json = """
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "b", "fromPort": "dne" } ] }
+            """;
+
+        var problem = ValidateSingle(json);
+
+        Assert.Equal("edge.port.unknown", problem.Code);
+        Assert.Equal("edge 'a->b'", problem.Target);
+        Assert.Contains("port 'dne'", problem.Message);
+        Assert.Contains("its ports are done, error", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_EdgeFromErrorPort_IsAccepted()
+    {
+        //   a ─[error]─> b
+        var problems = Validate("""
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "b", "fromPort": "error" } ] }
+            """);
+
+        Assert.Empty(problems);
+    }
+
+    [Fact]
     public void Validate_DanglingEdge_SkipsGraphShapeChecks()
     {
         //   s ──> a <──> b        s ──> typo (no such node)
