@@ -20,7 +20,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
     /// </summary>
     public static TaskFlowEngineBuilder AddTaskFlowEngine(this IServiceCollection services, Action<TaskFlowEngineOptions>? configure = null)
     {
-        var optionsBuilder = services.AddOptions<TaskFlowEngineOptions>();
+        // Configuration first (section TaskFlow:Engine, when an IConfiguration is registered), then code.
+        var optionsBuilder = services.AddOptions<TaskFlowEngineOptions>().BindConfiguration(TaskFlowEngineOptions.SectionName);
         if (configure is not null)
         {
             optionsBuilder.Configure(configure);
