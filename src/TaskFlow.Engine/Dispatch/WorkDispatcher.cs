@@ -45,6 +45,7 @@ public sealed partial class WorkDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         store.WorkAvailable += signal.Set;
+        store.WorkWithdrawn += StopWithdrawn;
         using var executions = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var commit = Task.Run(() => CommitLoopAsync(), CancellationToken.None);
         var heartbeat = Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None);
@@ -55,6 +56,7 @@ public sealed partial class WorkDispatcher(
         finally
         {
             store.WorkAvailable -= signal.Set;
+            store.WorkWithdrawn -= StopWithdrawn;
             await DrainAsync(executions);
             _completions.Writer.TryComplete();
             await commit;
@@ -101,6 +103,31 @@ public sealed partial class WorkDispatcher(
             {
                 LogClaimFailed(ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private void StopWithdrawn(IReadOnlyList<(string InstanceId, string? NodeId)> withdrawn)
+    {
+        foreach (var entry in _inFlight.Values)
+        {
+            foreach (var (instanceId, nodeId) in withdrawn)
+            {
+                var work = entry.Work;
+                if (work.InstanceId == instanceId && !entry.LeaseLost &&
+                    (nodeId is null || work.NodeId == nodeId || (work.NodeId.StartsWith(nodeId, StringComparison.Ordinal) && work.NodeId.Length > nodeId.Length && work.NodeId[nodeId.Length] == '[')))
+                {
+                    // Its work item is gone; the lease is as good as lost, and its result would be dropped.
+                    entry.LeaseLost = true;
+                    try
+                    {
+                        entry.Cancellation.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        // It finished in the meantime.
+                    }
+                }
             }
         }
     }

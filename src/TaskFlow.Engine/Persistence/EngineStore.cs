@@ -31,6 +31,14 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <summary>Raised after a commit that finished instances (in this process).</summary>
     public event Action<IReadOnlyList<string>>? InstancesFinished;
 
+    /// <summary>
+    /// Raised after a commit that withdrew work (cancelled instance, failed instance, skipped
+    /// branch): (instance, null) for a whole instance, (instance, node) for a node and its
+    /// iterations. Workers of this process stop those executions at once instead of at their
+    /// next heartbeat.
+    /// </summary>
+    public event Action<IReadOnlyList<(string InstanceId, string? NodeId)>>? WorkWithdrawn;
+
     /// <summary>Raised after a commit that queued work due now, to wake this process's workers at once.</summary>
     public event Action? WorkAvailable;
 
@@ -156,6 +164,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         await CancelTreeAsync(session, instance, reason, writes, reportToParent: true, cancellationToken);
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
+        RaiseWork(writes);
         InstancesFinished?.Invoke([instanceId]);
         return true;
     }
@@ -165,6 +174,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         if (writes.HasVisibleWork)
         {
             WorkAvailable?.Invoke();
+        }
+
+        if (writes.Withdrawn.Count > 0)
+        {
+            WorkWithdrawn?.Invoke(writes.Withdrawn);
         }
     }
 
@@ -206,6 +220,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
         if (transition.CancelledNodes.Count > 0)
         {
+            writes.Withdrawn.AddRange(transition.CancelledNodes.Select(n => (instance.Id, (string?)n)));
             await DeleteWorkAsync(session, instance.Id, transition.CancelledNodes, cancellationToken);
             foreach (var child in await RunningChildrenAsync(session, instance.Id, transition.CancelledNodes, cancellationToken))
             {
@@ -230,6 +245,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             finished.Add(instance.Id);
             if (outcome.Status != InstanceStatus.Succeeded)
             {
+                writes.Withdrawn.Add((instance.Id, null));
                 await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
                 foreach (var child in await RunningChildrenAsync(session, instance.Id, null, cancellationToken))
                 {
@@ -290,6 +306,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     private async Task CancelTreeAsync(StoreSession session, InstanceRecord instance, string reason, PendingWrites writes, bool reportToParent, CancellationToken cancellationToken)
     {
         var now = session.Now;
+        writes.Withdrawn.Add((instance.Id, null));
         await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
         var states = await LoadStatesAsync(session, instance.Id, [], cancellationToken);
         foreach (var state in states.Where(s => s.Status is (int)NodeStatus.Pending or (int)NodeStatus.Scheduled or (int)NodeStatus.Running or (int)NodeStatus.Waiting))

@@ -18,6 +18,9 @@ public sealed class PendingWrites
     /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }
 
+    /// <summary>Work withdrawn by this transaction: a whole instance (node null) or a node and its iterations.</summary>
+    public List<(string InstanceId, string? NodeId)> Withdrawn { get; } = [];
+
     /// <summary>True when the provider already put the wake-up notification into the written batch.</summary>
     public bool NotifyQueued { get; set; }
 
