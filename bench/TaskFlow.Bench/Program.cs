@@ -116,8 +116,8 @@ static async Task<(int Nodes, TimeSpan Elapsed, double P50, double P99)> RunEngi
 
         o.Limits = new WorkflowLimits { MaxSubtasks = n + 10, MaxNodes = n + 10 };
         o.MaxConcurrency = concurrency;
-        o.ClaimBatchSize = Math.Min(concurrency, 256);
-        o.CommitBatchSize = 512;
+        o.ClaimBatchSize = Math.Min(concurrency, int.Parse(Environment.GetEnvironmentVariable("BENCH_CLAIM") ?? "256", CultureInfo.InvariantCulture));
+        o.CommitBatchSize = int.Parse(Environment.GetEnvironmentVariable("BENCH_COMMIT") ?? "512", CultureInfo.InvariantCulture);
     }).AddActivity<StampActivity>();
     using var host = builder.Build();
     await host.StartAsync();
@@ -148,6 +148,12 @@ static async Task<(int Nodes, TimeSpan Elapsed, double P50, double P99)> RunEngi
 
     latencies.Sort();
     await host.StopAsync();
+    if (provider == "postgres")
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await DropDatabaseAsync(Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES") ?? ArgValue("--postgres")!, connection);
+    }
+
     if (provider == "sqlite")
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -203,6 +209,15 @@ static string Chain(int steps)
 static JsonObject Node(string id) => new() { ["id"] = id, ["type"] = "bench.stamp" };
 
 static JsonObject Edge(string from, string to) => new() { ["from"] = from, ["to"] = to };
+
+static async Task DropDatabaseAsync(string server, string connection)
+{
+    var name = new Npgsql.NpgsqlConnectionStringBuilder(connection).Database;
+    await using var admin = new Npgsql.NpgsqlConnection(server);
+    await admin.OpenAsync();
+    await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+    await drop.ExecuteNonQueryAsync();
+}
 
 static async Task<string> FreshDatabaseAsync(string server, string prefix)
 {

@@ -29,6 +29,13 @@ public abstract class Activity<TInputs> : IActivity
             return ActivityResult.Failed($"Inputs do not fit {typeof(TInputs).Name}: {ex.Message}", retryable: false);
         }
 
+        // Validation at save time sees only literal values; a template can still render to null.
+        var problems = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(inputs, new ValidationContext(inputs), problems, validateAllProperties: true))
+        {
+            return ActivityResult.Failed("Invalid inputs: " + string.Join(" ", problems.Select(p => p.ErrorMessage)), retryable: false);
+        }
+
         return await ExecuteAsync(inputs, context);
     }
 
@@ -38,9 +45,9 @@ public abstract class Activity<TInputs> : IActivity
 
     internal static IReadOnlyList<ActivityInputDescriptor> DescribeInputs(Type inputs) =>
         inputs.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<System.Text.Json.Serialization.JsonIgnoreAttribute>() is null)
             .Select(p => new ActivityInputDescriptor(
-                JsonNamingPolicy.CamelCase.ConvertName(p.Name),
+                p.GetCustomAttribute<System.Text.Json.Serialization.JsonPropertyNameAttribute>()?.Name ?? JsonNamingPolicy.CamelCase.ConvertName(p.Name),
                 JsonTypeOf(p.PropertyType),
                 p.GetCustomAttribute<RequiredAttribute>() is not null,
                 p.GetCustomAttribute<DescriptionAttribute>()?.Description))

@@ -138,7 +138,16 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             await ApplyEffectsAsync(session, instance, graph, transition, writes, owner, finished, cancellationToken);
         }
 
-        KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
+        var kept = KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
+        if (kept < keepForSelf && !writes.HasVisibleWork)
+        {
+            // Capacity is left and this commit queued nothing for others: claim due work in the
+            // same transaction, saving the worker a separate claim round trip.
+            writes.ClaimUpTo = keepForSelf - kept;
+            writes.ClaimOwner = owner;
+            writes.ClaimLease = lease;
+        }
+
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
@@ -147,7 +156,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             InstancesFinished?.Invoke(finished);
         }
 
-        return Kept(writes, owner);
+        return [.. Kept(writes, owner), .. writes.Claimed];
     }
 
     /// <summary>Cancels a running instance, its queued work and its running children. Returns false when it was not running.</summary>
@@ -394,7 +403,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         writes.HasVisibleWork = true;
     }
 
-    private static void KeepForSelf(PendingWrites writes, string owner, int capacity, DateTimeOffset now, TimeSpan lease)
+    private static int KeepForSelf(PendingWrites writes, string owner, int capacity, DateTimeOffset now, TimeSpan lease)
     {
         // Successors due now go straight to the worker that made them ready, skipping a claim
         // round trip; the rest stay in the queue for any worker. A kept item is an ordinary
@@ -427,6 +436,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         // Wake the workers for anything left in the queue, due now or later: a sleeping worker
         // recomputes its wait, so a timer or retry due before its next wake-up is not missed.
         writes.HasVisibleWork = visibleLeft || writes.Work.Any(w => w.Owner is null);
+        return kept;
     }
 
     /// <summary>After <see cref="WriteAsync"/> filled in ids, the items kept by <paramref name="owner"/>.</summary>

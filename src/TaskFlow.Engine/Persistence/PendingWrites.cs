@@ -18,6 +18,16 @@ public sealed class PendingWrites
     /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }
 
+    /// <summary>When positive, the transaction also claims up to this many due items for <see cref="ClaimOwner"/>.</summary>
+    public int ClaimUpTo { get; set; }
+
+    public string? ClaimOwner { get; set; }
+
+    public TimeSpan ClaimLease { get; set; }
+
+    /// <summary>Items claimed by this transaction (see <see cref="ClaimUpTo"/>).</summary>
+    public List<ClaimedWork> Claimed { get; } = [];
+
     /// <summary>Work withdrawn by this transaction: a whole instance (node null) or a node and its iterations.</summary>
     public List<(string InstanceId, string? NodeId)> Withdrawn { get; } = [];
 

@@ -261,6 +261,13 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 batch.BatchCommands.Add(c);
             }
 
+            if (writes.ClaimUpTo > 0)
+            {
+                var claim = new NpgsqlBatchCommand(ClaimSql);
+                AddClaimParameters(claim.Parameters, writes.ClaimOwner!, writes.ClaimUpTo, session.Now, writes.ClaimLease);
+                batch.BatchCommands.Add(claim);
+            }
+
             if (writes.HasVisibleWork)
             {
                 // Delivered only if the transaction commits, and only once it has.
@@ -273,13 +280,11 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 return;
             }
 
+            // Statements without RETURNING produce no result set: the readable sets are, in
+            // order, the inserted work items, the claimed items, the notification.
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             if (workIndex >= 0)
             {
-                // The work insert is last and the only statement returning rows.
-                while (reader.FieldCount == 0 && await reader.NextResultAsync(cancellationToken))
-                {
-                }
 
                 var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
                 var used = new HashSet<NewWork>();
@@ -294,6 +299,16 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 if (used.Count != writes.Work.Count)
                 {
                     throw new InvalidOperationException($"Inserted {writes.Work.Count} work items but read back {used.Count} ids.");
+                }
+
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            if (writes.ClaimUpTo > 0)
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    writes.Claimed.Add(SqlReaders.Claimed(reader));
                 }
             }
         }
@@ -351,9 +366,30 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = Time.GetUtcNow();
-        // One statement, one round trip: pick due items nobody holds, lease them, journal the
-        // start (and the re-claim, when a previous lease expired).
-        await using var command = DataSource.CreateCommand($"""
+        await using var command = DataSource.CreateCommand(ClaimSql);
+        AddClaimParameters(command.Parameters, owner, max, now, lease);
+        var result = new List<ClaimedWork>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            result.Add(SqlReaders.Claimed(reader));
+        }
+
+        return result;
+    }
+
+    private static void AddClaimParameters(NpgsqlParameterCollection parameters, string owner, int max, DateTimeOffset now, TimeSpan lease)
+    {
+        parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
+        parameters.Add(new NpgsqlParameter<long>("nowms", now.ToUnixTimeMilliseconds()));
+        parameters.Add(new NpgsqlParameter<long>("until", (now + lease).ToUnixTimeMilliseconds()));
+        parameters.Add(new NpgsqlParameter<int>("max", max));
+        parameters.Add(new NpgsqlParameter<string>("owner", owner));
+    }
+
+    // One statement, one round trip: pick due items nobody holds, lease them, journal the start
+    // (and the re-claim, when a previous lease expired).
+    private static readonly string ClaimSql = $"""
             WITH picked AS (
                 SELECT id FROM tf_work_items WHERE visible_at <= @now
                 ORDER BY priority DESC, visible_at, id LIMIT @max FOR UPDATE SKIP LOCKED),
@@ -367,21 +403,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 UNION ALL
                 SELECT instance_id, node_id, {(int)JournalEventType.NodeStarted}, attempt, @nowms, @owner, NULL FROM claimed WHERE NOT resume)
             SELECT {WorkColumns} FROM claimed
-            """);
-        command.Parameters.Add(new NpgsqlParameter<long>("now", now.ToUnixTimeMilliseconds()));
-        command.Parameters.Add(new NpgsqlParameter<long>("nowms", now.ToUnixTimeMilliseconds()));
-        command.Parameters.Add(new NpgsqlParameter<long>("until", (now + lease).ToUnixTimeMilliseconds()));
-        command.Parameters.Add(new NpgsqlParameter<int>("max", max));
-        command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
-        var result = new List<ClaimedWork>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.Claimed(reader));
-        }
-
-        return result;
-    }
+            """;
 
     public override async Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default)
     {

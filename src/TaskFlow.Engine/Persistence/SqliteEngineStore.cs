@@ -227,6 +227,11 @@ public sealed class SqliteEngineStore : EngineStore
                 throw new InvalidOperationException($"Inserted {writes.Work.Count} work items but read back {used.Count} ids.");
             }
         }
+
+        if (writes.ClaimUpTo > 0)
+        {
+            writes.Claimed.AddRange(await ClaimInSessionAsync(session, writes.ClaimOwner!, writes.ClaimUpTo, writes.ClaimLease, cancellationToken));
+        }
     }
 
     private static string Cols(int count) => string.Join(", ", Enumerable.Range(0, count).Select(SqliteRows.Col));
@@ -325,6 +330,13 @@ public sealed class SqliteEngineStore : EngineStore
     public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
+        var result = await ClaimInSessionAsync(session, owner, max, lease, cancellationToken);
+        await session.CommitAsync(false, cancellationToken);
+        return result;
+    }
+
+    private async Task<List<ClaimedWork>> ClaimInSessionAsync(StoreSession session, string owner, int max, TimeSpan lease, CancellationToken cancellationToken)
+    {
         var now = session.Now.ToUnixTimeMilliseconds();
         var result = new List<ClaimedWork>();
         await using (var claim = session.Command($"""
@@ -363,7 +375,6 @@ public sealed class SqliteEngineStore : EngineStore
             await WriteAsync(session, writes, cancellationToken);
         }
 
-        await session.CommitAsync(false, cancellationToken);
         return result;
     }
 

@@ -126,6 +126,9 @@ public sealed class WorkflowRuntime
 
     public async Task<IReadOnlyList<InstanceView>> ListInstancesAsync(InstanceStatus? status = null, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(take, 1000);
         await using var db = _contexts.Create();
         var query = db.Instances.AsQueryable();
         if (status is { } s)
@@ -133,7 +136,7 @@ public sealed class WorkflowRuntime
             query = query.Where(i => i.Status == (int)s);
         }
 
-        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Skip(skip).Take(Math.Clamp(take, 1, 1000)).ToListAsync(cancellationToken);
+        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
         return rows.Select(r => ToView(r, [])).ToArray();
     }
 
@@ -155,19 +158,30 @@ public sealed class WorkflowRuntime
     public async Task<InstanceView?> WaitAsync(string instanceId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var deadline = _time.GetUtcNow() + timeout;
-        while (true)
+        TaskCompletionSource? signal = null;
+        try
         {
-            var signal = _waiters.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-            var status = await GetStatusAsync(instanceId, cancellationToken);
-            var left = deadline - _time.GetUtcNow();
-            if (status is null or not InstanceStatus.Running || left <= TimeSpan.Zero)
+            while (true)
             {
-                _waiters.TryRemove(instanceId, out _);
-                return await GetInstanceAsync(instanceId, cancellationToken);
-            }
+                signal = _waiters.GetOrAdd(instanceId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+                var status = await GetStatusAsync(instanceId, cancellationToken);
+                var left = deadline - _time.GetUtcNow();
+                if (status is null or not InstanceStatus.Running || left <= TimeSpan.Zero)
+                {
+                    return await GetInstanceAsync(instanceId, cancellationToken);
+                }
 
-            await Task.WhenAny(signal.Task, Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), _time, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
+                await Task.WhenAny(signal.Task, Task.Delay(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), _time, cancellationToken));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        }
+        finally
+        {
+            // Remove only our own signal; another waiter may have put a newer one.
+            if (signal is not null)
+            {
+                _waiters.TryRemove(KeyValuePair.Create(instanceId, signal));
+            }
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class ConditionalTests
         await using var engine = await TestEngine.StartAsync(provider);
         await engine.Runtime.SaveDefinitionAsync(Definition);
 
-        var error = await Assert.ThrowsAsync<Runtime.WorkflowInputException>(() => engine.Runtime.StartAsync("approval", new JsonObject { ["amount"] = "lots" }));
+        var error = await Assert.ThrowsAsync<TaskFlow.Engine.Runtime.WorkflowInputException>(() => engine.Runtime.StartAsync("approval", new JsonObject { ["amount"] = "lots" }));
 
         Assert.Contains("Input 'amount' must be of type number", error.Message);
     }
