@@ -36,15 +36,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         // Sorted ids give every transaction the same lock order, so two commits cannot deadlock.
         await using var command = Cmd(session, $"SELECT {InstanceColumns} FROM tf_instances WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
-        var result = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var record = SqlReaders.Instance(reader);
-            result[record.Id] = record;
-        }
-
-        return result;
+        return (await command.ReadAllAsync(SqlReaders.Instance, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
@@ -52,14 +44,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         await using var command = Cmd(session, "DELETE FROM tf_work_items w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
-        var deleted = new HashSet<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            deleted.Add(reader.GetInt64(0));
-        }
-
-        return deleted;
+        return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
     }
 
     protected internal override async Task<(Dictionary<string, InstanceRecord> Instances, HashSet<long> Accepted)> LockAndDeleteLeasedAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
@@ -102,14 +87,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             command.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
         }
 
-        var result = new List<NodeStateRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.State(reader));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => SqlReaders.State(reader), cancellationToken);
     }
 
     protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
@@ -137,14 +115,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             command.Parameters.Add(new NpgsqlParameter<string[]>("n", parentNodeIds.ToArray()));
         }
 
-        var result = new List<InstanceRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.Instance(reader));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => SqlReaders.Instance(reader), cancellationToken);
     }
 
     protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
@@ -368,14 +339,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         var now = Time.GetUtcNow();
         await using var command = DataSource.CreateCommand(ClaimSql);
         AddClaimParameters(command.Parameters, owner, max, now, lease);
-        var result = new List<ClaimedWork>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.Claimed(reader));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => SqlReaders.Claimed(reader), cancellationToken);
     }
 
     private static void AddClaimParameters(NpgsqlParameterCollection parameters, string owner, int max, DateTimeOffset now, TimeSpan lease)
@@ -412,14 +376,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<string>("owner", owner));
-        var held = new HashSet<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            held.Add(reader.GetInt64(0));
-        }
-
-        return held;
+        return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
     }
 
     public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)

@@ -5,6 +5,19 @@ namespace TaskFlow.Engine.Persistence;
 /// <summary>Row readers for the column lists the stores select, in the order they select them.</summary>
 internal static class SqlReaders
 {
+    /// <summary>Runs the command and reads every row of its result with <paramref name="read"/>.</summary>
+    public static async Task<List<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> read, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
     public static InstanceRecord Instance(DbDataReader r) => new()
     {
         Id = r.GetString(0),

@@ -59,29 +59,14 @@ public sealed class SqliteEngineStore : EngineStore
     {
         await using var command = session.Command($"SELECT {InstanceColumns} FROM tf_instances WHERE id IN (SELECT value FROM json_each(@ids))");
         Add(command, "ids", JsonSerializer.Serialize(instanceIds));
-        var result = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var record = SqlReaders.Instance(reader);
-            result[record.Id] = record;
-        }
-
-        return result;
+        return (await command.ReadAllAsync(SqlReaders.Instance, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
         await using var command = session.Command($"DELETE FROM tf_work_items WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows)) RETURNING id");
         Add(command, "rows", SqliteRows.Pack(items, static (w, i) => { w.WriteNumberValue(i.Id); w.WriteNumberValue(i.Claims); }));
-        var deleted = new HashSet<long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            deleted.Add(reader.GetInt64(0));
-        }
-
-        return deleted;
+        return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
     }
 
     protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
@@ -95,14 +80,7 @@ public sealed class SqliteEngineStore : EngineStore
             Add(command, "n", JsonSerializer.Serialize(nodeIds));
         }
 
-        var result = new List<NodeStateRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.State(reader));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => SqlReaders.State(reader), cancellationToken);
     }
 
     protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
@@ -130,14 +108,7 @@ public sealed class SqliteEngineStore : EngineStore
             Add(command, "n", JsonSerializer.Serialize(parentNodeIds));
         }
 
-        var result = new List<InstanceRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            result.Add(SqlReaders.Instance(reader));
-        }
-
-        return result;
+        return await command.ReadAllAsync(reader => SqlReaders.Instance(reader), cancellationToken);
     }
 
     protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
