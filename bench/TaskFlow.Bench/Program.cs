@@ -13,6 +13,7 @@ using TaskFlow.Engine.Runtime;
 
 // Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 5] [--warmups 2]
 //        [--concurrency 256] [--only sqlite|postgres] [--shape fanout|chain] [--hangfire]
+//        or: --memory [--rounds 10] [--instances 200]   (heap after each round of instances, SQLite)
 // Without --postgres only SQLite runs. Prints one line per measurement.
 var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
 var n = int.Parse(Arg("--n") ?? "1000", CultureInfo.InvariantCulture);
@@ -23,6 +24,12 @@ var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.Invariant
 var warmups = int.Parse(Arg("--warmups") ?? "2", CultureInfo.InvariantCulture);
 var summary = new List<string>();
 double? postgresFanOut = null;
+
+if (args.Contains("--memory"))
+{
+    await MemoryRun.RunAsync(int.Parse(Arg("--rounds") ?? "10", CultureInfo.InvariantCulture), int.Parse(Arg("--instances") ?? "200", CultureInfo.InvariantCulture));
+    return 0;
+}
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; n = {n}, runs = {runs}, max concurrency = {concurrency}");
 foreach (var provider in new[] { "sqlite", "postgres" })

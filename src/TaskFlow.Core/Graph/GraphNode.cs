@@ -20,6 +20,12 @@ public sealed class GraphNode
 
     public NodeDefinition Definition { get; }
 
+    /// <summary>A foreach's body activity type; null for other nodes.</summary>
+    public string? BodyType { get; init; }
+
+    /// <summary>A foreach's body inputs, rendered per item (their templates see <c>item</c> and <c>index</c>).</summary>
+    public TemplatedJson? BodyInputs { get; init; }
+
     public string Id => Definition.Id;
 
     public string Type => Definition.Type;

@@ -44,7 +44,7 @@ public sealed class WorkflowGraph
     /// <summary>Compiles a definition that has passed validation.</summary>
     public static WorkflowGraph Compile(WorkflowDefinition definition)
     {
-        var nodes = definition.Nodes.ToDictionary(n => n.Id, n => new GraphNode(n, TemplatedJson.Compile(ExecutableInputs(n))), StringComparer.Ordinal);
+        var nodes = definition.Nodes.ToDictionary(n => n.Id, CompileNode, StringComparer.Ordinal);
         foreach (var edge in definition.Edges)
         {
             var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.Parse(edge.Condition));
@@ -54,6 +54,16 @@ public sealed class WorkflowGraph
 
         var output = definition.Output is null ? null : TemplatedJson.Compile(definition.Output);
         return new WorkflowGraph(definition, nodes.ToFrozenDictionary(StringComparer.Ordinal), output);
+    }
+
+    private static GraphNode CompileNode(NodeDefinition node)
+    {
+        var body = node.Type == Activities.BuiltInActivities.ForEach ? node.Inputs["body"] as System.Text.Json.Nodes.JsonObject : null;
+        return new GraphNode(node, TemplatedJson.Compile(ExecutableInputs(node)))
+        {
+            BodyType = body?["type"]?.GetValue<string>(),
+            BodyInputs = body is null ? null : TemplatedJson.Compile(body["inputs"]?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject()),
+        };
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using TaskFlow.Core.Activities;
@@ -23,8 +22,6 @@ public sealed class ActivityExecutor(
     WorkflowLimits limits,
     TimeProvider time)
 {
-    private readonly ConcurrentDictionary<(WorkflowGraph, string), (string Type, TemplatedJson Inputs)> _bodies = new();
-
     public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
     {
         WorkflowGraph graph;
@@ -43,7 +40,7 @@ public sealed class ActivityExecutor(
             return ActivityResult.Failed($"Node '{work.NodeId}' is not in workflow '{graph.Id}' version {graph.Version}.", retryable: false);
         }
 
-        var (type, inputs) = isIteration ? Body(graph, node) : (node.Type, node.Inputs);
+        var (type, inputs) = isIteration ? (node.BodyType ?? "", node.BodyInputs!) : (node.Type, node.Inputs);
         if (!catalog.TryGet(type, out var registration))
         {
             return ActivityResult.Failed($"Activity type '{type}' is not registered in this process.", retryable: false);
@@ -136,13 +133,6 @@ public sealed class ActivityExecutor(
             return ActivityResult.Failed($"Child workflow '{child.DefinitionId}': {ex.Message}", retryable: false);
         }
     }
-
-    private (string Type, TemplatedJson Inputs) Body(WorkflowGraph graph, GraphNode node) =>
-        _bodies.GetOrAdd((graph, node.Id), static key =>
-        {
-            var body = key.Item1[key.Item2].Definition.Inputs["body"] as JsonObject ?? [];
-            return (body["type"]?.GetValue<string>() ?? "", TemplatedJson.Compile(body["inputs"]?.DeepClone() ?? new JsonObject()));
-        });
 
     private static readonly JsonObject EmptyScope = [];
 
