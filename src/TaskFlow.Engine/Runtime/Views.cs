@@ -4,7 +4,11 @@ using TaskFlow.Core.Scheduling;
 
 namespace TaskFlow.Engine.Runtime;
 
-public sealed record DefinitionView(string Id, int Version, string? Name, DateTimeOffset CreatedAt, WorkflowDefinition Definition);
+public sealed record DefinitionView(string Id, int Version, string? Name, DateTimeOffset CreatedAt, WorkflowDefinition Definition)
+{
+    /// <summary>Soft-deleted: not listed and not started by id, but instances already running on it keep reading it.</summary>
+    public bool IsDeleted { get; init; }
+}
 
 public sealed record NodeStateView(string NodeId, NodeStatus Status, int Attempt, JsonNode? Output, string? Error, DateTimeOffset? FinishedAt);
 

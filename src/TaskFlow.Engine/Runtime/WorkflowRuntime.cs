@@ -85,6 +85,27 @@ public sealed class WorkflowRuntime
         return latest.OrderBy(d => d.DefinitionId, StringComparer.Ordinal).Select(ToView).ToArray();
     }
 
+    /// <summary>The stored versions of one definition, oldest first; empty when the id is unknown or deleted.</summary>
+    public async Task<IReadOnlyList<DefinitionView>> ListDefinitionVersionsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var versions = await db.Definitions.Where(d => d.DefinitionId == id && !d.IsDeleted).OrderBy(d => d.Version).ToListAsync(cancellationToken);
+        return versions.Select(ToView).ToArray();
+    }
+
+    /// <summary>
+    /// Soft-deletes every version of a definition: it is no longer listed or started by id.
+    /// The rows stay, so instances already running on it go on reading their version. Saving
+    /// the id again starts a new version after the deleted ones. False when nothing was deleted.
+    /// </summary>
+    public async Task<bool> DeleteDefinitionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var deleted = await db.Definitions.Where(d => d.DefinitionId == id && !d.IsDeleted)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.IsDeleted, true), cancellationToken);
+        return deleted > 0;
+    }
+
     /// <summary>Starts an instance of the latest (or the given) version. Inputs are checked against the declared inputs.</summary>
     /// <exception cref="WorkflowNotFoundException">No such definition or version.</exception>
     /// <exception cref="WorkflowInputException">The input does not fit the declared inputs.</exception>
@@ -238,7 +259,7 @@ public sealed class WorkflowRuntime
     {
         var definition = WorkflowJson.Parse(record.Json);
         definition.Version = record.Version;
-        return new DefinitionView(record.DefinitionId, record.Version, record.Name, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), definition);
+        return new DefinitionView(record.DefinitionId, record.Version, record.Name, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), definition) { IsDeleted = record.IsDeleted };
     }
 
     private static InstanceView ToView(InstanceRecord r, IReadOnlyList<NodeStateRecord> states) => new(

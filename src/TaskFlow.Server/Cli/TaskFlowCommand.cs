@@ -11,9 +11,11 @@ using TaskFlow.Engine.Runtime;
 
 namespace TaskFlow.Server.Cli;
 
-/// <summary>The <c>taskflow</c> command line: run a workflow file, validate one, or run workers.</summary>
+/// <summary>The <c>taskflow</c> command line: serve, run a workflow file, validate one, run workers, or manage instances on a server.</summary>
 public static class TaskFlowCommand
 {
+    private static readonly string[] HelpTokens = ["-h", "--help", "-?", "/?", "/h", "--version"];
+
     private static readonly Option<string?> Postgres = new("--postgres") { Description = "PostgreSQL connection string; SQLite in the data folder when omitted. Also TASKFLOW_POSTGRES." };
     private static readonly Option<string> Data = new("--data") { Description = "Data folder for the embedded SQLite database.", DefaultValueFactory = _ => ".taskflow" };
     private static readonly Option<int> MaxSubtasks = new("--max-subtasks") { Description = "Largest static fan-out accepted.", DefaultValueFactory = _ => new WorkflowLimits().MaxSubtasks };
@@ -24,7 +26,34 @@ public static class TaskFlowCommand
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ValidateCommand());
         root.Subcommands.Add(WorkerCommand());
+        root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(InstancesCommand.Create());
         return root;
+    }
+
+    /// <summary>
+    /// True when the arguments are a command-line command; false when they start the server
+    /// (no arguments, <c>serve ...</c> or options only), which Program runs as a web host.
+    /// Help for <c>serve</c> and a <c>serve</c> whose options do not parse stay here.
+    /// </summary>
+    public static bool Handles(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            return false;
+        }
+
+        if (args.Any(a => HelpTokens.Contains(a, StringComparer.Ordinal)))
+        {
+            return true;
+        }
+
+        if (args[0] == "serve")
+        {
+            return Create().Parse(args).Errors.Count > 0;
+        }
+
+        return !args[0].StartsWith('-');
     }
 
     private static Command RunCommand()
@@ -32,9 +61,12 @@ public static class TaskFlowCommand
         var file = new Argument<FileInfo>("file") { Description = "A workflow definition (JSON)." };
         var input = new Option<string?>("--input") { Description = "The instance input as a JSON object." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the instance to finish.", DefaultValueFactory = _ => 300 };
+
+        // The command always waits (it runs its own engine, which stops when it exits); the flag is accepted for scripts written against the server's run?wait=true.
+        var wait = new Option<bool>("--wait") { Description = "Wait for the instance to finish (always the case for a local run)." };
         var command = new Command("run", "Save a workflow file as a new version, run it and print the finished instance as JSON. Exits 1 if it failed.")
         {
-            file, input, timeout, Postgres, Data, MaxSubtasks,
+            file, input, timeout, wait, Postgres, Data, MaxSubtasks,
         };
         command.SetAction(async (result, cancellationToken) =>
         {

@@ -1,0 +1,20 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary><c>GET /api/activities</c>: the activity catalog, with each type's input schema.</summary>
+internal static class ActivitiesApi
+{
+    public static void MapActivitiesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/activities", (WorkflowRuntime runtime) => TypedResults.Ok(runtime.Catalog.Descriptors.Values
+                .OrderBy(d => d.Category, StringComparer.Ordinal).ThenBy(d => d.Type, StringComparer.Ordinal)
+                .Select(d => new ActivityResponse(d.Type, d.DisplayName, d.Category, d.Description, d.Outcomes, d.InputSchema()))
+                .ToArray()))
+            .WithTags("Activities")
+            .WithSummary("Every activity type this server runs: category, description, outcomes and input JSON Schema.");
+    }
+}
+
+public sealed record ActivityResponse(string Type, string DisplayName, string Category, string Description, IReadOnlyList<string> Outcomes, JsonObject InputSchema);

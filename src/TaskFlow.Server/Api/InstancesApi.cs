@@ -1,0 +1,92 @@
+using TaskFlow.Core.Model;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary><c>/api/instances</c>: list, inspect, read the journal of, and cancel instances.</summary>
+internal static class InstancesApi
+{
+    public static void MapInstancesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/instances").WithTags("Instances");
+        group.MapGet("/", ListAsync)
+            .WithSummary("Instances, newest first, optionally of one status (Running, Succeeded, Failed, Cancelled).")
+            .Produces<InstancePage>().ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{id}", GetAsync)
+            .WithSummary("An instance with its node states and outputs.")
+            .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/journal", JournalAsync)
+            .WithSummary("The instance's journal events after the given event id.")
+            .Produces<JournalEventView[]>().ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/cancel", CancelAsync)
+            .WithSummary("Cancels a running instance and its child instances.")
+            .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<IResult> ListAsync(string? status, int? skip, int? take, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        InstanceStatus? filter = null;
+        if (status is not null)
+        {
+            if (Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(status.FirstOrDefault()))
+            {
+                filter = parsed;
+            }
+            else
+            {
+                errors.Add($"status '{status}' is not one of {string.Join(", ", Enum.GetNames<InstanceStatus>())}.");
+            }
+        }
+
+        if (skip is < 0)
+        {
+            errors.Add("skip must be 0 or more.");
+        }
+
+        if (take is < 1 or > 1000)
+        {
+            errors.Add("take must be between 1 and 1000.");
+        }
+
+        if (errors.Count > 0)
+        {
+            return ApiProblems.BadRequest("Invalid query.", string.Join(" ", errors), errors);
+        }
+
+        var page = await runtime.ListInstancesAsync(filter, skip ?? 0, take ?? 50, cancellationToken);
+        return TypedResults.Ok(new InstancePage(page, skip ?? 0, take ?? 50));
+    }
+
+    private static async Task<IResult> GetAsync(string id, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
+        await runtime.GetInstanceAsync(id, cancellationToken) is { } view ? TypedResults.Ok(view) : ApiProblems.InstanceNotFound(id);
+
+    private static async Task<IResult> JournalAsync(string id, long? after, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        if (await runtime.GetStatusAsync(id, cancellationToken) is null)
+        {
+            return ApiProblems.InstanceNotFound(id);
+        }
+
+        return TypedResults.Ok(await runtime.GetJournalAsync(id, Math.Max(0, after ?? 0), cancellationToken));
+    }
+
+    private static async Task<IResult> CancelAsync(string id, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        if (await runtime.GetStatusAsync(id, cancellationToken) is not { } status)
+        {
+            return ApiProblems.InstanceNotFound(id);
+        }
+
+        if (status != InstanceStatus.Running || !await runtime.CancelAsync(id, cancellationToken))
+        {
+            var now = await runtime.GetStatusAsync(id, cancellationToken);
+            return ApiProblems.Conflict($"Instance '{id}' is {now}; only a running instance can be cancelled.");
+        }
+
+        return TypedResults.Ok(await runtime.GetInstanceAsync(id, cancellationToken));
+    }
+}
+
+/// <summary>One page of instances (without node states; GET one instance for those).</summary>
+public sealed record InstancePage(IReadOnlyList<InstanceView> Items, int Skip, int Take);

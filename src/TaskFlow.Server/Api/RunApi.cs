@@ -1,0 +1,131 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using TaskFlow.Core.Model;
+using TaskFlow.Engine.Persistence;
+using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Hosting;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary><c>POST /api/definitions/{id}/run</c>: starts an instance, and optionally waits for it.</summary>
+internal static class RunApi
+{
+    private const int DefaultWaitSeconds = 30;
+
+    public static void MapRunApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/definitions/{id}/run", RunAsync)
+            .WithTags("Definitions")
+            .WithSummary("Starts an instance of the latest (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")
+            .Accepts<RunRequest>("application/json")
+            .Produces<RunAccepted>(StatusCodes.Status202Accepted)
+            .Produces<InstanceView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    private static async Task<IResult> RunAsync(string id, bool? wait, double? timeout, HttpRequest request, WorkflowRuntime runtime, IOptions<TaskFlowServerOptions> options, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await RequestBody.ReadJsonAsync(request, optional: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (run, invalid) = Parse(json);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var maxWait = options.Value.MaxRunWait;
+        var waitFor = TimeSpan.FromSeconds(timeout ?? DefaultWaitSeconds);
+        if (timeout is <= 0 || waitFor > maxWait)
+        {
+            return ApiProblems.BadRequest("Invalid timeout.", $"timeout must be more than 0 and at most {maxWait.TotalSeconds} seconds (TaskFlow:Server:MaxRunWait).");
+        }
+
+        // A deleted definition is not started by id, even by an explicit version.
+        if (await runtime.GetDefinitionAsync(id, run.Version, cancellationToken) is not { IsDeleted: false })
+        {
+            return ApiProblems.DefinitionNotFound(id, run.Version);
+        }
+
+        string instanceId;
+        try
+        {
+            instanceId = await runtime.StartAsync(id, run.Input, run.Version, cancellationToken);
+        }
+        catch (WorkflowInputException ex)
+        {
+            return ApiProblems.BadRequest("The input is invalid.", ex.Message, ex.Problems);
+        }
+        catch (WorkflowNotFoundException)
+        {
+            return ApiProblems.DefinitionNotFound(id, run.Version);
+        }
+
+        var location = $"/api/instances/{Uri.EscapeDataString(instanceId)}";
+        if (wait != true)
+        {
+            return TypedResults.Accepted(location, new RunAccepted(instanceId, InstanceStatus.Running));
+        }
+
+        var view = await runtime.WaitAsync(instanceId, waitFor, cancellationToken);
+        return view is { Status: not InstanceStatus.Running } ? TypedResults.Ok(view) : TypedResults.Accepted(location, view);
+    }
+
+    private static (RunRequest Run, IResult? Problem) Parse(string json)
+    {
+        if (json.Length == 0)
+        {
+            return (new RunRequest(null, null), null);
+        }
+
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            return (default!, RequestBody.Malformed(ex));
+        }
+
+        if (body is not JsonObject root)
+        {
+            return (default!, ApiProblems.BadRequest("Invalid run request.", "The body must be a JSON object: { \"input\": {...}, \"version\": n }."));
+        }
+
+        var errors = new List<string>();
+        errors.AddRange(root.Where(p => p.Key is not ("input" or "version")).Select(p => $"Unknown member '{p.Key}'; expected 'input' and 'version'."));
+        var input = root["input"];
+        if (input is not null and not JsonObject)
+        {
+            errors.Add("'input' must be a JSON object.");
+        }
+
+        int? version = null;
+        if (root["version"] is { } v)
+        {
+            if (v is JsonValue value && value.TryGetValue<int>(out var number) && number >= 1)
+            {
+                version = number;
+            }
+            else
+            {
+                errors.Add("'version' must be a whole number of 1 or more.");
+            }
+        }
+
+        return errors.Count > 0
+            ? (default!, ApiProblems.BadRequest("Invalid run request.", string.Join(" ", errors), errors))
+            : (new RunRequest((JsonObject?)input?.DeepClone(), version), null);
+    }
+}
+
+/// <summary>The body of a run request; both members are optional.</summary>
+public sealed record RunRequest(JsonObject? Input, int? Version);
+
+/// <summary>Answer to a run that does not wait: the new instance's id (also in the Location header).</summary>
+public sealed record RunAccepted(string Id, InstanceStatus Status);

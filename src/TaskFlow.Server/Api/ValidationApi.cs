@@ -1,0 +1,32 @@
+using TaskFlow.Core.Validation;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary><c>POST /api/validate</c>: every problem of a definition, without storing it.</summary>
+internal static class ValidationApi
+{
+    public static void MapValidationApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/validate", ValidateAsync)
+            .WithTags("Definitions")
+            .WithSummary("Validates a definition without storing it; lists every problem.")
+            .Accepts<object>("application/json")
+            .Produces<ValidationResponse>()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+    }
+
+    private static async Task<IResult> ValidateAsync(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await RequestBody.ReadJsonAsync(request);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var problems = await runtime.ValidateAsync(json, cancellationToken);
+        return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems));
+    }
+}
+
+public sealed record ValidationResponse(bool Valid, IReadOnlyList<ValidationProblem> Problems);

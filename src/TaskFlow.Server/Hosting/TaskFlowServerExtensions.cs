@@ -1,0 +1,113 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using TaskFlow.Engine.Hosting;
+using TaskFlow.Server.Api;
+using TaskFlow.Server.Auth;
+using TaskFlow.Server.Health;
+
+namespace TaskFlow.Server.Hosting;
+
+public static class TaskFlowServerExtensions
+{
+    /// <summary>
+    /// Adds the engine (SQLite in the data folder unless <c>TaskFlow:Engine:PostgresConnectionString</c>
+    /// is set), the REST API's services, API-key authentication, health checks and OpenAPI.
+    /// </summary>
+    public static WebApplicationBuilder AddTaskFlowServer(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (string.IsNullOrWhiteSpace(configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(configuration[$"{TaskFlowServerOptions.SectionName}:{nameof(TaskFlowServerOptions.Urls)}"] ?? new TaskFlowServerOptions().Urls);
+        }
+
+        // The CLI's environment variable works for the server too.
+        var postgresKey = $"{TaskFlowEngineOptions.SectionName}:{nameof(TaskFlowEngineOptions.PostgresConnectionString)}";
+        if (string.IsNullOrWhiteSpace(configuration[postgresKey]) && Environment.GetEnvironmentVariable("TASKFLOW_POSTGRES") is { Length: > 0 } postgres)
+        {
+            configuration[postgresKey] = postgres;
+        }
+
+        var services = builder.Services;
+        services.AddTaskFlowEngine();
+        services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            kestrel.Limits.MaxRequestBodySize = context.Configuration.GetValue($"{TaskFlowServerOptions.SectionName}:{nameof(TaskFlowServerOptions.MaxRequestBodySize)}", new TaskFlowServerOptions().MaxRequestBodySize));
+
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddSingleton(CreateKeyRing);
+        services.AddAuthentication(ApiKeyDefaults.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
+
+        // Every endpoint, and every path that matches none, needs a key unless it opts out
+        // (only the health checks do): a new route is protected without anyone remembering to.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyDefaults.Scheme).RequireAuthenticatedUser().Build());
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
+        services.AddHostedService<StartupBanner>();
+        return builder;
+    }
+
+    /// <summary>Maps <c>/api/*</c>, <c>/health</c>, <c>/health/ready</c>, <c>/openapi/v1.json</c> and the API reference at <c>/docs</c>.</summary>
+    public static WebApplication MapTaskFlowServer(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+
+        app.MapDefinitionsApi();
+        app.MapRunApi();
+        app.MapInstancesApi();
+        app.MapActivitiesApi();
+        app.MapValidationApi();
+
+        app.MapOpenApi();
+        // Scalar marks its script and icon endpoints anonymous; the reference sits behind the key
+        // like every other route, so that metadata is taken off again.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("TaskFlow API"))
+            .Finally(endpoint =>
+            {
+                foreach (var anonymous in endpoint.Metadata.OfType<IAllowAnonymous>().ToList())
+                {
+                    endpoint.Metadata.Remove(anonymous);
+                }
+            });
+        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
+        return app;
+    }
+
+    private static ApiKeyRing CreateKeyRing(IServiceProvider services)
+    {
+        var configured = services.GetRequiredService<IOptions<TaskFlowServerOptions>>().Value.ApiKeys;
+        if (configured.Count > 0)
+        {
+            return new ApiKeyRing(configured);
+        }
+
+        var dataDirectory = services.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value.DataDirectory;
+        return new ApiKeyRing([EmbeddedApiKey.LoadOrCreate(dataDirectory).Key]);
+    }
+
+    private sealed class ServerOptionsValidator : IValidateOptions<TaskFlowServerOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, TaskFlowServerOptions options)
+        {
+            var problems = options.Problems().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
+    }
+}

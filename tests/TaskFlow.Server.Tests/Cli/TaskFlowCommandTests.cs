@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using TaskFlow.Server.Tests.Infrastructure;
+
+namespace TaskFlow.Server.Tests.Cli;
+
+/// <summary>The real <c>taskflow</c> binary, as a person runs it: separate processes, a real Kestrel on a loopback port.</summary>
+public sealed partial class TaskFlowCommandTests : IDisposable
+{
+    private readonly string _data = Path.Combine(Path.GetTempPath(), "taskflow-cli-test-" + Guid.NewGuid().ToString("N")[..12]);
+
+    [Fact]
+    public async Task Run_WithWaitFlag_PrintsSucceededInstance()
+    {
+        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), "run", Path.Combine(Samples.Folder, "parallel-fan-out.json"), "--wait", "--data", _data);
+
+        Assert.Equal(0, exitCode);
+        var instance = JsonNode.Parse(output)!;
+        Assert.Equal("Succeeded", (string?)instance["status"]);
+        Assert.Equal("TASKFLOW", (string?)instance["output"]!["upper"]);
+    }
+
+    [Fact]
+    public async Task Serve_NoConfiguredKey_PrintsKeyUrlThatInstancesCommandsUse()
+    {
+        using var server = Start("serve", "--urls", "http://127.0.0.1:0", "--data", _data);
+        var url = await WaitForLineAsync(server, BannerUrl(), TimeSpan.FromSeconds(60));
+        try
+        {
+            var match = BannerUrl().Match(url);
+            var (address, key) = (match.Groups["address"].Value, match.Groups["key"].Value);
+            Assert.Equal(key, (await File.ReadAllTextAsync(Path.Combine(_data, "api-key"))).Trim());
+
+            var (listCode, listOutput) = await RunAsync(TimeSpan.FromSeconds(60), "instances", "list", "--server", address, "--key", key);
+            var (wrongCode, wrongOutput) = await RunAsync(TimeSpan.FromSeconds(60), "instances", "list", "--server", address, "--key", "wrong-key-0123456789abcdef");
+            var (showCode, showOutput) = await RunAsync(TimeSpan.FromSeconds(60), "instances", "show", "nope", "--server", address, "--data", _data);
+
+            Assert.Equal(0, listCode);
+            Assert.Empty(JsonNode.Parse(listOutput)!["items"]!.AsArray());
+            Assert.Equal(1, wrongCode);
+            Assert.Contains("401", wrongOutput);
+            Assert.Equal(1, showCode);
+            Assert.Contains("404", showOutput);
+            Assert.Contains("'nope'", showOutput);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_data))
+        {
+            Directory.Delete(_data, recursive: true);
+        }
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "taskflow.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment.Remove("TASKFLOW_POSTGRES");
+        start.Environment.Remove("TASKFLOW_URL");
+        start.Environment.Remove("TASKFLOW_API_KEY");
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start taskflow.");
+    }
+
+    /// <summary>Runs a command to its end; the output is stdout, then stderr.</summary>
+    private static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static async Task<string> WaitForLineAsync(Process process, Regex pattern, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var seen = new List<string>();
+        while (await process.StandardOutput.ReadLineAsync(cancel.Token) is { } line)
+        {
+            seen.Add(line);
+            if (pattern.IsMatch(line))
+            {
+                return line;
+            }
+        }
+
+        throw new InvalidOperationException($"taskflow serve exited without printing its URL:{Environment.NewLine}{string.Join(Environment.NewLine, seen)}{await process.StandardError.ReadToEndAsync()}");
+    }
+
+    [GeneratedRegex(@"TaskFlow is running at (?<address>http://127\.0\.0\.1:\d+)/\?key=(?<key>[0-9a-f]{64})")]
+    private static partial Regex BannerUrl();
+}

@@ -1,0 +1,183 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace TaskFlow.Server.Tests.Infrastructure;
+
+/// <summary>
+/// The real server for one test through <see cref="WebApplicationFactory{Program}"/>: SQLite in a
+/// fresh folder, or PostgreSQL in a fresh database on the server named by TASKFLOW_TEST_POSTGRES.
+/// Its settings come from configuration, as an operator's would. Disposing stops the server and
+/// deletes the folder or database.
+/// </summary>
+public sealed class TaskFlowApp : IAsyncDisposable
+{
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+
+    /// <summary>The configured key every <see cref="Client"/> request carries.</summary>
+    public const string Key = "test-key-0123456789abcdef0123456789";
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly Func<Task> _cleanup;
+
+    private TaskFlowApp(WebApplicationFactory<Program> factory, Func<Task> cleanup, string connection, string dataDirectory)
+    {
+        _factory = factory;
+        _cleanup = cleanup;
+        Connection = connection;
+        DataDirectory = dataDirectory;
+        Client = factory.CreateClient();
+        Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+    }
+
+    public static TheoryData<string> Providers => new() { Sqlite, Postgres };
+
+    /// <summary>Sends the configured key on every request.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    public string Connection { get; }
+
+    /// <summary>The data folder (SQLite database and generated API key).</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>A client that sends no key.</summary>
+    public HttpClient CreateAnonymousClient() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <param name="settings">Extra configuration; a null value removes a default.</param>
+    /// <param name="configureKey">False to start without configured keys, as the embedded default does.</param>
+    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true)
+    {
+        var (connection, cleanup) = provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
+        var dataDirectory = provider == Postgres ? CreateFolder().Folder : connection;
+        var all = new Dictionary<string, string?>
+        {
+            ["TaskFlow:Engine:Provider"] = provider == Postgres ? "Postgres" : "Sqlite",
+            ["TaskFlow:Engine:DataDirectory"] = dataDirectory,
+            ["TaskFlow:Engine:PostgresConnectionString"] = provider == Postgres ? connection : null,
+            ["TaskFlow:Engine:LeaseDuration"] = "00:00:10",
+            ["TaskFlow:Server:ApiKeys:0"] = configureKey ? Key : null,
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in all.Where(s => s.Value is not null))
+            {
+                builder.UseSetting(key, value);
+            }
+        });
+        Func<Task> cleanupAll = async () =>
+        {
+            await cleanup();
+            if (provider == Postgres && Directory.Exists(dataDirectory))
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+        };
+
+        // Start now, so a broken configuration fails here and not in the first request.
+        try
+        {
+            _ = factory.Services;
+        }
+        catch
+        {
+            try
+            {
+                await factory.DisposeAsync();
+            }
+            finally
+            {
+                await cleanupAll();
+            }
+
+            throw;
+        }
+
+        var app = new TaskFlowApp(factory, cleanupAll, connection, dataDirectory);
+        return app;
+    }
+
+    public static HttpContent JsonBody(string json) => new StringContent(json, Encoding.UTF8, "application/json");
+
+    public async Task<JsonNode> SaveAsync(string json)
+    {
+        using var response = await Client.PostAsync("/api/definitions", JsonBody(json));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+        return JsonNode.Parse(body)!;
+    }
+
+    public static async Task<JsonNode> ReadAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("Empty body.");
+
+    public async Task<T> GetAsync<T>(string path) =>
+        await Client.GetFromJsonAsync<T>(path, Json) ?? throw new InvalidOperationException($"GET {path} returned null.");
+
+    public static string PostgresServer =>
+        Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("TASKFLOW_TEST_POSTGRES is not set. Run the tests with scripts/test.sh, which starts PostgreSQL, or point it at a PostgreSQL 15 server you own.");
+
+    private static async Task<(string, Func<Task>)> CreateDatabaseAsync()
+    {
+        var name = "tf_test_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var admin = new NpgsqlConnection(PostgresServer))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var connection = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name }.ConnectionString;
+        return (connection, async () =>
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var admin = new NpgsqlConnection(PostgresServer);
+            await admin.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        });
+    }
+
+    private static (string Folder, Func<Task> Delete) CreateFolder()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "taskflow-server-test-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(folder);
+        return (folder, () =>
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            return Task.CompletedTask;
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        try
+        {
+            await _factory.DisposeAsync();
+        }
+        finally
+        {
+            await _cleanup();
+        }
+    }
+}
