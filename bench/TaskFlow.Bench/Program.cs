@@ -168,7 +168,10 @@ static async Task<(int Nodes, TimeSpan Elapsed, double P50, double P99)> RunEngi
     }
 
     var nodes = view.Nodes.Count;
-    return (nodes, clock.Elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
+    // The engine's own record, from the instance's creation to its completion (both written in
+    // the committing transactions): it leaves out the benchmark's reading of the finished view.
+    var elapsed = view.FinishedAt!.Value - view.CreatedAt;
+    return (nodes, elapsed > TimeSpan.Zero ? elapsed : clock.Elapsed, Percentile(latencies, 0.5), Percentile(latencies, 0.99));
 
     static string? ArgValue(string name)
     {
