@@ -72,6 +72,7 @@ public static class TaskFlowServerExtensions
         app.MapDefinitionsApi();
         app.MapRunApi();
         app.MapInstancesApi();
+        app.MapInstanceEventsApi();
         app.MapActivitiesApi();
         app.MapValidationApi();
 
