@@ -20,7 +20,8 @@ public sealed class ActivityExecutor(
     ActivityCatalog catalog,
     IServiceScopeFactory scopes,
     WorkflowLimits limits,
-    TimeProvider time)
+    TimeProvider time,
+    Diagnostics.EngineMetrics metrics)
 {
     public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
     {
@@ -93,10 +94,12 @@ public sealed class ActivityExecutor(
         };
 
         ActivityResult result;
+        var started = time.GetTimestamp();
         try
         {
             var activity = (IActivity)services.ServiceProvider.GetRequiredService(registration.Implementation);
             result = await activity.ExecuteAsync(context);
+            metrics.RecordActivity(type, result switch { FailedResult => "failed", SucceededResult => "succeeded", _ => "waiting" }, time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {

@@ -28,6 +28,7 @@ public sealed partial class WorkDispatcher(
     WorkSignal signal,
     IOptions<TaskFlowEngineOptions> options,
     TimeProvider time,
+    Diagnostics.EngineMetrics metrics,
     ILogger<WorkDispatcher> logger) : BackgroundService
 {
     private readonly TaskFlowEngineOptions _options = options.Value;
@@ -46,6 +47,7 @@ public sealed partial class WorkDispatcher(
     {
         store.WorkAvailable += signal.Set;
         store.WorkWithdrawn += StopWithdrawn;
+        metrics.ObserveWorkers(() => (InFlightCount, _options.MaxConcurrency));
         using var executions = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var commit = Task.Run(() => CommitLoopAsync(), CancellationToken.None);
         var heartbeat = Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None);
@@ -248,6 +250,7 @@ public sealed partial class WorkDispatcher(
             try
             {
                 await Task.Delay(period, time, stoppingToken);
+                metrics.SetQueueDepth(await store.QueueDepthAsync(stoppingToken));
                 var items = _inFlight.Values.Select(e => e.Work).ToArray();
                 if (items.Length == 0)
                 {

@@ -36,9 +36,15 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton(sp => new ActivityCatalog(sp.GetServices<ActivityRegistration>()));
         services.TryAddSingleton(sp => new TaskFlowDbContextFactory(Options(sp).EffectiveProvider, ConnectionString(Options(sp))));
         services.TryAddSingleton(sp => CreateDataSource(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
-        services.TryAddSingleton<EngineStore>(sp => Options(sp).EffectiveProvider == DatabaseProvider.Postgres
-            ? new PostgresEngineStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>())
-            : new SqliteEngineStore(ConnectionString(Options(sp)), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<Diagnostics.EngineMetrics>();
+        services.TryAddSingleton<EngineStore>(sp =>
+        {
+            EngineStore store = Options(sp).EffectiveProvider == DatabaseProvider.Postgres
+                ? new PostgresEngineStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>())
+                : new SqliteEngineStore(ConnectionString(Options(sp)), sp.GetRequiredService<GraphCache>(), sp.GetRequiredService<WorkflowLimits>(), sp.GetRequiredService<TimeProvider>());
+            store.Metrics = sp.GetRequiredService<Diagnostics.EngineMetrics>();
+            return store;
+        });
         services.TryAddSingleton<ActivityExecutor>();
         services.TryAddSingleton<WorkflowRuntime>();
         services.TryAddSingleton<WorkDispatcher>();

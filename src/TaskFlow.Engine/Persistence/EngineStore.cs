@@ -28,6 +28,12 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     protected TimeProvider Time { get; } = time;
 
+    /// <summary>Set by the host to count committed transitions.</summary>
+    public Diagnostics.EngineMetrics? Metrics { get; set; }
+
+    /// <summary>Work items due now and not leased (for the queue-depth metric).</summary>
+    public abstract Task<long> QueueDepthAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Raised after a commit that finished instances (in this process).</summary>
     public event Action<IReadOnlyList<string>>? InstancesFinished;
 
@@ -180,6 +186,19 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     private void RaiseWork(PendingWrites writes)
     {
+        if (Metrics is { } metrics)
+        {
+            if (writes.NewInstances.Count > 0)
+            {
+                metrics.InstancesStarted.Add(writes.NewInstances.Count);
+            }
+
+            foreach (var finished in writes.ChangedInstances.Where(i => i.Status != (int)InstanceStatus.Running).DistinctBy(i => i.Id))
+            {
+                metrics.RecordFinished((InstanceStatus)finished.Status);
+            }
+        }
+
         if (writes.HasVisibleWork)
         {
             WorkAvailable?.Invoke();

@@ -389,6 +389,13 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public override async Task<long> QueueDepthAsync(CancellationToken cancellationToken = default)
+    {
+        await using var command = DataSource.CreateCommand("SELECT count(*) FROM tf_work_items WHERE visible_at <= @now AND owner IS NULL");
+        command.Parameters.Add(new NpgsqlParameter<long>("now", Time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)
     {
         await using var command = DataSource.CreateCommand("SELECT min(visible_at) FROM tf_work_items");

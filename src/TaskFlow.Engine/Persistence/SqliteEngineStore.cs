@@ -388,6 +388,22 @@ public sealed class SqliteEngineStore : EngineStore
         await session.CommitAsync(true, cancellationToken);
     }
 
+    public override async Task<long> QueueDepthAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM tf_work_items WHERE visible_at <= @now AND owner IS NULL";
+            Add(command, "now", Time.GetUtcNow().ToUnixTimeMilliseconds());
+            return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);

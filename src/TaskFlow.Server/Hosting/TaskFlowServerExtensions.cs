@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Prometheus;
 using Scalar.AspNetCore;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Server.Api;
@@ -75,6 +76,19 @@ public static class TaskFlowServerExtensions
         app.MapInstanceEventsApi();
         app.MapActivitiesApi();
         app.MapValidationApi();
+
+        // Prometheus text format, from this host's engine meter only (a registry of its own, so
+        // two hosts in one process, as in tests, do not mix their counts).
+        var registry = Metrics.NewCustomRegistry();
+        var engineMeter = app.Services.GetRequiredService<TaskFlow.Engine.Diagnostics.EngineMetrics>().Meter;
+        var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
+        {
+            Registry = registry,
+            MetricFactory = Metrics.WithCustomRegistry(registry),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, engineMeter),
+        });
+        app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
+        app.MapMetrics("/metrics", registry);
 
         app.MapOpenApi();
         // Scalar marks its script and icon endpoints anonymous; the reference sits behind the key
