@@ -21,6 +21,48 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         Assert.Equal("TASKFLOW", (string?)instance["output"]!["upper"]);
     }
 
+    public static TheoryData<string> SampleFiles()
+    {
+        var files = new TheoryData<string>();
+        foreach (var file in Directory.GetFiles(Samples.Folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            files.Add(Path.GetFileName(file));
+        }
+
+        return files;
+    }
+
+    [Theory]
+    [MemberData(nameof(SampleFiles))]
+    public async Task Run_EverySample_ExitsZeroWithSucceededInstance(string file)
+    {
+        // Samples whose inputs have no defaults get one here, as their descriptions suggest.
+        string[] input = file == "conditional-branch.json" ? ["--input", """{ "amount": 250 }"""] : [];
+
+        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), ["run", Path.Combine(Samples.Folder, file), "--wait", "--data", _data, .. input]);
+
+        Assert.True(exitCode == 0, $"taskflow run {file} exited {exitCode}:{Environment.NewLine}{output}");
+        var instance = JsonNode.Parse(output)!;
+        Assert.Equal("Succeeded", (string?)instance["status"]);
+        Assert.Equal(Path.GetFileNameWithoutExtension(file), (string?)instance["definitionId"]);
+        Assert.NotNull(instance["output"]);
+    }
+
+    [Fact]
+    public async Task Run_FailingWorkflow_ExitsOneWithFailedInstance()
+    {
+        Directory.CreateDirectory(_data);
+        var file = Path.Combine(_data, "boom.json");
+        await File.WriteAllTextAsync(file, """{ "id": "boom", "nodes": [ { "id": "boom", "type": "fail", "inputs": { "message": "no route" } } ], "edges": [] }""");
+
+        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), "run", file, "--wait", "--data", Path.Combine(_data, "db"));
+
+        Assert.Equal(1, exitCode);
+        var instance = JsonNode.Parse(output)!;
+        Assert.Equal("Failed", (string?)instance["status"]);
+        Assert.Equal("Node 'boom' failed: no route", (string?)instance["error"]);
+    }
+
     [Fact]
     public async Task Serve_NoConfiguredKey_PrintsKeyUrlThatInstancesCommandsUse()
     {
