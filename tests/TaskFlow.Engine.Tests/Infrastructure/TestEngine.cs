@@ -6,6 +6,7 @@ using Npgsql;
 using TaskFlow.Core.Model;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Testing;
 
 namespace TaskFlow.Engine.Tests.Infrastructure;
 
@@ -38,9 +39,7 @@ public sealed class TestEngine : IAsyncDisposable
     /// <summary>The SQLite data folder or the PostgreSQL connection string of this engine's database.</summary>
     public string Connection { get; }
 
-    public static string PostgresServer =>
-        Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("TASKFLOW_TEST_POSTGRES is not set. Run the tests with scripts/test.sh, which starts PostgreSQL, or point it at a PostgreSQL 15 server you own.");
+    public static string PostgresServer => TestDatabases.PostgresServer;
 
     /// <param name="database">An existing database (connection string or SQLite folder) to use and leave in place; a fresh one when null.</param>
     public static async Task<TestEngine> StartAsync(string provider, Action<TaskFlowEngineOptions>? configure = null, Action<TaskFlowEngineBuilder>? activities = null, string? database = null)
@@ -70,42 +69,13 @@ public sealed class TestEngine : IAsyncDisposable
         return new TestEngine(host, cleanup, connection);
     }
 
-    public static async Task<(string Connection, Func<Task> Drop)> CreateDatabaseAsync()
-    {
-        var name = "tf_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(PostgresServer))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var connection = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name }.ConnectionString;
-        return (connection, async () =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(PostgresServer);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        });
-    }
+    public static Task<(string Connection, Func<Task> Drop)> CreateDatabaseAsync() => TestDatabases.CreatePostgresAsync();
 
     /// <summary>A fresh database for <paramref name="provider"/> and how to delete it.</summary>
     public static Task<(string Connection, Func<Task> Drop)> CreateAsync(string provider) =>
         provider == Postgres ? CreateDatabaseAsync() : Task.FromResult(CreateFolder());
 
-    private static (string, Func<Task>) CreateFolder()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "taskflow-test-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(folder);
-        return (folder, () =>
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(folder, recursive: true);
-            return Task.CompletedTask;
-        });
-    }
+    private static (string, Func<Task>) CreateFolder() => TestDatabases.CreateFolder();
 
     /// <summary>Saves a definition, starts it and waits for it to finish (at most a minute).</summary>
     public async Task<InstanceView> RunAsync(string definitionJson, JsonObject? input = null, TimeSpan? timeout = null)

@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
+using TaskFlow.Testing;
 
 namespace TaskFlow.Server.Tests.Infrastructure;
 
@@ -127,46 +128,11 @@ public sealed class TaskFlowApp : IAsyncDisposable
     public async Task<T> GetAsync<T>(string path) =>
         await Client.GetFromJsonAsync<T>(path, Json) ?? throw new InvalidOperationException($"GET {path} returned null.");
 
-    public static string PostgresServer =>
-        Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES")
-        ?? throw new InvalidOperationException("TASKFLOW_TEST_POSTGRES is not set. Run the tests with scripts/test.sh, which starts PostgreSQL, or point it at a PostgreSQL 15 server you own.");
+    public static string PostgresServer => TestDatabases.PostgresServer;
 
-    private static async Task<(string, Func<Task>)> CreateDatabaseAsync()
-    {
-        var name = "tf_test_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var admin = new NpgsqlConnection(PostgresServer))
-        {
-            await admin.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
-            await create.ExecuteNonQueryAsync();
-        }
+    private static Task<(string Connection, Func<Task> Drop)> CreateDatabaseAsync() => TestDatabases.CreatePostgresAsync();
 
-        var connection = new NpgsqlConnectionStringBuilder(PostgresServer) { Database = name }.ConnectionString;
-        return (connection, async () =>
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var admin = new NpgsqlConnection(PostgresServer);
-            await admin.OpenAsync();
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
-        });
-    }
-
-    private static (string Folder, Func<Task> Delete) CreateFolder()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "taskflow-server-test-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(folder);
-        return (folder, () =>
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            return Task.CompletedTask;
-        });
-    }
+    private static (string Folder, Func<Task> Delete) CreateFolder() => TestDatabases.CreateFolder("taskflow-server-test-");
 
     public async ValueTask DisposeAsync()
     {
