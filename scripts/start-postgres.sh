@@ -33,16 +33,8 @@ find_bin() {
   fi
 }
 
-# Run a command as the postgres user, from a directory it can read.
-as_postgres() {
-  if command -v runuser >/dev/null 2>&1; then
-    (cd / && runuser -u postgres -- "$@")
-  else
-    local q
-    q=$(printf '%q ' "$@")
-    (cd / && su postgres -s /bin/sh -c "$q")
-  fi
-}
+# shellcheck source=scripts/postgres-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/postgres-common.sh"
 
 # True if something already listens on TCP port $1 (any address).
 port_in_use() {

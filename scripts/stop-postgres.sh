@@ -19,15 +19,8 @@ if [[ ! -f $DIR/$MARKER ]]; then
   exit 1
 fi
 
-as_postgres() {
-  if command -v runuser >/dev/null 2>&1; then
-    (cd / && runuser -u postgres -- "$@")
-  else
-    local q
-    q=$(printf '%q ' "$@")
-    (cd / && su postgres -s /bin/sh -c "$q")
-  fi
-}
+# shellcheck source=scripts/postgres-common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/postgres-common.sh"
 
 rc=0
 if [[ -f $DIR/data/postmaster.pid ]]; then
