@@ -16,6 +16,8 @@ public static class BuiltInActivities
     public const string Workflow = "workflow";
     public const string Transform = "transform";
     public const string Sleep = "sleep";
+    public const string SetVariable = "setVariable";
+    public const string Log = "log";
 
     public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
     [
@@ -47,5 +49,12 @@ public static class BuiltInActivities
             [new("duration", "string", Required: true, "How long, e.g. 250ms or 2s.")], [ActivityDescriptor.DefaultOutcome]),
         new(Transform, "Data", "Evaluates its value (usually templates) and outputs it; use it to shape data or generate lists.",
             [new("value", "any", Required: true, "Any JSON value; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
+        new(SetVariable, "Data", "Sets an instance variable, readable afterwards as {{ vars.name }}. Output: { name, value }. Parallel branches setting one variable: the last to finish wins.",
+            [
+                new("name", "string", Required: true, "The variable's name."),
+                new("value", "any", Required: true, "The new value; templates inside are rendered."),
+            ], [ActivityDescriptor.DefaultOutcome]),
+        new(Log, "Data", "Writes a message to the server log, tagged with the instance and node. Output: { message }.",
+            [new("message", "string", Required: true, "The text; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
     ];
 }

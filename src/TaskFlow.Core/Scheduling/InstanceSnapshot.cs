@@ -19,6 +19,9 @@ public sealed class InstanceSnapshot
 
     public JsonObject Variables { get; init; } = [];
 
+    /// <summary>Set when a transition changed <see cref="Variables"/>, so the engine writes them back.</summary>
+    public bool VariablesChanged { get; set; }
+
     public JsonNode? Output { get; set; }
 
     public string? Error { get; set; }

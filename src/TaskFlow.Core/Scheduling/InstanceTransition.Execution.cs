@@ -87,6 +87,12 @@ public sealed partial class InstanceTransition
         Finish(state, NodeStatus.Succeeded);
         state.Output = output;
         state.Error = null;
+        if (node.Type == BuiltInActivities.SetVariable && output is JsonObject set && set["name"]?.GetValueKind() == System.Text.Json.JsonValueKind.String)
+        {
+            Instance.Variables[set["name"]!.GetValue<string>()] = set["value"]?.DeepClone();
+            Instance.VariablesChanged = true;
+        }
+
         Journal.Add(new(JournalEventType.NodeSucceeded, node.Id, state.Attempt, Now, outcomes is [ActivityDescriptor.DefaultOutcome] ? null : "outcome: " + string.Join(", ", outcomes)));
         for (var i = 0; i < node.Outgoing.Count; i++)
         {

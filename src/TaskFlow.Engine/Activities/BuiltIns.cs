@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Activities;
+using Microsoft.Extensions.Logging;
 using TaskFlow.Core.Model;
 
 namespace TaskFlow.Engine.Activities;
@@ -44,6 +45,31 @@ internal sealed class TransformActivity : IActivity
 {
     public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
         ValueTask.FromResult(ActivityResult.Succeeded(context.Inputs["value"]?.DeepClone()));
+}
+
+/// <summary>Outputs the variable's new value; the scheduler stores it in the instance's variables when the node succeeds.</summary>
+internal sealed class SetVariableActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var name = context.Inputs["name"]?.ToString();
+        return string.IsNullOrWhiteSpace(name)
+            ? ValueTask.FromResult(ActivityResult.Failed("'name' is empty.", retryable: false))
+            : ValueTask.FromResult(ActivityResult.Succeeded(new JsonObject { ["name"] = name, ["value"] = context.Inputs["value"]?.DeepClone() }));
+    }
+}
+
+internal sealed partial class LogActivity(ILogger<LogActivity> logger) : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context)
+    {
+        var message = context.Inputs["message"]?.ToString() ?? "";
+        Written(logger, context.InstanceId, context.NodeId, message);
+        return ValueTask.FromResult(ActivityResult.Succeeded(new JsonObject { ["message"] = message }));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {InstanceId} node {NodeId}: {Message}")]
+    private static partial void Written(ILogger logger, string instanceId, string nodeId, string message);
 }
 
 /// <summary>A durable timer: the first execution parks the node with a due time stored in the queue; the resume completes it.</summary>

@@ -62,6 +62,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<WorkflowActivity>(Descriptor(BuiltInActivities.Workflow));
         builder.AddActivity<TransformActivity>(Descriptor(BuiltInActivities.Transform));
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
+        builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
+        builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
         return builder;
     }
 

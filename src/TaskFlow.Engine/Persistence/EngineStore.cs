@@ -94,7 +94,35 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <summary>When the next item becomes claimable (queued, due timer or expiring lease); null when the queue is empty.</summary>
     public abstract Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default);
 
-    public abstract Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default);
+    /// <summary>Stores the next version of a definition; <paramref name="publish"/> makes it the published one.</summary>
+    public abstract Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes one stored version the published one. False when that version is not stored (or deleted).</summary>
+    public async Task<bool> PublishDefinitionAsync(string definitionId, int version, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        await using var command = session.Command("UPDATE tf_definitions SET is_published = (version = @v) WHERE definition_id = @id AND NOT is_deleted AND (SELECT count(*) FROM tf_definitions WHERE definition_id = @id AND version = @v AND NOT is_deleted) = 1");
+        AddParameter(command, "id", definitionId);
+        AddParameter(command, "v", version);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        await session.CommitAsync(false, cancellationToken);
+        return changed > 0;
+    }
+
+    protected static async Task UnpublishAsync(StoreSession session, string definitionId, CancellationToken cancellationToken)
+    {
+        await using var command = session.Command("UPDATE tf_definitions SET is_published = (1 = 0) WHERE definition_id = @id AND is_published");
+        AddParameter(command, "id", definitionId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    protected static void AddParameter(System.Data.Common.DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
 
     /// <summary>Deletes finished instances (with their states, journal and work) that finished before the cutoff.</summary>
     public abstract Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default);
@@ -105,15 +133,82 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     // ---- algorithms ----------------------------------------------------------------------
 
     /// <summary>Creates an instance and schedules its start nodes in one transaction.</summary>
-    public async Task<string> StartInstanceAsync(WorkflowGraph graph, JsonObject input, CancellationToken cancellationToken = default)
+    public async Task<string> StartInstanceAsync(WorkflowGraph graph, JsonObject input, CancellationToken cancellationToken = default) =>
+        (await StartInstanceAsync(graph, input, startKey: null, cancellationToken)).InstanceId;
+
+    /// <summary>
+    /// Creates an instance and schedules its start nodes in one transaction. With a
+    /// <paramref name="startKey"/>, at most one instance is ever started for that key, across
+    /// every process sharing the database: a second start returns the first one's id with Created false.
+    /// </summary>
+    public async Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
+        var id = Guid.CreateVersion7().ToString();
+        if (startKey is not null)
+        {
+            // The key's row is taken first: a concurrent start with the same key waits on it and
+            // then finds it taken. Both providers treat the conflict as "do nothing".
+            await using var claim = session.Command("INSERT INTO tf_start_keys (start_key, instance_id, created_at) VALUES (@k, @i, @t) ON CONFLICT (start_key) DO NOTHING");
+            AddParameter(claim, "k", startKey);
+            AddParameter(claim, "i", id);
+            AddParameter(claim, "t", session.Now.ToUnixTimeMilliseconds());
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await using var existing = session.Command("SELECT instance_id FROM tf_start_keys WHERE start_key = @k");
+                AddParameter(existing, "k", startKey);
+                return ((string)(await existing.ExecuteScalarAsync(cancellationToken))!, false);
+            }
+        }
+
         var writes = new PendingWrites();
-        var id = CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now);
+        CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now, id);
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
-        return id;
+        return (id, true);
+    }
+
+    /// <summary>
+    /// Reopens a failed instance at a failed node (see <see cref="InstanceTransition.Retry"/>).
+    /// Found is false for an unknown instance; Refusal says why a retry was refused, and is null when it was done.
+    /// </summary>
+    public async Task<(bool Found, string? Refusal)> RetryNodeAsync(string instanceId, string nodeId, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var instances = await LockInstancesAsync(session, [instanceId], cancellationToken);
+        if (!instances.TryGetValue(instanceId, out var instance))
+        {
+            return (false, null);
+        }
+
+        if (instance.ParentInstanceId is not null)
+        {
+            // The parent has already taken this child's failure; a retried child would report to nobody.
+            return (true, $"Instance {instanceId} is a child of instance {instance.ParentInstanceId} (node '{instance.ParentNodeId}'); retry that node in the parent, which starts a new child.");
+        }
+
+        var graph = await Graphs.GetAsync(this, session, instance.DefinitionId, instance.DefinitionVersion, cancellationToken);
+        var transition = new InstanceTransition(graph, ToSnapshot(instance), session.Now, Limits);
+        foreach (var state in await LoadStatesAsync(session, instanceId, [], cancellationToken))
+        {
+            transition.Load(ToState(state));
+        }
+
+        if (transition.Retry(nodeId) is { } refusal)
+        {
+            return (true, refusal);
+        }
+
+        var writes = new PendingWrites();
+        await ApplyEffectsAsync(session, instance, graph, transition, writes, null, [], cancellationToken);
+        instance.Error = null;
+        instance.Output = null;
+        instance.FinishedAt = null;
+        await WriteAsync(session, writes, cancellationToken);
+        await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
+        RaiseWork(writes);
+        return (true, null);
     }
 
     /// <summary>
@@ -265,6 +360,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         instance.Status = (int)transition.Instance.Status;
         instance.ActiveNodes = transition.Instance.ActiveNodes;
         instance.UpdatedAt = now;
+        if (transition.Instance.VariablesChanged)
+        {
+            instance.Variables = transition.Instance.Variables.ToJsonString();
+        }
+
         if (transition.Finished is { } outcome)
         {
             instance.Output = outcome.Output?.ToJsonString();
@@ -287,11 +387,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         writes.ChangedInstances.Add(instance);
     }
 
-    private string CreateInstance(WorkflowGraph graph, JsonObject input, int depth, (string Id, string NodeId, int Attempt)? parent, PendingWrites writes, DateTimeOffset now)
+    private string CreateInstance(WorkflowGraph graph, JsonObject input, int depth, (string Id, string NodeId, int Attempt)? parent, PendingWrites writes, DateTimeOffset now, string? id = null)
     {
         var record = new InstanceRecord
         {
-            Id = Guid.CreateVersion7().ToString(),
+            Id = id ?? Guid.CreateVersion7().ToString(),
             DefinitionId = graph.Id,
             DefinitionVersion = graph.Version,
             Depth = depth,

@@ -157,7 +157,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             if (writes.ChangedInstances.Count > 0)
             {
                 var rows = writes.ChangedInstances.DistinctBy(r => r.Id).ToArray();
-                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished FROM unnest(@a, @b, @c, @d, @e, @f, @g) AS x(id, status, active, output, error, updated, finished) WHERE i.id = x.id");
+                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished, variables = x.variables FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h) AS x(id, status, active, output, error, updated, finished, variables) WHERE i.id = x.id");
                 c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.Status)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.ActiveNodes)));
@@ -165,6 +165,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 c.Parameters.Add(Array("e", rows.Select(r => r.Error)));
                 c.Parameters.Add(Array("f", rows.Select(r => r.UpdatedAt)));
                 c.Parameters.Add(Array("g", rows.Select(r => r.FinishedAt)));
+                c.Parameters.Add(Array("h", rows.Select(r => r.Variables)));
                 batch.BatchCommands.Add(c);
             }
 
@@ -287,9 +288,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
     {
-        const string columns = "definition_id, version, name, json, created_at, is_deleted";
+        const string columns = "definition_id, version, name, json, created_at, is_deleted, is_published";
         var sql = version is null
-            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted ORDER BY version DESC LIMIT 1"
+            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
             : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
         await using var owned = session is null ? await DataSource.OpenConnectionAsync(cancellationToken) : null;
         await using var command = session is null ? owned!.CreateCommand() : (NpgsqlCommand)session.Command("");
@@ -403,7 +404,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
-    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
         // Serialises saves of one id across processes, so versions are gap-free and never collide.
@@ -420,14 +421,20 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds() };
-        await using (var insert = Cmd(session, "INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted) VALUES (@id, @v, @n, @j, @c, false)"))
+        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds(), IsPublished = publish };
+        if (publish)
+        {
+            await UnpublishAsync(session, definitionId, cancellationToken);
+        }
+
+        await using (var insert = Cmd(session, "INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted, is_published) VALUES (@id, @v, @n, @j, @c, false, @p)"))
         {
             insert.Parameters.Add(new NpgsqlParameter<string>("id", record.DefinitionId));
             insert.Parameters.Add(new NpgsqlParameter<int>("v", record.Version));
             insert.Parameters.Add(new NpgsqlParameter("n", NpgsqlDbType.Text) { Value = (object?)record.Name ?? DBNull.Value });
             insert.Parameters.Add(new NpgsqlParameter<string>("j", record.Json));
             insert.Parameters.Add(new NpgsqlParameter<long>("c", record.CreatedAt));
+            insert.Parameters.Add(new NpgsqlParameter<bool>("p", record.IsPublished));
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -442,7 +449,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             WITH doomed AS (SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut),
             j AS (DELETE FROM tf_journal WHERE instance_id IN (SELECT id FROM doomed)),
             s AS (DELETE FROM tf_node_states WHERE instance_id IN (SELECT id FROM doomed)),
-            w AS (DELETE FROM tf_work_items WHERE instance_id IN (SELECT id FROM doomed))
+            w AS (DELETE FROM tf_work_items WHERE instance_id IN (SELECT id FROM doomed)),
+            k AS (DELETE FROM tf_start_keys WHERE instance_id IN (SELECT id FROM doomed))
             DELETE FROM tf_instances WHERE id IN (SELECT id FROM doomed)
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("cut", finishedBefore.ToUnixTimeMilliseconds()));

@@ -11,6 +11,17 @@ public sealed class DefinitionRecord
     public string Json { get; set; } = "";
     public long CreatedAt { get; set; }
     public bool IsDeleted { get; set; }
+
+    /// <summary>The version that starts by id (runs, cron triggers, child workflows); at most one per definition.</summary>
+    public bool IsPublished { get; set; }
+}
+
+/// <summary>A caller-chosen key that starts at most one instance (a cron tick, a retried request).</summary>
+public sealed class StartKeyRecord
+{
+    public string Key { get; set; } = "";
+    public string InstanceId { get; set; } = "";
+    public long CreatedAt { get; set; }
 }
 
 public sealed class InstanceRecord

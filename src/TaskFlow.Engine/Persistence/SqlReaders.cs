@@ -75,5 +75,6 @@ internal static class SqlReaders
         Json = r.GetString(3),
         CreatedAt = r.GetInt64(4),
         IsDeleted = r.GetBoolean(5),
+        IsPublished = r.GetBoolean(6),
     };
 }

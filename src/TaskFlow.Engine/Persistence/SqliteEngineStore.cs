@@ -134,11 +134,11 @@ public sealed class SqliteEngineStore : EngineStore
 
         if (writes.ChangedInstances.Count > 0)
         {
-            await using var c = session.Command("UPDATE tf_instances SET status = @b, active_nodes = @c, output = @d, error = @e, updated_at = @f, finished_at = @g WHERE id = @a");
-            var p = Params(c, "a", "b", "c", "d", "e", "f", "g");
+            await using var c = session.Command("UPDATE tf_instances SET status = @b, active_nodes = @c, output = @d, error = @e, updated_at = @f, finished_at = @g, variables = @h WHERE id = @a");
+            var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h");
             foreach (var r in writes.ChangedInstances.DistinctBy(r => r.Id))
             {
-                Set(p, r.Id, r.Status, r.ActiveNodes, r.Output, r.Error, r.UpdatedAt, r.FinishedAt);
+                Set(p, r.Id, r.Status, r.ActiveNodes, r.Output, r.Error, r.UpdatedAt, r.FinishedAt, r.Variables);
                 await c.ExecuteNonQueryAsync(cancellationToken);
             }
         }
@@ -222,9 +222,9 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
     {
-        const string columns = "definition_id, version, name, json, created_at, is_deleted";
+        const string columns = "definition_id, version, name, json, created_at, is_deleted, is_published";
         var sql = version is null
-            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted ORDER BY version DESC LIMIT 1"
+            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
             : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
         if (session is null)
         {
@@ -420,7 +420,7 @@ public sealed class SqliteEngineStore : EngineStore
         }
     }
 
-    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
         int version;
@@ -430,10 +430,15 @@ public sealed class SqliteEngineStore : EngineStore
             version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds() };
-        await using (var insert = session.Command("INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted) VALUES (@id, @v, @n, @j, @c, 0)"))
+        var record = new DefinitionRecord { DefinitionId = definitionId, Version = version, Name = name, Json = jsonForVersion(version), CreatedAt = session.Now.ToUnixTimeMilliseconds(), IsPublished = publish };
+        if (publish)
         {
-            Set(Params(insert, "id", "v", "n", "j", "c"), record.DefinitionId, record.Version, record.Name, record.Json, record.CreatedAt);
+            await UnpublishAsync(session, definitionId, cancellationToken);
+        }
+
+        await using (var insert = session.Command("INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted, is_published) VALUES (@id, @v, @n, @j, @c, 0, @p)"))
+        {
+            Set(Params(insert, "id", "v", "n", "j", "c", "p"), record.DefinitionId, record.Version, record.Name, record.Json, record.CreatedAt, record.IsPublished);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -445,7 +450,7 @@ public sealed class SqliteEngineStore : EngineStore
     {
         await using var session = await BeginAsync(cancellationToken);
         const string doomed = "SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut";
-        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items" })
+        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items", "tf_start_keys" })
         {
             await using var c = session.Command($"DELETE FROM {table} WHERE instance_id IN ({doomed})");
             Add(c, "cut", finishedBefore.ToUnixTimeMilliseconds());

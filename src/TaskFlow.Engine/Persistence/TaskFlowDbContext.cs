@@ -19,6 +19,8 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
 
     public DbSet<JournalRecord> Journal => Set<JournalRecord>();
 
+    public DbSet<StartKeyRecord> StartKeys => Set<StartKeyRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<DefinitionRecord>(e =>
@@ -31,6 +33,17 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.Json).HasColumnName("json");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
             e.Property(x => x.IsDeleted).HasColumnName("is_deleted");
+            e.Property(x => x.IsPublished).HasColumnName("is_published");
+        });
+
+        modelBuilder.Entity<StartKeyRecord>(e =>
+        {
+            e.ToTable("tf_start_keys");
+            e.HasKey(x => x.Key);
+            e.Property(x => x.Key).HasColumnName("start_key").HasMaxLength(400);
+            e.Property(x => x.InstanceId).HasColumnName("instance_id").HasMaxLength(40);
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.HasIndex(x => x.InstanceId).HasDatabaseName("ix_tf_start_keys_instance");
         });
 
         modelBuilder.Entity<InstanceRecord>(e =>

@@ -8,6 +8,12 @@ public sealed record DefinitionView(string Id, int Version, string? Name, DateTi
 {
     /// <summary>Soft-deleted: not listed and not started by id, but instances already running on it keep reading it.</summary>
     public bool IsDeleted { get; init; }
+
+    /// <summary>The version runs, cron triggers and child workflows use when they name no version.</summary>
+    public bool IsPublished { get; init; }
+
+    /// <summary>In listings of definitions: the published version, if any (it may be older than this latest one).</summary>
+    public int? PublishedVersion { get; init; }
 }
 
 public sealed record NodeStateView(string NodeId, NodeStatus Status, int Attempt, JsonNode? Output, string? Error, DateTimeOffset? FinishedAt);

@@ -37,6 +37,12 @@ public sealed class WorkflowRuntime
 
     public ActivityCatalog Catalog => _catalog;
 
+    /// <summary>
+    /// Raised (in this process) after a definition was saved, published or deleted, with its id.
+    /// The server re-reads its cron triggers from it.
+    /// </summary>
+    public event Action<string>? DefinitionChanged;
+
     /// <summary>Validates a definition without storing it; every problem is listed.</summary>
     public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(string json, CancellationToken cancellationToken = default)
     {
@@ -46,10 +52,12 @@ public sealed class WorkflowRuntime
 
     /// <summary>
     /// Validates and stores a definition as a new version (1 for a new id). An invalid document
-    /// is never stored and the versions already stored stay as they are.
+    /// is never stored and the versions already stored stay as they are. The new version is
+    /// published unless <paramref name="publish"/> is false (a draft: stored and runnable by its
+    /// version number, while runs by id go on using the published one).
     /// </summary>
     /// <exception cref="WorkflowValidationException">Lists every problem found.</exception>
-    public async Task<DefinitionView> SaveDefinitionAsync(string json, CancellationToken cancellationToken = default)
+    public async Task<DefinitionView> SaveDefinitionAsync(string json, bool publish = true, CancellationToken cancellationToken = default)
     {
         var (problems, definition) = await ValidateCoreAsync(json, cancellationToken);
         if (problems.Count > 0)
@@ -57,16 +65,30 @@ public sealed class WorkflowRuntime
             throw new WorkflowValidationException(problems);
         }
 
-        var record = await _store.InsertDefinitionAsync(definition!.Id, definition.Name, version =>
+        var record = await _store.InsertDefinitionAsync(definition!.Id, definition.Name, publish, version =>
         {
             definition.Version = version;
             return WorkflowJson.Serialize(definition);
         }, cancellationToken);
+        DefinitionChanged?.Invoke(record.DefinitionId);
         return ToView(record);
     }
 
     public Task<DefinitionView> SaveDefinitionAsync(WorkflowDefinition definition, CancellationToken cancellationToken = default) =>
-        SaveDefinitionAsync(WorkflowJson.Serialize(definition), cancellationToken);
+        SaveDefinitionAsync(WorkflowJson.Serialize(definition), publish: true, cancellationToken);
+
+    /// <summary>Makes a stored version (the latest when omitted) the published one. Null when the id or version is not stored.</summary>
+    public async Task<DefinitionView?> PublishDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
+    {
+        var target = version ?? (await ListDefinitionVersionsAsync(id, cancellationToken)).LastOrDefault()?.Version;
+        if (target is not { } v || !await _store.PublishDefinitionAsync(id, v, cancellationToken))
+        {
+            return null;
+        }
+
+        DefinitionChanged?.Invoke(id);
+        return await GetDefinitionAsync(id, v, cancellationToken);
+    }
 
     public async Task<DefinitionView?> GetDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
     {
@@ -74,7 +96,7 @@ public sealed class WorkflowRuntime
         return record is null ? null : ToView(record);
     }
 
-    /// <summary>The latest version of every stored definition.</summary>
+    /// <summary>The latest version of every stored definition, each with its published version.</summary>
     public async Task<IReadOnlyList<DefinitionView>> ListDefinitionsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = _contexts.Create();
@@ -82,7 +104,20 @@ public sealed class WorkflowRuntime
             .GroupBy(d => d.DefinitionId)
             .Select(g => g.OrderByDescending(d => d.Version).First())
             .ToListAsync(cancellationToken);
-        return latest.OrderBy(d => d.DefinitionId, StringComparer.Ordinal).Select(ToView).ToArray();
+        var published = await db.Definitions.Where(d => !d.IsDeleted && d.IsPublished)
+            .Select(d => new { d.DefinitionId, d.Version })
+            .ToDictionaryAsync(d => d.DefinitionId, d => d.Version, StringComparer.Ordinal, cancellationToken);
+        return latest.OrderBy(d => d.DefinitionId, StringComparer.Ordinal)
+            .Select(d => ToView(d) with { PublishedVersion = published.TryGetValue(d.DefinitionId, out var v) ? v : null })
+            .ToArray();
+    }
+
+    /// <summary>The published version of every stored definition that has one: what cron triggers start.</summary>
+    public async Task<IReadOnlyList<DefinitionView>> ListPublishedDefinitionsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var rows = await db.Definitions.Where(d => !d.IsDeleted && d.IsPublished).ToListAsync(cancellationToken);
+        return rows.OrderBy(d => d.DefinitionId, StringComparer.Ordinal).Select(ToView).ToArray();
     }
 
     /// <summary>The stored versions of one definition, oldest first; empty when the id is unknown or deleted.</summary>
@@ -103,17 +138,30 @@ public sealed class WorkflowRuntime
         await using var db = _contexts.Create();
         var deleted = await db.Definitions.Where(d => d.DefinitionId == id && !d.IsDeleted)
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.IsDeleted, true), cancellationToken);
+        if (deleted > 0)
+        {
+            DefinitionChanged?.Invoke(id);
+        }
+
         return deleted > 0;
     }
 
-    /// <summary>Starts an instance of the latest (or the given) version. Inputs are checked against the declared inputs.</summary>
+    /// <summary>Starts an instance of the published (or the given) version. Inputs are checked against the declared inputs.</summary>
     /// <exception cref="WorkflowNotFoundException">No such definition or version.</exception>
     /// <exception cref="WorkflowInputException">The input does not fit the declared inputs.</exception>
-    public async Task<string> StartAsync(string definitionId, JsonObject? input = null, int? version = null, CancellationToken cancellationToken = default)
+    public async Task<string> StartAsync(string definitionId, JsonObject? input = null, int? version = null, CancellationToken cancellationToken = default) =>
+        (await StartAsync(definitionId, input, version, startKey: null, cancellationToken)).InstanceId;
+
+    /// <summary>
+    /// Starts an instance at most once per <paramref name="startKey"/>, across every process on
+    /// the database: a repeated key returns the instance the first start created (Created false).
+    /// Cron ticks use it so that a tick starts exactly one instance.
+    /// </summary>
+    public async Task<(string InstanceId, bool Created)> StartAsync(string definitionId, JsonObject? input, int? version, string? startKey, CancellationToken cancellationToken = default)
     {
         var graph = await _graphs.GetAsync(_store, null, definitionId, version, cancellationToken);
         var effective = InputBinder.Bind(graph.Definition, input ?? []);
-        return await _store.StartInstanceAsync(graph, effective, cancellationToken);
+        return await _store.StartInstanceAsync(graph, effective, startKey, cancellationToken);
     }
 
     public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
@@ -166,6 +214,26 @@ public sealed class WorkflowRuntime
         await using var db = _contexts.Create();
         var rows = await db.Journal.Where(j => j.InstanceId == instanceId && j.Id > afterId).OrderBy(j => j.Id).ToListAsync(cancellationToken);
         return rows.Select(j => new JournalEventView(j.Id, j.InstanceId, j.NodeId, (JournalEventType)j.Type, j.Attempt, DateTimeOffset.FromUnixTimeMilliseconds(j.At), j.Worker, j.Message)).ToArray();
+    }
+
+    /// <summary>
+    /// Reopens a failed instance at one of its failed nodes, which runs again as a new attempt;
+    /// work withdrawn when the instance failed is queued again.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No such instance.</exception>
+    /// <exception cref="InvalidOperationException">The retry is refused; the message says why.</exception>
+    public async Task RetryNodeAsync(string instanceId, string nodeId, CancellationToken cancellationToken = default)
+    {
+        var (found, refusal) = await _store.RetryNodeAsync(instanceId, nodeId, cancellationToken);
+        if (!found)
+        {
+            throw new KeyNotFoundException($"Instance '{instanceId}' is not stored.");
+        }
+
+        if (refusal is not null)
+        {
+            throw new InvalidOperationException(refusal);
+        }
     }
 
     /// <summary>Cancels a running instance and its children. False when it was not running.</summary>
@@ -259,7 +327,12 @@ public sealed class WorkflowRuntime
     {
         var definition = WorkflowJson.Parse(record.Json);
         definition.Version = record.Version;
-        return new DefinitionView(record.DefinitionId, record.Version, record.Name, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), definition) { IsDeleted = record.IsDeleted };
+        return new DefinitionView(record.DefinitionId, record.Version, record.Name, DateTimeOffset.FromUnixTimeMilliseconds(record.CreatedAt), definition)
+        {
+            IsDeleted = record.IsDeleted,
+            IsPublished = record.IsPublished,
+            PublishedVersion = record.IsPublished ? record.Version : null,
+        };
     }
 
     private static InstanceView ToView(InstanceRecord r, IReadOnlyList<NodeStateRecord> states) => new(

@@ -45,7 +45,7 @@ internal static class DefinitionsApi
 
         try
         {
-            var saved = await runtime.SaveDefinitionAsync(json, cancellationToken);
+            var saved = await runtime.SaveDefinitionAsync(json, cancellationToken: cancellationToken);
             return TypedResults.Created($"/api/definitions/{Uri.EscapeDataString(saved.Id)}?version={saved.Version}", DefinitionResponse.From(saved));
         }
         catch (WorkflowValidationException ex)
@@ -75,7 +75,7 @@ internal static class DefinitionsApi
 
         try
         {
-            return TypedResults.Ok(DefinitionResponse.From(await runtime.SaveDefinitionAsync(json, cancellationToken)));
+            return TypedResults.Ok(DefinitionResponse.From(await runtime.SaveDefinitionAsync(json, cancellationToken: cancellationToken)));
         }
         catch (WorkflowValidationException ex)
         {

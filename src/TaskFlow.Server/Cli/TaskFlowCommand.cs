@@ -96,7 +96,7 @@ public static class TaskFlowCommand
             try
             {
                 var runtime = host.Services.GetRequiredService<WorkflowRuntime>();
-                var definition = await runtime.SaveDefinitionAsync(await File.ReadAllTextAsync(path.FullName, cancellationToken), cancellationToken);
+                var definition = await runtime.SaveDefinitionAsync(await File.ReadAllTextAsync(path.FullName, cancellationToken), cancellationToken: cancellationToken);
                 var id = await runtime.StartAsync(definition.Id, inputObject, definition.Version, cancellationToken);
                 var view = await runtime.WaitAsync(id, TimeSpan.FromSeconds(result.GetValue(timeout)), cancellationToken);
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(view, CliJson.Options));

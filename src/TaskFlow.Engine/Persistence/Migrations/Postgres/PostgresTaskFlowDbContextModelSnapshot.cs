@@ -40,6 +40,10 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("is_deleted");
 
+                    b.Property<bool>("IsPublished")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_published");
+
                     b.Property<string>("Json")
                         .IsRequired()
                         .HasColumnType("text")
@@ -247,6 +251,31 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
                     b.HasKey("InstanceId", "NodeId");
 
                     b.ToTable("tf_node_states", (string)null);
+                });
+
+            modelBuilder.Entity("TaskFlow.Engine.Persistence.StartKeyRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("start_key");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("instance_id");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("InstanceId")
+                        .HasDatabaseName("ix_tf_start_keys_instance");
+
+                    b.ToTable("tf_start_keys", (string)null);
                 });
 
             modelBuilder.Entity("TaskFlow.Engine.Persistence.WorkItemRecord", b =>

@@ -35,6 +35,10 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_deleted");
 
+                    b.Property<bool>("IsPublished")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_published");
+
                     b.Property<string>("Json")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -240,6 +244,31 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
                     b.HasKey("InstanceId", "NodeId");
 
                     b.ToTable("tf_node_states", (string)null);
+                });
+
+            modelBuilder.Entity("TaskFlow.Engine.Persistence.StartKeyRecord", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("start_key");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("InstanceId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("InstanceId")
+                        .HasDatabaseName("ix_tf_start_keys_instance");
+
+                    b.ToTable("tf_start_keys", (string)null);
                 });
 
             modelBuilder.Entity("TaskFlow.Engine.Persistence.WorkItemRecord", b =>
