@@ -373,12 +373,29 @@ public sealed partial class WorkflowValidator(
                 {
                     add("trigger.cron.invalid", target, $"Trigger #{i + 1} has cron '{trigger.Cron}'; write five fields (minute hour day month weekday) or six (with seconds first).");
                 }
+                else if (CronError(trigger.Cron!, fields) is { } error)
+                {
+                    add("trigger.cron.invalid", target, $"Trigger #{i + 1} has cron '{trigger.Cron}', which does not parse: {error}");
+                }
 
                 if (trigger.TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(trigger.TimeZone, out _))
                 {
                     add("trigger.timezone.unknown", target, $"Trigger #{i + 1} has unknown time zone '{trigger.TimeZone}'; use an IANA name such as Europe/Berlin.");
                 }
             }
+        }
+    }
+
+    private static string? CronError(string cron, int fields)
+    {
+        try
+        {
+            Cronos.CronExpression.Parse(cron, fields == 6 ? Cronos.CronFormat.IncludeSeconds : Cronos.CronFormat.Standard);
+            return null;
+        }
+        catch (Cronos.CronFormatException ex)
+        {
+            return ex.Message;
         }
     }
 

@@ -52,7 +52,7 @@ public sealed class TaskFlowEngineOptions
 
     public WorkflowLimits Limits { get; set; } = new();
 
-    internal DatabaseProvider EffectiveProvider =>
+    public DatabaseProvider EffectiveProvider =>
         Provider ?? (string.IsNullOrWhiteSpace(PostgresConnectionString) ? DatabaseProvider.Sqlite : DatabaseProvider.Postgres);
 
     internal string EffectiveWorkerId => WorkerId ?? $"{Environment.MachineName}:{Environment.ProcessId}";

@@ -38,10 +38,11 @@ public sealed class WorkflowRuntime
     public ActivityCatalog Catalog => _catalog;
 
     /// <summary>
-    /// Raised (in this process) after a definition was saved, published or deleted, with its id.
-    /// The server re-reads its cron triggers from it.
+    /// Raised (in this process) after a definition was saved, published or deleted, with its id,
+    /// and awaited before the call returns: the server re-reads the cron triggers, so a schedule
+    /// is up to date when the save answers. Handlers should not throw; the change is stored anyway.
     /// </summary>
-    public event Action<string>? DefinitionChanged;
+    public event Func<string, Task>? DefinitionChanged;
 
     /// <summary>Validates a definition without storing it; every problem is listed.</summary>
     public async Task<IReadOnlyList<ValidationProblem>> ValidateAsync(string json, CancellationToken cancellationToken = default)
@@ -70,7 +71,7 @@ public sealed class WorkflowRuntime
             definition.Version = version;
             return WorkflowJson.Serialize(definition);
         }, cancellationToken);
-        DefinitionChanged?.Invoke(record.DefinitionId);
+        await RaiseDefinitionChangedAsync(record.DefinitionId);
         return ToView(record);
     }
 
@@ -80,16 +81,25 @@ public sealed class WorkflowRuntime
     /// <summary>Makes a stored version (the latest when omitted) the published one. Null when the id or version is not stored.</summary>
     public async Task<DefinitionView?> PublishDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
     {
-        var target = version ?? (await ListDefinitionVersionsAsync(id, cancellationToken)).LastOrDefault()?.Version;
+        var target = version ?? (await GetLatestDefinitionAsync(id, cancellationToken))?.Version;
         if (target is not { } v || !await _store.PublishDefinitionAsync(id, v, cancellationToken))
         {
             return null;
         }
 
-        DefinitionChanged?.Invoke(id);
+        await RaiseDefinitionChangedAsync(id);
         return await GetDefinitionAsync(id, v, cancellationToken);
     }
 
+    /// <summary>The latest stored version, draft or published; null when the id is unknown or deleted.</summary>
+    public async Task<DefinitionView?> GetLatestDefinitionAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var latest = await db.Definitions.Where(d => d.DefinitionId == id && !d.IsDeleted).OrderByDescending(d => d.Version).FirstOrDefaultAsync(cancellationToken);
+        return latest is null ? null : ToView(latest);
+    }
+
+    /// <summary>The given version, or the published one when <paramref name="version"/> is null.</summary>
     public async Task<DefinitionView?> GetDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
     {
         var record = await _store.GetDefinitionAsync(id, version, cancellationToken);
@@ -140,7 +150,7 @@ public sealed class WorkflowRuntime
             .ExecuteUpdateAsync(s => s.SetProperty(d => d.IsDeleted, true), cancellationToken);
         if (deleted > 0)
         {
-            DefinitionChanged?.Invoke(id);
+            await RaiseDefinitionChangedAsync(id);
         }
 
         return deleted > 0;
@@ -311,6 +321,17 @@ public sealed class WorkflowRuntime
         definition.Nodes.Where(n => n.Type == Core.Activities.BuiltInActivities.Workflow)
             .Select(n => n.Inputs["definitionId"] is JsonValue v && v.TryGetValue<string>(out var id) && !id.Contains("{{", StringComparison.Ordinal) ? id : null)
             .OfType<string>();
+
+    private async Task RaiseDefinitionChangedAsync(string definitionId)
+    {
+        if (DefinitionChanged is { } handlers)
+        {
+            foreach (var handler in handlers.GetInvocationList().Cast<Func<string, Task>>())
+            {
+                await handler(definitionId);
+            }
+        }
+    }
 
     private void OnInstancesFinished(IReadOnlyList<string> ids)
     {

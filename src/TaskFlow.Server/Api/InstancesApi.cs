@@ -21,6 +21,27 @@ internal static class InstancesApi
         group.MapPost("/{id}/cancel", CancelAsync)
             .WithSummary("Cancels a running instance and its child instances.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/nodes/{nodeId}/retry", RetryNodeAsync)
+            .WithSummary("Reopens a failed instance at a failed node: the node runs again as a new attempt, and work withdrawn when the instance failed is queued again.")
+            .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+    }
+
+    private static async Task<IResult> RetryNodeAsync(string id, string nodeId, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await runtime.RetryNodeAsync(id, nodeId, cancellationToken);
+        }
+        catch (KeyNotFoundException)
+        {
+            return ApiProblems.InstanceNotFound(id);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ApiProblems.Conflict(ex.Message);
+        }
+
+        return TypedResults.Ok(await runtime.GetInstanceAsync(id, cancellationToken));
     }
 
     private static async Task<IResult> ListAsync(string? status, int? skip, int? take, WorkflowRuntime runtime, CancellationToken cancellationToken)

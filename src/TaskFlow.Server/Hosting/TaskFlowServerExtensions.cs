@@ -7,6 +7,8 @@ using Microsoft.Extensions.Options;
 using Prometheus;
 using Scalar.AspNetCore;
 using TaskFlow.Engine.Hosting;
+using TaskFlow.Engine.Jobs;
+using Hangfire;
 using TaskFlow.Server.Api;
 using TaskFlow.Server.Auth;
 using TaskFlow.Server.Health;
@@ -36,6 +38,7 @@ public static class TaskFlowServerExtensions
 
         var services = builder.Services;
         services.AddTaskFlowEngine();
+        services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
@@ -89,6 +92,10 @@ public static class TaskFlowServerExtensions
         });
         app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
         app.MapMetrics("/metrics", registry);
+
+        // The dashboard sits behind the API key like every route; Hangfire's own filter (local
+        // requests only) is replaced by that, so a remote operator with the key can use it.
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "TaskFlow jobs" });
 
         app.MapOpenApi();
         // Scalar marks its script and icon endpoints anonymous; the reference sits behind the key
