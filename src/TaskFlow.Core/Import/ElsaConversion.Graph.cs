@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Validation;
+
+namespace TaskFlow.Core.Import;
+
+/// <summary>The nodes and edges being built, and the clean-up once every activity is converted.</summary>
+internal sealed partial class ElsaConversion
+{
+    private readonly List<NodeDefinition> _nodes = [];
+    private readonly List<EdgeDefinition> _edges = [];
+    private readonly Dictionary<(string From, string To), EdgeDefinition> _edgesByPair = new();
+    private readonly HashSet<string> _nodeIds = new(StringComparer.Ordinal);
+
+    /// <summary>The Elsa activity each node came from, for messages.</summary>
+    private readonly Dictionary<string, (string Id, string? Type)> _origins = new(StringComparer.Ordinal);
+
+    /// <param name="suffix">For a second node made from the same activity, such as a Fork's join: its id is <c>&lt;activityId&gt;.&lt;suffix&gt;</c>.</param>
+    private NodeDefinition AddNode(JsonObject activity, string prefix, string type, JsonObject? inputs = null, string? suffix = null)
+    {
+        var elsaId = ElsaJson.String(activity["id"]) ?? "";
+        var elsaType = ElsaJson.String(activity["type"]);
+        var id = AllocateId(suffix is null ? prefix + elsaId : $"{prefix}{elsaId}.{suffix}");
+        if (suffix is null && ElsaIds.Sanitize(elsaId) != elsaId)
+        {
+            Note(elsaId, elsaType, $"its id is not a valid TaskFlow node id; the node is '{id}'.");
+        }
+
+        var metadata = ElsaJson.Object(activity["metadata"]);
+        var name = NonEmpty(metadata?["displayText"]) ?? NonEmpty(activity["name"]);
+        var node = new NodeDefinition
+        {
+            Id = id,
+            Type = type,
+            Name = suffix is null || name is null ? name : $"{name} ({suffix})",
+            Inputs = inputs ?? [],
+            Layout = suffix is null ? Layout(metadata) : null,
+        };
+        _nodes.Add(node);
+        _origins[node.Id] = (elsaId, elsaType);
+        return node;
+    }
+
+    private string AllocateId(string wanted)
+    {
+        var id = ElsaIds.Sanitize(wanted) ?? "activity";
+        if (_nodeIds.Add(id))
+        {
+            return id;
+        }
+
+        var stem = id.Length > ElsaIds.MaxLength - 8 ? id[..(ElsaIds.MaxLength - 8)] : id;
+        for (var n = 2; ; n++)
+        {
+            if (_nodeIds.Add($"{stem}-{n}"))
+            {
+                return $"{stem}-{n}";
+            }
+        }
+    }
+
+    /// <summary>The designer position, <c>metadata.designer.position</c>, as the node's layout.</summary>
+    private static JsonObject? Layout(JsonObject? metadata)
+    {
+        var position = ElsaJson.Object(ElsaJson.Object(metadata?["designer"])?["position"]);
+        if (position?["x"] is not JsonValue x || position["y"] is not JsonValue y)
+        {
+            return null;
+        }
+
+        return new JsonObject { ["x"] = x.DeepClone(), ["y"] = y.DeepClone() };
+    }
+
+    private void Connect(IEnumerable<string> froms, IReadOnlyList<string> tos, string? condition = null, string? label = null)
+    {
+        foreach (var from in froms)
+        {
+            foreach (var to in tos)
+            {
+                AddEdge(from, to, condition, label);
+            }
+        }
+    }
+
+    private void AddEdge(string from, string to, string? condition, string? label)
+    {
+        if (!_edgesByPair.TryGetValue((from, to), out var edge))
+        {
+            edge = new EdgeDefinition { From = from, To = to, Condition = condition, Label = label };
+            _edges.Add(edge);
+            _edgesByPair[(from, to)] = edge;
+            return;
+        }
+
+        // TaskFlow keeps one edge per pair of nodes and port. Two Elsa connections between the same
+        // pair (a decision's True and False, two fork branches) mean "taken if either is".
+        edge.Condition = edge.Condition is null || condition is null || edge.Condition == Negate(condition) || condition == Negate(edge.Condition) ? null
+            : edge.Condition == condition ? condition
+            : $"({edge.Condition}) || ({condition})";
+        edge.Label = edge.Label is null || label is null || edge.Label == label ? edge.Label ?? label : $"{edge.Label}, {label}";
+    }
+
+    private static string Negate(string condition) => $"!({condition})";
+
+    private void FinishGraph(ElsaFragment root)
+    {
+        ReportLoops();
+        if (_problems.Count > 0)
+        {
+            return;
+        }
+
+        RemoveUnreachable(root.Entries);
+        DemoteSingleBranchJoins();
+    }
+
+    private void ReportLoops()
+    {
+        var outgoing = _nodes.ToDictionary(n => n.Id, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var edge in _edges)
+        {
+            if (edge.From == edge.To)
+            {
+                var (id, type) = _origins[edge.From];
+                Problem(id, type, "It is connected to itself. TaskFlow graphs cannot loop; repeat work with a foreach node or a child workflow.");
+                continue;
+            }
+
+            outgoing[edge.From].Add(edge.To);
+        }
+
+        foreach (var cycle in GraphCycles.Find(outgoing))
+        {
+            var (id, type) = _origins[cycle[0]];
+            var path = string.Join(" -> ", cycle.Append(cycle[0]).Select(n => _origins[n].Id));
+            Problem(id, type, $"Its connections form a loop ({path}). TaskFlow graphs cannot loop; repeat work with a foreach node or a child workflow.");
+        }
+    }
+
+    /// <summary>
+    /// Drops the nodes that no path from a start node reaches any more: those that only followed a
+    /// Finish or End, or a fork port that is not one of its branches. Elsa never runs them, but
+    /// without inbound edges TaskFlow would start them with the instance.
+    /// </summary>
+    private void RemoveUnreachable(IReadOnlyList<string> starts)
+    {
+        var successors = _edges.ToLookup(e => e.From, e => e.To, StringComparer.Ordinal);
+        var reached = new HashSet<string>(starts, StringComparer.Ordinal);
+        var pending = new Queue<string>(starts);
+        while (pending.TryDequeue(out var node))
+        {
+            foreach (var next in successors[node].Where(reached.Add))
+            {
+                pending.Enqueue(next);
+            }
+        }
+
+        var removed = _nodes.Where(n => !reached.Contains(n.Id)).Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        _nodes.RemoveAll(n => removed.Contains(n.Id));
+        _edges.RemoveAll(e => removed.Contains(e.From) || removed.Contains(e.To));
+        var activities = removed.Select(n => $"'{_origins[n].Id}'").Distinct();
+        Note(null, null, $"Activities {string.Join(", ", activities)} were left out: Elsa can never reach them (they only follow a Finish, an End, or a fork port that is not one of its branches).");
+    }
+
+    /// <summary>A TaskFlow join needs two inbound edges; with one it is a plain pass-through, which is what a noop is.</summary>
+    private void DemoteSingleBranchJoins()
+    {
+        var inboundCounts = _edges.CountBy(e => e.To, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        foreach (var join in _nodes.Where(n => n.Type == Join))
+        {
+            var inbound = inboundCounts.GetValueOrDefault(join.Id);
+            if (inbound < 2)
+            {
+                join.Type = Noop;
+                join.Inputs = [];
+                var (id, type) = _origins[join.Id];
+                Note(id, type, $"node '{join.Id}' joins {inbound} branch{(inbound == 1 ? "" : "es")}; a TaskFlow join needs two, so it is a noop node, which passes a single branch on just the same.");
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Model;
+
+namespace TaskFlow.Core.Import;
+
+/// <summary>
+/// One conversion of an Elsa 3 workflow definition into a TaskFlow definition. It collects every
+/// problem instead of stopping at the first, so that the user can fix an export in one go.
+/// </summary>
+internal sealed partial class ElsaConversion(JsonObject document)
+{
+    private const string Noop = "noop";
+    private const string Join = "join";
+    private const string Delay = "delay";
+    private const string Workflow = "workflow";
+    private const string SetVariable = "setVariable";
+    private const string Log = "log";
+
+    private readonly ElsaNames _names = new();
+    private readonly List<ElsaImportProblem> _problems = [];
+    private readonly List<string> _notes = [];
+    private readonly Dictionary<string, InputDefinition> _inputs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, JsonNode?> _variables = new(StringComparer.Ordinal);
+    private readonly List<TriggerDefinition> _triggers = [];
+
+    public ElsaImportResult Run()
+    {
+        var root = ElsaJson.Object(document["root"]);
+        var rootId = ElsaJson.String(root?["id"]);
+        var rootType = ElsaJson.String(root?["type"]);
+        if (root is null)
+        {
+            return ElsaImportResult.Failure("The workflow definition's 'root' is not an activity; expected an Elsa.Flowchart.");
+        }
+
+        if (ElsaActivityTypes.Classify(rootType) != ElsaActivityKind.Flowchart)
+        {
+            return ElsaImportResult.Failure([new ElsaImportProblem(rootId, rootType,
+                $"The root activity is {(rootType is null ? "missing its type" : $"'{rootType}'")}; only workflows whose root is an Elsa.Flowchart can be imported. " +
+                "Build the workflow as a flowchart in Elsa Studio and export it again.")]);
+        }
+
+        var id = DefinitionId();
+        ReadVariables(document["variables"]);
+        ReadVariables(root["variables"]);
+        ReadInputs(document["inputs"]);
+        NoteOutputs(document["outputs"]);
+
+        var fragment = ConvertFlowchart(root, "", nested: false);
+        if (_problems.Count == 0 && fragment is not null)
+        {
+            FinishGraph(fragment);
+        }
+
+        if (_problems.Count > 0)
+        {
+            return ElsaImportResult.Failure(_problems);
+        }
+
+        return ElsaImportResult.Success(new WorkflowDefinition
+        {
+            Id = id,
+            Name = NonEmpty(document["name"]),
+            Description = NonEmpty(document["description"]),
+            Inputs = _inputs,
+            Variables = _variables,
+            Nodes = _nodes,
+            Edges = _edges,
+            Triggers = _triggers,
+        }, _notes);
+    }
+
+    private void Problem(string? activityId, string? activityType, string message) => _problems.Add(new ElsaImportProblem(activityId, activityType, message));
+
+    private void Note(string? activityId, string? activityType, string message) =>
+        _notes.Add(activityId is null ? message : $"Activity '{activityId}' ({activityType ?? "no type"}): {message}");
+
+    private static string? NonEmpty(JsonNode? node) => ElsaJson.String(node) is { Length: > 0 } text ? text : null;
+
+    /// <summary>Source text for messages, shortened so that a long script does not drown the message.</summary>
+    private static string Excerpt(string text)
+    {
+        var line = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return line.Length <= 120 ? $"'{line}'" : $"'{line[..117]}...'";
+    }
+}
