@@ -17,7 +17,7 @@ internal static class RunApi
     {
         app.MapPost("/api/definitions/{id}/run", RunAsync)
             .WithTags("Definitions")
-            .WithSummary("Starts an instance of the latest (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")
+            .WithSummary("Starts an instance of the published (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")
             .Accepts<RunRequest>("application/json")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)
             .Produces<InstanceView>()

@@ -25,6 +25,7 @@ public static class TaskFlowCommand
         var root = new RootCommand("TaskFlow: a workflow engine for MCP tool fleets.");
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ValidateCommand());
+        root.Subcommands.Add(ImportElsaCommand());
         root.Subcommands.Add(WorkerCommand());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(InstancesCommand.Create());
@@ -149,6 +150,78 @@ public static class TaskFlowCommand
         return command;
     }
 
+    private static Command ImportElsaCommand()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "An Elsa 3 workflow definition (JSON export, root Elsa.Flowchart)." };
+        var save = new Option<bool>("--save") { Description = "Store the converted definition (published) instead of printing it." };
+        var command = new Command("import-elsa", "Convert an Elsa 3 workflow definition to TaskFlow's format and print it, or store it with --save. Lists every unsupported activity and exits 1 when it cannot be converted.")
+        {
+            file, save, Postgres, Data, MaxSubtasks,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var path = result.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
+                return 2;
+            }
+
+            var imported = Core.Import.ElsaImporter.Convert(await File.ReadAllTextAsync(path.FullName, cancellationToken));
+            if (!imported.Succeeded)
+            {
+                foreach (var problem in imported.Problems)
+                {
+                    await Console.Error.WriteLineAsync(problem.ToString());
+                }
+
+                await Console.Error.WriteLineAsync($"{path.Name} cannot be imported: {imported.Problems.Count} problem{(imported.Problems.Count == 1 ? "" : "s")}; nothing was stored.");
+                return 1;
+            }
+
+            foreach (var note in imported.Notes)
+            {
+                await Console.Error.WriteLineAsync("note: " + note);
+            }
+
+            var json = WorkflowJson.Serialize(imported.Definition);
+            if (!result.GetValue(save))
+            {
+                var validator = new WorkflowValidator(
+                    Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type, StringComparer.Ordinal),
+                    new WorkflowLimits { MaxSubtasks = result.GetValue(MaxSubtasks) },
+                    id => LoadSibling(path, id));
+                var problems = validator.Validate(json, out _);
+                foreach (var problem in problems)
+                {
+                    await Console.Error.WriteLineAsync($"{problem.Code}\t{problem.Target}\t{problem.Message}");
+                }
+
+                Console.WriteLine(json);
+                return problems.Count == 0 ? 0 : 1;
+            }
+
+            using var host = BuildHost(result, runWorkers: false);
+            await host.StartAsync(cancellationToken);
+            try
+            {
+                var saved = await host.Services.GetRequiredService<WorkflowRuntime>().SaveDefinitionAsync(json, cancellationToken: cancellationToken);
+                Console.WriteLine($"saved {saved.Id} version {saved.Version}");
+                return 0;
+            }
+            catch (WorkflowValidationException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 1;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+        });
+        return command;
+    }
+
     private static Command WorkerCommand()
     {
         var concurrency = new Option<int>("--max-concurrency") { Description = "Activities run at once.", DefaultValueFactory = _ => 64 };
@@ -162,10 +235,11 @@ public static class TaskFlowCommand
         {
             using var host = BuildHost(result, runWorkers: true, o =>
             {
-                o.MaxConcurrency = result.GetValue(concurrency);
+                // Options given on the command line win; otherwise configuration (TaskFlow__Engine__*) does.
+                o.MaxConcurrency = Given(result, concurrency) ? result.GetValue(concurrency) : o.MaxConcurrency;
                 o.ClaimBatchSize = Math.Min(o.ClaimBatchSize, o.MaxConcurrency);
-                o.LeaseDuration = TimeSpan.FromSeconds(result.GetValue(lease));
-                o.WorkerId = result.GetValue(workerId);
+                o.LeaseDuration = Given(result, lease) ? TimeSpan.FromSeconds(result.GetValue(lease)) : o.LeaseDuration;
+                o.WorkerId = result.GetValue(workerId) ?? o.WorkerId;
             });
             await host.StartAsync(cancellationToken);
             Console.WriteLine("worker started");
@@ -190,14 +264,18 @@ public static class TaskFlowCommand
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddTaskFlowEngine(o =>
         {
-            o.PostgresConnectionString = result.GetValue(Postgres) ?? Environment.GetEnvironmentVariable("TASKFLOW_POSTGRES");
-            o.DataDirectory = result.GetValue(Data)!;
+            // Configuration (appsettings, TaskFlow__Engine__* variables) is bound first; an
+            // option given on the command line, or TASKFLOW_POSTGRES, overrides it.
+            o.PostgresConnectionString = result.GetValue(Postgres) ?? Environment.GetEnvironmentVariable("TASKFLOW_POSTGRES") ?? o.PostgresConnectionString;
+            o.DataDirectory = Given(result, Data) ? result.GetValue(Data)! : o.DataDirectory;
             o.RunWorkers = runWorkers;
-            o.Limits.MaxSubtasks = result.GetValue(MaxSubtasks);
+            o.Limits.MaxSubtasks = Given(result, MaxSubtasks) ? result.GetValue(MaxSubtasks) : o.Limits.MaxSubtasks;
             configure?.Invoke(o);
         });
         return builder.Build();
     }
+
+    private static bool Given<T>(ParseResult result, Option<T> option) => result.GetResult(option) is { Implicit: false };
 
     private static WorkflowDefinition? LoadSibling(FileInfo file, string id)
     {

@@ -74,6 +74,7 @@ public static class TaskFlowServerExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 
         app.MapDefinitionsApi();
+        app.MapElsaImportApi();
         app.MapRunApi();
         app.MapInstancesApi();
         app.MapInstanceEventsApi();

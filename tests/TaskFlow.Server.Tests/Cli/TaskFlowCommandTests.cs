@@ -11,6 +11,25 @@ public sealed partial class TaskFlowCommandTests : IDisposable
     private readonly string _data = Path.Combine(Path.GetTempPath(), "taskflow-cli-test-" + Guid.NewGuid().ToString("N")[..12]);
 
     [Fact]
+    public async Task ImportElsa_PrintsTheDefinition_SaveStoresIt_UnsupportedListsEveryActivity()
+    {
+        var (printCode, printed) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", Path.Combine(Samples.ElsaFolder, "order-review.json"));
+        Assert.True(printCode == 0, printed);
+        var definition = JsonNode.Parse(printed[..(printed.LastIndexOf('}') + 1)])!;
+        Assert.Contains(definition["nodes"]!.AsArray(), n => n!["type"]!.GetValue<string>() == "join");
+
+        var (saveCode, saved) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", Path.Combine(Samples.ElsaFolder, "order-review.json"), "--save", "--data", _data);
+        Assert.True(saveCode == 0, saved);
+        Assert.Contains($"saved {definition["id"]!.GetValue<string>()} version 1", saved, StringComparison.Ordinal);
+
+        var (failCode, failed) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", Path.Combine(Samples.ElsaFolder, "http-approval.json"), "--save", "--data", _data);
+        Assert.Equal(1, failCode);
+        Assert.Contains("Activity 'HttpEndpoint1' (Elsa.HttpEndpoint)", failed, StringComparison.Ordinal);
+        Assert.Contains("Activity 'If1' (Elsa.If)", failed, StringComparison.Ordinal);
+        Assert.Contains("nothing was stored", failed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_WithWaitFlag_PrintsSucceededInstance()
     {
         var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), "run", Path.Combine(Samples.Folder, "parallel-fan-out.json"), "--wait", "--data", _data);

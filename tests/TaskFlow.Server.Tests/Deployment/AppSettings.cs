@@ -31,14 +31,11 @@ internal static partial class AppSettings
     };
 
     /// <summary>
-    /// Engine options that <c>taskflow worker</c> sets from its own command-line options (and
-    /// their defaults) after configuration is bound, in TaskFlowCommand's worker command and
-    /// BuildHost: set in the environment they would be silently ignored.
+    /// Engine options that <c>taskflow worker</c> always sets itself after configuration is bound
+    /// (TaskFlowCommand.BuildHost): set in the environment they would be silently ignored. The
+    /// others it overrides only when its command-line option is given.
     /// </summary>
-    public static readonly IReadOnlyList<string> WorkerOverrides =
-    [
-        "PostgresConnectionString", "DataDirectory", "RunWorkers", "MaxConcurrency", "LeaseDuration", "WorkerId", "Limits:MaxSubtasks",
-    ];
+    public static readonly IReadOnlyList<string> WorkerOverrides = ["RunWorkers"];
 
     /// <summary>
     /// The options classes of the server and the engine assemblies, each bound by the app from its

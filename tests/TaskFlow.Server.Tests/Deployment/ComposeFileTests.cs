@@ -111,8 +111,8 @@ public sealed partial class ComposeFileTests
     [InlineData("TaskFlow__Scheduler__Enabled", "true", TaskFlowRole.Serve, "no TaskFlow setting")]
     [InlineData("ConnectionStrings__TaskFlow", "Host=db", TaskFlowRole.Serve, "no ConnectionStrings")]
     [InlineData("TASKFLOW_API_KEY", "0123456789abcdef", TaskFlowRole.Serve, "never reads")]
-    [InlineData("TaskFlow__Engine__PostgresConnectionString", "Host=db", TaskFlowRole.Worker, "ignored")]
-    [InlineData("TaskFlow__Engine__MaxConcurrency", "8", TaskFlowRole.Worker, "ignored")]
+    [InlineData("TaskFlow__Engine__RunWorkers", "false", TaskFlowRole.Worker, "ignored")]
+    [InlineData("TaskFlow__Jobs__Enabled", "true", TaskFlowRole.Worker, "engine only")]
     [InlineData("TaskFlow__Server__ApiKeys__0", "0123456789abcdef", TaskFlowRole.Worker, "engine only")]
     public void AppSettings_VariableTheRoleDoesNotRead_IsNamed(string variable, string value, TaskFlowRole role, string expected)
     {
@@ -128,6 +128,8 @@ public sealed partial class ComposeFileTests
     [InlineData("TaskFlow__engine__leaseduration", "00:00:45", TaskFlowRole.Serve)]
     [InlineData("TaskFlow__Server__ApiKeys__1", "0123456789abcdef", TaskFlowRole.Serve)]
     [InlineData("TaskFlow__Engine__CommitBatchSize", "128", TaskFlowRole.Worker)]
+    [InlineData("TaskFlow__Engine__PostgresConnectionString", "Host=db", TaskFlowRole.Worker)]
+    [InlineData("TaskFlow__Engine__MaxConcurrency", "8", TaskFlowRole.Worker)]
     [InlineData("TASKFLOW_POSTGRES", "Host=db", TaskFlowRole.Serve)]
     [InlineData("TASKFLOW_POSTGRES", "Host=db", TaskFlowRole.Worker)]
     public void AppSettings_VariableTheRoleReads_IsAccepted(string variable, string value, TaskFlowRole role) =>

@@ -7,6 +7,11 @@ public static class Samples
 
     public static string Read(string name) => File.ReadAllText(Path.Combine(Folder, name + ".json"));
 
+    /// <summary>The Elsa 3 export fixtures of the import tests.</summary>
+    public static string ElsaFolder { get; } = Path.Combine(RepositoryRoot(), "tests", "TaskFlow.Core.Tests", "Import", "Elsa");
+
+    public static string ReadElsa(string name) => File.ReadAllText(Path.Combine(ElsaFolder, name + ".json"));
+
     /// <summary>A small valid definition: a → b, both transforms.</summary>
     public static string Pair(string id, string value = "x") => """
         {

@@ -1,0 +1,90 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using TaskFlow.Server.Tests.Infrastructure;
+
+namespace TaskFlow.Server.Tests.Api;
+
+public sealed class ElsaImportApiTests
+{
+    private const string Route = "/api/definitions/import/elsa";
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Import_CurrentConnectionForm_ConvertsWithoutStoring_ThenSaves(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+
+        using var preview = await app.Client.PostAsync(Route, TaskFlowApp.JsonBody(Samples.ReadElsa("order-review")));
+        var previewBody = await TaskFlowApp.ReadAsync(preview);
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        Assert.Equal("order-review", previewBody["definition"]!["id"]!.GetValue<string>());
+        Assert.Contains(previewBody["definition"]!["nodes"]!.AsArray(), n => n!["type"]!.GetValue<string>() == "join" && n["inputs"]!["mode"]!.GetValue<string>() == "WaitAny");
+        Assert.Null(previewBody["saved"]);
+        Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
+
+        using var saved = await app.Client.PostAsync(Route + "?save=true", TaskFlowApp.JsonBody(Samples.ReadElsa("order-review")));
+        var savedBody = await TaskFlowApp.ReadAsync(saved);
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        Assert.Equal((1, true), (savedBody["saved"]!["version"]!.GetValue<int>(), savedBody["saved"]!["isPublished"]!.GetValue<bool>()));
+        Assert.Equal("/api/definitions/order-review?version=1", saved.Headers.Location!.ToString());
+        var stored = await app.GetAsync<JsonObject>("/api/definitions/order-review");
+        Assert.Equal(previewBody["definition"]!["nodes"]!.AsArray().Count, stored["definition"]!["nodes"]!.AsArray().Count);
+    }
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Import_LegacyConnectionFormWithCron_SavesAndSchedules(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+
+        // Its ExecuteWorkflow and DispatchWorkflow name these; an import that names missing children is refused.
+        using (var refused = await app.Client.PostAsync(Route + "?save=true", TaskFlowApp.JsonBody(Samples.ReadElsa("nightly-sync"))))
+        {
+            var problem = await TaskFlowApp.ReadAsync(refused);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("'inventory-sync', which is not stored", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        await app.SaveAsync(Samples.Pair("inventory-sync"));
+        await app.SaveAsync(Samples.Pair("notify-ops"));
+        using var saved = await app.Client.PostAsync(Route + "?save=true", TaskFlowApp.JsonBody(Samples.ReadElsa("nightly-sync")));
+        var body = await TaskFlowApp.ReadAsync(saved);
+
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        var trigger = Assert.Single(body["definition"]!["triggers"]!.AsArray());
+        Assert.Equal("cron", trigger!["type"]!.GetValue<string>());
+        Assert.Contains(body["notes"]!.AsArray(), n => n!.GetValue<string>().Contains("DispatchWorkflow1", StringComparison.Ordinal));
+        var id = body["saved"]!["id"]!.GetValue<string>();
+        var stored = await app.GetAsync<JsonObject>($"/api/definitions/{id}");
+        Assert.Equal(trigger["cron"]!.GetValue<string>(), stored["definition"]!["triggers"]![0]!["cron"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Import_UnsupportedActivities_OneErrorListsEach_NothingStored(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+
+        using var response = await app.Client.PostAsync(Route + "?save=true", TaskFlowApp.JsonBody(Samples.ReadElsa("http-approval")));
+        var problem = await TaskFlowApp.ReadAsync(response);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("The Elsa workflow cannot be imported.", problem["title"]!.GetValue<string>());
+        var listed = problem["errors"]!.AsArray().Select(e => (e!["activityId"]!.GetValue<string>(), e["activityType"]!.GetValue<string>())).ToHashSet();
+        Assert.Superset(new HashSet<(string, string)> { ("HttpEndpoint1", "Elsa.HttpEndpoint"), ("If1", "Elsa.If"), ("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail") }, listed);
+        Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
+    }
+
+    [Fact]
+    public async Task Import_NotAnElsaDocument_IsAProblem()
+    {
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite);
+
+        using var malformed = await app.Client.PostAsync(Route, TaskFlowApp.JsonBody("{ \"root\": "));
+        using var notElsa = await app.Client.PostAsync(Route, TaskFlowApp.JsonBody(Samples.Pair("plain")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, notElsa.StatusCode);
+        Assert.Equal("The Elsa workflow cannot be imported.", (await TaskFlowApp.ReadAsync(notElsa))["title"]!.GetValue<string>());
+    }
+}
