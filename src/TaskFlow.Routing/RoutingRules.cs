@@ -1,0 +1,36 @@
+namespace TaskFlow.Routing;
+
+/// <summary>How a rule spreads calls over its servers (the report's <c>strategy</c>).</summary>
+public enum RoutingStrategy
+{
+    /// <summary>The servers in order: the next one when a call fails or a breaker is open.</summary>
+    Failover,
+
+    /// <summary>The one server, with no fallback.</summary>
+    Dedicated,
+
+    /// <summary>The one server, behind its own bulkhead, so it cannot starve the others.</summary>
+    Isolated,
+
+    /// <summary>The servers by weight, in turn.</summary>
+    WeightedRoundRobin,
+}
+
+/// <summary>One entry of <c>routing_priorities</c>: tools matching <see cref="Pattern"/> go to <see cref="Servers"/>.</summary>
+public sealed record RoutingRule(ToolPattern Pattern, IReadOnlyList<string> Servers, RoutingStrategy Strategy);
+
+/// <summary>The report's <c>circuit_breakers</c> block.</summary>
+public sealed record CircuitBreakerSettings(int FailureThreshold, TimeSpan OpenDuration, int HalfOpenRequests)
+{
+    public static CircuitBreakerSettings Default { get; } = new(5, TimeSpan.FromSeconds(30), 3);
+}
+
+/// <summary>The report's <c>mcp_routing_rules</c>: load balancing, rules in priority order, breaker settings.</summary>
+public sealed record RoutingRules(
+    RoutingStrategy LoadBalancing,
+    TimeSpan HealthCheckInterval,
+    IReadOnlyList<RoutingRule> Rules,
+    CircuitBreakerSettings CircuitBreakers)
+{
+    public static RoutingRules Default { get; } = new(RoutingStrategy.WeightedRoundRobin, TimeSpan.FromSeconds(30), [], CircuitBreakerSettings.Default);
+}
