@@ -7,6 +7,9 @@
 # - Starts a throwaway PostgreSQL 15 (installing it if needed, see scripts/start-postgres.sh)
 #   unless TASKFLOW_TEST_POSTGRES is already set, in which case that server is used and left
 #   alone. A server this script started is stopped again on every exit path.
+# - Installs the MCP servers the routing tests run against (scripts/install-mcp-servers.sh,
+#   pinned npm packages; fast when already there) into TASKFLOW_MCP_SERVERS, default
+#   tests/.mcp-servers, and exports that folder to the tests.
 # - Builds TaskFlow.sln (Release) once, then runs all test projects with TRX results in
 #   artifacts/test-results/.
 # - Its last line is "N passed, N failed, N skipped" (counted from the TRX files). It exits
@@ -49,6 +52,15 @@ else
   eval "$pg_env"
   export TASKFLOW_TEST_POSTGRES
 fi
+
+# --- MCP servers --------------------------------------------------------------------------
+export TASKFLOW_MCP_SERVERS=${TASKFLOW_MCP_SERVERS:-$PWD/tests/.mcp-servers}
+if ! bash scripts/install-mcp-servers.sh "$TASKFLOW_MCP_SERVERS"; then
+  stop_postgres
+  say "error: the MCP servers could not be installed in $TASKFLOW_MCP_SERVERS"
+  exit 1
+fi
+TASKFLOW_MCP_SERVERS=$(cd "$TASKFLOW_MCP_SERVERS" && pwd)   # the tests run in other folders
 
 # --- build once ---------------------------------------------------------------------------
 if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then
