@@ -17,7 +17,11 @@ public enum RoutingStrategy
 }
 
 /// <summary>One entry of <c>routing_priorities</c>: tools matching <see cref="Pattern"/> go to <see cref="Servers"/>.</summary>
-public sealed record RoutingRule(ToolPattern Pattern, IReadOnlyList<string> Servers, RoutingStrategy Strategy);
+/// <param name="Rollout">A staged rollout: this share of the rule's calls goes to a new server first.</param>
+public sealed record RoutingRule(ToolPattern Pattern, IReadOnlyList<string> Servers, RoutingStrategy Strategy, StagedRollout? Rollout = null);
+
+/// <summary>Sends <see cref="Percent"/> of a rule's calls to <see cref="Server"/> (the report's 5%, then +10% a day).</summary>
+public sealed record StagedRollout(string Server, double Percent);
 
 /// <summary>The report's <c>circuit_breakers</c> block.</summary>
 public sealed record CircuitBreakerSettings(int FailureThreshold, TimeSpan OpenDuration, int HalfOpenRequests)

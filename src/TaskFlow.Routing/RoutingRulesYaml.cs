@@ -91,9 +91,28 @@ public static class RoutingRulesYaml
                         problems.Add($"{path}: strategy {Scalar(rule, "strategy")} uses one server, but {servers.Length} are listed; use failover or weighted_round_robin for several");
                     }
 
+                    StagedRollout? rollout = null;
+                    if (Child(rule, "rollout") is YamlMappingNode stage)
+                    {
+                        var target = Scalar(stage, "server");
+                        var percentText = Scalar(stage, "percent");
+                        if (string.IsNullOrWhiteSpace(target))
+                        {
+                            problems.Add($"{path}.rollout.server: name the server that receives the share");
+                        }
+                        else if (!double.TryParse(percentText?.TrimEnd('%'), NumberStyles.Float, CultureInfo.InvariantCulture, out var percent) || percent is < 0 or > 100)
+                        {
+                            problems.Add($"{path}.rollout.percent: '{percentText}' is not a percentage from 0 to 100");
+                        }
+                        else
+                        {
+                            rollout = new StagedRollout(target, percent);
+                        }
+                    }
+
                     if (pattern is not null && servers.Length > 0 && strategy is { } s)
                     {
-                        parsedRules.Add(new RoutingRule(pattern, servers, s));
+                        parsedRules.Add(new RoutingRule(pattern, servers, s, rollout));
                     }
                 }
             }

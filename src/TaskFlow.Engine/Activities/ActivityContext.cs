@@ -23,6 +23,9 @@ public sealed class ActivityContext
 
     public bool IsResume { get; init; }
 
+    /// <summary>The node's dispatch tier, 1 (critical) to 4 (support); work it hands on (an MCP call) keeps it.</summary>
+    public int Tier { get; init; } = 3;
+
     public required IServiceProvider Services { get; init; }
 
     public required TimeProvider Time { get; init; }

@@ -87,6 +87,7 @@ public sealed class ActivityExecutor(
             Inputs = rendered,
             Depth = depth,
             IsResume = work.Resume,
+            Tier = node.Tier,
             ResumePayload = work.Resume ? payload : null,
             Services = services.ServiceProvider,
             Time = time,

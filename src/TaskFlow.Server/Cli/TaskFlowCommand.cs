@@ -8,6 +8,7 @@ using TaskFlow.Core.Serialization;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Routing.Hosting;
 
 namespace TaskFlow.Server.Cli;
 
@@ -271,7 +272,7 @@ public static class TaskFlowCommand
             o.RunWorkers = runWorkers;
             o.Limits.MaxSubtasks = Given(result, MaxSubtasks) ? result.GetValue(MaxSubtasks) : o.Limits.MaxSubtasks;
             configure?.Invoke(o);
-        });
+        }).AddMcpRouter();
         return builder.Build();
     }
 

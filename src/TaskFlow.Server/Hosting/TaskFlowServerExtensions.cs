@@ -8,6 +8,8 @@ using Prometheus;
 using Scalar.AspNetCore;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Jobs;
+using TaskFlow.Routing;
+using TaskFlow.Routing.Hosting;
 using Hangfire;
 using TaskFlow.Server.Api;
 using TaskFlow.Server.Auth;
@@ -37,7 +39,7 @@ public static class TaskFlowServerExtensions
         }
 
         var services = builder.Services;
-        services.AddTaskFlowEngine();
+        services.AddTaskFlowEngine().AddMcpRouter();
         services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
@@ -79,17 +81,19 @@ public static class TaskFlowServerExtensions
         app.MapInstancesApi();
         app.MapInstanceEventsApi();
         app.MapActivitiesApi();
+        app.MapMcpServersApi();
         app.MapValidationApi();
 
         // Prometheus text format, from this host's engine meter only (a registry of its own, so
         // two hosts in one process, as in tests, do not mix their counts).
         var registry = Metrics.NewCustomRegistry();
         var engineMeter = app.Services.GetRequiredService<TaskFlow.Engine.Diagnostics.EngineMetrics>().Meter;
+        var mcpMeter = app.Services.GetRequiredService<RoutingMetrics>().Meter;
         var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
         {
             Registry = registry,
             MetricFactory = Metrics.WithCustomRegistry(registry),
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, engineMeter),
+            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, engineMeter) || ReferenceEquals(instrument.Meter, mcpMeter),
         });
         app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
         app.MapMetrics("/metrics", registry);

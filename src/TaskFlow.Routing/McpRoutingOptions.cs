@@ -1,0 +1,81 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskFlow.Routing;
+
+/// <summary>The MCP router: the upstream fleet and how calls are routed. Section <c>TaskFlow:Mcp</c>.</summary>
+public sealed class McpRoutingOptions
+{
+    public const string SectionName = "TaskFlow:Mcp";
+
+    /// <summary>The upstream servers by name (letters, digits, '-', '_'; no dots: a dot separates server and tool).</summary>
+    public Dictionary<string, UpstreamServerOptions> Servers { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>A YAML file with the report's <c>mcp_routing_rules</c> block; relative paths are from the working folder.</summary>
+    public string? RulesFile { get; set; }
+
+    /// <summary>The same YAML inline (used when <see cref="RulesFile"/> is not set).</summary>
+    public string? Rules { get; set; }
+
+    /// <summary>Connections to all servers together (the report's 200).</summary>
+    [Range(1, 10_000)]
+    public int MaxTotalConnections { get; set; } = 200;
+
+    /// <summary>How long one call to one server may take before it counts as a failure.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a server's tool list is trusted without a <c>tools/list_changed</c> notification.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan ToolCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long starting a server (spawning it and the MCP handshake) may take.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+/// <summary>One upstream MCP server.</summary>
+public sealed class UpstreamServerOptions
+{
+    /// <summary><c>stdio</c> (a process TaskFlow starts) or <c>http</c> (Streamable HTTP at <see cref="Url"/>).</summary>
+    public string Transport { get; set; } = "stdio";
+
+    public string? Command { get; set; }
+
+    public List<string> Arguments { get; set; } = [];
+
+    public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal);
+
+    public string? WorkingDirectory { get; set; }
+
+    public string? Url { get; set; }
+
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The report's tiers: 1 critical (priority 100), 2 (75), 3 (50), 4 support (25).</summary>
+    [Range(1, 4)]
+    public int Tier { get; set; } = 3;
+
+    /// <summary>Share in weighted round robin.</summary>
+    [Range(1, 1000)]
+    public int Weight { get; set; } = 1;
+
+    /// <summary>Connections (for stdio: processes) at most; the report's 10.</summary>
+    [Range(1, 1000)]
+    public int MaxConnections { get; set; } = 10;
+
+    /// <summary>Calls in flight on one connection before another one is opened.</summary>
+    [Range(1, 10_000)]
+    public int CallsPerConnection { get; set; } = 16;
+
+    /// <summary>Messages per second to this server; the report's 100.</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimit { get; set; } = 100;
+
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>Start at router start instead of at first use.</summary>
+    public bool Eager { get; set; }
+
+    /// <summary>The report's priority for the tier: 100, 75, 50, 25.</summary>
+    public int Priority => 125 - (25 * Tier);
+}

@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+
+namespace TaskFlow.Routing;
+
+/// <summary>Checks the fleet's configuration as a whole, so a mistake is named at start rather than at the first call.</summary>
+internal static partial class McpRoutingValidation
+{
+    public static IEnumerable<string> Problems(McpRoutingOptions options, RoutingRules rules)
+    {
+        foreach (var (name, server) in options.Servers)
+        {
+            var path = $"{McpRoutingOptions.SectionName}:Servers:{name}";
+            if (!ServerName().IsMatch(name))
+            {
+                yield return $"{path}: the name may hold letters, digits, '-' and '_' only (a '.' separates server and tool in 'server.tool')";
+            }
+
+            switch (server.Transport.ToLowerInvariant())
+            {
+                case "stdio":
+                    if (string.IsNullOrWhiteSpace(server.Command))
+                    {
+                        yield return $"{path}:Command: a stdio server needs the command that starts it";
+                    }
+
+                    break;
+                case "http":
+                    if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                    {
+                        yield return $"{path}:Url: '{server.Url}' is not an http(s) URL; an http server needs its Streamable HTTP endpoint";
+                    }
+
+                    break;
+                default:
+                    yield return $"{path}:Transport: '{server.Transport}' is not a transport; use stdio or http";
+                    break;
+            }
+
+            if (server.Tier is < 1 or > 4)
+            {
+                yield return $"{path}:Tier: {server.Tier} is not a tier; use 1 (critical) to 4 (support)";
+            }
+
+            foreach (var (value, label, min) in new[] { (server.MaxConnections, "MaxConnections", 1), (server.CallsPerConnection, "CallsPerConnection", 1), (server.RateLimit, "RateLimit", 1), (server.Weight, "Weight", 1) })
+            {
+                if (value < min)
+                {
+                    yield return $"{path}:{label}: {value} is below {min}";
+                }
+            }
+        }
+
+        for (var i = 0; i < rules.Rules.Count; i++)
+        {
+            var rule = rules.Rules[i];
+            foreach (var server in rule.Servers.Append(rule.Rollout?.Server).OfType<string>().Where(s => !options.Servers.ContainsKey(s)).Distinct())
+            {
+                yield return $"routing_priorities[{i}] ('{rule.Pattern}'): server '{server}' is not configured under {McpRoutingOptions.SectionName}:Servers";
+            }
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex ServerName();
+}

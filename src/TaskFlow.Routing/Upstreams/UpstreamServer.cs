@@ -1,0 +1,485 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Polly;
+using Polly.Retry;
+using TaskFlow.Routing.Resilience;
+
+namespace TaskFlow.Routing.Upstreams;
+
+/// <summary>Whether a server has been started, and how it is doing.</summary>
+public enum UpstreamState
+{
+    /// <summary>Not started yet (lazy servers start on first use).</summary>
+    Idle,
+    Ready,
+    /// <summary>The last start or health check failed.</summary>
+    Failing,
+}
+
+/// <summary>
+/// One upstream server: its pool of connections (grown on demand up to its maximum and the
+/// router's total), a circuit breaker, a rate limiter, a bulkhead admitting calls by tier, and
+/// its cached tool list. A connection whose session ends is dropped and replaced on the next
+/// call, after a backoff that grows with consecutive start failures.
+/// </summary>
+internal sealed partial class UpstreamServer : IAsyncDisposable
+{
+    private readonly McpRoutingOptions _routing;
+    private readonly ConnectionBudget _budget;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<UpstreamConnection> _connections = [];
+    private readonly Lock _lock = new();
+    private readonly SemaphoreSlim _connecting = new(1, 1);
+    private readonly CancellationTokenSource _disposed = new();
+    private IReadOnlyList<Tool>? _tools;
+    private long _toolsFetchedAt;
+    private int _startFailures;
+    private long _nextStartAllowedAt;
+
+    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time)
+    {
+        Name = name;
+        Options = options;
+        _routing = routing;
+        _budget = budget;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger($"TaskFlow.Routing.Upstream.{name}");
+        _time = time;
+        Breaker = new CircuitBreaker(breaker.FailureThreshold, breaker.OpenDuration, breaker.HalfOpenRequests, time);
+        Gate = new TierGate(options.MaxConnections * options.CallsPerConnection);
+        RateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.RateLimit,
+            TokensPerPeriod = options.RateLimit,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    }
+
+    public string Name { get; }
+
+    public UpstreamServerOptions Options { get; }
+
+    public CircuitBreaker Breaker { get; }
+
+    /// <summary>The bulkhead: calls in flight to this server, admitted by tier.</summary>
+    public TierGate Gate { get; }
+
+    public RateLimiter RateLimiter { get; }
+
+    public UpstreamState State { get; private set; } = UpstreamState.Idle;
+
+    public string? LastError { get; private set; }
+
+    /// <summary>The protocol version the latest connection negotiated.</summary>
+    public string? ProtocolVersion { get; private set; }
+
+    /// <summary>The latest health check's round trip.</summary>
+    public TimeSpan? LastLatency { get; private set; }
+
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connections.Count;
+            }
+        }
+    }
+
+    public int CallsInFlight
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _connections.Sum(c => c.InFlight);
+            }
+        }
+    }
+
+    /// <summary>Raised when the server says its tools changed, or a fresh listing differs.</summary>
+    public event Action<UpstreamServer>? ToolsChanged;
+
+    /// <summary>The cached tool list, or null when it was never fetched or has expired.</summary>
+    public IReadOnlyList<Tool>? CachedTools =>
+        _tools is { } tools && _time.GetElapsedTime(_toolsFetchedAt) < _routing.ToolCacheTtl ? tools : null;
+
+    /// <summary>The tool list, from the cache or fetched (starting the server if need be).</summary>
+    public async Task<IReadOnlyList<Tool>> GetToolsAsync(CancellationToken cancellationToken)
+    {
+        if (CachedTools is { } cached)
+        {
+            return cached;
+        }
+
+        var connection = await AcquireAsync(cancellationToken);
+        try
+        {
+            var tools = new List<Tool>();
+            string? cursor = null;
+            do
+            {
+                var page = await connection.Client.ListToolsAsync(new ListToolsRequestParams { Cursor = cursor }, cancellationToken);
+                tools.AddRange(page.Tools);
+                cursor = page.NextCursor;
+            }
+            while (cursor is not null);
+
+            var changed = _tools is { } old && !old.Select(t => t.Name).SequenceEqual(tools.Select(t => t.Name), StringComparer.Ordinal);
+            _tools = tools;
+            _toolsFetchedAt = _time.GetTimestamp();
+            if (changed)
+            {
+                ToolsChanged?.Invoke(this);
+            }
+
+            return tools;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            connection.MarkBroken();
+            throw;
+        }
+        finally
+        {
+            Release(connection);
+        }
+    }
+
+    /// <summary>Calls a tool on one connection. Throws on transport failure (the connection is dropped); a tool error comes back as a result with IsError.</summary>
+    public async Task<CallToolResult> CallAsync(string tool, IReadOnlyDictionary<string, object?>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, CancellationToken cancellationToken)
+    {
+        var connection = await AcquireAsync(cancellationToken);
+        try
+        {
+            return await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            connection.MarkBroken();
+            throw;
+        }
+        finally
+        {
+            Release(connection);
+        }
+    }
+
+    /// <summary>A health check: ping, or a tool listing for servers that do not answer ping. Starts the server if needed.</summary>
+    public async Task<TimeSpan> CheckAsync(CancellationToken cancellationToken)
+    {
+        var connection = await AcquireAsync(cancellationToken);
+        var started = _time.GetTimestamp();
+        try
+        {
+            try
+            {
+                await connection.Client.PingAsync(cancellationToken: cancellationToken);
+            }
+            catch (ModelContextProtocol.McpProtocolException ex) when (ex.ErrorCode == ModelContextProtocol.McpErrorCode.MethodNotFound)
+            {
+                // Protocol versions without ping: a listing is the cheapest request left.
+                await connection.Client.ListToolsAsync(cancellationToken: cancellationToken);
+            }
+
+            var latency = _time.GetElapsedTime(started);
+            LastLatency = latency;
+            State = UpstreamState.Ready;
+            return latency;
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            connection.MarkBroken();
+            State = UpstreamState.Failing;
+            LastError = ex.Message;
+            throw;
+        }
+        finally
+        {
+            Release(connection);
+        }
+    }
+
+    /// <summary>Drops the cached tool list (a <c>tools/list_changed</c> notification arrived).</summary>
+    public void InvalidateTools()
+    {
+        _tools = null;
+        ToolsChanged?.Invoke(this);
+    }
+
+    private int _disposing;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposing, 1) == 1)
+        {
+            return;
+        }
+
+        await _disposed.CancelAsync();
+        UpstreamConnection[] all;
+        lock (_lock)
+        {
+            all = [.. _connections];
+            _connections.Clear();
+        }
+
+        foreach (var connection in all)
+        {
+            _budget.Return();
+            await connection.DisposeAsync();
+        }
+
+        RateLimiter.Dispose();
+        _disposed.Dispose();
+        _connecting.Dispose();
+    }
+
+    /// <summary>
+    /// A failure of the server or the link to it, as opposed to the caller giving up or the server
+    /// answering with an error (which means it is alive).
+    /// </summary>
+    internal static bool IsTransportFailure(Exception exception, CancellationToken callerToken) =>
+        exception is not ModelContextProtocol.McpProtocolException && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
+
+    private async Task<UpstreamConnection> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            UpstreamConnection? best = null;
+            var canGrow = false;
+            lock (_lock)
+            {
+                DropBrokenLocked();
+                foreach (var connection in _connections)
+                {
+                    if (best is null || connection.InFlight < best.InFlight)
+                    {
+                        best = connection;
+                    }
+                }
+
+                canGrow = _connections.Count < Options.MaxConnections && (best is null || best.InFlight >= Options.CallsPerConnection);
+                if (best is not null && !canGrow)
+                {
+                    best.Enter();
+                    return best;
+                }
+            }
+
+            // Grow the pool: one start at a time per server; a caller that finds a connection
+            // appeared while it waited uses that one.
+            if (!await _connecting.WaitAsync(best is null ? Timeout.InfiniteTimeSpan : TimeSpan.Zero, cancellationToken))
+            {
+                if (best is not null)
+                {
+                    lock (_lock)
+                    {
+                        if (!best.IsBroken)
+                        {
+                            best.Enter();
+                            return best;
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            try
+            {
+                lock (_lock)
+                {
+                    var existing = _connections.Where(c => !c.IsBroken).MinBy(c => c.InFlight);
+                    if (existing is not null && (existing.InFlight < Options.CallsPerConnection || _connections.Count >= Options.MaxConnections))
+                    {
+                        existing.Enter();
+                        return existing;
+                    }
+                }
+
+                if (!_budget.TryTake())
+                {
+                    if (best is not null)
+                    {
+                        lock (_lock)
+                        {
+                            best.Enter();
+                            return best;
+                        }
+                    }
+
+                    throw new McpRoutingException($"Server '{Name}' cannot open a connection: the router's {_routing.MaxTotalConnections} connections are all in use.");
+                }
+
+                UpstreamConnection created;
+                try
+                {
+                    created = await ConnectAsync(cancellationToken);
+                }
+                catch
+                {
+                    _budget.Return();
+                    throw;
+                }
+
+                lock (_lock)
+                {
+                    _connections.Add(created);
+                    created.Enter();
+                    return created;
+                }
+            }
+            finally
+            {
+                _connecting.Release();
+            }
+        }
+    }
+
+    private void Release(UpstreamConnection connection) => connection.Exit();
+
+    private void DropBrokenLocked()
+    {
+        for (var i = _connections.Count - 1; i >= 0; i--)
+        {
+            var connection = _connections[i];
+            if (connection.IsBroken && connection.InFlight == 0)
+            {
+                _connections.RemoveAt(i);
+                _budget.Return();
+                _ = connection.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    private async Task<UpstreamConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        // A server that keeps failing to start is restarted with a growing pause (up to 30 s),
+        // so a crash loop does not spin; its breaker usually stops callers before that.
+        var due = Volatile.Read(ref _nextStartAllowedAt);
+        var wait = due == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((due - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, cancellationToken);
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        timeout.CancelAfter(_routing.ConnectTimeout);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var clientOptions = new McpClientOptions
+            {
+                ClientInfo = new Implementation { Name = "taskflow-router", Version = typeof(UpstreamServer).Assembly.GetName().Version?.ToString() ?? "1.0" },
+                InitializationTimeout = _routing.ConnectTimeout,
+            };
+            var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(CreateTransport(), clientOptions, _loggers, token), timeout.Token);
+            client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+            {
+                InvalidateTools();
+                return ValueTask.CompletedTask;
+            });
+            _startFailures = 0;
+            Volatile.Write(ref _nextStartAllowedAt, 0);
+            State = UpstreamState.Ready;
+            LastError = null;
+            ProtocolVersion = client.NegotiatedProtocolVersion;
+            Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return new UpstreamConnection(client);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            var failures = Interlocked.Increment(ref _startFailures);
+            var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 10))));
+            Volatile.Write(ref _nextStartAllowedAt, _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency));
+            State = UpstreamState.Failing;
+            LastError = ex.Message;
+            StartFailed(_logger, ex, Name, failures, backoff.TotalMilliseconds);
+            throw new McpRoutingException($"Server '{Name}' could not be started: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Starting a session is safe to retry (no tool call has been sent): two more tries, 200 ms
+    /// then 400 ms apart, cover a process that was slow to come up or an HTTP server restarting.
+    /// </summary>
+    private static readonly ResiliencePipeline ConnectRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 2,
+            Delay = TimeSpan.FromMilliseconds(200),
+            BackoffType = DelayBackoffType.Exponential,
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => ex is not OperationCanceledException),
+        })
+        .Build();
+
+    private IClientTransport CreateTransport()
+    {
+        if (string.Equals(Options.Transport, "http", StringComparison.OrdinalIgnoreCase))
+        {
+            return new HttpClientTransport(new HttpClientTransportOptions
+            {
+                Name = Name,
+                Endpoint = new Uri(Options.Url!),
+                TransportMode = HttpTransportMode.StreamableHttp,
+                AdditionalHeaders = Options.Headers,
+                ConnectionTimeout = _routing.ConnectTimeout,
+            }, _loggers);
+        }
+
+        return new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = Name,
+            Command = Options.Command!,
+            Arguments = Options.Arguments,
+            WorkingDirectory = Options.WorkingDirectory,
+            EnvironmentVariables = Options.Environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
+            ShutdownTimeout = TimeSpan.FromSeconds(2),
+        }, _loggers);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
+    private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed to start ({Failures} in a row); next start in {Backoff:0} ms")]
+    private static partial void StartFailed(ILogger logger, Exception exception, string server, int failures, double backoff);
+}
+
+/// <summary>The router's total connections (the report's 200), shared by every server.</summary>
+internal sealed class ConnectionBudget(int total)
+{
+    private int _left = total;
+
+    public int Total { get; } = total;
+
+    public int InUse => Total - Volatile.Read(ref _left);
+
+    public bool TryTake()
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref _left);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref _left, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Return() => Interlocked.Increment(ref _left);
+}

@@ -1,0 +1,111 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TaskFlow.Core.Model;
+using TaskFlow.Engine.Hosting;
+using TaskFlow.Engine.Runtime;
+using TaskFlow.Routing.Hosting;
+using TaskFlow.Testing;
+
+namespace TaskFlow.Routing.Tests.Router;
+
+/// <summary>The <c>mcp.call</c> activity in a real engine, configured as a user would, against real servers.</summary>
+public sealed class McpCallActivityTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "taskflow-mcp-call-" + Guid.NewGuid().ToString("N")[..12]);
+    private IHost? _host;
+
+    private WorkflowRuntime Runtime => _host!.Services.GetRequiredService<WorkflowRuntime>();
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "files"));
+        await File.WriteAllTextAsync(Path.Combine(_root, "files", "plan.txt"), "step one");
+        var settings = new Dictionary<string, string?>
+        {
+            ["TaskFlow:Engine:DataDirectory"] = Path.Combine(_root, "data"),
+            ["TaskFlow:Mcp:Rules"] = """
+                routing_priorities:
+                  - pattern: "files.*"
+                    servers: ["fs"]
+                    strategy: "dedicated"
+                """,
+        };
+        Add(settings, "everything", McpTestServers.Everything());
+        Add(settings, "fs", McpTestServers.Filesystem(Path.Combine(_root, "files")));
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddTaskFlowEngine().AddMcpRouter();
+        _host = builder.Build();
+        await _host.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    //  echo(mcp.call everything.echo, tier 1) ──> read(mcp.call files.read_text_file by rule)
+    [Fact]
+    public async Task McpCall_TemplatedArguments_RoutedByRuleAndByName_OutputsTheToolsAnswer()
+    {
+        var path = Path.Combine(_root, "files", "plan.txt");
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "mcp", "inputs": { "text": { "type": "string", "required": true } },
+              "nodes": [
+                { "id": "echo", "type": "mcp.call", "tier": 1, "inputs": { "tool": "everything.echo", "arguments": { "message": "{{ input.text }}" } } },
+                { "id": "read", "type": "mcp.call", "inputs": { "tool": "files.read_text_file", "arguments": { "path": "PATH" }, "timeout": "20s" } } ],
+              "edges": [ { "from": "echo", "to": "read" } ],
+              "output": { "echo": "{{ nodes.echo.output.text }}", "file": "{{ nodes.read.output.text }}", "server": "{{ nodes.read.output.server }}" } }
+            """.Replace("PATH", path, StringComparison.Ordinal));
+
+        var id = await Runtime.StartAsync("mcp", new JsonObject { ["text"] = "hello" });
+        var view = await Runtime.WaitAsync(id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(InstanceStatus.Succeeded, view!.Status);
+        Assert.Equal("""{"echo":"Echo: hello","file":"step one","server":"fs"}""", view.Output!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task McpCall_ToolError_FailsTheNodeWithTheToolsMessage()
+    {
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "denied", "nodes": [
+                { "id": "read", "type": "mcp.call", "retry": { "maxAttempts": 3, "delay": "10ms" }, "inputs": { "tool": "fs.read_text_file", "arguments": { "path": "/etc/hostname" } } } ],
+              "edges": [] }
+            """);
+
+        var id = await Runtime.StartAsync("denied");
+        var view = await Runtime.WaitAsync(id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(InstanceStatus.Failed, view!.Status);
+        var read = view.Nodes.Single(n => n.NodeId == "read");
+        Assert.Equal(1, read.Attempt);
+        Assert.StartsWith("Tool 'fs.read_text_file' on 'fs' reported an error:", read.Error, StringComparison.Ordinal);
+        Assert.Contains("outside allowed directories", read.Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static void Add(Dictionary<string, string?> settings, string name, StdioLaunch launch)
+    {
+        var prefix = $"TaskFlow:Mcp:Servers:{name}:";
+        settings[prefix + "Command"] = launch.Command;
+        settings[prefix + "WorkingDirectory"] = launch.WorkingDirectory;
+        for (var i = 0; i < launch.Arguments.Count; i++)
+        {
+            settings[$"{prefix}Arguments:{i}"] = launch.Arguments[i];
+        }
+
+        foreach (var (key, value) in launch.Environment)
+        {
+            settings[$"{prefix}Environment:{key}"] = value;
+        }
+    }
+}
