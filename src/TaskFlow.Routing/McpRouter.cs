@@ -12,7 +12,8 @@ namespace TaskFlow.Routing;
 
 /// <summary>One tool call: the tool (a rule pattern's name, the upstream's own name, or <c>server.tool</c>), its arguments and tier.</summary>
 /// <param name="Server">A server to use instead of the routing rules.</param>
-public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null);
+/// <param name="Progress">Receives the upstream's progress notifications for this call.</param>
+public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null);
 
 /// <summary>What a call returned, and from where. <c>Result.IsError</c> is a tool error: the server answered.</summary>
 public sealed record McpCallOutcome(string Server, string Tool, CallToolResult Result, int Attempts);
@@ -158,6 +159,9 @@ public sealed partial class McpRouter : IAsyncDisposable
         return true;
     }
 
+    /// <summary>The configured tier of a server; null for an unknown name.</summary>
+    public int? TierOf(string server) => _servers.TryGetValue(server, out var s) ? s.Options.Tier : null;
+
     /// <summary>A snapshot of every server for the status API.</summary>
     public IReadOnlyList<McpServerStatus> GetStatus() =>
         [.. _servers.Values.OrderBy(s => s.Options.Tier).ThenBy(s => s.Name, StringComparer.Ordinal).Select(s => new McpServerStatus(
@@ -224,7 +228,7 @@ public sealed partial class McpRouter : IAsyncDisposable
             }
 
             var name = await UpstreamNameAsync(server, call.Tool, timeout.Token);
-            return await server.CallAsync(name, arguments, null, timeout.Token);
+            return await server.CallAsync(name, arguments, call.Progress, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -303,6 +307,9 @@ public sealed partial class McpRouter : IAsyncDisposable
         return name;
     }
 
+    /// <summary>Raised after a server's tool list changed (a notification, or a listing that differs).</summary>
+    public event Action<string>? ToolsChanged;
+
     private void OnToolsChanged(UpstreamServer server)
     {
         foreach (var key in _upstreamNames.Keys.Where(k => k.Server == server.Name))
@@ -311,6 +318,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         }
 
         _table = BuildTable();
+        ToolsChanged?.Invoke(server.Name);
     }
 
     private RouteTable BuildTable()

@@ -28,6 +28,9 @@ public sealed class McpRoutingOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ToolCacheTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How the gateway (<c>/mcp</c>, <c>taskflow mcp gateway</c>) names the fleet's tools.</summary>
+    public Gateway.McpGatewayOptions Gateway { get; set; } = new();
+
     /// <summary>How long starting a server (spawning it and the MCP handshake) may take.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskFlow.Engine.Hosting;
+using TaskFlow.Routing.Gateway;
 
 namespace TaskFlow.Routing.Hosting;
 
@@ -13,13 +14,24 @@ public static class McpRoutingServiceCollectionExtensions
     /// </summary>
     public static TaskFlowEngineBuilder AddMcpRouter(this TaskFlowEngineBuilder builder)
     {
-        var services = builder.Services;
+        builder.Services.AddMcpRouterCore();
+        builder.AddActivity<McpCallActivity>();
+        return builder;
+    }
+
+    /// <summary>The router and the gateway without the engine (for <c>taskflow mcp gateway</c>).</summary>
+    public static IServiceCollection AddMcpRouterCore(this IServiceCollection services)
+    {
         services.AddOptions<McpRoutingOptions>().BindConfiguration(McpRoutingOptions.SectionName).ValidateDataAnnotations();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<RoutingMetrics>();
         services.TryAddSingleton<McpRouter>();
-        services.AddHostedService<McpRouterHost>();
-        builder.AddActivity<McpCallActivity>();
-        return builder;
+        services.TryAddSingleton<McpGateway>();
+        if (!services.Any(d => d.ImplementationType == typeof(McpRouterHost)))
+        {
+            services.AddHostedService<McpRouterHost>();
+        }
+
+        return services;
     }
 }

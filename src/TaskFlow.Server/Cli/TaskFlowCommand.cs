@@ -30,6 +30,7 @@ public static class TaskFlowCommand
         root.Subcommands.Add(WorkerCommand());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(InstancesCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
         return root;
     }
 

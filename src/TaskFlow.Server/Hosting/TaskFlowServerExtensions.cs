@@ -9,6 +9,7 @@ using Scalar.AspNetCore;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Jobs;
 using TaskFlow.Routing;
+using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
 using Hangfire;
 using TaskFlow.Server.Api;
@@ -40,6 +41,10 @@ public static class TaskFlowServerExtensions
 
         var services = builder.Services;
         services.AddTaskFlowEngine().AddMcpRouter();
+
+        // The fleet as one Streamable HTTP MCP endpoint at /mcp (stateful sessions, so tool
+        // changes can be announced to connected clients).
+        services.AddTaskFlowGateway().WithHttpTransport();
         services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
@@ -82,6 +87,7 @@ public static class TaskFlowServerExtensions
         app.MapInstanceEventsApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
+        app.MapMcp("/mcp");
         app.MapValidationApi();
 
         // Prometheus text format, from this host's engine meter only (a registry of its own, so

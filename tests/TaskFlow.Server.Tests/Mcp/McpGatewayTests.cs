@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using TaskFlow.Server.Tests.Infrastructure;
+using TaskFlow.Testing;
+
+namespace TaskFlow.Server.Tests.Mcp;
+
+/// <summary>The gateway: the fleet as one MCP server, at /mcp (Streamable HTTP) and from <c>taskflow mcp gateway</c> (stdio).</summary>
+public sealed class McpGatewayTests
+{
+    private static Dictionary<string, string?> Fleet(string root)
+    {
+        var settings = new Dictionary<string, string?>();
+        Add(settings, "everything", McpTestServers.Everything());
+        Add(settings, "fs", McpTestServers.Filesystem(root));
+        return settings;
+    }
+
+    [Fact]
+    public async Task Http_ListsTheFleetPrefixed_ForwardsCallsAndProgress_AndNeedsTheKey()
+    {
+        var root = Directory.CreateTempSubdirectory("taskflow-gateway-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(root, "a.txt"), "through the gateway");
+            await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, Fleet(root));
+            using (var anonymous = await app.CreateAnonymousClient().PostAsync("/mcp", TaskFlowApp.JsonBody("{}")))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+
+            await using var client = await McpClient.CreateAsync(new HttpClientTransport(
+                new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp },
+                app.Client));
+
+            var tools = await client.ListToolsAsync();
+            var names = tools.Select(t => t.Name).ToHashSet();
+            Assert.Contains("everything.echo", names);
+            Assert.Contains("fs.read_text_file", names);
+            Assert.DoesNotContain("echo", names);
+
+            var echo = await client.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "hi" });
+            Assert.Equal("Echo: hi", Text(echo));
+            var read = await client.CallToolAsync("fs.read_text_file", new Dictionary<string, object?> { ["path"] = Path.Combine(root, "a.txt") });
+            Assert.Equal("through the gateway", Text(read));
+
+            var updates = new List<ProgressNotificationValue>();
+            var progress = new SynchronousProgress(updates);
+            var longRun = await client.CallToolAsync("everything.trigger-long-running-operation", new Dictionary<string, object?> { ["duration"] = 1, ["steps"] = 3 }, progress);
+            Assert.NotEqual(true, longRun.IsError);
+            for (var i = 0; i < 50 && updates.Count < 3; i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(3, updates.Count);
+
+            var unknown = await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("nobody.nothing").AsTask());
+            Assert.Contains("Unknown tool 'nobody.nothing'", unknown.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Stdio_GatewayCommand_ServesTheFleet()
+    {
+        var launch = McpTestServers.Everything();
+        var environment = new Dictionary<string, string?>
+        {
+            ["TaskFlow__Mcp__Servers__everything__Command"] = launch.Command,
+            ["TaskFlow__Mcp__Servers__everything__WorkingDirectory"] = launch.WorkingDirectory,
+            ["TaskFlow__Mcp__Gateway__Naming"] = "CollisionsOnly",
+        };
+        for (var i = 0; i < launch.Arguments.Count; i++)
+        {
+            environment[$"TaskFlow__Mcp__Servers__everything__Arguments__{i}"] = launch.Arguments[i];
+        }
+
+        await using var client = await McpClient.CreateAsync(new StdioClientTransport(new StdioClientTransportOptions
+        {
+            Name = "gateway",
+            Command = "dotnet",
+            Arguments = [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "mcp", "gateway"],
+            EnvironmentVariables = environment,
+            WorkingDirectory = AppContext.BaseDirectory,
+        }));
+
+        var tools = await client.ListToolsAsync();
+        var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "stdio" });
+
+        Assert.Contains(tools, t => t.Name == "echo");
+        Assert.Equal("Echo: stdio", Text(echo));
+        Assert.Equal("taskflow-gateway", client.ServerInfo?.Name);
+    }
+
+    private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+
+    private static void Add(Dictionary<string, string?> settings, string name, StdioLaunch launch)
+    {
+        var prefix = $"TaskFlow:Mcp:Servers:{name}:";
+        settings[prefix + "Command"] = launch.Command;
+        settings[prefix + "WorkingDirectory"] = launch.WorkingDirectory;
+        for (var i = 0; i < launch.Arguments.Count; i++)
+        {
+            settings[$"{prefix}Arguments:{i}"] = launch.Arguments[i];
+        }
+
+        foreach (var (key, value) in launch.Environment)
+        {
+            settings[$"{prefix}Environment:{key}"] = value;
+        }
+    }
+
+    private sealed class SynchronousProgress(List<ProgressNotificationValue> updates) : IProgress<ProgressNotificationValue>
+    {
+        public void Report(ProgressNotificationValue value)
+        {
+            lock (updates)
+            {
+                updates.Add(value);
+            }
+        }
+    }
+}
