@@ -3,14 +3,15 @@ using System.Diagnostics.Metrics;
 namespace TaskFlow.Routing;
 
 /// <summary>
-/// The router's instruments, named as the reference report names them: <c>mcp_server_latency</c>
+/// The router's instruments, exported under the reference report's names: <c>mcp_server_latency</c>
 /// (histogram, seconds), <c>mcp_message_rate</c> (messages sent), <c>mcp_error_rate</c> (failed
 /// calls), <c>mcp_connection_count</c>, and <c>mcp_breaker_state</c> (0 closed, 1 half-open,
-/// 2 open); each tagged with the server.
+/// 2 open); each tagged with the server. The Prometheus exporter prefixes an instrument's name
+/// with its meter's, so the meter is <c>mcp</c> and the instruments <c>server_latency</c> and so on.
 /// </summary>
 public sealed class RoutingMetrics : IDisposable
 {
-    public const string MeterName = "TaskFlow.Mcp";
+    public const string MeterName = "mcp";
 
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _messages;
@@ -21,12 +22,12 @@ public sealed class RoutingMetrics : IDisposable
     public RoutingMetrics(IMeterFactory? meters = null)
     {
         Meter = meters?.Create(MeterName) ?? new Meter(MeterName);
-        _latency = Meter.CreateHistogram<double>("mcp_server_latency", description: "Round trip of calls and health checks to an upstream MCP server, in seconds.",
+        _latency = Meter.CreateHistogram<double>("server_latency", description: "Round trip of calls and health checks to an upstream MCP server, in seconds.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] });
-        _messages = Meter.CreateCounter<long>("mcp_message_rate", description: "Requests sent to an upstream MCP server.");
-        _errors = Meter.CreateCounter<long>("mcp_error_rate", description: "Calls to an upstream MCP server that failed (transport, timeout or refusal).");
-        Meter.CreateObservableGauge("mcp_connection_count", () => _router?.Servers.Select(s => new Measurement<int>(s.ConnectionCount, new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Open connections to an upstream MCP server.");
-        Meter.CreateObservableGauge("mcp_breaker_state", () => _router?.Servers.Select(s => new Measurement<int>((int)BreakerValue(s.Breaker.State), new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Circuit breaker per server: 0 closed, 1 half-open, 2 open.");
+        _messages = Meter.CreateCounter<long>("message_rate", description: "Requests sent to an upstream MCP server.");
+        _errors = Meter.CreateCounter<long>("error_rate", description: "Calls to an upstream MCP server that failed (transport, timeout or refusal).");
+        Meter.CreateObservableGauge("connection_count", () => _router?.Servers.Select(s => new Measurement<int>(s.ConnectionCount, new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Open connections to an upstream MCP server.");
+        Meter.CreateObservableGauge("breaker_state", () => _router?.Servers.Select(s => new Measurement<int>((int)BreakerValue(s.Breaker.State), new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Circuit breaker per server: 0 closed, 1 half-open, 2 open.");
     }
 
     public Meter Meter { get; }

@@ -70,9 +70,9 @@ public sealed class McpServersApiTests
         Assert.Contains(everything["tools"]!.AsArray(), t => t!.GetValue<string>() == "echo");
 
         var metrics = await app.Client.GetStringAsync("/metrics");
-        foreach (var name in new[] { "mcp_server_latency", "mcp_message_rate", "mcp_connection_count", "mcp_breaker_state" })
+        foreach (var name in new[] { "mcp_server_latency_count{", "mcp_message_rate{server=\"everything\"} 2", "mcp_message_rate{server=\"canary\"} 1", "mcp_connection_count{", "mcp_breaker_state{" })
         {
-            Assert.True(metrics.Contains(name, StringComparison.Ordinal), $"{name} is missing from /metrics:\n{metrics}");
+            Assert.True(metrics.Split('\n').Any(l => l.StartsWith(name, StringComparison.Ordinal)), $"{name} is missing from /metrics:\n{metrics}");
         }
 
         Assert.Contains("server=\"everything\"", metrics, StringComparison.Ordinal);
