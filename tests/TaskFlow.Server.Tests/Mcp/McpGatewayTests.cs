@@ -4,6 +4,7 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 using TaskFlow.Server.Tests.Infrastructure;
 using TaskFlow.Testing;
 
@@ -98,6 +99,49 @@ public sealed class McpGatewayTests
         Assert.Contains(tools, t => t.Name == "echo");
         Assert.Equal("Echo: stdio", Text(echo));
         Assert.Equal("taskflow-gateway", client.ServerInfo?.Name);
+
+        // A C# server and client on the same SDK agree on the newest revision; the upstream
+        // (a Node server) was reached on its own, older one.
+        Assert.Equal("2026-07-28", client.NegotiatedProtocolVersion);
+    }
+
+    /// <summary>The router with upstreams on both ends of the protocol range: a C# server (another TaskFlow's gateway) on 2026-07-28 and mcp-server-commands on 2024-11-05.</summary>
+    [Fact]
+    public async Task Router_NegotiatesEachUpstreamsOwnRevision()
+    {
+        var launch = McpTestServers.Everything();
+        var inner = new Dictionary<string, string?>
+        {
+            ["TaskFlow__Mcp__Servers__everything__Command"] = launch.Command,
+            ["TaskFlow__Mcp__Servers__everything__WorkingDirectory"] = launch.WorkingDirectory,
+            ["TaskFlow__Mcp__Servers__everything__Arguments__0"] = launch.Arguments[0],
+            ["TaskFlow__Mcp__Servers__everything__Arguments__1"] = launch.Arguments[1],
+        };
+        var settings = new Dictionary<string, string?>
+        {
+            ["TaskFlow:Mcp:Servers:inner:Command"] = "dotnet",
+            ["TaskFlow:Mcp:Servers:inner:Arguments:0"] = Path.Combine(AppContext.BaseDirectory, "taskflow.dll"),
+            ["TaskFlow:Mcp:Servers:inner:Arguments:1"] = "mcp",
+            ["TaskFlow:Mcp:Servers:inner:Arguments:2"] = "gateway",
+            ["TaskFlow:Mcp:Servers:inner:WorkingDirectory"] = AppContext.BaseDirectory,
+        };
+        foreach (var (key, value) in inner)
+        {
+            settings[$"TaskFlow:Mcp:Servers:inner:Environment:{key}"] = value;
+        }
+
+        Add(settings, "commands", McpTestServers.Commands());
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
+        var router = app.Services.GetRequiredService<TaskFlow.Routing.McpRouter>();
+
+        var echo = await router.CallToolAsync(new TaskFlow.Routing.McpToolCall("inner.everything.echo", new System.Text.Json.Nodes.JsonObject { ["message"] = "two hops" }));
+        var run = await router.CallToolAsync(new TaskFlow.Routing.McpToolCall("commands.run_command", new System.Text.Json.Nodes.JsonObject { ["command"] = "echo old-revision" }));
+
+        Assert.Equal("Echo: two hops", Text(echo.Result));
+        Assert.Contains("old-revision", Text(run.Result), StringComparison.Ordinal);
+        var versions = router.GetStatus().ToDictionary(s => s.Name, s => s.ProtocolVersion);
+        Assert.Equal("2026-07-28", versions["inner"]);
+        Assert.Equal("2024-11-05", versions["commands"]);
     }
 
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
