@@ -132,12 +132,18 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         var lists = await Task.WhenAll(_servers.Values.Select(async s =>
         {
+            // Each server gets the call deadline: one that hangs on tools/list must not hold up
+            // discovery (and with it every call to a tool not known yet).
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.CallTimeout);
             try
             {
-                return (s.Name, Tools: await s.GetToolsAsync(cancellationToken));
+                return (s.Name, Tools: await s.GetToolsAsync(timeout.Token));
             }
-            catch (Exception ex) when (UpstreamServer.IsTransportFailure(ex, cancellationToken) || ex is McpRoutingException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
+                // A server without tools (method not found), down, or hung: it offers nothing now.
+                DiscoveryFailed(_logger, s.Name, Describe(ex));
                 return (s.Name, Tools: (IReadOnlyList<Tool>)[]);
             }
         }));
@@ -327,7 +333,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         var owners = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var server in _servers.Values.OrderBy(s => s.Options.Tier).ThenBy(s => s.Name, StringComparer.Ordinal))
         {
-            foreach (var tool in server.CachedTools ?? [])
+            foreach (var tool in server.RoutableTools ?? [])
             {
                 owners.TryAdd(tool.Name, server.Name);
             }
@@ -355,11 +361,18 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         TimeoutException timeout => timeout.Message,
         McpRoutingException routing => routing.Message,
+
+        // The server answered, but not with MCP (a broken serializer, debug output on stdout):
+        // the serializer's message names .NET types, the path says what was wrong.
+        JsonException json => $"answered with a message that is not valid MCP{(json.Path is { Length: > 0 } path ? $" (at {path})" : "")}",
         _ => $"{exception.GetType().Name}: {exception.Message}",
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP call {Tool} failed on {Server}: {Reason}")]
     private static partial void CallFailed(ILogger logger, string server, string tool, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} could not list its tools: {Reason}")]
+    private static partial void DiscoveryFailed(ILogger logger, string server, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed its health check: {Reason}")]
     private static partial void HealthFailed(ILogger logger, string server, string reason);

@@ -38,6 +38,13 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly CancellationTokenSource _disposed = new();
     private IReadOnlyList<Tool>? _tools;
     private long _toolsFetchedAt;
+
+    // The list a tools/list_changed made stale, kept for routing until the next listing, so the
+    // tools this server shares with others do not move to them meanwhile.
+    private IReadOnlyList<Tool>? _staleTools;
+
+    // Bumped by every tools/list_changed; a listing that started under an older version is stale.
+    private int _toolsVersion;
     private int _startFailures;
     private long _nextStartAllowedAt;
 
@@ -113,14 +120,55 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     public IReadOnlyList<Tool>? CachedTools =>
         _tools is { } tools && _time.GetElapsedTime(_toolsFetchedAt) < _routing.ToolCacheTtl ? tools : null;
 
+    /// <summary>The tools to route by: the cached list, else the last one while a <c>tools/list_changed</c> waits for a new listing; null when unknown.</summary>
+    public IReadOnlyList<Tool>? RoutableTools => CachedTools ?? _staleTools;
+
     /// <summary>The tool list, from the cache or fetched (starting the server if need be).</summary>
     public async Task<IReadOnlyList<Tool>> GetToolsAsync(CancellationToken cancellationToken)
     {
-        if (CachedTools is { } cached)
+        // A tools/list_changed notification that arrives while a listing is in flight makes that
+        // listing stale: it is never cached (it would hide the change for ToolCacheTtl) and is
+        // fetched again, a few times at most for a server whose tools keep changing.
+        const int attempts = 3;
+        for (var attempt = 1; ; attempt++)
         {
-            return cached;
-        }
+            if (CachedTools is { } cached)
+            {
+                return cached;
+            }
 
+            var version = Volatile.Read(ref _toolsVersion);
+            var tools = await FetchToolsAsync(cancellationToken);
+            bool changed;
+            lock (_lock)
+            {
+                if (version != _toolsVersion)
+                {
+                    if (attempt < attempts)
+                    {
+                        continue;
+                    }
+
+                    return tools;
+                }
+
+                changed = (_tools ?? _staleTools) is { } old && !old.Select(t => t.Name).SequenceEqual(tools.Select(t => t.Name), StringComparer.Ordinal);
+                _tools = tools;
+                _staleTools = null;
+                _toolsFetchedAt = _time.GetTimestamp();
+            }
+
+            if (changed)
+            {
+                ToolsChanged?.Invoke(this);
+            }
+
+            return tools;
+        }
+    }
+
+    private async Task<List<Tool>> FetchToolsAsync(CancellationToken cancellationToken)
+    {
         var connection = await AcquireAsync(cancellationToken);
         try
         {
@@ -133,14 +181,6 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 cursor = page.NextCursor;
             }
             while (cursor is not null);
-
-            var changed = _tools is { } old && !old.Select(t => t.Name).SequenceEqual(tools.Select(t => t.Name), StringComparer.Ordinal);
-            _tools = tools;
-            _toolsFetchedAt = _time.GetTimestamp();
-            if (changed)
-            {
-                ToolsChanged?.Invoke(this);
-            }
 
             return tools;
         }
@@ -212,7 +252,13 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// <summary>Drops the cached tool list (a <c>tools/list_changed</c> notification arrived).</summary>
     public void InvalidateTools()
     {
-        _tools = null;
+        lock (_lock)
+        {
+            _toolsVersion++;
+            _staleTools = _tools ?? _staleTools;
+            _tools = null;
+        }
+
         ToolsChanged?.Invoke(this);
     }
 
@@ -262,6 +308,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 DropBrokenLocked();
                 foreach (var connection in _connections)
                 {
+                    // A broken connection still finishing its calls takes no new ones.
+                    if (connection.IsBroken)
+                    {
+                        continue;
+                    }
+
                     if (best is null || connection.InFlight < best.InFlight)
                     {
                         best = connection;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TaskFlow.Testing;
@@ -8,6 +9,9 @@ namespace TaskFlow.Routing.Tests.Router;
 internal sealed class RouterFixture : IAsyncDisposable
 {
     private readonly List<McpRouter> _routers = [];
+
+    private const string MarkerVariable = "TASKFLOW_TEST_MARKER";
+    private const string ServerVariable = "TASKFLOW_TEST_SERVER";
 
     /// <summary>A marker in every started server's environment, to find its processes afterwards.</summary>
     public string Marker { get; } = "taskflow-router-test-" + Guid.NewGuid().ToString("N")[..12];
@@ -25,9 +29,10 @@ internal sealed class RouterFixture : IAsyncDisposable
 
     public McpRouter Create(Dictionary<string, UpstreamServerOptions> servers, string? rules = null, Action<McpRoutingOptions>? configure = null)
     {
-        foreach (var server in servers.Values.Where(s => s.Transport == "stdio"))
+        foreach (var (name, server) in servers.Where(s => s.Value.Transport == "stdio"))
         {
-            server.Environment["TASKFLOW_TEST_MARKER"] = Marker;
+            server.Environment[MarkerVariable] = Marker;
+            server.Environment[ServerVariable] = name;
         }
 
         var options = new McpRoutingOptions { Servers = servers, Rules = rules, CallTimeout = TimeSpan.FromSeconds(20) };
@@ -38,16 +43,35 @@ internal sealed class RouterFixture : IAsyncDisposable
     }
 
     /// <summary>Processes still running with this fixture's marker in their environment.</summary>
-    public int RunningProcesses()
+    public int RunningProcesses() => ProcessIds().Count;
+
+    /// <summary>
+    /// The ids of the processes still running with this fixture's marker in their environment;
+    /// with <paramref name="server"/>, only those started for that server.
+    /// </summary>
+    public IReadOnlyList<int> ProcessIds(string? server = null)
     {
-        var count = 0;
-        foreach (var dir in Directory.EnumerateDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        var wanted = new List<string> { $"{MarkerVariable}={Marker}" };
+        if (server is not null)
         {
+            wanted.Add($"{ServerVariable}={server}");
+        }
+
+        var ids = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var id))
+            {
+                continue;
+            }
+
             try
             {
-                if (File.ReadAllText(Path.Combine(dir, "environ")).Contains(Marker, StringComparison.Ordinal))
+                // NUL-separated NAME=value entries, as the process was started.
+                var environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
+                if (wanted.All(environment.Contains))
                 {
-                    count++;
+                    ids.Add(id);
                 }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -56,7 +80,24 @@ internal sealed class RouterFixture : IAsyncDisposable
             }
         }
 
-        return count;
+        return ids;
+    }
+
+    /// <summary>Waits, at most <paramref name="within"/>, until no process with this fixture's marker runs; false if some still do.</summary>
+    public async Task<bool> AllStoppedAsync(TimeSpan within)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (RunningProcesses() > 0)
+        {
+            if (Stopwatch.GetElapsedTime(started) >= within)
+            {
+                return false;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return true;
     }
 
     public async ValueTask DisposeAsync()
