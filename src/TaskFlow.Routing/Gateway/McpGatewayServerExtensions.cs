@@ -36,14 +36,53 @@ public static class McpGatewayServerExtensions
                 services.GetRequiredService<GatewaySessions>().Track(context.Server);
                 var request = context.Params ?? throw new McpProtocolException("tools/call needs params.", McpErrorCode.InvalidParams);
                 var progress = request.ProgressToken is { } token ? new ForwardedProgress(context.Server, token) : null;
-                return await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, cancellationToken);
+                var result = await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, cancellationToken);
+
+                // Progress sent after the result could be dropped with the request's stream.
+                if (progress is not null)
+                {
+                    await progress.FlushAsync();
+                }
+
+                return result;
             });
     }
 
-    /// <summary>Sends an upstream's progress on to the downstream caller, under the caller's token.</summary>
+    /// <summary>Sends an upstream's progress on to the downstream caller, under the caller's token, in order.</summary>
     private sealed class ForwardedProgress(McpServer server, ProgressToken token) : IProgress<ProgressNotificationValue>
     {
-        public void Report(ProgressNotificationValue value) => _ = server.NotifyProgressAsync(token, value);
+        private readonly Lock _lock = new();
+        private Task _tail = Task.CompletedTask;
+
+        public void Report(ProgressNotificationValue value)
+        {
+            lock (_lock)
+            {
+                _tail = SendAfterAsync(_tail, value);
+            }
+        }
+
+        /// <summary>Completes when every reported value has been sent (or failed to send: the caller may be gone).</summary>
+        public Task FlushAsync()
+        {
+            lock (_lock)
+            {
+                return _tail;
+            }
+        }
+
+        private async Task SendAfterAsync(Task previous, ProgressNotificationValue value)
+        {
+            await previous;
+            try
+            {
+                await server.NotifyProgressAsync(token, value);
+            }
+            catch (Exception)
+            {
+                // The caller went away; progress is best effort.
+            }
+        }
     }
 }
 
