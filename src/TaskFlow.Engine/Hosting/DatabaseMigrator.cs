@@ -16,9 +16,27 @@ public sealed class DatabaseMigrator(TaskFlowDbContextFactory contexts, IOptions
         }
 
         await using var context = contexts.Create();
-        // EF Core takes a database lock while migrating, so several processes starting on one
-        // PostgreSQL at once apply each migration exactly once.
-        await context.Database.MigrateAsync(cancellationToken);
+        if (!context.Database.IsNpgsql())
+        {
+            await context.Database.MigrateAsync(cancellationToken);
+            return;
+        }
+
+        // Several processes starting on one PostgreSQL at once (a server and its workers) must
+        // apply each migration exactly once: EF Core's own migration lock did not stop two of
+        // them applying the same one. A session advisory lock, held on the connection the
+        // migration runs on, makes the others wait and then find nothing left to apply.
+        await context.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(hashtext('taskflow:migrate'))", cancellationToken);
+            await context.Database.MigrateAsync(cancellationToken);
+        }
+        finally
+        {
+            await context.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(hashtext('taskflow:migrate'))", CancellationToken.None);
+            await context.Database.CloseConnectionAsync();
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
