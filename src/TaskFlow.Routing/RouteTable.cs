@@ -17,6 +17,7 @@ public sealed class RouteTable
     private readonly RouteDecision[] _ruleDecisions;
     private readonly FrozenDictionary<string, RouteDecision> _owned;
     private readonly FrozenDictionary<string, RouteDecision> _byServer;
+    private readonly FrozenDictionary<string, RouteDecision>.AlternateLookup<ReadOnlySpan<char>> _byServerPrefix;
 
     /// <param name="rules">The routing rules.</param>
     /// <param name="servers">Every registered server name.</param>
@@ -26,6 +27,7 @@ public sealed class RouteTable
         _rules = [.. rules.Rules];
         _ruleDecisions = [.. _rules.Select(r => new RouteDecision(r.Servers, r.Strategy, r))];
         _byServer = servers.Distinct(StringComparer.Ordinal).ToFrozenDictionary(s => s, s => new RouteDecision([s], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
+        _byServerPrefix = _byServer.GetAlternateLookup<ReadOnlySpan<char>>();
         _owned = toolOwners.ToFrozenDictionary(p => p.Key, p => _byServer.TryGetValue(p.Value, out var d) ? d : new RouteDecision([p.Value], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
     }
 
@@ -47,6 +49,6 @@ public sealed class RouteTable
 
         // "server.tool" names the server directly (the gateway's collision-safe names).
         var dot = tool.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && _byServer.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(tool.AsSpan(0, dot), out var direct) ? direct : null;
+        return dot > 0 && _byServerPrefix.TryGetValue(tool.AsSpan(0, dot), out var direct) ? direct : null;
     }
 }
