@@ -46,6 +46,23 @@ internal static class McpTestServers
     /// <summary>A server that runs shell commands; it speaks protocol revision 2024-11-05.</summary>
     public static StdioLaunch Commands() => Node(CommandsPackage, []);
 
+    /// <summary>Adds a server to configuration as a user would write it: <c>TaskFlow:Mcp:Servers:NAME:Command</c>, arguments, environment, folder.</summary>
+    public static void Configure(IDictionary<string, string?> settings, string name, StdioLaunch launch)
+    {
+        var prefix = $"TaskFlow:Mcp:Servers:{name}:";
+        settings[prefix + "Command"] = launch.Command;
+        settings[prefix + "WorkingDirectory"] = launch.WorkingDirectory;
+        for (var i = 0; i < launch.Arguments.Count; i++)
+        {
+            settings[$"{prefix}Arguments:{i}"] = launch.Arguments[i];
+        }
+
+        foreach (var (key, value) in launch.Environment)
+        {
+            settings[$"{prefix}Environment:{key}"] = value;
+        }
+    }
+
     /// <summary>
     /// Starts the everything server in Streamable HTTP mode on a free port and returns once it
     /// accepts connections. Disposing the handle kills the server's process tree.

@@ -32,8 +32,8 @@ public sealed class McpCallActivityTests : IAsyncLifetime
                     strategy: "dedicated"
                 """,
         };
-        Add(settings, "everything", McpTestServers.Everything());
-        Add(settings, "fs", McpTestServers.Filesystem(Path.Combine(_root, "files")));
+        McpTestServers.Configure(settings, "everything", McpTestServers.Everything());
+        McpTestServers.Configure(settings, "fs", McpTestServers.Filesystem(Path.Combine(_root, "files")));
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddTaskFlowEngine().AddMcpRouter();
@@ -91,21 +91,5 @@ public sealed class McpCallActivityTests : IAsyncLifetime
         Assert.Equal(1, read.Attempt);
         Assert.StartsWith("Tool 'fs.read_text_file' on 'fs' reported an error:", read.Error, StringComparison.Ordinal);
         Assert.Contains("outside allowed directories", read.Error, StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static void Add(Dictionary<string, string?> settings, string name, StdioLaunch launch)
-    {
-        var prefix = $"TaskFlow:Mcp:Servers:{name}:";
-        settings[prefix + "Command"] = launch.Command;
-        settings[prefix + "WorkingDirectory"] = launch.WorkingDirectory;
-        for (var i = 0; i < launch.Arguments.Count; i++)
-        {
-            settings[$"{prefix}Arguments:{i}"] = launch.Arguments[i];
-        }
-
-        foreach (var (key, value) in launch.Environment)
-        {
-            settings[$"{prefix}Environment:{key}"] = value;
-        }
     }
 }

@@ -16,8 +16,8 @@ public sealed class McpGatewayTests
     private static Dictionary<string, string?> Fleet(string root)
     {
         var settings = new Dictionary<string, string?>();
-        Add(settings, "everything", McpTestServers.Everything());
-        Add(settings, "fs", McpTestServers.Filesystem(root));
+        McpTestServers.Configure(settings, "everything", McpTestServers.Everything());
+        McpTestServers.Configure(settings, "fs", McpTestServers.Filesystem(root));
         return settings;
     }
 
@@ -139,7 +139,7 @@ public sealed class McpGatewayTests
             settings[$"TaskFlow:Mcp:Servers:inner:Environment:{key}"] = value;
         }
 
-        Add(settings, "commands", McpTestServers.Commands());
+        McpTestServers.Configure(settings, "commands", McpTestServers.Commands());
         await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
         var router = app.Services.GetRequiredService<TaskFlow.Routing.McpRouter>();
 
@@ -154,22 +154,6 @@ public sealed class McpGatewayTests
     }
 
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
-
-    private static void Add(Dictionary<string, string?> settings, string name, StdioLaunch launch)
-    {
-        var prefix = $"TaskFlow:Mcp:Servers:{name}:";
-        settings[prefix + "Command"] = launch.Command;
-        settings[prefix + "WorkingDirectory"] = launch.WorkingDirectory;
-        for (var i = 0; i < launch.Arguments.Count; i++)
-        {
-            settings[$"{prefix}Arguments:{i}"] = launch.Arguments[i];
-        }
-
-        foreach (var (key, value) in launch.Environment)
-        {
-            settings[$"{prefix}Environment:{key}"] = value;
-        }
-    }
 
     private sealed class SynchronousProgress(List<ProgressNotificationValue> updates) : IProgress<ProgressNotificationValue>
     {
