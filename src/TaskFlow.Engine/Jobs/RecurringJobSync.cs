@@ -44,7 +44,12 @@ public sealed partial class RecurringJobSync(
                     await SyncAsync(null, _stopping.Token);
                     return;
                 }
-                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                catch (Exception) when (_stopping.IsCancellationRequested)
+                {
+                    // Stopping while the database is unreachable: the next start registers the jobs.
+                    return;
+                }
+                catch (Exception ex)
                 {
                     StartFailed(logger, ex);
                     await Task.Delay(TimeSpan.FromSeconds(5), _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
