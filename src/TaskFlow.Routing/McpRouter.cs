@@ -13,7 +13,12 @@ namespace TaskFlow.Routing;
 /// <summary>One tool call: the tool (a rule pattern's name, the upstream's own name, or <c>server.tool</c>), its arguments and tier.</summary>
 /// <param name="Server">A server to use instead of the routing rules.</param>
 /// <param name="Progress">Receives the upstream's progress notifications for this call.</param>
-public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null);
+/// <param name="Session">
+/// The downstream session the call belongs to (the gateway passes its client's session). On a
+/// server whose protocol keeps state per session, every call of one session goes to an upstream
+/// session of its own, closed by <see cref="McpRouter.EndSessionAsync"/>. Null shares the pool.
+/// </param>
+public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null);
 
 /// <summary>What a call returned, and from where. <c>Result.IsError</c> is a tool error: the server answered.</summary>
 public sealed record McpCallOutcome(string Server, string Tool, CallToolResult Result, int Attempts);
@@ -165,6 +170,9 @@ public sealed partial class McpRouter : IAsyncDisposable
         return true;
     }
 
+    /// <summary>Closes the upstream sessions a downstream session was given (see <see cref="McpToolCall.Session"/>).</summary>
+    public Task EndSessionAsync(string session) => Task.WhenAll(_servers.Values.Select(s => s.EndSessionAsync(session)));
+
     /// <summary>The configured tier of a server; null for an unknown name.</summary>
     public int? TierOf(string server) => _servers.TryGetValue(server, out var s) ? s.Options.Tier : null;
 
@@ -182,6 +190,7 @@ public sealed partial class McpRouter : IAsyncDisposable
             s.ConnectionCount,
             s.Options.MaxConnections,
             s.CallsInFlight,
+            s.PinnedSessions,
             s.ProtocolVersion,
             s.CachedTools?.Select(t => t.Name).ToArray(),
             s.LastError))];
@@ -234,7 +243,7 @@ public sealed partial class McpRouter : IAsyncDisposable
             }
 
             var name = await UpstreamNameAsync(server, call.Tool, timeout.Token);
-            return await server.CallAsync(name, arguments, call.Progress, timeout.Token);
+            return await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -447,6 +456,7 @@ public sealed record McpServerStatus(
     int Connections,
     int MaxConnections,
     int CallsInFlight,
+    int PinnedSessions,
     string? ProtocolVersion,
     IReadOnlyList<string>? Tools,
     string? LastError);

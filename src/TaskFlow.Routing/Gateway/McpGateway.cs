@@ -50,7 +50,8 @@ public sealed class McpGateway(McpRouter router, IOptions<McpRoutingOptions> opt
     }
 
     /// <summary>Forwards a call to the server that owns the gateway name; the server's tier is the call's tier.</summary>
-    public async Task<CallToolResult> CallToolAsync(string name, IDictionary<string, JsonElement>? arguments, IProgress<ProgressNotificationValue>? progress, CancellationToken cancellationToken)
+    /// <param name="session">The caller's session, if it has one (see <see cref="McpToolCall.Session"/>).</param>
+    public async Task<CallToolResult> CallToolAsync(string name, IDictionary<string, JsonElement>? arguments, IProgress<ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
     {
         if (!_names.TryGetValue(name, out var target))
         {
@@ -65,7 +66,7 @@ public sealed class McpGateway(McpRouter router, IOptions<McpRoutingOptions> opt
         var tier = router.TierOf(target.Server) ?? 3;
         try
         {
-            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, args, tier, target.Server, Progress: progress), cancellationToken);
+            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, args, tier, target.Server, Progress: progress, Session: session), cancellationToken);
             return outcome.Result;
         }
         catch (McpRoutingException ex)

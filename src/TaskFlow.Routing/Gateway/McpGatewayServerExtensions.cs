@@ -17,7 +17,7 @@ public static class McpGatewayServerExtensions
     /// </summary>
     public static IMcpServerBuilder AddTaskFlowGateway(this IServiceCollection services)
     {
-        services.TryAddSingleton<GatewaySessions>();
+        services.TryAddSingleton(s => new McpGatewaySessions(s.GetRequiredService<McpRouter>(), processIsOneSession: s.GetService<StdioGateway>() is not null));
         return services
             .AddMcpServer(o =>
             {
@@ -27,16 +27,16 @@ public static class McpGatewayServerExtensions
             .WithListToolsHandler(async (context, cancellationToken) =>
             {
                 var services = context.Services!;
-                services.GetRequiredService<GatewaySessions>().Track(context.Server);
+                services.GetRequiredService<McpGatewaySessions>().SessionOf(context.Server);
                 return await services.GetRequiredService<McpGateway>().ListToolsAsync(cancellationToken);
             })
             .WithCallToolHandler(async (context, cancellationToken) =>
             {
                 var services = context.Services!;
-                services.GetRequiredService<GatewaySessions>().Track(context.Server);
+                var session = services.GetRequiredService<McpGatewaySessions>().SessionOf(context.Server);
                 var request = context.Params ?? throw new McpProtocolException("tools/call needs params.", McpErrorCode.InvalidParams);
                 var progress = request.ProgressToken is { } token ? new ForwardedProgress(context.Server, token) : null;
-                var result = await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, cancellationToken);
+                var result = await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, session, cancellationToken);
 
                 // Progress sent after the result could be dropped with the request's stream.
                 if (progress is not null)
@@ -46,6 +46,16 @@ public static class McpGatewayServerExtensions
 
                 return result;
             });
+    }
+
+    /// <summary>
+    /// Serves the gateway over stdio. The process is one downstream session: upstream servers that
+    /// keep state per session give it sessions of their own, and it hears of tool changes.
+    /// </summary>
+    public static IMcpServerBuilder WithGatewayStdioTransport(this IMcpServerBuilder builder)
+    {
+        builder.Services.TryAddSingleton<StdioGateway>();
+        return builder.WithStdioServerTransport();
     }
 
     /// <summary>Sends an upstream's progress on to the downstream caller, under the caller's token, in order.</summary>
@@ -86,20 +96,83 @@ public static class McpGatewayServerExtensions
     }
 }
 
-/// <summary>The gateway's downstream sessions, to announce tool changes to.</summary>
-internal sealed class GatewaySessions
-{
-    private readonly ConcurrentDictionary<McpServer, byte> _sessions = new();
+/// <summary>Marks a gateway served over stdio.</summary>
+internal sealed class StdioGateway;
 
-    public GatewaySessions(McpRouter router) => router.ToolsChanged += OnToolsChanged;
+/// <summary>
+/// The gateway's downstream sessions: the clients to announce tool changes to, and the key that
+/// gives each its own upstream sessions where the upstream keeps state per session. A stateless
+/// request (protocol 2026-07-28, or a stateless transport) is no session: it shares the pool and
+/// cannot be sent notifications.
+/// </summary>
+public sealed class McpGatewaySessions
+{
+    private const string ProcessSession = "stdio";
+
+    // By session id. A request handler sees the session through a per-request wrapper, so the
+    // id, not the object, finds it.
+    private readonly ConcurrentDictionary<string, McpServer> _sessions = new(StringComparer.Ordinal);
+    private readonly McpRouter _router;
+    private readonly bool _processIsOneSession;
+
+    /// <param name="processIsOneSession">Over stdio the process serves one client for its whole life, and its session has no id.</param>
+    internal McpGatewaySessions(McpRouter router, bool processIsOneSession)
+    {
+        _router = router;
+        _processIsOneSession = processIsOneSession;
+        router.ToolsChanged += OnToolsChanged;
+    }
+
+    /// <summary>Sessions now open.</summary>
+    public int Count => _sessions.Count;
+
+
+    /// <summary>
+    /// Runs one session of a transport that has several (Streamable HTTP): tracked while it runs,
+    /// and its upstream sessions closed when it ends (the client deletes it, or it idles out).
+    /// </summary>
+    public async Task RunAsync(McpServer session, CancellationToken cancellationToken)
+    {
+        if (session.SessionId is not { } id)
+        {
+            await session.RunAsync(cancellationToken);
+            return;
+        }
+
+        _sessions[id] = session;
+        try
+        {
+            await session.RunAsync(cancellationToken);
+        }
+        finally
+        {
+            _sessions.TryRemove(id, out _);
+            await _router.EndSessionAsync(id);
+        }
+    }
+
+    /// <summary>The key of the session a request came in on; null for a stateless request.</summary>
+    internal string? SessionOf(McpServer server)
+    {
+        if (server.SessionId is { } id && _sessions.ContainsKey(id))
+        {
+            return id;
+        }
+
+        if (!_processIsOneSession)
+        {
+            return null;
+        }
+
+        _sessions.TryAdd(ProcessSession, server);
+        return ProcessSession;
+    }
 
     private void OnToolsChanged(string server) => _ = AnnounceAsync();
 
-    public void Track(McpServer session) => _sessions.TryAdd(session, 0);
-
     private async Task AnnounceAsync()
     {
-        foreach (var session in _sessions.Keys)
+        foreach (var session in _sessions.Values)
         {
             try
             {
@@ -107,8 +180,7 @@ internal sealed class GatewaySessions
             }
             catch (Exception)
             {
-                // The session has ended; forget it.
-                _sessions.TryRemove(session, out _);
+                // The client has gone; its session ends on its own.
             }
         }
     }

@@ -10,6 +10,9 @@ internal sealed class UpstreamConnection(McpClient client) : IAsyncDisposable
 
     public McpClient Client { get; } = client;
 
+    /// <summary>The protocol revision the session negotiated.</summary>
+    public string? ProtocolVersion => Client.NegotiatedProtocolVersion;
+
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>The session ended (the process exited, the stream closed) or a call saw the transport fail.</summary>

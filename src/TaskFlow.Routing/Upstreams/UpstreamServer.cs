@@ -25,6 +25,12 @@ public enum UpstreamState
 /// its cached tool list. A connection whose session ends is dropped and replaced on the next
 /// call, after a backoff that grows with consecutive start failures.
 /// </summary>
+/// <remarks>
+/// Calls that belong to a downstream session (a client of the gateway) go to an upstream session
+/// of their own when the server's protocol keeps state per session (every revision before
+/// 2026-07-28): one downstream session never sees another's upstream state. Those pinned
+/// connections count against the server's maximum and end with the downstream session.
+/// </remarks>
 internal sealed partial class UpstreamServer : IAsyncDisposable
 {
     private readonly McpRoutingOptions _routing;
@@ -33,6 +39,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<UpstreamConnection> _connections = [];
+
+    // Downstream session -> its own upstream connection (still connecting while the task runs).
+    // Whoever removes an entry returns its connection to the budget.
+    private readonly Dictionary<string, Task<UpstreamConnection>> _pinned = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
@@ -97,7 +107,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         {
             lock (_lock)
             {
-                return _connections.Count;
+                return _connections.Count + _pinned.Count;
             }
         }
     }
@@ -108,10 +118,29 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         {
             lock (_lock)
             {
-                return _connections.Sum(c => c.InFlight);
+                return _connections.Sum(c => c.InFlight) + _pinned.Values.Sum(p => p.IsCompletedSuccessfully ? p.Result.InFlight : 0);
             }
         }
     }
+
+    /// <summary>Downstream sessions holding an upstream session of their own.</summary>
+    public int PinnedSessions
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pinned.Count;
+            }
+        }
+    }
+
+    /// <summary>The first protocol revision without sessions: a server on it or later needs no pinning.</summary>
+    public const string StatelessProtocolVersion = "2026-07-28";
+
+    /// <summary>Whether a server on this revision keeps state per session; unknown counts as yes.</summary>
+    public static bool KeepsSessionState(string? protocolVersion) =>
+        protocolVersion is null || string.CompareOrdinal(protocolVersion, StatelessProtocolVersion) < 0;
 
     /// <summary>Raised when the server says its tools changed, or a fresh listing differs.</summary>
     public event Action<UpstreamServer>? ToolsChanged;
@@ -196,9 +225,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     }
 
     /// <summary>Calls a tool on one connection. Throws on transport failure (the connection is dropped); a tool error comes back as a result with IsError.</summary>
-    public async Task<CallToolResult> CallAsync(string tool, IReadOnlyDictionary<string, object?>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, CancellationToken cancellationToken)
+    /// <param name="session">The downstream session the call belongs to, if any (see the remarks on the class).</param>
+    public async Task<CallToolResult> CallAsync(string tool, IReadOnlyDictionary<string, object?>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
     {
-        var connection = await AcquireAsync(cancellationToken);
+        var connection = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
         try
         {
             return await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
@@ -273,16 +303,24 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
         await _disposed.CancelAsync();
         UpstreamConnection[] all;
+        Task<UpstreamConnection>[] pins;
         lock (_lock)
         {
             all = [.. _connections];
             _connections.Clear();
+            pins = [.. _pinned.Values];
+            _pinned.Clear();
         }
 
         foreach (var connection in all)
         {
             _budget.Return();
             await connection.DisposeAsync();
+        }
+
+        foreach (var pin in pins)
+        {
+            await ClosePinAsync(pin);
         }
 
         RateLimiter.Dispose();
@@ -400,6 +438,139 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     private void Release(UpstreamConnection connection) => connection.Exit();
 
+    /// <summary>Ends a downstream session's own upstream session, if it has one.</summary>
+    public Task EndSessionAsync(string session)
+    {
+        Task<UpstreamConnection>? pin;
+        lock (_lock)
+        {
+            if (!_pinned.Remove(session, out pin))
+            {
+                return Task.CompletedTask;
+            }
+        }
+
+        return ClosePinAsync(pin);
+    }
+
+    private async Task<UpstreamConnection> AcquirePinnedAsync(string session, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // A server known to keep no session state shares its pool among everyone.
+            if (!KeepsSessionState(ProtocolVersion))
+            {
+                return await AcquireAsync(cancellationToken);
+            }
+
+            Task<UpstreamConnection> pin;
+            lock (_lock)
+            {
+                if (_pinned.TryGetValue(session, out var existing) && existing.IsCompletedSuccessfully && existing.Result.IsBroken)
+                {
+                    // The upstream session ended (the process crashed): its state is gone, and the
+                    // downstream session carries on with a new one.
+                    _pinned.Remove(session);
+                    _ = ClosePinAsync(existing);
+                    PinnedSessionLost(_logger, Name, session);
+                    existing = null;
+                }
+
+                if (existing is null)
+                {
+                    MakeRoomLocked(session);
+                    if (!_budget.TryTake())
+                    {
+                        throw new McpRoutingException($"Server '{Name}' cannot open a session for downstream session '{session}': the router's {_routing.MaxTotalConnections} connections are all in use.");
+                    }
+
+                    var connecting = new TaskCompletionSource<UpstreamConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    existing = connecting.Task;
+                    _pinned[session] = existing;
+                    _ = ConnectPinnedAsync(session, connecting);
+                }
+
+                pin = existing;
+            }
+
+            var connection = await pin.WaitAsync(cancellationToken);
+            lock (_lock)
+            {
+                if (!KeepsSessionState(connection.ProtocolVersion) && _pinned.TryGetValue(session, out var current) && current == pin)
+                {
+                    // The server turned out to be stateless: its connection joins the pool.
+                    _pinned.Remove(session);
+                    _connections.Add(connection);
+                }
+
+                if (!connection.IsBroken)
+                {
+                    connection.Enter();
+                    return connection;
+                }
+            }
+        }
+    }
+
+    /// <summary>Frees a slot for a new pinned connection: closes an idle pooled one when the server is at its maximum, or refuses.</summary>
+    private void MakeRoomLocked(string session)
+    {
+        DropBrokenLocked();
+        if (_connections.Count + _pinned.Count < Options.MaxConnections)
+        {
+            return;
+        }
+
+        var idle = _connections.FirstOrDefault(c => c.InFlight == 0);
+        if (idle is null)
+        {
+            throw new McpRoutingException($"Server '{Name}' has all {Options.MaxConnections} connections in use, so downstream session '{session}' cannot get an upstream session of its own (protocol {ProtocolVersion ?? "unknown"} keeps state per session). Raise MaxConnections or end idle sessions.");
+        }
+
+        _connections.Remove(idle);
+        _budget.Return();
+        _ = idle.DisposeAsync().AsTask();
+    }
+
+    /// <summary>Connects on behalf of every call of the session waiting on <paramref name="connecting"/> (not on one caller's token).</summary>
+    private async Task ConnectPinnedAsync(string session, TaskCompletionSource<UpstreamConnection> connecting)
+    {
+        try
+        {
+            connecting.SetResult(await ConnectAsync(_disposed.Token));
+        }
+        catch (Exception ex)
+        {
+            lock (_lock)
+            {
+                if (_pinned.TryGetValue(session, out var current) && current == connecting.Task)
+                {
+                    _pinned.Remove(session);
+                    _budget.Return();
+                }
+            }
+
+            connecting.SetException(ex);
+        }
+    }
+
+    /// <summary>Closes a pinned connection taken out of the map (now or once it has connected) and returns its budget.</summary>
+    private async Task ClosePinAsync(Task<UpstreamConnection> pin)
+    {
+        try
+        {
+            var connection = await pin;
+            await connection.DisposeAsync();
+            _budget.Return();
+        }
+        catch (Exception)
+        {
+            // It never connected; the failed start returned nothing to the budget, as it was no
+            // longer in the map.
+            _budget.Return();
+        }
+    }
+
     private void DropBrokenLocked()
     {
         for (var i = _connections.Count - 1; i >= 0; i--)
@@ -502,6 +673,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
     private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost the upstream session of downstream session {Session}; the next call opens a new one")]
+    private static partial void PinnedSessionLost(ILogger logger, string server, string session);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed to start ({Failures} in a row); next start in {Backoff:0} ms")]
     private static partial void StartFailed(ILogger logger, Exception exception, string server, int failures, double backoff);

@@ -49,9 +49,15 @@ internal sealed class ApiKeyAuthenticationHandler(
             });
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], ApiKeyDefaults.Scheme);
+        // The key's fingerprint identifies the caller: MCP sessions at /mcp belong to the key that
+        // opened them, so a request with another key cannot use them.
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key"), new Claim(ClaimTypes.NameIdentifier, Fingerprint(key))], ApiKeyDefaults.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyDefaults.Scheme)));
     }
+
+    /// <summary>A stable name for a key that does not reveal it: the start of its SHA-256.</summary>
+    internal static string Fingerprint(string key) =>
+        "key-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)))[..16];
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {

@@ -21,7 +21,7 @@ internal static class McpCommand
             // stdout carries the protocol: every log line goes to stderr.
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
             builder.Services.AddMcpRouterCore();
-            builder.Services.AddTaskFlowGateway().WithStdioServerTransport();
+            builder.Services.AddTaskFlowGateway().WithGatewayStdioTransport();
             using var host = builder.Build();
             await host.RunAsync(cancellationToken);
             return 0;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using ModelContextProtocol.AspNetCore;
 using Prometheus;
 using Scalar.AspNetCore;
 using TaskFlow.Engine.Hosting;
@@ -42,9 +43,19 @@ public static class TaskFlowServerExtensions
         var services = builder.Services;
         services.AddTaskFlowEngine().AddMcpRouter();
 
-        // The fleet as one Streamable HTTP MCP endpoint at /mcp (stateful sessions, so tool
-        // changes can be announced to connected clients).
-        services.AddTaskFlowGateway().WithHttpTransport();
+        // The fleet as one Streamable HTTP MCP endpoint at /mcp. Clients that open a session
+        // (the initialize handshake, every revision before 2026-07-28) get one: tool changes are
+        // announced to them, and upstreams that keep state per session give them their own.
+        // 2026-07-28 clients are served statelessly on the same endpoint.
+        services.AddTaskFlowGateway().WithHttpTransport(o =>
+        {
+            o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
+
+            // The one hook that sees a session end; experimental in SDK 2.3.1.
+#pragma warning disable MCPEXP002
+            o.RunSessionHandler = (context, session, cancellationToken) => context.RequestServices.GetRequiredService<McpGatewaySessions>().RunAsync(session, cancellationToken);
+#pragma warning restore MCPEXP002
+        });
         services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();

@@ -153,6 +153,75 @@ public sealed class McpGatewayTests
         Assert.Equal("2024-11-05", versions["commands"]);
     }
 
+    /// <summary>
+    /// Clients on the initialize handshake get a session at /mcp; an upstream that keeps state per
+    /// session (a fixture: one process is one session) gives each its own, closed when the client
+    /// ends its session. A 2026-07-28 client has no session and shares the pool.
+    /// </summary>
+    [Fact]
+    public async Task Http_SessionClients_GetTheirOwnUpstreamSessions_ClosedWithTheirSession_AndHearOfToolChanges()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var settings = new Dictionary<string, string?>();
+        McpTestServers.Configure(settings, "stateful", Fixture("session-state-server.js"));
+        McpTestServers.Configure(settings, "changing", Fixture("changing-tools-server.js"));
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
+        var router = app.Services.GetRequiredService<TaskFlow.Routing.McpRouter>();
+        int Pinned() => router.GetStatus().Single(s => s.Name == "stateful").PinnedSessions;
+
+        var a = await ConnectAsync(app, "2025-11-25", guard.Token);
+        await using var b = await ConnectAsync(app, "2025-11-25", guard.Token);
+        await using var stateless = await ConnectAsync(app, null, guard.Token);
+        Assert.NotNull(a.SessionId);
+        Assert.Null(stateless.SessionId);
+        Assert.Equal("2026-07-28", stateless.NegotiatedProtocolVersion);
+
+        await a.CallToolAsync("stateful.remember", new Dictionary<string, object?> { ["text"] = "from a" }, cancellationToken: guard.Token);
+        await b.CallToolAsync("stateful.remember", new Dictionary<string, object?> { ["text"] = "from b" }, cancellationToken: guard.Token);
+        var recalledA = Text(await a.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
+        var recalledB = Text(await b.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
+        var recalledShared = Text(await stateless.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
+
+        Assert.EndsWith(":from a", recalledA, StringComparison.Ordinal);
+        Assert.EndsWith(":from b", recalledB, StringComparison.Ordinal);
+        Assert.EndsWith(":", recalledShared, StringComparison.Ordinal);
+        Assert.Equal(2, Pinned());
+
+        // A tool change upstream reaches the sessions, whoever caused it.
+        var heard = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (a.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
+        {
+            heard.TrySetResult();
+            return ValueTask.CompletedTask;
+        }))
+        {
+            await b.CallToolAsync("changing.add_tool", new Dictionary<string, object?> { ["text"] = "new_tool" }, cancellationToken: guard.Token);
+            await heard.Task.WaitAsync(guard.Token);
+        }
+
+        // Ending a's session (the client deletes it) closes a's upstream session, not b's.
+        await a.DisposeAsync();
+        while (Pinned() != 1)
+        {
+            await Task.Delay(100, guard.Token);
+        }
+
+        Assert.EndsWith(":from b", Text(await b.CallToolAsync("stateful.recall", cancellationToken: guard.Token)), StringComparison.Ordinal);
+    }
+
+    private static StdioLaunch Fixture(string script)
+    {
+        var folder = Path.Combine(AppContext.BaseDirectory, "Fixtures");
+        return new StdioLaunch("node", [Path.Combine(folder, script)], new Dictionary<string, string>(), folder);
+    }
+
+    /// <param name="protocolVersion">A revision to ask for (an older one opens a session); null takes the newest.</param>
+    private static Task<McpClient> ConnectAsync(TaskFlowApp app, string? protocolVersion, CancellationToken cancellationToken) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
+            new McpClientOptions { ProtocolVersion = protocolVersion },
+            cancellationToken: cancellationToken);
+
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
     private sealed class SynchronousProgress(List<ProgressNotificationValue> updates) : IProgress<ProgressNotificationValue>
