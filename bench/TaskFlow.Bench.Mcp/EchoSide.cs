@@ -2,14 +2,14 @@ using ModelContextProtocol.Protocol;
 
 namespace TaskFlow.Bench.Mcp;
 
-/// <summary>One way of calling server-everything's <c>echo</c>: through the router, or directly with the SDK.</summary>
+/// <summary>One way of calling server-everything's <c>echo</c>: through the router, through the gateway, or directly with the SDK.</summary>
 internal abstract class EchoSide : IAsyncDisposable
 {
     public const string Message = "hello";
 
     public const string Expected = "Echo: " + Message;
 
-    /// <summary>"router" or "direct".</summary>
+    /// <summary>"router", "gateway", "floor" or "direct".</summary>
     public abstract string Name { get; }
 
     /// <summary>Connections (for stdio: server processes) open now.</summary>

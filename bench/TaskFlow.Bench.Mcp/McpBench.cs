@@ -18,12 +18,20 @@ internal static class McpBench
         {
             if (options.Stdio)
             {
-                runs.AddRange(await new TransportBench(server, "stdio", options.Calls, options.Warmup, options.Rounds).RunAsync(cancellationToken));
+                runs.AddRange(await new TransportBench(server, "stdio", "router", options.Calls, options.Warmup, options.Rounds).RunAsync(cancellationToken));
             }
 
             if (options.Http)
             {
-                runs.AddRange(await new TransportBench(server, "http", options.HttpCalls, options.HttpWarmup, options.Rounds).RunAsync(cancellationToken));
+                runs.AddRange(await new TransportBench(server, "http", "router", options.HttpCalls, options.HttpWarmup, options.Rounds).RunAsync(cancellationToken));
+            }
+
+            if (options.Gateway)
+            {
+                // HTTP to the gateway on every call: the HTTP call counts, against a stdio upstream.
+                // Then the HTTP hop alone, to show what of the gateway's addition is the transport's.
+                runs.AddRange(await new TransportBench(server, "stdio", "gateway", options.HttpCalls, options.HttpWarmup, options.Rounds).RunAsync(cancellationToken));
+                runs.AddRange(await new TransportBench(server, "stdio", "floor", options.HttpCalls, options.HttpWarmup, options.Rounds).RunAsync(cancellationToken));
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

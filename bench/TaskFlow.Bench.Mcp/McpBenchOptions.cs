@@ -5,7 +5,7 @@ namespace TaskFlow.Bench.Mcp;
 /// <summary>The command line, checked once: every problem is named in one message.</summary>
 internal sealed class McpBenchOptions
 {
-    public const string Usage = "usage: TaskFlow.Bench.Mcp [--calls N] [--warmup N] [--transport stdio|http|both] [--servers DIR] [--rounds N]";
+    public const string Usage = "usage: TaskFlow.Bench.Mcp [--calls N] [--warmup N] [--transport stdio|http|gateway|both|all] [--servers DIR] [--rounds N]";
 
     /// <summary>
     /// server-everything over HTTP keeps every SSE event in memory and logs each request, so HTTP
@@ -22,6 +22,9 @@ internal sealed class McpBenchOptions
     public bool Stdio { get; private init; } = true;
 
     public bool Http { get; private init; } = true;
+
+    /// <summary>The gateway (<c>/mcp</c> over HTTP, in process) against a direct stdio call.</summary>
+    public bool Gateway { get; private init; } = true;
 
     /// <summary>Each round measures both sides; the order alternates, figures are the median of the rounds.</summary>
     public int Rounds { get; private init; } = 3;
@@ -54,10 +57,10 @@ internal sealed class McpBenchOptions
             }
         }
 
-        var transport = values.GetValueOrDefault("--transport", "both");
-        if (transport is not ("stdio" or "http" or "both"))
+        var transport = values.GetValueOrDefault("--transport", "all");
+        if (transport is not ("stdio" or "http" or "gateway" or "both" or "all"))
         {
-            problems.Add($"--transport is '{transport}'; use stdio, http or both");
+            problems.Add($"--transport is '{transport}'; use stdio, http, gateway, both (stdio and http) or all");
         }
 
         var calls = Count(values, "--calls", 10_000, problems);
@@ -83,8 +86,9 @@ internal sealed class McpBenchOptions
             Calls = calls,
             Warmup = warmup,
             Rounds = rounds,
-            Stdio = transport is "stdio" or "both",
-            Http = transport is "http" or "both",
+            Stdio = transport is "stdio" or "both" or "all",
+            Http = transport is "http" or "both" or "all",
+            Gateway = transport is "gateway" or "all",
             ServersFolder = folder!,
         };
     }

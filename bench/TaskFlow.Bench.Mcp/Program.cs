@@ -1,9 +1,10 @@
 using TaskFlow.Bench.Mcp;
 
 // Usage: dotnet run -c Release --project bench/TaskFlow.Bench.Mcp -- [--calls 10000] [--warmup 5000]
-//        [--transport stdio|http|both] [--servers DIR] [--rounds 3]
+//        [--transport stdio|http|gateway|both|all] [--servers DIR] [--rounds 3]
 // The in-process router against a direct SDK client on the same upstream (server-everything's
-// echo), over stdio and Streamable HTTP, then the route decision alone. Exits 1 when a call failed,
+// echo), over stdio and Streamable HTTP; the gateway (/mcp over HTTP) against a direct stdio call;
+// then the route decision alone. Exits 1 when a call failed,
 // 2 on a bad command line.
 McpBenchOptions options;
 try

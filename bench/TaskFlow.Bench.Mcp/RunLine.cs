@@ -6,7 +6,7 @@ internal static class RunLine
     public static string Describe(SideRun run)
     {
         var line = FormattableString.Invariant(
-            $"{run.Transport,-5} round {run.Round} {run.Side,-6}: c1 p50 {run.C1.P50Us:0.0} us, p99 {run.C1.P99Us:0.0} us, {run.C1.CallsPerSecond:0} calls/s | c16 {run.C16.CallsPerSecond:0} calls/s on {run.C16.Connections}, cpu {run.C16.CpuUsPerCall:0.0} us/call, {run.C16.BytesPerCall:0} B/call | c64 {run.C64.CallsPerSecond:0} calls/s on {run.C64.Connections}, cpu {run.C64.CpuUsPerCall:0.0} us/call, {run.C64.BytesPerCall:0} B/call");
+            $"{run.Transport,-5} round {run.Round} {run.Side,-7}: c1 p50 {run.C1.P50Us:0.0} us, p99 {run.C1.P99Us:0.0} us, {run.C1.CallsPerSecond:0} calls/s | c16 {run.C16.CallsPerSecond:0} calls/s on {run.C16.Connections}, cpu {run.C16.CpuUsPerCall:0.0} us/call, {run.C16.BytesPerCall:0} B/call | c64 {run.C64.CallsPerSecond:0} calls/s on {run.C64.Connections}, cpu {run.C64.CpuUsPerCall:0.0} us/call, {run.C64.BytesPerCall:0} B/call");
         if (run.C64OnOneConnection is { } one)
         {
             line += FormattableString.Invariant($" | c64 on 1 connection {one.CallsPerSecond:0} calls/s");

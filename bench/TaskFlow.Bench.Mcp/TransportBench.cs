@@ -1,14 +1,16 @@
 namespace TaskFlow.Bench.Mcp;
 
 /// <summary>
-/// Router and direct client against the same server over one transport, in rounds. In a round
+/// A subject (the in-process router, or the gateway over HTTP) and a direct client against the
+/// same server over one transport, in rounds. In a round
 /// both sides are connected at once and take turns (A B B A) in every phase, so drift of the
 /// machine or the server falls on both alike; which side goes first alternates per round. Over
 /// stdio each side has its own server process (the router starts its own); over HTTP both call
 /// one server process, new for each round, since its memory grows with every call. Round 0
 /// warms the process up and is not counted.
 /// </summary>
-internal sealed class TransportBench(EverythingServer server, string transport, int calls, int warmup, int rounds)
+/// <param name="subject">"router", "gateway", or "floor" (the gateway's HTTP hop alone, see <see cref="GatewaySide"/>).</param>
+internal sealed class TransportBench(EverythingServer server, string transport, string subject, int calls, int warmup, int rounds)
 {
     public const int Medium = 16;
     public const int High = 64;
@@ -53,7 +55,9 @@ internal sealed class TransportBench(EverythingServer server, string transport, 
     private async Task<(SideRun Router, SideRun Direct)> RunRoundAsync(int round, CancellationToken cancellationToken)
     {
         await using var http = transport == "http" ? await EverythingHttpProcess.StartAsync(server, cancellationToken) : null;
-        await using var router = RouterSide.Create(server.RouterOptions(http?.Endpoint), High);
+        await using EchoSide router = subject is "gateway" or "floor"
+            ? await GatewaySide.StartAsync(server.RouterOptions(http?.Endpoint), floor: subject == "floor", cancellationToken)
+            : RouterSide.Create(server.RouterOptions(http?.Endpoint), High);
         await using var direct = new DirectSide(() => server.DirectTransport(http?.Endpoint));
         await direct.GrowAsync(1, cancellationToken);
         EchoSide[] sides = round % 2 == 1 ? [router, direct] : [direct, router];
@@ -101,7 +105,13 @@ internal sealed class TransportBench(EverythingServer server, string transport, 
         SideRun Run(EchoSide side, PhaseFigures? reference)
         {
             var s = Array.IndexOf(sides, side);
-            return new SideRun(transport, side.Name, round, side.ProtocolVersion, c1[s], c16[s], c64[s], reference, rss, warmupErrors[side]);
+            var label = subject switch
+            {
+                "gateway" => $"gateway, {transport} upstream",
+                "floor" => $"HTTP hop alone vs {transport}",
+                _ => transport,
+            };
+            return new SideRun(label, side.Name, round, side.ProtocolVersion, c1[s], c16[s], c64[s], reference, rss, warmupErrors[side]);
         }
 
         return (Run(router, null), Run(direct, oneConnection));
