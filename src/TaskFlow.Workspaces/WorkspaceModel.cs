@@ -26,20 +26,20 @@ public enum CleanupMode
     Scheduled,
 }
 
-/// <summary>What a workspace may use. Every limit is enforced; none is advisory.</summary>
+/// <summary>What a workspace may use; the defaults are the reference report's (2 cores, 4 GB, 10 GB). Every limit is enforced; none is advisory.</summary>
 public sealed record WorkspaceLimits
 {
     /// <summary>Memory, in bytes (processes beyond it are killed and the result says out of memory).</summary>
-    public long MemoryBytes { get; init; } = 512L * 1024 * 1024;
+    public long MemoryBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
     /// <summary>CPU, in cores (may be a fraction).</summary>
-    public double Cpus { get; init; } = 1.0;
+    public double Cpus { get; init; } = 2.0;
 
     /// <summary>Processes and threads at once (a fork bomb stops here).</summary>
     public int Pids { get; init; } = 256;
 
     /// <summary>Disk: the workspace folder's size, in bytes.</summary>
-    public long DiskBytes { get; init; } = 1024L * 1024 * 1024;
+    public long DiskBytes { get; init; } = 10L * 1024 * 1024 * 1024;
 
     /// <summary>Whether the workspace may reach a network at all (off unless a policy opts in).</summary>
     public bool Network { get; init; }

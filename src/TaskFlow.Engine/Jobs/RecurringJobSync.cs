@@ -18,6 +18,7 @@ public sealed partial class RecurringJobSync(
     IRecurringJobManager manager,
     JobStorage storage,
     IOptions<TaskFlowJobsOptions> options,
+    IEnumerable<IRecurringJobRegistration> registrations,
     ILogger<RecurringJobSync> logger) : IHostedService, IDisposable
 {
     public const string SyncJobId = "cron-sync";
@@ -41,6 +42,11 @@ public sealed partial class RecurringJobSync(
                 {
                     manager.AddOrUpdate<RecurringJobSync>(SyncJobId, sync => sync.SyncAllAsync(CancellationToken.None), Cron.Minutely());
                     manager.AddOrUpdate<RetentionJob>(RetentionJob.JobId, job => job.RunAsync(CancellationToken.None), options.Value.RetentionCron);
+                    foreach (var registration in registrations)
+                    {
+                        registration.Register(manager);
+                    }
+
                     await SyncAsync(null, _stopping.Token);
                     return;
                 }

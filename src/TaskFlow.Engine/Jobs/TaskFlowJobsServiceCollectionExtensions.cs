@@ -44,6 +44,7 @@ public static class TaskFlowJobsServiceCollectionExtensions
             {
                 var jobs = provider.GetRequiredService<IOptions<TaskFlowJobsOptions>>().Value;
                 server.WorkerCount = jobs.WorkerCount;
+                server.Queues = [JobQueues.Default, JobQueues.Local];
                 server.SchedulePollingInterval = jobs.SchedulePollingInterval;
 
                 // Scheduled jobs only start instances: nothing long-running to wait for at shutdown.
