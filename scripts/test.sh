@@ -10,6 +10,10 @@
 # - Installs the MCP servers the routing tests run against (scripts/install-mcp-servers.sh,
 #   pinned npm packages; fast when already there) into TASKFLOW_MCP_SERVERS, default
 #   tests/.mcp-servers, and exports that folder to the tests.
+# - Starts a Docker engine for the container workspace tests (scripts/start-docker.sh: Debian's
+#   docker.io and a local busybox image, no registry) unless DOCKER_HOST is already set, and
+#   installs bubblewrap for the sandboxed-process workspaces. An engine started here is stopped
+#   on every exit path.
 # - Builds TaskFlow.sln (Release) once, then runs all test projects with TRX results in
 #   artifacts/test-results/.
 # - Its last line is "N passed, N failed, N skipped" (counted from the TRX files). It exits
@@ -25,6 +29,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 RESULTS=artifacts/test-results
 PG_DIR=""
+DOCKER_DIR=""
 
 say() { printf 'test.sh: %s\n' "$*" >&2; }
 
@@ -35,7 +40,18 @@ stop_postgres() {
     bash scripts/stop-postgres.sh "$dir" || say "warning: could not stop the PostgreSQL server in $dir"
   fi
 }
-trap stop_postgres EXIT
+stop_docker() {
+  if [[ -n $DOCKER_DIR ]]; then
+    local dir=$DOCKER_DIR
+    DOCKER_DIR=""
+    bash scripts/stop-docker.sh "$dir" || say "warning: could not stop the Docker engine in $dir"
+  fi
+}
+stop_all() {
+  stop_postgres
+  stop_docker
+}
+trap stop_all EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -53,10 +69,29 @@ else
   export TASKFLOW_TEST_POSTGRES
 fi
 
+# --- Docker engine and bubblewrap (workspaces) ------------------------------------------
+if [[ -n ${DOCKER_HOST:-} ]]; then
+  say "using the Docker engine in DOCKER_HOST (not started or stopped here)"
+else
+  DOCKER_DIR=$(mktemp -d "${TMPDIR:-/tmp}/taskflow-docker.XXXXXX")
+  docker_env=$(bash scripts/start-docker.sh "$DOCKER_DIR")
+  eval "$docker_env"
+  export DOCKER_HOST
+fi
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing bubblewrap"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends bubblewrap >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends bubblewrap >&2; }
+  else
+    say "warning: bubblewrap (bwrap) is missing and cannot be installed here; the process workspace tests will fail"
+  fi
+fi
+
 # --- MCP servers --------------------------------------------------------------------------
 export TASKFLOW_MCP_SERVERS=${TASKFLOW_MCP_SERVERS:-$PWD/tests/.mcp-servers}
 if ! bash scripts/install-mcp-servers.sh "$TASKFLOW_MCP_SERVERS"; then
-  stop_postgres
+  stop_all
   say "error: the MCP servers could not be installed in $TASKFLOW_MCP_SERVERS"
   exit 1
 fi
@@ -64,7 +99,7 @@ TASKFLOW_MCP_SERVERS=$(cd "$TASKFLOW_MCP_SERVERS" && pwd)   # the tests run in o
 
 # --- build once ---------------------------------------------------------------------------
 if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then
-  stop_postgres
+  stop_all
   say "error: the build failed"
   exit 1
 fi
@@ -77,8 +112,8 @@ dotnet test TaskFlow.sln -c Release --no-build \
   --logger "trx" --results-directory "$RESULTS" \
   --blame-hang-timeout 10m || test_rc=$?
 
-# Stop the server now, so that its messages come before the counting line.
-stop_postgres
+# Stop the servers now, so that their messages come before the counting line.
+stop_all
 
 # --- count --------------------------------------------------------------------------------
 mapfile -t trx_files < <(find "$RESULTS" -type f -name '*.trx' | sort)

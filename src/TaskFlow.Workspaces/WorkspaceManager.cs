@@ -78,6 +78,9 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     /// <summary>The folder holding every workspace.</summary>
     public string Root { get; }
 
+    /// <summary>The configured limits: what a workspace gets when it asks for none, and the most it may ask for.</summary>
+    public WorkspaceLimits DefaultLimits => _options.Limits;
+
     /// <summary>Active workspaces (those holding a slot).</summary>
     public int ActiveCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Active);
 
@@ -123,7 +126,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             {
                 while (true)
                 {
-                    await Task.Delay(_options.QuotaCheckInterval, _time, watching.Token);
+                    await Task.Delay(_options.QuotaCheckInterval, watching.Token);
                     if (DiskUsage.Measure(folder, limit) > limit)
                     {
                         Volatile.Write(ref exceeded, 1);
@@ -640,4 +643,11 @@ public sealed class WorkspaceNotFoundException(string id) : WorkspaceException($
 }
 
 /// <summary>The folder holding every workspace, resolved once (relative paths are under the engine's data folder).</summary>
-public sealed record WorkspaceRoot(string Path);
+public sealed record WorkspaceRoot(string Path)
+{
+    /// <summary>
+    /// A short name for this installation (machine and folder): its sandboxes carry it, so that two
+    /// installations sharing a Docker engine or a cgroup tree never reclaim each other's.
+    /// </summary>
+    public string Scope { get; } = "tf" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Environment.MachineName + "\n" + Path)))[..10];
+}

@@ -2,12 +2,18 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Protocol;
 using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
+using TaskFlow.Workspaces.Hosting;
+using TaskFlow.Workspaces.Mcp;
 
 namespace TaskFlow.Server.Cli;
 
-/// <summary><c>taskflow mcp gateway</c>: the fleet as one MCP server over stdio, for clients that launch their servers (Claude Code, Claude Flow).</summary>
+/// <summary>
+/// <c>taskflow mcp gateway</c> and <c>taskflow mcp workspace-isolation</c>: MCP servers over stdio,
+/// for clients that launch their servers (Claude Code, Claude Flow).
+/// </summary>
 internal static class McpCommand
 {
     public static Command Create()
@@ -15,17 +21,43 @@ internal static class McpCommand
         var gateway = new Command("gateway", "Serve the configured MCP fleet (TaskFlow:Mcp in appsettings.json or TaskFlow__Mcp__* variables) as one MCP server over stdio. Logs go to stderr.");
         gateway.SetAction(async (_, cancellationToken) =>
         {
-            var builder = Host.CreateApplicationBuilder();
-            builder.Logging.ClearProviders();
-
-            // stdout carries the protocol: every log line goes to stderr.
-            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+            var builder = CreateBuilder();
             builder.Services.AddMcpRouterCore();
             builder.Services.AddTaskFlowGateway().WithGatewayStdioTransport();
             using var host = builder.Build();
             await host.RunAsync(cancellationToken);
             return 0;
         });
-        return new Command("mcp", "The MCP gateway.") { gateway };
+
+        var workspaces = new Command("workspace-isolation", "Serve the workspace-isolation MCP server (create_workspace, exec, write_file, read_file, list_files, destroy_workspace, list_workspaces) over stdio, configured by TaskFlow:Workspaces. Logs go to stderr.");
+        workspaces.SetAction(async (_, cancellationToken) =>
+        {
+            var builder = CreateBuilder();
+            builder.Services.AddWorkspacesCore();
+            builder.Services.AddMcpServer(o =>
+                {
+                    o.ServerInfo = new Implementation { Name = WorkspaceIsolationTools.ServerName, Version = typeof(WorkspaceIsolationTools).Assembly.GetName().Version?.ToString() ?? "1.0" };
+                    o.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
+                })
+                .WithListToolsHandler((context, _) => ValueTask.FromResult(context.Services!.GetRequiredService<WorkspaceIsolationTools>().ListTools()))
+                .WithCallToolHandler(async (context, cancellationToken) =>
+                    await context.Services!.GetRequiredService<WorkspaceIsolationTools>().CallAsync(context.Params?.Name ?? "", context.Params?.Arguments, cancellationToken))
+                .WithStdioServerTransport();
+            using var host = builder.Build();
+            await host.RunAsync(cancellationToken);
+            return 0;
+        });
+
+        return new Command("mcp", "TaskFlow's MCP servers over stdio.") { gateway, workspaces };
+    }
+
+    private static HostApplicationBuilder CreateBuilder()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+
+        // stdout carries the protocol: every log line goes to stderr.
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        return builder;
     }
 }

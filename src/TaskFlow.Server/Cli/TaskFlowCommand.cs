@@ -9,6 +9,7 @@ using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Routing.Hosting;
+using TaskFlow.Workspaces.Hosting;
 
 namespace TaskFlow.Server.Cli;
 
@@ -273,7 +274,7 @@ public static class TaskFlowCommand
             o.RunWorkers = runWorkers;
             o.Limits.MaxSubtasks = Given(result, MaxSubtasks) ? result.GetValue(MaxSubtasks) : o.Limits.MaxSubtasks;
             configure?.Invoke(o);
-        }).AddMcpRouter();
+        }).AddMcpRouter().AddWorkspaces();
         return builder.Build();
     }
 

@@ -12,6 +12,7 @@ using TaskFlow.Engine.Jobs;
 using TaskFlow.Routing;
 using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
+using TaskFlow.Workspaces.Hosting;
 using Hangfire;
 using TaskFlow.Server.Api;
 using TaskFlow.Server.Auth;
@@ -41,21 +42,10 @@ public static class TaskFlowServerExtensions
         }
 
         var services = builder.Services;
-        services.AddTaskFlowEngine().AddMcpRouter();
+        services.AddTaskFlowEngine().AddMcpRouter().AddWorkspaces();
 
-        // The fleet as one Streamable HTTP MCP endpoint at /mcp. Clients that open a session
-        // (the initialize handshake, every revision before 2026-07-28) get one: tool changes are
-        // announced to them, and upstreams that keep state per session give them their own.
-        // 2026-07-28 clients are served statelessly on the same endpoint.
-        services.AddTaskFlowGateway().WithHttpTransport(o =>
-        {
-            o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
-
-            // The one hook that sees a session end; experimental in SDK 2.3.1.
-#pragma warning disable MCPEXP002
-            o.RunSessionHandler = (context, session, cancellationToken) => context.RequestServices.GetRequiredService<McpGatewaySessions>().RunAsync(session, cancellationToken);
-#pragma warning restore MCPEXP002
-        });
+        // The fleet as one MCP endpoint at /mcp, and TaskFlow's own MCP servers beside it.
+        services.AddTaskFlowGateway().WithHttpTransport(McpEndpoints.Configure);
         services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
@@ -98,7 +88,8 @@ public static class TaskFlowServerExtensions
         app.MapInstanceEventsApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
-        app.MapMcp("/mcp");
+        app.MapWorkspacesApi();
+        McpEndpoints.Map(app);
         app.MapValidationApi();
 
         // Prometheus text format, from this host's engine meter only (a registry of its own, so
