@@ -56,7 +56,11 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Entry> _workspaces = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _creatingShared = new(1, 1);
+    private readonly ConcurrentQueue<string> _warm = new();
+    private readonly CancellationTokenSource _disposing = new();
     private int _loaded;
+    private int _filling;
+    private Task _fill = Task.CompletedTask;
 
     public WorkspaceManager(
         IOptions<WorkspaceOptions> options,
@@ -83,6 +87,9 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
     /// <summary>Active workspaces (those holding a slot).</summary>
     public int ActiveCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Active);
+
+    /// <summary>Containers in the warm pool, ready to be taken.</summary>
+    public int WarmCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Warm);
 
     /// <summary>Creates a workspace, or returns the live one with the request's key. Waits for a slot or refuses, per <see cref="WorkspaceOptions.WhenFull"/>.</summary>
     /// <exception cref="WorkspaceException">A limit above the configured one, a refused network, no slot, or a sandbox that could not be built.</exception>
@@ -233,7 +240,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     public async Task<bool> DestroyAsync(string id, CleanupMode? mode = null, CancellationToken cancellationToken = default)
     {
         await EnsureLoadedAsync(cancellationToken);
-        if (!_workspaces.TryGetValue(id, out var entry))
+        if (!_workspaces.TryGetValue(id, out var entry) || entry.Record.State == WorkspaceState.Warm)
         {
             return false;
         }
@@ -249,10 +256,10 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         return true;
     }
 
-    public WorkspaceView? Get(string id) => _workspaces.TryGetValue(id, out var entry) ? View(entry) : null;
+    public WorkspaceView? Get(string id) => _workspaces.TryGetValue(id, out var entry) && entry.Record.State != WorkspaceState.Warm ? View(entry) : null;
 
     public IReadOnlyList<WorkspaceView> List() =>
-        [.. _workspaces.Values.OrderBy(e => e.Record.CreatedAt).Select(View)];
+        [.. _workspaces.Values.Where(e => e.Record.State != WorkspaceState.Warm).OrderBy(e => e.Record.CreatedAt).Select(View)];
 
     /// <summary>One cleanup pass; returns how many workspaces (and orphans) it reclaimed.</summary>
     public async Task<int> CleanupAsync(CleanupPass pass, CancellationToken cancellationToken = default)
@@ -264,6 +271,11 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         {
             var record = entry.Record;
             string? reason = null;
+            if (record.State == WorkspaceState.Warm)
+            {
+                continue;
+            }
+
             if (record is { State: WorkspaceState.Released, Cleanup: CleanupMode.Lazy })
             {
                 // The scheduled pass takes them too, so lazy cleanup never waits for more than both periods.
@@ -335,7 +347,12 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
                             _slots.Wait(0, CancellationToken.None);
                         }
 
-                        _workspaces[record.Id] = new Entry(record);
+                        // A warm container of a previous process may not match today's settings: it
+                        // is reclaimed below (as an orphan) and the pool filled afresh.
+                        if (record.State != WorkspaceState.Warm)
+                        {
+                            _workspaces[record.Id] = new Entry(record);
+                        }
                     }
                 }
                 catch (JsonException ex)
@@ -357,10 +374,12 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Workspaces outlive the process on purpose (a restarted server finds them, cleanup reclaims
-        // them); only what this object holds is released here.
+        // them); only what this object holds is released here, once a pool fill has stopped.
+        await _disposing.CancelAsync();
+        await _fill;
+        _disposing.Dispose();
         _slots.Dispose();
         _creatingShared.Dispose();
-        await Task.CompletedTask;
     }
 
     private async Task<WorkspaceRecord> CreateNewAsync(WorkspaceRequest request, CancellationToken cancellationToken)
@@ -373,6 +392,16 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
         var limits = CheckLimits(request.Limits);
         await TakeSlotAsync(cancellationToken);
+        if (isolation == IsolationMode.Container && request.Image is null && limits == _options.Limits)
+        {
+            var taken = await TakeWarmAsync(request, cancellationToken);
+            FillWarmPool();
+            if (taken is not null)
+            {
+                return taken;
+            }
+        }
+
         var id = NewId();
         var folder = FilesOf(id);
         var now = _time.GetUtcNow();
@@ -406,6 +435,97 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
         Created(_logger, id, isolation, record.Owner.InstanceId, record.Owner.NodeId);
         return record;
+    }
+
+    /// <summary>Starts filling the warm pool up to <see cref="WorkspaceOptions.WarmPoolSize"/> in the background, unless it is full or already filling.</summary>
+    public void FillWarmPool()
+    {
+        if (_options.WarmPoolSize == 0 || !_providers.TryGetValue(IsolationMode.Container, out var provider) || Interlocked.CompareExchange(ref _filling, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _fill = Task.Run(async () =>
+        {
+            try
+            {
+                while (_warm.Count < _options.WarmPoolSize && !_disposing.IsCancellationRequested)
+                {
+                    await AddWarmAsync(provider);
+                }
+            }
+            catch (Exception ex)
+            {
+                // An engine that is down: the pool fills on the next take once it is back.
+                WarmPoolFailed(_logger, ex.Message);
+            }
+            finally
+            {
+                Volatile.Write(ref _filling, 0);
+            }
+        });
+    }
+
+    private async Task AddWarmAsync(IWorkspaceProvider provider)
+    {
+        var id = NewId();
+        var now = _time.GetUtcNow();
+        var record = new WorkspaceRecord(id, IsolationMode.Container, _options.Limits, new WorkspaceOwner(), now, DateTimeOffset.MaxValue, _options.Cleanup, null, WorkspaceState.Warm);
+        _workspaces[id] = new Entry(record);
+        try
+        {
+            Directory.CreateDirectory(FilesOf(id));
+            await SaveAsync(record, CancellationToken.None);
+            await provider.CreateAsync(record.ToInfo(FilesOf(id)), CancellationToken.None);
+        }
+        catch
+        {
+            _workspaces.TryRemove(id, out _);
+            await provider.DestroyAsync(id, CancellationToken.None);
+            DeleteFolder(id);
+            throw;
+        }
+
+        _warm.Enqueue(id);
+    }
+
+    /// <summary>A warm container made into the requested workspace, or null when the pool is empty.</summary>
+    private async Task<WorkspaceRecord?> TakeWarmAsync(WorkspaceRequest request, CancellationToken cancellationToken)
+    {
+        while (_warm.TryDequeue(out var id))
+        {
+            if (!_workspaces.TryGetValue(id, out var entry))
+            {
+                continue;
+            }
+
+            var now = _time.GetUtcNow();
+            WorkspaceRecord record;
+            lock (entry)
+            {
+                if (entry.Record.State != WorkspaceState.Warm)
+                {
+                    continue;
+                }
+
+                record = entry.Record with
+                {
+                    State = WorkspaceState.Active,
+                    Owner = request.Owner ?? new WorkspaceOwner(),
+                    CreatedAt = now,
+                    ExpiresAt = now + (request.Timeout ?? _options.WorkspaceTimeout),
+                    Cleanup = request.Cleanup ?? _options.Cleanup,
+                    Key = request.Key,
+                };
+                entry.Record = record;
+            }
+
+            await SaveAsync(record, cancellationToken);
+            Created(_logger, id, record.Isolation, record.Owner.InstanceId, record.Owner.NodeId);
+            return record;
+        }
+
+        return null;
     }
 
     private WorkspaceLimits CheckLimits(WorkspaceLimits? requested)
@@ -548,7 +668,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     }
 
     private Entry Find(string id) =>
-        _workspaces.TryGetValue(id, out var entry) ? entry : throw new WorkspaceNotFoundException(id);
+        _workspaces.TryGetValue(id, out var entry) && entry.Record.State != WorkspaceState.Warm ? entry : throw new WorkspaceNotFoundException(id);
 
     private Entry Active(string id)
     {
@@ -631,6 +751,9 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the workspace folder {Folder}")]
     private static partial void DeleteFailed(ILogger logger, Exception exception, string folder);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The warm pool could not be filled: {Reason}")]
+    private static partial void WarmPoolFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "No orphan scan for {Mode} workspaces: {Reason}")]
     private static partial void OrphanScanFailed(ILogger logger, IsolationMode mode, string reason);

@@ -10,6 +10,9 @@ public enum WorkspaceState
 
     /// <summary>Its sandbox is gone; its folder is kept until cleanup reclaims it (lazy or scheduled cleanup).</summary>
     Released,
+
+    /// <summary>Created ahead of use (the warm pool): a ready container that the next matching request takes. Holds no slot and is not listed.</summary>
+    Warm,
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace TaskFlow.Workspaces.Hosting;
 
@@ -7,13 +8,17 @@ namespace TaskFlow.Workspaces.Hosting;
 /// Reads the workspaces a previous process left and reclaims orphans at start, in the background:
 /// an engine that is down (Docker not started yet) must not stop the server from starting.
 /// </summary>
-internal sealed partial class WorkspaceStartup(WorkspaceManager manager, ILogger<WorkspaceStartup> logger) : BackgroundService
+internal sealed partial class WorkspaceStartup(WorkspaceManager manager, IOptions<WorkspaceOptions> options, ILogger<WorkspaceStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
             await manager.EnsureLoadedAsync(stoppingToken);
+            if (options.Value.DefaultIsolation == IsolationMode.Container)
+            {
+                manager.FillWarmPool();
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -20,6 +20,9 @@ public sealed class WorkspacesTests
     private static readonly Dictionary<string, string?> ProcessWorkspaces = new()
     {
         ["TaskFlow:Workspaces:DefaultIsolation"] = "Process",
+
+        // A test host is gone in seconds: no containers made ahead for it.
+        ["TaskFlow:Workspaces:WarmPoolSize"] = "0",
         ["TaskFlow:Workspaces:Limits:MemoryBytes"] = (512L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["TaskFlow:Workspaces:Limits:DiskBytes"] = (64L << 20).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };

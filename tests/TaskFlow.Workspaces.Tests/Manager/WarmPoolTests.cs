@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using TaskFlow.Workspaces.Container;
+using TaskFlow.Workspaces.Tests.Container;
+
+namespace TaskFlow.Workspaces.Tests.Manager;
+
+/// <summary>The warm pool over real containers: taken by matching requests, refilled, reclaimed after a restart.</summary>
+public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLifetime
+{
+    private static readonly WorkspaceLimits Small = new() { MemoryBytes = 128L << 20, Cpus = 1, Pids = 64, DiskBytes = 8L << 20 };
+
+    private readonly string _root = Directory.CreateTempSubdirectory("taskflow-warm-").FullName;
+    private readonly List<WorkspaceManager> _managers = [];
+    private readonly ContainerWorkspaceProvider _provider;
+
+    public WarmPoolTests(DockerEngineFixture engine)
+    {
+        // A scope of its own: these tests see (and reclaim) only their own containers.
+        _provider = DockerEngineFixture.CreateProvider(new ContainerWorkspaceOptions { DockerHost = engine.Host, Scope = "warm-test-" + Guid.NewGuid().ToString("N")[..8] });
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var manager in _managers)
+        {
+            await manager.DisposeAsync();
+        }
+
+        foreach (var id in await _provider.ListOwnedAsync(CancellationToken.None))
+        {
+            await _provider.DestroyAsync(id, CancellationToken.None);
+        }
+
+        _provider.Dispose();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task CreateAsync_DefaultContainerRequest_TakesAWarmContainer_AndThePoolRefills()
+    {
+        var manager = Create();
+        manager.FillWarmPool();
+        await WaitAsync(() => manager.WarmCount == 2);
+        var warm = (await _provider.ListOwnedAsync(CancellationToken.None)).ToHashSet();
+        Assert.Equal(2, warm.Count);
+        Assert.Empty(manager.List());
+
+        var taken = await manager.CreateAsync(new WorkspaceRequest(Owner: new WorkspaceOwner("instance-7", "node-b")));
+        var ran = await manager.ExecAsync(taken.Id, new ExecRequest(["sh", "-c", "echo warm > made.txt; cat made.txt"]));
+        var custom = await manager.CreateAsync(new WorkspaceRequest(Limits: Small with { Pids = 32 }));
+
+        Assert.Contains(taken.Id, warm);
+        Assert.Equal(("instance-7", "node-b"), (taken.Owner.InstanceId, taken.Owner.NodeId));
+        Assert.Equal("warm\n", ran.Stdout);
+        Assert.DoesNotContain(custom.Id, warm);
+        Assert.Equal(2, manager.List().Count);
+
+        // The pool makes up for what was taken.
+        await WaitAsync(() => manager.WarmCount == 2);
+        Assert.Equal(4, (await _provider.ListOwnedAsync(CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task Restart_ReclaimsThePreviousProcessesWarmContainers()
+    {
+        var before = Create();
+        before.FillWarmPool();
+        await WaitAsync(() => before.WarmCount == 2);
+        var warm = await _provider.ListOwnedAsync(CancellationToken.None);
+
+        var after = Create();
+        await after.EnsureLoadedAsync();
+
+        Assert.Equal(0, after.WarmCount);
+        Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
+    }
+
+    private WorkspaceManager Create()
+    {
+        var options = new WorkspaceOptions { DefaultIsolation = IsolationMode.Container, Limits = Small, WarmPoolSize = 2 };
+        var manager = new WorkspaceManager(Options.Create(options), new WorkspaceRoot(_root), [_provider], NullLogger<WorkspaceManager>.Instance, TimeProvider.System);
+        _managers.Add(manager);
+        return manager;
+    }
+
+    private static async Task WaitAsync(Func<bool> condition)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!condition())
+        {
+            await Task.Delay(50, guard.Token);
+        }
+    }
+}
