@@ -262,5 +262,38 @@ public sealed class WorkspacesTests
         }
     }
 
+    /// <summary>The cleanup passes are Hangfire recurring jobs on this machine's queue; triggering the lazy one reclaims a workspace released for it.</summary>
+    [Fact]
+    public async Task CleanupJobs_RunOnHangfire_OnThisMachinesQueue()
+    {
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, ProcessWorkspaces);
+        var lazyJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.LazyJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var scheduledJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.ScheduledJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var storage = app.Services.GetRequiredService<Hangfire.JobStorage>();
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        List<Hangfire.Storage.RecurringJobDto> jobs;
+        do
+        {
+            await Task.Delay(100, guard.Token);
+            using var connection = storage.GetConnection();
+            jobs = Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection).Where(j => j.Id == lazyJob || j.Id == scheduledJob).ToList();
+        }
+        while (jobs.Count < 2);
+
+        Assert.All(jobs, j => Assert.Equal(TaskFlow.Engine.Jobs.JobQueues.Local, j.Job.Queue));
+        Assert.Equal("*/5 * * * *", jobs.Single(j => j.Id == lazyJob).Cron);
+
+        var manager = app.Services.GetRequiredService<WorkspaceManager>();
+        var workspace = await manager.CreateAsync(new WorkspaceRequest());
+        await manager.DestroyAsync(workspace.Id, CleanupMode.Lazy);
+        Assert.NotNull(manager.Get(workspace.Id));
+
+        app.Services.GetRequiredService<Hangfire.IRecurringJobManager>().Trigger(lazyJob);
+        while (manager.Get(workspace.Id) is not null)
+        {
+            await Task.Delay(100, guard.Token);
+        }
+    }
+
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 }
