@@ -327,8 +327,8 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
                 return;
             }
 
-            Directory.CreateDirectory(Root);
-            foreach (var folder in Directory.EnumerateDirectories(Root))
+            // The folder appears with the first workspace: a server that never runs one writes nothing.
+            foreach (var folder in Directory.Exists(Root) ? Directory.EnumerateDirectories(Root) : [])
             {
                 var file = Path.Combine(folder, RecordFile);
                 if (!File.Exists(file))
@@ -449,6 +449,13 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         {
             try
             {
+                // An engine that is not there: nothing is made (not even a folder) until it is.
+                if (_warm.Count < _options.WarmPoolSize && await provider.CheckAvailableAsync(_disposing.Token) is { } problem)
+                {
+                    WarmPoolFailed(_logger, problem);
+                    return;
+                }
+
                 while (_warm.Count < _options.WarmPoolSize && !_disposing.IsCancellationRequested)
                 {
                     await AddWarmAsync(provider);

@@ -605,6 +605,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             {
                 ClientInfo = new Implementation { Name = "taskflow-router", Version = typeof(UpstreamServer).Assembly.GetName().Version?.ToString() ?? "1.0" },
                 InitializationTimeout = _routing.ConnectTimeout,
+
+                // The 2026-07-28 probe falls back to the initialize handshake after this long. The
+                // SDK's 5 s is shorter than a .NET server's start on a busy machine, which would
+                // then be reached on an older revision for no reason; half the connect timeout
+                // still leaves the handshake time to answer.
+                DiscoverProbeTimeout = _routing.ConnectTimeout / 2,
             };
             var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(CreateTransport(), clientOptions, _loggers, token), timeout.Token);
             client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
