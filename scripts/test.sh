@@ -44,7 +44,11 @@ stop_docker() {
   if [[ -n $DOCKER_DIR ]]; then
     local dir=$DOCKER_DIR
     DOCKER_DIR=""
-    bash scripts/stop-docker.sh "$dir" || say "warning: could not stop the Docker engine in $dir"
+    if bash scripts/stop-docker.sh "$dir"; then
+      rm -rf "$dir" || say "warning: could not remove $dir"
+    else
+      say "warning: could not stop the Docker engine in $dir"
+    fi
   fi
 }
 stop_all() {

@@ -88,8 +88,8 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     /// <summary>Active workspaces (those holding a slot).</summary>
     public int ActiveCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Active);
 
-    /// <summary>Containers in the warm pool, ready to be taken.</summary>
-    public int WarmCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Warm);
+    /// <summary>Containers in the warm pool, started and ready to be taken.</summary>
+    public int WarmCount => _warm.Count;
 
     /// <summary>Creates a workspace, or returns the live one with the request's key. Waits for a slot or refuses, per <see cref="WorkspaceOptions.WhenFull"/>.</summary>
     /// <exception cref="WorkspaceException">A limit above the configured one, a refused network, no slot, or a sandbox that could not be built.</exception>

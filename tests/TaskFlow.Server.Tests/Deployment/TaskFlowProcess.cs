@@ -11,7 +11,7 @@ namespace TaskFlow.Server.Tests.Deployment;
 /// </summary>
 internal sealed class TaskFlowProcess : IAsyncDisposable
 {
-    private static readonly string[] ReadPrefixes = ["TASKFLOW_", "TaskFlow__", "ASPNETCORE_", "ConnectionStrings__", "DOTNET_RUNNING_IN_CONTAINER"];
+    private static readonly string[] ReadPrefixes = ["TASKFLOW_", "TaskFlow__", "ASPNETCORE_", "ConnectionStrings__", "DOTNET_RUNNING_IN_CONTAINER", "DOCKER_HOST"];
 
     private readonly Process _process;
     private readonly StringBuilder _output = new();

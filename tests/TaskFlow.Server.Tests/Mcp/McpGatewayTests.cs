@@ -100,7 +100,10 @@ public sealed class McpGatewayTests
             Arguments = [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "mcp", "gateway"],
             EnvironmentVariables = environment,
             WorkingDirectory = AppContext.BaseDirectory,
-        }), new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) });
+        }),
+
+        // A .NET process starting on a busy machine can take longer than the SDK's 5 s probe.
+        new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) });
 
         var tools = await client.ListToolsAsync();
         var echo = await client.CallToolAsync("echo", new Dictionary<string, object?> { ["message"] = "stdio" });

@@ -37,11 +37,10 @@ public sealed class WorkspacesTests
               "edges": [] }
             """);
 
-        using var response = await app.Client.PostAsync("/api/definitions/shell/run?wait=true&timeout=60", TaskFlowApp.JsonBody("""{ "input": { "name": "sandbox" } }"""));
-        var instance = await TaskFlowApp.ReadAsync(response);
+        var instance = await RunAsync(app, "/api/definitions/shell/run?wait=true&timeout=60", TaskFlowApp.JsonBody("""{ "input": { "name": "sandbox" } }"""));
 
         Assert.Equal("Succeeded", (string?)instance["status"]);
-        var output = instance["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "greet")!["output"]!;
+        var output = Node(instance, "greet")["output"]!;
         Assert.Equal("hello sandbox\n65534\n/workspace\n", (string?)output["stdout"]);
         Assert.Equal("process", (string?)output["isolation"]);
         Assert.Empty(await app.GetAsync<JsonArray>("/api/workspaces"));
@@ -58,11 +57,10 @@ public sealed class WorkspacesTests
               "edges": [] }
             """);
 
-        using var response = await app.Client.PostAsync("/api/definitions/failing/run?wait=true&timeout=60", null);
-        var instance = await TaskFlowApp.ReadAsync(response);
+        var instance = await RunAsync(app, "/api/definitions/failing/run?wait=true&timeout=60", null);
 
         Assert.Equal("Failed", (string?)instance["status"]);
-        var node = instance["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "bad")!;
+        var node = Node(instance, "bad");
         Assert.Equal(2, (int?)node["attempt"]);
         Assert.Contains("'sh -c echo broken >&2; exit 3' exited with code 3", (string?)node["error"], StringComparison.Ordinal);
         Assert.Contains("stderr: broken", (string?)node["error"], StringComparison.Ordinal);
@@ -80,11 +78,10 @@ public sealed class WorkspacesTests
               "edges": [ { "from": "write", "to": "read" } ] }
             """);
 
-        using var response = await app.Client.PostAsync("/api/definitions/shared/run?wait=true&timeout=60", null);
-        var instance = await TaskFlowApp.ReadAsync(response);
+        var instance = await RunAsync(app, "/api/definitions/shared/run?wait=true&timeout=60", null);
 
         Assert.Equal("Succeeded", (string?)instance["status"]);
-        var read = instance["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "read")!["output"]!;
+        var read = Node(instance, "read")["output"]!;
         Assert.Equal("handed over\n", (string?)read["stdout"]);
 
         var listed = await app.GetAsync<JsonArray>("/api/workspaces");
@@ -111,11 +108,10 @@ public sealed class WorkspacesTests
               "edges": [] }
             """);
 
-        using var response = await app.Client.PostAsync("/api/definitions/boxed/run?wait=true&timeout=120", null);
-        var instance = await TaskFlowApp.ReadAsync(response);
+        var instance = await RunAsync(app, "/api/definitions/boxed/run?wait=true&timeout=120", null);
 
         Assert.True((string?)instance["status"] == "Succeeded", instance.ToJsonString());
-        var output = instance["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "inside")!["output"]!;
+        var output = Node(instance, "inside")["output"]!;
         Assert.Equal("container", (string?)output["isolation"]);
         Assert.StartsWith("65534\n", (string?)output["stdout"], StringComparison.Ordinal);
         Assert.Empty(await app.GetAsync<JsonArray>("/api/workspaces"));
@@ -132,8 +128,7 @@ public sealed class WorkspacesTests
               "edges": [] }
             """);
 
-        using var response = await app.Client.PostAsync("/api/definitions/wrong/run?wait=true&timeout=60", null);
-        var node = (await TaskFlowApp.ReadAsync(response))["nodes"]!.AsArray().Single()!;
+        var node = Node(await RunAsync(app, "/api/definitions/wrong/run?wait=true&timeout=60", null), "x");
         var error = (string?)node["error"];
 
         Assert.Equal(1, (int?)node["attempt"]);
@@ -243,7 +238,10 @@ public sealed class WorkspacesTests
                     ["TaskFlow__Workspaces__DefaultIsolation"] = "Process",
                 },
                 WorkingDirectory = AppContext.BaseDirectory,
-            }));
+            }),
+
+            // A .NET process starting on a busy machine can take longer than the SDK's 5 s probe.
+            new McpClientOptions { DiscoverProbeTimeout = TimeSpan.FromSeconds(60) });
 
             var created = await client.CallToolAsync("create_workspace");
             var id = created.StructuredContent!.Value.GetProperty("workspace_id").GetString();
@@ -294,6 +292,16 @@ public sealed class WorkspacesTests
             await Task.Delay(100, guard.Token);
         }
     }
+
+    /// <summary>Runs a saved definition and waits for the finished instance.</summary>
+    private static async Task<JsonNode> RunAsync(TaskFlowApp app, string path, HttpContent? body)
+    {
+        using var response = await app.Client.PostAsync(path, body);
+        return await TaskFlowApp.ReadAsync(response);
+    }
+
+    private static JsonNode Node(JsonNode instance, string nodeId) =>
+        instance["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == nodeId)!;
 
     private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 }
