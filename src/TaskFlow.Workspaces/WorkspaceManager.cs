@@ -246,6 +246,11 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         }
 
         var cleanup = mode ?? entry.Record.Cleanup;
+        if (mode is { } asked && _options.AllowedCleanup is { Count: > 0 } cleanups && !cleanups.Contains(asked))
+        {
+            throw new WorkspaceException($"Cleanup mode '{asked.ToString().ToLowerInvariant()}' is not offered here; use {string.Join(", ", cleanups.Select(m => m.ToString().ToLowerInvariant()))}.");
+        }
+
         if (cleanup == CleanupMode.Immediate)
         {
             await ReclaimAsync(entry, "destroyed", cancellationToken);
@@ -385,6 +390,16 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     private async Task<WorkspaceRecord> CreateNewAsync(WorkspaceRequest request, CancellationToken cancellationToken)
     {
         var isolation = request.Isolation ?? _options.DefaultIsolation;
+        if (_options.AllowedIsolation is { Count: > 0 } allowed && !allowed.Contains(isolation))
+        {
+            throw new WorkspaceException($"Isolation mode '{isolation.ToString().ToLowerInvariant()}' is not offered here; use {string.Join(", ", allowed.Select(m => m.ToString().ToLowerInvariant()))}.");
+        }
+
+        if (request.Cleanup is { } asked && _options.AllowedCleanup is { Count: > 0 } cleanups && !cleanups.Contains(asked))
+        {
+            throw new WorkspaceException($"Cleanup mode '{asked.ToString().ToLowerInvariant()}' is not offered here; use {string.Join(", ", cleanups.Select(m => m.ToString().ToLowerInvariant()))}.");
+        }
+
         if (!_providers.TryGetValue(isolation, out var provider))
         {
             throw new WorkspaceUnavailableException(isolation, "no provider for it is configured");

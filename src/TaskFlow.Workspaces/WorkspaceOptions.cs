@@ -26,6 +26,15 @@ public sealed class WorkspaceOptions
     /// <summary>The isolation of a workspace that does not ask for one.</summary>
     public IsolationMode DefaultIsolation { get; set; } = IsolationMode.Container;
 
+    /// <summary>The report's workspace-isolation-mcp configuration file (Appendix A) to read settings from; see <see cref="WorkspaceIsolationTemplate"/>.</summary>
+    public string? TemplateFile { get; set; }
+
+    /// <summary>The isolation modes workspaces may use (the template's isolation_modes); all when empty.</summary>
+    public List<IsolationMode> AllowedIsolation { get; set; } = [];
+
+    /// <summary>The cleanup modes callers may ask for (the template's cleanup_modes); all when empty.</summary>
+    public List<CleanupMode> AllowedCleanup { get; set; } = [];
+
     /// <summary>Workspaces alive at once (the report's max_workspaces).</summary>
     [Range(1, 10_000)]
     public int MaxWorkspaces { get; set; } = 10;

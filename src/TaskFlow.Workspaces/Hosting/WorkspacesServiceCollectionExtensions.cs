@@ -30,7 +30,9 @@ public static class WorkspacesServiceCollectionExtensions
     /// <summary>The workspaces without the engine (for <c>taskflow mcp workspace-isolation</c>).</summary>
     public static IServiceCollection AddWorkspacesCore(this IServiceCollection services)
     {
-        services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.SectionName)
+            .PostConfigure(ApplyTemplate)
+            .ValidateDataAnnotations().ValidateOnStart();
         // Sandboxes are marked with the installation's scope (unless configured). Whether any
         // workspace may have a network is TaskFlow:Workspaces:AllowNetwork's to say, for every mode.
         services.AddOptions<ContainerWorkspaceOptions>().BindConfiguration(ContainerWorkspaceOptions.SectionName)
@@ -65,5 +67,22 @@ public static class WorkspacesServiceCollectionExtensions
         }
 
         return services;
+    }
+
+    /// <summary>Reads the report's template when one is named; a missing or wrong one stops the start with every problem listed.</summary>
+    private static void ApplyTemplate(WorkspaceOptions options)
+    {
+        if (options.TemplateFile is not { Length: > 0 } file)
+        {
+            return;
+        }
+
+        var problems = File.Exists(file)
+            ? WorkspaceIsolationTemplate.Apply(File.ReadAllText(file), options)
+            : [$"the file {Path.GetFullPath(file)} does not exist"];
+        if (problems.Count > 0)
+        {
+            throw new OptionsValidationException(WorkspaceOptions.SectionName, typeof(WorkspaceOptions), [.. problems.Select(p => $"{WorkspaceOptions.SectionName}:TemplateFile: {p}.")]);
+        }
     }
 }

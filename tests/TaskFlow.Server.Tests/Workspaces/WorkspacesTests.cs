@@ -293,6 +293,40 @@ public sealed class WorkspacesTests
         }
     }
 
+    [Fact]
+    public async Task TemplateFile_TheReportsTemplateNarrowed_ConfiguresTheServer()
+    {
+        var template = Path.Combine(Path.GetTempPath(), $"taskflow-template-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(template, """
+            { "name": "workspace-isolation-mcp",
+              "capabilities": { "tools": { "create_workspace": { "isolation_modes": ["process"] } },
+                                "resources": { "max_workspaces": 1, "workspace_timeout": 60 } },
+              "security": { "network_isolation": true, "filesystem_isolation": true, "process_isolation": true } }
+            """);
+        try
+        {
+            await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>(ProcessWorkspaces) { ["TaskFlow:Workspaces:TemplateFile"] = template, ["TaskFlow:Workspaces:WhenFull"] = "FailFast" });
+            await using var client = await McpClient.CreateAsync(new HttpClientTransport(
+                new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp/workspace-isolation"), TransportMode = HttpTransportMode.StreamableHttp },
+                app.Client));
+
+            var container = await client.CallToolAsync("create_workspace", new Dictionary<string, object?> { ["isolation_mode"] = "container" });
+            var first = await client.CallToolAsync("create_workspace");
+            var second = await client.CallToolAsync("create_workspace");
+
+            Assert.Equal("Isolation mode 'container' is not offered here; use process.", Text(container));
+            Assert.NotEqual(true, first.IsError);
+            var expires = first.StructuredContent!.Value.GetProperty("expires_at").GetDateTimeOffset();
+            Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(61));
+            Assert.True(second.IsError);
+            Assert.Contains("All 1 workspaces are in use", Text(second), StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(template);
+        }
+    }
+
     /// <summary>Runs a saved definition and waits for the finished instance.</summary>
     private static async Task<JsonNode> RunAsync(TaskFlowApp app, string path, HttpContent? body)
     {
