@@ -56,7 +56,8 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Entry> _workspaces = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _slots;
     private readonly SemaphoreSlim _creatingShared = new(1, 1);
-    private readonly ConcurrentQueue<string> _warm = new();
+    // Ready warm containers by image ("" for the default image).
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _warm = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private int _loaded;
     private int _filling;
@@ -89,7 +90,12 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     public int ActiveCount => _workspaces.Values.Count(e => e.Record.State == WorkspaceState.Active);
 
     /// <summary>Containers in the warm pool, started and ready to be taken.</summary>
-    public int WarmCount => _warm.Count;
+    public int WarmCount => _warm.Values.Sum(q => q.Count);
+
+    /// <summary>The images the warm pool keeps containers of: "" (the default image) and <see cref="WorkspaceOptions.WarmPoolImages"/>.</summary>
+    private IEnumerable<string> WarmImages => new[] { "" }.Concat(_options.WarmPoolImages.Where(i => i.Length > 0)).Distinct(StringComparer.Ordinal);
+
+    private int Warm(string image) => _warm.TryGetValue(image, out var queue) ? queue.Count : 0;
 
     /// <summary>Creates a workspace, or returns the live one with the request's key. Waits for a slot or refuses, per <see cref="WorkspaceOptions.WhenFull"/>.</summary>
     /// <exception cref="WorkspaceException">A limit above the configured one, a refused network, no slot, or a sandbox that could not be built.</exception>
@@ -407,7 +413,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
         var limits = CheckLimits(request.Limits);
         await TakeSlotAsync(cancellationToken);
-        if (isolation == IsolationMode.Container && request.Image is null && limits == _options.Limits)
+        if (isolation == IsolationMode.Container && limits == _options.Limits && WarmImages.Contains(request.Image ?? "", StringComparer.Ordinal))
         {
             var taken = await TakeWarmAsync(request, cancellationToken);
             FillWarmPool();
@@ -465,15 +471,18 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             try
             {
                 // An engine that is not there: nothing is made (not even a folder) until it is.
-                if (_warm.Count < _options.WarmPoolSize && await provider.CheckAvailableAsync(_disposing.Token) is { } problem)
+                if (WarmImages.Any(i => Warm(i) < _options.WarmPoolSize) && await provider.CheckAvailableAsync(_disposing.Token) is { } problem)
                 {
                     WarmPoolFailed(_logger, problem);
                     return;
                 }
 
-                while (_warm.Count < _options.WarmPoolSize && !_disposing.IsCancellationRequested)
+                foreach (var image in WarmImages)
                 {
-                    await AddWarmAsync(provider);
+                    while (Warm(image) < _options.WarmPoolSize && !_disposing.IsCancellationRequested)
+                    {
+                        await AddWarmAsync(provider, image);
+                    }
                 }
             }
             catch (Exception ex)
@@ -488,11 +497,11 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         });
     }
 
-    private async Task AddWarmAsync(IWorkspaceProvider provider)
+    private async Task AddWarmAsync(IWorkspaceProvider provider, string image)
     {
         var id = NewId();
         var now = _time.GetUtcNow();
-        var record = new WorkspaceRecord(id, IsolationMode.Container, _options.Limits, new WorkspaceOwner(), now, DateTimeOffset.MaxValue, _options.Cleanup, null, WorkspaceState.Warm);
+        var record = new WorkspaceRecord(id, IsolationMode.Container, _options.Limits, new WorkspaceOwner(), now, DateTimeOffset.MaxValue, _options.Cleanup, image.Length == 0 ? null : image, WorkspaceState.Warm);
         _workspaces[id] = new Entry(record);
         try
         {
@@ -508,13 +517,14 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             throw;
         }
 
-        _warm.Enqueue(id);
+        _warm.GetOrAdd(image, _ => new ConcurrentQueue<string>()).Enqueue(id);
     }
 
     /// <summary>A warm container made into the requested workspace, or null when the pool is empty.</summary>
     private async Task<WorkspaceRecord?> TakeWarmAsync(WorkspaceRequest request, CancellationToken cancellationToken)
     {
-        while (_warm.TryDequeue(out var id))
+        var queue = _warm.GetOrAdd(request.Image ?? "", _ => new ConcurrentQueue<string>());
+        while (queue.TryDequeue(out var id))
         {
             if (!_workspaces.TryGetValue(id, out var entry))
             {

@@ -70,6 +70,9 @@ public sealed class WorkspaceOptions
     [Range(0, 100)]
     public int WarmPoolSize { get; set; } = 2;
 
+    /// <summary>More images to keep <see cref="WarmPoolSize"/> warm containers of, besides the default image (one pool per image).</summary>
+    public List<string> WarmPoolImages { get; set; } = [];
+
     /// <summary>How often a running command's disk use is measured against the quota.</summary>
     public TimeSpan QuotaCheckInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 }

@@ -64,6 +64,23 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
     }
 
     [Fact]
+    public async Task WarmPoolImages_KeepAPoolPerImage_TakenByRequestsNamingIt()
+    {
+        var manager = Create(o => (o.WarmPoolSize, o.WarmPoolImages) = (1, ["local/busybox:latest"]));
+        manager.FillWarmPool();
+        await WaitAsync(() => manager.WarmCount == 2);
+        var warm = (await _provider.ListOwnedAsync(CancellationToken.None)).ToHashSet();
+
+        var named = await manager.CreateAsync(new WorkspaceRequest(Image: "local/busybox:latest"));
+        var unnamed = await manager.CreateAsync(new WorkspaceRequest());
+
+        Assert.Contains(named.Id, warm);
+        Assert.Contains(unnamed.Id, warm);
+        Assert.Equal("local/busybox:latest", named.Image);
+        Assert.Null(unnamed.Image);
+    }
+
+    [Fact]
     public async Task Restart_ReclaimsThePreviousProcessesWarmContainers()
     {
         var before = Create();
@@ -79,9 +96,10 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
         Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
     }
 
-    private WorkspaceManager Create()
+    private WorkspaceManager Create(Action<WorkspaceOptions>? configure = null)
     {
         var options = new WorkspaceOptions { DefaultIsolation = IsolationMode.Container, Limits = Small, WarmPoolSize = 2 };
+        configure?.Invoke(options);
         var manager = new WorkspaceManager(Options.Create(options), new WorkspaceRoot(_root), [_provider], NullLogger<WorkspaceManager>.Instance, TimeProvider.System);
         _managers.Add(manager);
         return manager;
