@@ -64,13 +64,24 @@ internal static class ExecProcesses
     {
         const int rounds = 100;
         var killed = 0;
+        var emptyScans = 0;
         for (var round = 0; round < rounds; round++)
         {
             var targets = Find(sessionId, containerId);
             if (targets.Count == 0)
             {
-                return (killed, false);
+                // A child forked while its parent was being killed can be missing from one scan
+                // of /proc on a busy machine: only two empty scans in a row mean none is left.
+                if (++emptyScans == 2)
+                {
+                    return (killed, false);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
+                continue;
             }
+
+            emptyScans = 0;
 
             var signalled = 0;
             foreach (var pid in targets)

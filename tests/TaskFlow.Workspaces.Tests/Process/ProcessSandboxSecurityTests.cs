@@ -162,8 +162,14 @@ public sealed partial class ProcessSandboxSecurityTests(ProcessSandboxFixture fi
 
         // Half a core at most (with room for accounting slack); clearly more than nothing.
         Assert.InRange(share, 0.1, 0.7);
-        var throttled = CpuStat(workspace)["nr_throttled"];
-        Assert.True(throttled > 0, "the cpu cgroup never throttled the hog");
+
+        // A hog that reached its quota was throttled. On a machine so busy that the hog got less
+        // than its half core, the quota never came into play, and the bound above is the check.
+        if (share >= 0.45)
+        {
+            var throttled = CpuStat(workspace)["nr_throttled"];
+            Assert.True(throttled > 0, "the cpu cgroup never throttled the hog");
+        }
     }
 
     [Fact]
