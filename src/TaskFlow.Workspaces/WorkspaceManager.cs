@@ -415,12 +415,15 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         await TakeSlotAsync(cancellationToken);
         if (isolation == IsolationMode.Container && limits == _options.Limits && WarmImages.Contains(request.Image ?? "", StringComparer.Ordinal))
         {
-            var taken = await TakeWarmAsync(request, cancellationToken);
-            FillWarmPool();
-            if (taken is not null)
+            // A taken container is replaced when a container workspace goes away, so that the
+            // new container's start (half a second of the engine's CPU) does not compete with
+            // the command about to run; an empty pool starts filling at once.
+            if (await TakeWarmAsync(request, cancellationToken) is { } taken)
             {
                 return taken;
             }
+
+            FillWarmPool();
         }
 
         var id = NewId();
@@ -632,6 +635,10 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         await SaveAsync(entry.Record, cancellationToken);
         _slots.Release();
         Released(_logger, entry.Record.Id, cleanup);
+        if (entry.Record.Isolation == IsolationMode.Container)
+        {
+            FillWarmPool();
+        }
     }
 
     /// <summary>Removes the sandbox, the folder and the record.</summary>
@@ -655,6 +662,10 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         }
 
         Reclaimed(_logger, entry.Record.Id, reason);
+        if (entry.Record.Isolation == IsolationMode.Container)
+        {
+            FillWarmPool();
+        }
     }
 
     private async Task<int> ReclaimOrphansAsync(CancellationToken cancellationToken)

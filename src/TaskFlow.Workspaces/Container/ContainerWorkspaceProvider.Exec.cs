@@ -241,12 +241,13 @@ public sealed partial class ContainerWorkspaceProvider
                 throw new WorkspaceException($"Workspace '{workspaceId}' ran the command but could not read its exit code: {Innermost(ex).Message}", ex);
             }
 
-            if (!exec.Running || attempt >= 40)
+            if (!exec.Running || attempt >= 50)
             {
                 return exec;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(50), _time);
+            // Usually a few milliseconds: poll fast at first, then back off.
+            await Task.Delay(TimeSpan.FromMilliseconds(attempt < 10 ? 5 : 50), _time);
         }
     }
 

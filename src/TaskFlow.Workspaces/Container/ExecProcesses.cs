@@ -71,8 +71,9 @@ internal static class ExecProcesses
             if (targets.Count == 0)
             {
                 // A child forked while its parent was being killed can be missing from one scan
-                // of /proc on a busy machine: only two empty scans in a row mean none is left.
-                if (++emptyScans == 2)
+                // of /proc on a busy machine: after killing, only two empty scans in a row mean
+                // none is left. Nothing to kill at all (the usual end of a command) needs no second look.
+                if (killed == 0 || ++emptyScans == 2)
                 {
                     return (killed, false);
                 }

@@ -39,7 +39,7 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
     }
 
     [Fact]
-    public async Task CreateAsync_DefaultContainerRequest_TakesAWarmContainer_AndThePoolRefills()
+    public async Task CreateAsync_DefaultContainerRequest_TakesAWarmContainer_AndThePoolRefillsWhenOneGoesAway()
     {
         var manager = Create();
         manager.FillWarmPool();
@@ -58,9 +58,12 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
         Assert.DoesNotContain(custom.Id, warm);
         Assert.Equal(2, manager.List().Count);
 
-        // The pool makes up for what was taken.
+        // The pool makes up for what was taken once a container workspace goes away (not while
+        // the taken one starts its command).
+        Assert.Equal(1, manager.WarmCount);
+        await manager.DestroyAsync(taken.Id);
         await WaitAsync(() => manager.WarmCount == 2);
-        Assert.Equal(4, (await _provider.ListOwnedAsync(CancellationToken.None)).Count);
+        Assert.Equal(3, (await _provider.ListOwnedAsync(CancellationToken.None)).Count);
     }
 
     [Fact]
