@@ -17,12 +17,12 @@ public static class AggregateActivityDescriptor
     public static ActivityDescriptor Descriptor { get; } = new(
         Type,
         "Decomposition",
-        "Combines the results of a decomposed task's subtasks. weighted outputs the score sum(w_i * s_i) / sum(w_i), where s_i is 1 for a succeeded subtask and 0 otherwise.",
+        "Combines the results of a decomposed task's subtasks: each one's status and output, overall success and a summary. weighted also outputs the score sum(w_i * s_i) / sum(w_i), where s_i is a succeeded subtask's score (0 to 1, default 1) and 0 for any other status.",
         [
             new("mode", "string", Required: true, "sequential: the results in order; parallel: the results as a set; weighted: also the weighted score.",
                 AllowedValues: Modes),
-            new("results", "array", Required: true, "One entry per subtask: { id, status, output }, usually templates such as {{ nodes['a'].output }}."),
-            new("weights", "array", Description: "Weighted mode: one number per result, in the same order, normalised to sum to 1."),
+            new("results", "array", Required: true, "One entry per subtask: { id, status, output, error?, score?, weight?, finishedAt? }, usually templates such as {{ nodes.a.output }}. parallel lists them in the order they finished."),
+            new("weights", "array", Description: "Weighted mode: one number (0 or more) per result, in the same order, normalised to sum to 1; without it each result's weight, else 1."),
         ],
         [ActivityDescriptor.DefaultOutcome]);
 

@@ -119,6 +119,7 @@ internal sealed partial class DefinitionBuilder
                 ["id"] = nodeId,
                 ["status"] = TemplateText.NodeMember(nodeId, "status"),
                 ["output"] = TemplateText.NodeMember(nodeId, "output"),
+                ["finishedAt"] = TemplateText.NodeMember(nodeId, "finishedAt"),
             });
         }
 

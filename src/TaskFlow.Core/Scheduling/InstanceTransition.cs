@@ -231,7 +231,7 @@ public sealed partial class InstanceTransition
         {
             if (self is { } me && me.Id == id)
             {
-                nodes[id] = new JsonObject { ["output"] = output?.DeepClone(), ["status"] = me.Status.ToString(), ["error"] = null };
+                nodes[id] = new JsonObject { ["output"] = output?.DeepClone(), ["status"] = me.Status.ToString(), ["error"] = null, ["finishedAt"] = Now.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
             }
             else if (States.TryGetValue(id, out var s))
             {
@@ -240,6 +240,7 @@ public sealed partial class InstanceTransition
                     ["output"] = s.Output?.DeepClone(),
                     ["status"] = s.Status.ToString(),
                     ["error"] = s.Error,
+                    ["finishedAt"] = s.FinishedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
                 };
             }
         }

@@ -6,6 +6,7 @@ using Npgsql;
 using TaskFlow.Core.Activities;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Activities;
+using TaskFlow.Engine.Decomposition;
 using TaskFlow.Engine.Dispatch;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
@@ -47,6 +48,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         });
         services.TryAddSingleton<ActivityExecutor>();
         services.TryAddSingleton<WorkflowRuntime>();
+        services.AddTaskDecomposition();
         services.TryAddSingleton<WorkDispatcher>();
 
         // Order matters: hosted services start in registration order, and the schema must exist first.
@@ -64,6 +66,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
+        builder.AddActivity<AggregateActivity>(Core.Decomposition.AggregateActivityDescriptor.Descriptor);
         return builder;
     }
 

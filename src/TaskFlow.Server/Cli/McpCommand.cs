@@ -3,15 +3,17 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
+using TaskFlow.Engine.Hosting;
 using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
 using TaskFlow.Workspaces.Hosting;
+using TaskFlow.Server.Mcp;
 using TaskFlow.Workspaces.Mcp;
 
 namespace TaskFlow.Server.Cli;
 
 /// <summary>
-/// <c>taskflow mcp gateway</c> and <c>taskflow mcp workspace-isolation</c>: MCP servers over stdio,
+/// <c>taskflow mcp gateway</c>, <c>taskflow mcp workspace-isolation</c> and <c>taskflow mcp task-decomposition</c>: MCP servers over stdio,
 /// for clients that launch their servers (Claude Code, Claude Flow).
 /// </summary>
 internal static class McpCommand
@@ -48,7 +50,29 @@ internal static class McpCommand
             return 0;
         });
 
-        return new Command("mcp", "TaskFlow's MCP servers over stdio.") { gateway, workspaces };
+        var decomposition = new Command("task-decomposition", "Serve the task-decomposition MCP server (decompose, aggregate, run, status) over stdio, on the engine's database (TaskFlow:Engine, or TASKFLOW_POSTGRES), running the workflows it starts. Logs go to stderr.");
+        decomposition.SetAction(async (_, cancellationToken) =>
+        {
+            var builder = CreateBuilder();
+            builder.Services.AddTaskFlowEngine(o =>
+                o.PostgresConnectionString = o.PostgresConnectionString ?? Environment.GetEnvironmentVariable("TASKFLOW_POSTGRES"))
+                .AddMcpRouter().AddWorkspaces();
+            builder.Services.AddSingleton<TaskDecompositionTools>();
+            builder.Services.AddMcpServer(o =>
+                {
+                    o.ServerInfo = new Implementation { Name = TaskDecompositionTools.ServerName, Version = typeof(TaskDecompositionTools).Assembly.GetName().Version?.ToString() ?? "1.0" };
+                    o.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
+                })
+                .WithListToolsHandler((context, _) => ValueTask.FromResult(context.Services!.GetRequiredService<TaskDecompositionTools>().ListTools()))
+                .WithCallToolHandler(async (context, cancellationToken) =>
+                    await context.Services!.GetRequiredService<TaskDecompositionTools>().CallAsync(context.Params?.Name ?? "", context.Params?.Arguments, cancellationToken))
+                .WithStdioServerTransport();
+            using var host = builder.Build();
+            await host.RunAsync(cancellationToken);
+            return 0;
+        });
+
+        return new Command("mcp", "TaskFlow's MCP servers over stdio.") { gateway, workspaces, decomposition };
     }
 
     private static HostApplicationBuilder CreateBuilder()

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using TaskFlow.Routing.Gateway;
+using TaskFlow.Server.Mcp;
 using TaskFlow.Workspaces.Mcp;
 
 namespace TaskFlow.Server.Hosting;
@@ -15,6 +18,7 @@ internal static class McpEndpoints
 {
     public const string Gateway = "/mcp";
     public const string WorkspaceIsolation = "/mcp/workspace-isolation";
+    public const string TaskDecomposition = "/mcp/task-decomposition";
 
     public static void Configure(HttpServerTransportOptions transport)
     {
@@ -23,14 +27,16 @@ internal static class McpEndpoints
         transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
         transport.ConfigureSessionOptions = (context, options, _) =>
         {
-            if (context.Request.Path.StartsWithSegments(WorkspaceIsolation))
+            var path = context.Request.Path;
+            if (path.StartsWithSegments(WorkspaceIsolation))
             {
                 var tools = context.RequestServices.GetRequiredService<WorkspaceIsolationTools>();
-                options.ServerInfo = new Implementation { Name = WorkspaceIsolationTools.ServerName, Version = typeof(WorkspaceIsolationTools).Assembly.GetName().Version?.ToString() ?? "1.0" };
-                options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
-                options.Handlers.ListToolsHandler = (_, _) => ValueTask.FromResult(tools.ListTools());
-                options.Handlers.CallToolHandler = async (request, cancellationToken) =>
-                    await tools.CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, cancellationToken);
+                Serve(options, WorkspaceIsolationTools.ServerName, typeof(WorkspaceIsolationTools), tools.ListTools, tools.CallAsync);
+            }
+            else if (path.StartsWithSegments(TaskDecomposition))
+            {
+                var tools = context.RequestServices.GetRequiredService<TaskDecompositionTools>();
+                Serve(options, TaskDecompositionTools.ServerName, typeof(TaskDecompositionTools), tools.ListTools, tools.CallAsync);
             }
 
             return Task.CompletedTask;
@@ -40,7 +46,7 @@ internal static class McpEndpoints
         // upstream sessions close with it.
 #pragma warning disable MCPEXP002
         transport.RunSessionHandler = (context, session, cancellationToken) =>
-            context.Request.Path.StartsWithSegments(WorkspaceIsolation)
+            context.Request.Path.StartsWithSegments(WorkspaceIsolation) || context.Request.Path.StartsWithSegments(TaskDecomposition)
                 ? session.RunAsync(cancellationToken)
                 : context.RequestServices.GetRequiredService<McpGatewaySessions>().RunAsync(session, cancellationToken);
 #pragma warning restore MCPEXP002
@@ -50,5 +56,20 @@ internal static class McpEndpoints
     {
         app.MapMcp(Gateway);
         app.MapMcp(WorkspaceIsolation);
+        app.MapMcp(TaskDecomposition);
+    }
+
+    /// <summary>Makes a session one of TaskFlow's own tool servers: its name and version, a tools capability, and its two handlers.</summary>
+    public static void Serve(
+        McpServerOptions options,
+        string name,
+        Type implementation,
+        Func<ListToolsResult> list,
+        Func<string, IDictionary<string, JsonElement>?, CancellationToken, Task<CallToolResult>> call)
+    {
+        options.ServerInfo = new Implementation { Name = name, Version = implementation.Assembly.GetName().Version?.ToString() ?? "1.0" };
+        options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
+        options.Handlers.ListToolsHandler = (_, _) => ValueTask.FromResult(list());
+        options.Handlers.CallToolHandler = async (request, cancellationToken) => await call(request.Params?.Name ?? "", request.Params?.Arguments, cancellationToken);
     }
 }

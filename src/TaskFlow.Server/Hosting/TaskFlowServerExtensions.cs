@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.AspNetCore;
 using Prometheus;
@@ -46,6 +47,7 @@ public static class TaskFlowServerExtensions
 
         // The fleet as one MCP endpoint at /mcp, and TaskFlow's own MCP servers beside it.
         services.AddTaskFlowGateway().WithHttpTransport(McpEndpoints.Configure);
+        services.TryAddSingleton<Mcp.TaskDecompositionTools>();
         services.AddTaskFlowJobs(configuration);
         services.AddOptions<TaskFlowServerOptions>().BindConfiguration(TaskFlowServerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskFlowServerOptions>, ServerOptionsValidator>();
@@ -91,6 +93,7 @@ public static class TaskFlowServerExtensions
         app.MapWorkspacesApi();
         McpEndpoints.Map(app);
         app.MapValidationApi();
+        app.MapDecomposeApi();
 
         // Prometheus text format, from this host's engine meter only (a registry of its own, so
         // two hosts in one process, as in tests, do not mix their counts).

@@ -1,0 +1,156 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Decomposition;
+
+/// <summary>
+/// A decomposition asked for in JSON, as the REST API, the MCP <c>decompose</c> and <c>run</c> tools
+/// and the hooks receive it: <c>{ "task": { id?, description, complexity, subtasks }, "strategy",
+/// "aggregation" }</c>. Only the task is required; without an id it gets one from its description.
+/// </summary>
+public sealed record DecompositionRequest
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        AllowTrailingCommas = true,
+    };
+
+    public required DecompositionTask Task { get; init; }
+
+    /// <summary>Null: the server's default (auto).</summary>
+    public DecompositionStrategy? Strategy { get; init; }
+
+    /// <summary>Null: sequential for a sequential graph, parallel otherwise.</summary>
+    public AggregationMode? Aggregation { get; init; }
+
+    /// <summary>Reads a request; every problem is named in <paramref name="problems"/>, and the result is then null.</summary>
+    public static DecompositionRequest? Parse(JsonNode? json, out IReadOnlyList<string> problems)
+    {
+        var found = new List<string>();
+        problems = found;
+        if (json is not JsonObject request)
+        {
+            found.Add(json is null ? "The request is empty; send { \"task\": { \"description\": \"...\" } }." : "The request must be a JSON object: { \"task\": { ... }, \"strategy\": \"auto\" }.");
+            return null;
+        }
+
+        foreach (var (name, _) in request)
+        {
+            if (name is not ("task" or "strategy" or "aggregation"))
+            {
+                found.Add($"'{name}' is not a field of a decomposition request; it has task, strategy and aggregation.");
+            }
+        }
+
+        var strategy = ParseStrategy(request["strategy"], found);
+        AggregationMode? aggregation = null;
+        if (request["aggregation"] is JsonNode mode)
+        {
+            if (mode is JsonValue v && v.GetValueKind() == JsonValueKind.String && SubtaskAggregation.TryParseMode(v.GetValue<string>(), out var parsed))
+            {
+                aggregation = parsed;
+            }
+            else
+            {
+                found.Add($"aggregation is {mode.ToJsonString()}, which is not a mode; use {string.Join(", ", AggregateActivityDescriptor.Modes)}.");
+            }
+        }
+
+        var task = ParseTask(request["task"], found);
+        return found.Count > 0 || task is null ? null : new DecompositionRequest { Task = task, Strategy = strategy, Aggregation = aggregation };
+    }
+
+    /// <summary>Reads a strategy name (any case); null when <paramref name="text"/> names none.</summary>
+    public static DecompositionStrategy? ParseStrategy(string? text) =>
+        Enum.TryParse<DecompositionStrategy>(text?.Trim(), ignoreCase: true, out var strategy) && Enum.IsDefined(strategy) && !int.TryParse(text, out _) ? strategy : null;
+
+    /// <summary>
+    /// An id for a task that has none: up to five words of its description in lower case, joined
+    /// by '-', and six hex digits of the description's SHA-256, so that the same text gets the same id.
+    /// </summary>
+    public static string IdFor(string description)
+    {
+        var words = new StringBuilder();
+        var count = 0;
+        foreach (var word in description.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var clean = new string(word.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
+            if (clean.Length == 0)
+            {
+                continue;
+            }
+
+            if (words.Length + clean.Length + 1 > 40 || count == 5)
+            {
+                break;
+            }
+
+            words.Append(clean).Append('-');
+            count++;
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..6];
+        return words.Length == 0 ? "task-" + hash : words.Append(hash).ToString();
+    }
+
+    private static DecompositionStrategy? ParseStrategy(JsonNode? node, List<string> problems)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        if (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && ParseStrategy(v.GetValue<string>()) is { } strategy)
+        {
+            return strategy;
+        }
+
+        problems.Add($"strategy is {node.ToJsonString()}, which is not a strategy; use auto, parallel, hierarchical, recursive or sequential.");
+        return null;
+    }
+
+    private static DecompositionTask? ParseTask(JsonNode? node, List<string> problems)
+    {
+        if (node is not JsonObject task)
+        {
+            problems.Add(node is null
+                ? "task is missing; send { \"task\": { \"description\": \"...\" } }."
+                : "task must be an object: { id?, description, complexity?, subtasks? }.");
+            return null;
+        }
+
+        var id = task["id"];
+        if (id is null || (id is JsonValue idValue && idValue.GetValueKind() == JsonValueKind.String && string.IsNullOrWhiteSpace(idValue.GetValue<string>())))
+        {
+            task = (JsonObject)task.DeepClone();
+            var description = task["description"] is JsonValue d && d.GetValueKind() == JsonValueKind.String ? d.GetValue<string>() : "";
+            task["id"] = IdFor(description);
+        }
+
+        try
+        {
+            return task.Deserialize<DecompositionTask>(Json);
+        }
+        catch (JsonException ex)
+        {
+            problems.Add("task: " + Describe(ex));
+            return null;
+        }
+    }
+
+    private static string Describe(JsonException ex)
+    {
+        // The serializer's message ends with its own path and position; keep the message and name the path plainly.
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0)
+        {
+            message = message[..cut];
+        }
+
+        return ex.Path is { Length: > 1 } path ? $"{message} (at {path})" : message;
+    }
+}
