@@ -150,6 +150,9 @@ public sealed class ActivityExecutor(
                 ["output"] = state.Output is null ? null : JsonNode.Parse(state.Output),
                 ["status"] = ((TaskFlow.Core.Model.NodeStatus)state.Status).ToString(),
                 ["error"] = state.Error,
+                ["finishedAt"] = state.FinishedAt is { } finished
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(finished).ToString("O", System.Globalization.CultureInfo.InvariantCulture)
+                    : null,
             };
         }
 

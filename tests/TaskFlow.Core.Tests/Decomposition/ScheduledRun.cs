@@ -11,9 +11,9 @@ namespace TaskFlow.Core.Tests.Decomposition;
 /// <summary>
 /// Runs generated definitions through the real scheduling rules (<see cref="InstanceTransition"/>),
 /// one piece of work at a time in the order it was queued, with every input rendered by the real
-/// template engine. The activities are stand-ins, because their run-time part lives in the engine
-/// (and the aggregate activity is not built yet): noop and join pass, transform outputs its value,
-/// aggregate outputs its rendered inputs, and workflow runs the child definition the same way.
+/// template engine. The activities are stand-ins, because their run-time part lives in the engine:
+/// noop and join pass, transform outputs its value, aggregate applies the real aggregation rules
+/// (<see cref="SubtaskAggregation"/>) to its rendered inputs, and workflow runs the child definition the same way.
 /// </summary>
 internal sealed class ScheduledRun
 {
@@ -60,7 +60,8 @@ internal sealed class ScheduledRun
     {
         BuiltInActivities.Noop or BuiltInActivities.Join => null,
         BuiltInActivities.Transform => inputs["value"]?.DeepClone(),
-        AggregateActivityDescriptor.Type => inputs,
+        AggregateActivityDescriptor.Type => SubtaskAggregation.FromJson(inputs["mode"], inputs["results"], inputs["weights"], out var problems)?.ToJson()
+            ?? throw new InvalidOperationException("The aggregate inputs are invalid: " + string.Join(" ", problems)),
         BuiltInActivities.Workflow => RunChild(inputs["definitionId"]!.GetValue<string>(), depth + 1),
         _ => throw new InvalidOperationException($"No stand-in for activity type '{node.Type}'."),
     };

@@ -377,7 +377,9 @@ public class TaskDecompositionTests
         Assert.Equal("task/aggregate", run.Executed[^1]);
         Assert.True(run.Executed.IndexOf("task.s1/aggregate") < run.Executed.IndexOf("task/aggregate"));
         var results = outcome.Output!["results"]!.AsArray();
-        Assert.Equal(["Succeeded", "Succeeded"], results.Select(r => r!["status"]!.GetValue<string>()));
+        Assert.Equal(["succeeded", "succeeded"], results.Select(r => r!["status"]!.GetValue<string>()));
+        Assert.True(outcome.Output!["succeeded"]!.GetValue<bool>());
+        Assert.Equal("All 2 subtasks succeeded.", outcome.Output!["summary"]!.GetValue<string>());
         // The workflow node's output is the child's aggregate output, which lists the child's subtasks.
         Assert.Equal(["s1", "s2"], results[0]!["output"]!["results"]!.AsArray().Select(r => r!["id"]!.GetValue<string>()));
         Assert.Equal("Document it", results[1]!["output"]!["description"]!.GetValue<string>());
