@@ -9,7 +9,8 @@
 #   alone. A server this script started is stopped again on every exit path.
 # - Installs the MCP servers the routing tests run against (scripts/install-mcp-servers.sh,
 #   pinned npm packages; fast when already there) into TASKFLOW_MCP_SERVERS, default
-#   tests/.mcp-servers, and exports that folder to the tests.
+#   tests/.mcp-servers, and exports that folder to the tests; likewise the MCP conformance
+#   suite (scripts/install-conformance.sh) into TASKFLOW_CONFORMANCE, default tests/.conformance.
 # - Starts a Docker engine for the container workspace tests (scripts/start-docker.sh: Debian's
 #   docker.io and a local busybox image, no registry) unless DOCKER_HOST is already set, and
 #   installs bubblewrap for the sandboxed-process workspaces. An engine started here is stopped
@@ -100,6 +101,15 @@ if ! bash scripts/install-mcp-servers.sh "$TASKFLOW_MCP_SERVERS"; then
   exit 1
 fi
 TASKFLOW_MCP_SERVERS=$(cd "$TASKFLOW_MCP_SERVERS" && pwd)   # the tests run in other folders
+
+# --- MCP conformance suite (and the Node.js 22 it needs) ---------------------------------
+export TASKFLOW_CONFORMANCE=${TASKFLOW_CONFORMANCE:-$PWD/tests/.conformance}
+if ! bash scripts/install-conformance.sh "$TASKFLOW_CONFORMANCE"; then
+  stop_all
+  say "error: the MCP conformance suite could not be installed in $TASKFLOW_CONFORMANCE"
+  exit 1
+fi
+TASKFLOW_CONFORMANCE=$(cd "$TASKFLOW_CONFORMANCE" && pwd)
 
 # --- build once ---------------------------------------------------------------------------
 if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then

@@ -42,6 +42,7 @@ public static class TaskFlowServerExtensions
             configuration[postgresKey] = postgres;
         }
 
+        LoopbackHostFilter.Configure(builder);
         var services = builder.Services;
         services.AddTaskFlowEngine().AddMcpRouter().AddWorkspaces();
 
