@@ -32,7 +32,7 @@ public sealed partial class TaskFlowCommandTests : IDisposable
     [Fact]
     public async Task Run_WithWaitFlag_PrintsSucceededInstance()
     {
-        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), "run", Path.Combine(Samples.Folder, "parallel-fan-out.json"), "--wait", "--data", _data);
+        var (exitCode, output, _) = await RunSeparatelyAsync(TimeSpan.FromMinutes(2), "run", Path.Combine(Samples.Folder, "parallel-fan-out.json"), "--wait", "--data", _data);
 
         Assert.Equal(0, exitCode);
         var instance = JsonNode.Parse(output)!;
@@ -58,9 +58,9 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         // Samples whose inputs have no defaults get one here, as their descriptions suggest.
         string[] input = file == "conditional-branch.json" ? ["--input", """{ "amount": 250 }"""] : [];
 
-        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), ["run", Path.Combine(Samples.Folder, file), "--wait", "--data", _data, .. input]);
+        var (exitCode, output, errors) = await RunSeparatelyAsync(TimeSpan.FromMinutes(2), ["run", Path.Combine(Samples.Folder, file), "--wait", "--data", _data, .. input]);
 
-        Assert.True(exitCode == 0, $"taskflow run {file} exited {exitCode}:{Environment.NewLine}{output}");
+        Assert.True(exitCode == 0, $"taskflow run {file} exited {exitCode}:{Environment.NewLine}{output}{errors}");
         var instance = JsonNode.Parse(output)!;
         Assert.Equal("Succeeded", (string?)instance["status"]);
         Assert.Equal(Path.GetFileNameWithoutExtension(file), (string?)instance["definitionId"]);
@@ -74,7 +74,7 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         var file = Path.Combine(_data, "boom.json");
         await File.WriteAllTextAsync(file, """{ "id": "boom", "nodes": [ { "id": "boom", "type": "fail", "inputs": { "message": "no route" } } ], "edges": [] }""");
 
-        var (exitCode, output) = await RunAsync(TimeSpan.FromMinutes(2), "run", file, "--wait", "--data", Path.Combine(_data, "db"));
+        var (exitCode, output, _) = await RunSeparatelyAsync(TimeSpan.FromMinutes(2), "run", file, "--wait", "--data", Path.Combine(_data, "db"));
 
         Assert.Equal(1, exitCode);
         var instance = JsonNode.Parse(output)!;
@@ -138,12 +138,19 @@ public sealed partial class TaskFlowCommandTests : IDisposable
     /// <summary>Runs a command to its end; the output is stdout, then stderr.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] args)
     {
+        var (exitCode, stdout, stderr) = await RunSeparatelyAsync(timeout, args);
+        return (exitCode, stdout + stderr);
+    }
+
+    /// <summary>Runs the command; stdout (a command's result, such as run's JSON) and stderr (its log lines) apart.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunSeparatelyAsync(TimeSpan timeout, params string[] args)
+    {
         using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(cancel.Token);
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     private static async Task<string> WaitForLineAsync(Process process, Regex pattern, TimeSpan timeout)
