@@ -46,6 +46,15 @@ public sealed class TaskDecompositionOptions
     [Range(1, 10_000)]
     public int? MaxComplexity { get; set; }
 
+    /// <summary>
+    /// An MCP tool that proposes subtasks instead of the built-in rules (<c>server.tool</c>, called
+    /// through the MCP router); the built-in rules when not set.
+    /// </summary>
+    public string? ProposerTool { get; set; }
+
+    /// <summary>How long one call of <see cref="ProposerTool"/> may take; the router's call timeout when not set.</summary>
+    public TimeSpan? ProposerTimeout { get; set; }
+
     public IReadOnlyList<DecompositionStrategy> EffectiveStrategies =>
         Strategies is { Length: > 0 } s ? [.. s.Append(DecompositionStrategy.Auto).Distinct()] : Enum.GetValues<DecompositionStrategy>();
 

@@ -8,14 +8,16 @@ namespace TaskFlow.Routing.Hosting;
 public static class McpRoutingServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the MCP router (section <c>TaskFlow:Mcp</c>), its health checks and metrics, and the
-    /// <c>mcp.call</c> activity. The configuration is checked at start: a mistake stops the process
+    /// Adds the MCP router (section <c>TaskFlow:Mcp</c>), its health checks and metrics, the
+    /// <c>mcp.call</c> activity, and the decomposer that asks an MCP tool for subtasks when
+    /// <c>TaskFlow:Decomposition:ProposerTool</c> names one. The configuration is checked at start: a mistake stops the process
     /// with one message listing every problem.
     /// </summary>
     public static TaskFlowEngineBuilder AddMcpRouter(this TaskFlowEngineBuilder builder)
     {
         builder.Services.AddMcpRouterCore();
         builder.AddActivity<McpCallActivity>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Decomposition.ITaskDecomposer, Decomposition.McpTaskDecomposer>());
         return builder;
     }
 
