@@ -5,7 +5,7 @@ namespace TaskFlow.Bench.Mcp;
 /// <summary>The command line, checked once: every problem is named in one message.</summary>
 internal sealed class McpBenchOptions
 {
-    public const string Usage = "usage: TaskFlow.Bench.Mcp [--calls N] [--warmup N] [--transport stdio|http|gateway|both|all] [--servers DIR] [--rounds N]";
+    public const string Usage = "usage: TaskFlow.Bench.Mcp [--calls N] [--warmup N] [--transport stdio|http|gateway|both|all|decisions] [--servers DIR] [--rounds N]";
 
     /// <summary>
     /// server-everything over HTTP keeps every SSE event in memory and logs each request, so HTTP
@@ -58,9 +58,9 @@ internal sealed class McpBenchOptions
         }
 
         var transport = values.GetValueOrDefault("--transport", "all");
-        if (transport is not ("stdio" or "http" or "gateway" or "both" or "all"))
+        if (transport is not ("stdio" or "http" or "gateway" or "both" or "all" or "decisions"))
         {
-            problems.Add($"--transport is '{transport}'; use stdio, http, gateway, both (stdio and http) or all");
+            problems.Add($"--transport is '{transport}'; use stdio, http, gateway, both (stdio and http), all, or decisions (route decisions only)");
         }
 
         var calls = Count(values, "--calls", 10_000, problems);

@@ -11,6 +11,12 @@ public sealed record RouteDecision(IReadOnlyList<string> Servers, RoutingStrateg
 /// named by a <c>server.tool</c> prefix). Immutable: a new table replaces it when rules or the
 /// discovered tools change, so deciding takes no lock.
 /// </summary>
+/// <remarks>
+/// Rules whose pattern fixes the tool's first segment (<c>memory.*</c>, <c>memory.store</c>) are
+/// indexed by it; a decision looks only at the rules of the tool's own segment and at the few that
+/// may match any segment (<c>*</c>, <c>mem*</c>), and takes the first in priority order of either. So
+/// a table of a thousand <c>server.*</c> rules decides as fast as one of three.
+/// </remarks>
 public sealed class RouteTable
 {
     private readonly RoutingRule[] _rules;
@@ -19,6 +25,10 @@ public sealed class RouteTable
     private readonly FrozenDictionary<string, RouteDecision> _byServer;
     private readonly FrozenDictionary<string, RouteDecision>.AlternateLookup<ReadOnlySpan<char>> _byServerPrefix;
 
+    // Rule indexes in priority order: by the first segment their pattern fixes, and those of any segment.
+    private readonly FrozenDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _rulesBySegment;
+    private readonly int[] _anySegmentRules;
+
     /// <param name="rules">The routing rules.</param>
     /// <param name="servers">Every registered server name.</param>
     /// <param name="toolOwners">Tool name to the server that serves it, from discovery.</param>
@@ -26,6 +36,9 @@ public sealed class RouteTable
     {
         _rules = [.. rules.Rules];
         _ruleDecisions = [.. _rules.Select(r => new RouteDecision(r.Servers, r.Strategy, r))];
+        var indexed = Enumerable.Range(0, _rules.Length).ToLookup(i => _rules[i].Pattern.FirstSegment);
+        _anySegmentRules = [.. indexed[null]];
+        _rulesBySegment = indexed.Where(g => g.Key is not null).ToFrozenDictionary(g => g.Key!, g => g.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _byServer = servers.Distinct(StringComparer.Ordinal).ToFrozenDictionary(s => s, s => new RouteDecision([s], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
         _byServerPrefix = _byServer.GetAlternateLookup<ReadOnlySpan<char>>();
         _owned = toolOwners.ToFrozenDictionary(p => p.Key, p => _byServer.TryGetValue(p.Value, out var d) ? d : new RouteDecision([p.Value], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
@@ -34,12 +47,16 @@ public sealed class RouteTable
     /// <summary>The route for a tool; null when no rule matches and no server owns it. Allocates nothing.</summary>
     public RouteDecision? Decide(string tool)
     {
-        for (var i = 0; i < _rules.Length; i++)
+        var dot = tool.IndexOf('.', StringComparison.Ordinal);
+        var first = FirstMatch(_anySegmentRules, tool, int.MaxValue);
+        if (dot >= 0 && _rulesBySegment.TryGetValue(tool.AsSpan(0, dot), out var segmentRules))
         {
-            if (_rules[i].Pattern.Matches(tool))
-            {
-                return _ruleDecisions[i];
-            }
+            first = FirstMatch(segmentRules, tool, first);
+        }
+
+        if (first != int.MaxValue)
+        {
+            return _ruleDecisions[first];
         }
 
         if (_owned.TryGetValue(tool, out var owned))
@@ -48,7 +65,25 @@ public sealed class RouteTable
         }
 
         // "server.tool" names the server directly (the gateway's collision-safe names).
-        var dot = tool.IndexOf('.', StringComparison.Ordinal);
         return dot > 0 && _byServerPrefix.TryGetValue(tool.AsSpan(0, dot), out var direct) ? direct : null;
+    }
+
+    /// <summary>The first of <paramref name="indexes"/> (ascending) whose rule matches, if it comes before <paramref name="before"/>.</summary>
+    private int FirstMatch(int[] indexes, string tool, int before)
+    {
+        foreach (var i in indexes)
+        {
+            if (i >= before)
+            {
+                break;
+            }
+
+            if (_rules[i].Pattern.Matches(tool))
+            {
+                return i;
+            }
+        }
+
+        return before;
     }
 }

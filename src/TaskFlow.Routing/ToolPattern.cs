@@ -38,6 +38,20 @@ public sealed class ToolPattern
         return star < 0 ? new ToolPattern(text, text, isPrefix: false) : new ToolPattern(text, text[..^1], isPrefix: true);
     }
 
+    /// <summary>
+    /// The part before the first '.' that every tool this pattern matches starts with, when the
+    /// pattern's fixed text has a '.' (<c>memory</c> for <c>memory.*</c> and <c>memory.store</c>);
+    /// null for patterns that may match tools of any first segment (<c>*</c>, <c>mem*</c>, <c>store</c>).
+    /// </summary>
+    public string? FirstSegment
+    {
+        get
+        {
+            var dot = _fixed.IndexOf('.', StringComparison.Ordinal);
+            return dot >= 0 ? _fixed[..dot] : null;
+        }
+    }
+
     public bool Matches(string tool) => _isPrefix ? tool.StartsWith(_fixed, StringComparison.Ordinal) : string.Equals(tool, _fixed, StringComparison.Ordinal);
 
     public override string ToString() => Text;

@@ -50,4 +50,43 @@ public sealed class RouteTableTests
         Assert.Same(Table.Decide("memory.store"), Table.Decide("memory.other"));
         Assert.Same(Table.Decide("everything.echo"), Table.Decide("everything.add"));
     }
+
+    [Fact]
+    public void Decide_RandomRulesAndTools_PicksTheFirstMatchingRuleInPriorityOrder()
+    {
+        // The table indexes rules by the first segment their pattern fixes; whatever the mix, the
+        // decision must be the one a plain scan of the rules in order gives.
+        string[] segments = ["memory", "mem", "task", "m", "task-decomposition", ""];
+        string[] rests = ["", "store", "st", "store.deep", "x.y"];
+        var random = new Random(20261124);
+        for (var round = 0; round < 300; round++)
+        {
+            var rules = Enumerable.Range(0, random.Next(0, 40)).Select(i =>
+            {
+                var segment = segments[random.Next(segments.Length)];
+                var rest = rests[random.Next(rests.Length)];
+                var text = random.Next(6) switch
+                {
+                    0 => "*",
+                    1 => segment + "*",
+                    2 => $"{segment}.{rest}",
+                    3 => $"{segment}.{rest}*",
+                    4 => $"{segment}.*",
+                    _ => rest.Length == 0 ? "*" : rest,
+                };
+                return new RoutingRule(ToolPattern.TryParse(text, out var error) ?? throw new InvalidOperationException(error), [$"s{i}"], RoutingStrategy.Dedicated);
+            }).ToList();
+            var table = new RouteTable(RoutingRules.Default with { Rules = rules }, [], new Dictionary<string, string>());
+
+            for (var t = 0; t < 50; t++)
+            {
+                var tool = random.Next(4) == 0
+                    ? rests[random.Next(rests.Length)]
+                    : $"{segments[random.Next(segments.Length)]}.{rests[random.Next(rests.Length)]}";
+                var expected = rules.FirstOrDefault(r => r.Pattern.Matches(tool));
+
+                Assert.True(ReferenceEquals(expected, table.Decide(tool)?.Rule), $"round {round}, tool '{tool}': expected {expected?.Pattern.Text ?? "no rule"}, got {table.Decide(tool)?.Rule?.Pattern.Text ?? "no rule"}; rules {string.Join(" ", rules.Select(r => r.Pattern.Text))}");
+            }
+        }
+    }
 }
