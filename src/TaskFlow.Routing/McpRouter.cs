@@ -18,7 +18,11 @@ namespace TaskFlow.Routing;
 /// server whose protocol keeps state per session, every call of one session goes to an upstream
 /// session of its own, closed by <see cref="McpRouter.EndSessionAsync"/>. Null shares the pool.
 /// </param>
-public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null);
+/// <param name="RawArguments">
+/// Arguments already in wire form (the gateway passes its client's through unchanged), used
+/// instead of <see cref="Arguments"/> so that they are not converted twice.
+/// </param>
+public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null, IReadOnlyDictionary<string, JsonElement>? RawArguments = null);
 
 /// <summary>What a call returned, and from where. <c>Result.IsError</c> is a tool error: the server answered.</summary>
 public sealed record McpCallOutcome(string Server, string Tool, CallToolResult Result, int Attempts);
@@ -85,7 +89,9 @@ public sealed partial class McpRouter : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(call.Tier, 4);
         var (candidates, strategy) = await ResolveAsync(call, cancellationToken);
         using var admitted = await _gate.WaitAsync(call.Tier, cancellationToken);
-        var arguments = call.Arguments?.ToDictionary(p => p.Key, p => p.Value is null ? null : (object?)JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
+        var arguments = call.RawArguments is { } raw
+            ? raw.ToDictionary(p => p.Key, p => (object?)p.Value)
+            : call.Arguments?.ToDictionary(p => p.Key, p => p.Value is null ? null : (object?)JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
         var attempts = new List<string>();
         foreach (var server in candidates)
         {

@@ -62,11 +62,10 @@ public sealed class McpGateway(McpRouter router, IOptions<McpRoutingOptions> opt
             }
         }
 
-        var args = arguments is null ? null : new JsonObject(arguments.Select(p => KeyValuePair.Create(p.Key, JsonSerializer.SerializeToNode(p.Value))));
         var tier = router.TierOf(target.Server) ?? 3;
         try
         {
-            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, args, tier, target.Server, Progress: progress, Session: session), cancellationToken);
+            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, null, tier, target.Server, Progress: progress, Session: session, RawArguments: arguments?.AsReadOnly()), cancellationToken);
             return outcome.Result;
         }
         catch (McpRoutingException ex)
