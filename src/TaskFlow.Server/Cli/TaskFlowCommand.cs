@@ -32,6 +32,7 @@ public static class TaskFlowCommand
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(InstancesCommand.Create());
         root.Subcommands.Add(McpCommand.Create());
+        root.Subcommands.Add(DecomposeCommand.Create(result => StartedHost(result)));
         return root;
     }
 
@@ -278,6 +279,32 @@ public static class TaskFlowCommand
             configure?.Invoke(o);
         }).AddMcpRouter().AddWorkspaces();
         return builder.Build();
+    }
+
+    /// <summary>The options that choose the database, for commands that may store something.</summary>
+    internal static IReadOnlyList<Option> StorageOptions => [Postgres, Data, MaxSubtasks];
+
+    /// <summary>An engine host without workers, started; stopped when disposed.</summary>
+    private static IHost StartedHost(ParseResult result)
+    {
+        var host = BuildHost(result, runWorkers: false);
+        host.Start();
+        return new StoppingHost(host);
+    }
+
+    private sealed class StoppingHost(IHost inner) : IHost
+    {
+        public IServiceProvider Services => inner.Services;
+
+        public Task StartAsync(CancellationToken cancellationToken = default) => inner.StartAsync(cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken = default) => inner.StopAsync(cancellationToken);
+
+        public void Dispose()
+        {
+            inner.StopAsync(CancellationToken.None).GetAwaiter().GetResult();
+            inner.Dispose();
+        }
     }
 
     private static bool Given<T>(ParseResult result, Option<T> option) => result.GetResult(option) is { Implicit: false };

@@ -6,16 +6,18 @@ namespace TaskFlow.Workspaces.Hosting;
 
 /// <summary>
 /// Reads the workspaces a previous process left and reclaims orphans at start, in the background:
-/// an engine that is down (Docker not started yet) must not stop the server from starting.
+/// an engine that is down (Docker not started yet) must not stop the server from starting. Fills
+/// the warm pool unless this process runs no activities (<c>TaskFlow:Engine:RunWorkers</c> false,
+/// as a command that only stores definitions), which would never take a container from it.
 /// </summary>
-internal sealed partial class WorkspaceStartup(WorkspaceManager manager, IOptions<WorkspaceOptions> options, ILogger<WorkspaceStartup> logger) : BackgroundService
+internal sealed partial class WorkspaceStartup(WorkspaceManager manager, IOptions<WorkspaceOptions> options, IOptions<TaskFlow.Engine.Hosting.TaskFlowEngineOptions> engine, ILogger<WorkspaceStartup> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
             await manager.EnsureLoadedAsync(stoppingToken);
-            if (options.Value.DefaultIsolation == IsolationMode.Container)
+            if (options.Value.DefaultIsolation == IsolationMode.Container && engine.Value.RunWorkers)
             {
                 manager.FillWarmPool();
             }
