@@ -15,10 +15,13 @@
 #   docker.io and a local busybox image, no registry) unless DOCKER_HOST is already set, and
 #   installs bubblewrap for the sandboxed-process workspaces. An engine started here is stopped
 #   on every exit path.
-# - Builds TaskFlow.sln (Release) once, then runs all test projects with TRX results in
-#   artifacts/test-results/.
-# - Its last line is "N passed, N failed, N skipped" (counted from the TRX files). It exits
-#   non-zero if the build failed, a test failed, the test run itself failed, no TRX file was
+# - Installs Debian's chromium for the designer's browser tests (Playwright drives it; no browser
+#   is downloaded).
+# - Builds TaskFlow.sln (Release) once (which also runs npm ci and the designer's Vite build),
+#   then runs all test projects with TRX results, and the designer's Vitest unit tests with a
+#   JUnit report, in artifacts/test-results/.
+# - Its last line is "N passed, N failed, N skipped" (counted from the TRX and JUnit files). It
+#   exits non-zero if the build failed, a test failed, a test run itself failed, no TRX file was
 #   written, or no test ran.
 set -euo pipefail
 
@@ -93,6 +96,17 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 
+# --- Chromium (designer browser tests) ---------------------------------------------------
+if [[ ! -x /usr/bin/chromium ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing chromium"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2; }
+  else
+    say "warning: chromium (/usr/bin/chromium) is missing and cannot be installed here; the designer tests will fail"
+  fi
+fi
+
 # --- MCP servers --------------------------------------------------------------------------
 export TASKFLOW_MCP_SERVERS=${TASKFLOW_MCP_SERVERS:-$PWD/tests/.mcp-servers}
 if ! bash scripts/install-mcp-servers.sh "$TASKFLOW_MCP_SERVERS"; then
@@ -126,6 +140,11 @@ dotnet test TaskFlow.sln -c Release --no-build \
   --logger "trx" --results-directory "$RESULTS" \
   --blame-hang-timeout 10m || test_rc=$?
 
+# The designer's unit tests (the build ran npm ci, so its node_modules are in place).
+vitest_rc=0
+(cd src/TaskFlow.Designer && npx --no-install vitest run --reporter=default --reporter=junit \
+  --outputFile.junit="../../$RESULTS/designer-vitest.junit.xml") || vitest_rc=$?
+
 # Stop the servers now, so that their messages come before the counting line.
 stop_all
 
@@ -136,6 +155,17 @@ if [[ ${#trx_files[@]} -eq 0 ]]; then
   exit 1
 fi
 read -r passed failed skipped < <(bash scripts/count-trx.sh "${trx_files[@]}")
+if [[ -f $RESULTS/designer-vitest.junit.xml ]]; then
+  read -r v_passed v_failed v_skipped < <(bash scripts/count-junit.sh "$RESULTS/designer-vitest.junit.xml")
+  passed=$((passed + v_passed))
+  failed=$((failed + v_failed))
+  skipped=$((skipped + v_skipped))
+else
+  say "error: vitest (exit code $vitest_rc) wrote no JUnit file to $RESULTS"
+  if (( vitest_rc == 0 )); then
+    vitest_rc=1
+  fi
+fi
 
 status=0
 if (( failed > 0 )); then
@@ -147,6 +177,10 @@ if (( passed + failed == 0 )); then
 fi
 if (( test_rc != 0 )); then
   say "error: dotnet test exited with code $test_rc"
+  status=1
+fi
+if (( vitest_rc != 0 )); then
+  say "error: vitest exited with code $vitest_rc"
   status=1
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

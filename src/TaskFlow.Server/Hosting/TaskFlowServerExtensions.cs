@@ -73,11 +73,12 @@ public static class TaskFlowServerExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/api/*</c>, <c>/health</c>, <c>/health/ready</c>, <c>/openapi/v1.json</c> and the API reference at <c>/docs</c>.</summary>
+    /// <summary>Maps <c>/api/*</c>, <c>/health</c>, <c>/health/ready</c>, <c>/openapi/v1.json</c>, the API reference at <c>/docs</c> and the designer at <c>/</c>.</summary>
     public static WebApplication MapTaskFlowServer(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDesignerAssets();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -125,7 +126,7 @@ public static class TaskFlowServerExtensions
                     endpoint.Metadata.Remove(anonymous);
                 }
             });
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
+        app.MapDesigner();
         return app;
     }
 

@@ -107,7 +107,9 @@ public sealed partial class ApiKeyAuthenticationTests
         post.Headers.Add("Cookie", cookie.Split(';')[0]);
         using var posted = await browser.SendAsync(post);
 
-        Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        // The printed URL opens the designer.
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        Assert.Equal("text/html", opened.Content.Headers.ContentType?.MediaType);
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);

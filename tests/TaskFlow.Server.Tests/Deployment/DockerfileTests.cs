@@ -109,7 +109,7 @@ public sealed class DockerfileTests
                 // Every source file under a copied folder, leaving out build output and local data.
                 files.AddRange(Directory.GetFiles(path, "*", SearchOption.AllDirectories)
                     .Select(f => Path.GetRelativePath(DeploymentFiles.RepositoryRoot, f).Replace('\\', '/'))
-                    .Where(f => !f.Split('/').Any(s => s is "bin" or "obj" or ".taskflow")));
+                    .Where(f => !f.Split('/').Any(s => s is "bin" or "obj" or ".taskflow" or "node_modules" or "dist")));
             }
             else
             {
@@ -127,6 +127,7 @@ public sealed class DockerfileTests
             "docker/.env", ".git/config", ".taskflow/api-key", "src/TaskFlow.Server/.taskflow/api-key",
             "src/TaskFlow.Server/bin/Release/net10.0/taskflow.dll", "src/TaskFlow.Engine/obj/project.assets.json",
             "tests/TaskFlow.Server.Tests/TaskFlow.Server.Tests.csproj", "artifacts/test-results/a.trx", "bench/RESULTS.md",
+            "src/TaskFlow.Designer/node_modules/react/index.js", "src/TaskFlow.Designer/dist/index.html",
         ];
         var kept = outside.Where(f => !ignore.Excludes(f)).ToList();
         Assert.True(kept.Count == 0, $"Sent to the build context but should not be: {string.Join(", ", kept)}");

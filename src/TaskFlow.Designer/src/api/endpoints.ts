@@ -1,0 +1,29 @@
+import type { WorkflowDefinition } from '../mapping/definition';
+import { api } from './client';
+import type {
+  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus,
+} from './types';
+
+const enc = encodeURIComponent;
+
+export const listActivities = () => api<ActivityDescriptor[]>('GET', '/api/activities');
+export const listDefinitions = () => api<DefinitionResponse[]>('GET', '/api/definitions');
+export const getDefinition = (id: string, version?: number) =>
+  api<DefinitionResponse>('GET', `/api/definitions/${enc(id)}${version ? `?version=${version}` : ''}`);
+export const listVersions = (id: string) => api<DefinitionVersion[]>('GET', `/api/definitions/${enc(id)}/versions`);
+
+/** Stores the definition as the next version of its id (version 1 of a new id); published. */
+export function saveDefinition(definition: WorkflowDefinition): Promise<DefinitionResponse> {
+  const { version: _version, ...document } = definition;
+  return api<DefinitionResponse>('POST', '/api/definitions', document);
+}
+
+export const importElsa = (elsa: unknown) => api<ElsaImport>('POST', '/api/definitions/import/elsa', elsa);
+export const runDefinition = (id: string, input: unknown, version?: number) =>
+  api<{ id: string }>('POST', `/api/definitions/${enc(id)}/run`, version ? { input, version } : { input });
+export const getInstance = (id: string) => api<Instance>('GET', `/api/instances/${enc(id)}`);
+export const listInstances = (status?: InstanceStatus) =>
+  api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}`);
+export const cancelInstance = (id: string) => api<Instance>('POST', `/api/instances/${enc(id)}/cancel`);
+export const retryNode = (id: string, nodeId: string) => api<Instance>('POST', `/api/instances/${enc(id)}/nodes/${enc(nodeId)}/retry`);
+export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);

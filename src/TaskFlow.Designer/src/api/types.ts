@@ -1,0 +1,112 @@
+import type { JsonValue, WorkflowDefinition } from '../mapping/definition';
+
+export interface JsonSchemaProperty {
+  type?: string;
+  description?: string;
+  default?: JsonValue;
+  enum?: string[];
+}
+
+export interface InputSchema {
+  type: 'object';
+  properties: Record<string, JsonSchemaProperty>;
+  required: string[];
+}
+
+export interface ActivityDescriptor {
+  type: string;
+  displayName: string;
+  category: string;
+  description: string;
+  outcomes: string[];
+  inputSchema: InputSchema;
+}
+
+export interface DefinitionResponse {
+  id: string;
+  version: number;
+  name?: string | null;
+  createdAt: string;
+  isPublished: boolean;
+  publishedVersion?: number | null;
+  definition: WorkflowDefinition;
+}
+
+export interface DefinitionVersion {
+  id: string;
+  version: number;
+  name?: string | null;
+  createdAt: string;
+  isPublished: boolean;
+}
+
+export type InstanceStatus = 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
+export type NodeStatus = 'Pending' | 'Scheduled' | 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Skipped' | 'Cancelled';
+
+export interface NodeState {
+  nodeId: string;
+  status: NodeStatus;
+  attempt: number;
+  output?: JsonValue;
+  error?: string | null;
+  finishedAt?: string | null;
+}
+
+export interface Instance {
+  id: string;
+  definitionId: string;
+  definitionVersion: number;
+  status: InstanceStatus;
+  input?: JsonValue;
+  output?: JsonValue;
+  error?: string | null;
+  createdAt: string;
+  finishedAt?: string | null;
+  nodes: NodeState[];
+}
+
+export interface InstancePage {
+  items: Instance[];
+  skip: number;
+  take: number;
+}
+
+export interface JournalEvent {
+  id: number;
+  instanceId: string;
+  nodeId?: string | null;
+  type: string;
+  attempt: number;
+  at: string;
+  message?: string | null;
+}
+
+export interface ElsaImport {
+  definition: WorkflowDefinition;
+  notes: string[];
+}
+
+export type DecomposeStrategy = 'auto' | 'parallel' | 'hierarchical' | 'recursive' | 'sequential';
+
+export interface DecomposeSubtask {
+  id: string;
+  description: string;
+  complexity?: number;
+  dependencies?: string[];
+  weight?: number;
+  toolHints?: string[];
+  group?: string | null;
+}
+
+export interface DecomposeRequest {
+  task: { id: string; description: string; complexity?: number; subtasks?: DecomposeSubtask[] };
+  strategy: DecomposeStrategy;
+  save: boolean;
+}
+
+export interface DecomposeResponse {
+  strategy: string;
+  root: string;
+  subtasks: DecomposeSubtask[];
+  definitions: WorkflowDefinition[];
+}

@@ -1,0 +1,162 @@
+import { ReactFlowProvider } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { captureApiKey, setApiKey } from '../api/apiKey';
+import { ApiError, errorMessage } from '../api/client';
+import { cancelInstance, retryNode, runDefinition } from '../api/endpoints';
+import type { Instance } from '../api/types';
+import Canvas from '../canvas/Canvas';
+import { DesignerContext, type DesignerView } from '../canvas/DesignerContext';
+import { useKeyboard } from '../canvas/useKeyboard';
+import DecomposePanel from '../decompose/DecomposePanel';
+import JsonView from '../document/JsonView';
+import { useDesignerDocument } from '../document/useDesignerDocument';
+import { problemsByNode, type Problem } from '../mapping/problems';
+import Palette from '../palette/Palette';
+import PropertiesPanel from '../properties/PropertiesPanel';
+import RunPanel from '../run/RunPanel';
+import { useInstanceOverlay } from '../run/useInstanceOverlay';
+import { downloadJson } from '../toolbar/files';
+import Toolbar from '../toolbar/Toolbar';
+import KeyPrompt from './KeyPrompt';
+import Notice, { type NoticeMessage } from './Notice';
+import ProblemList from './ProblemList';
+import Sidebar, { type Tab } from './Sidebar';
+import { useCatalog } from './useCatalog';
+import { useWorkflowFile } from './useWorkflowFile';
+
+/** The designer: palette, canvas and a panel for properties, JSON, runs and decomposition. */
+export default function App() {
+  const [key, setKey] = useState(() => captureApiKey());
+  const catalog = useCatalog(Boolean(key));
+  const document = useDesignerDocument();
+  const [notice, setNotice] = useState<NoticeMessage | null>(null);
+  const [tab, setTab] = useState<Tab>('properties');
+  const [instanceId, setInstanceId] = useState<string | null>(null);
+  const [runError, setRunError] = useState<string | null>(null);
+  const [clickedNode, setClickedNode] = useState<string | null>(null);
+  const overlay = useInstanceOverlay(instanceId);
+  useKeyboard(document, Boolean(key) && !instanceId);
+
+  const say = useCallback((text: string, kind: NoticeMessage['kind'] = 'info') => setNotice({ text, kind, at: Date.now() }), []);
+  const stopFollowing = useCallback(() => setInstanceId(null), []);
+  const file = useWorkflowFile(document, Boolean(key), say, stopFollowing);
+  const { stored, problems, storage, open, save } = file;
+
+  // Keyed by the ids, not the node array, which changes on every move and measurement: the
+  // context below re-renders every node when it changes.
+  const idList = document.graph.nodes.map((n) => n.id).join('\n');
+  const nodeIds = useMemo(() => (idList ? idList.split('\n') : []), [idList]);
+  const grouped = useMemo(() => problemsByNode(problems, nodeIds), [problems, nodeIds]);
+  const view: DesignerView = useMemo(
+    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null }),
+    [catalog.byType, grouped, instanceId, overlay.states],
+  );
+
+  const run = useCallback(async (input: unknown) => {
+    setRunError(null);
+    const target = document.dirty || !stored ? await save() : stored;
+    if (!target) {
+      setRunError('Save the workflow without problems first.');
+      return;
+    }
+    try {
+      const started = await runDefinition(target.id, input, target.version);
+      setClickedNode(null);
+      setInstanceId(started.id);
+    } catch (e) {
+      setRunError(errorMessage(e));
+    }
+  }, [document.dirty, save, stored]);
+
+  const openInstance = useCallback(async (instance: Instance) => {
+    if (!stored || stored.id !== instance.definitionId || stored.version !== instance.definitionVersion || document.dirty) {
+      if (!(await open(instance.definitionId, instance.definitionVersion))) return;
+    }
+    setClickedNode(null);
+    setInstanceId(instance.id);
+  }, [document.dirty, open, stored]);
+
+  // ?definition=ID opens that definition at start (a link to share, and what the benchmark opens).
+  useEffect(() => {
+    const id = new URLSearchParams(window.location.search).get('definition');
+    if (key && id) void open(id);
+    // Only once, at start.
+  }, []);
+
+  const selectProblem = useCallback((problem: Problem) => {
+    const nodeId = [...grouped].find(([, list]) => list.includes(problem))?.[0];
+    if (!nodeId) return;
+    document.commit((g) => ({ ...g, nodes: g.nodes.map((n) => ({ ...n, selected: n.id === nodeId })) }));
+    setTab('properties');
+  }, [document, grouped]);
+
+  if (!key || (catalog.error instanceof ApiError && catalog.error.status === 401)) {
+    return <KeyPrompt message={key ? 'The API key was not accepted. Enter a valid key.' : undefined} onKey={(k) => { setApiKey(k); setKey(k); window.location.reload(); }} />;
+  }
+
+  const definition = document.toDefinition();
+  return (
+    <DesignerContext.Provider value={view}>
+      <div className="tf-app" data-testid="designer" data-ready={catalog.activities.length > 0} data-nodes={document.graph.nodes.length}>
+        <Toolbar
+          title={`${definition.name || definition.id}${stored ? ` · v${stored.version}` : ''}`}
+          dirty={document.dirty}
+          busy={file.busy}
+          definitions={storage.definitions}
+          versions={storage.versions}
+          currentVersion={stored?.version ?? null}
+          canUndo={document.canUndo}
+          canRedo={document.canRedo}
+          onNew={file.startNew}
+          onOpen={(id) => void open(id)}
+          onOpenVersion={(v) => stored && void open(stored.id, v)}
+          onSave={() => void save()}
+          onValidate={() => void file.validate()}
+          onImport={(f) => void file.importFile(f)}
+          onExport={() => downloadJson(`${definition.id}.json`, definition)}
+          onLayout={() => void document.layout()}
+          onUndo={document.undo}
+          onRedo={document.redo}
+        />
+        {catalog.errorText && <p className="tf-field-error">The activity catalog could not be loaded: {catalog.errorText}</p>}
+        <div className="tf-main">
+          <Palette activities={catalog.activities} />
+          <div className="tf-center">
+            <ReactFlowProvider>
+              <Canvas
+                document={document}
+                activities={catalog.byType}
+                readOnly={Boolean(instanceId)}
+                onNotice={(text) => say(text, 'error')}
+                onNodeClick={(id) => setClickedNode(id)}
+              />
+            </ReactFlowProvider>
+            <ProblemList problems={problems} onSelect={selectProblem} />
+          </div>
+          <Sidebar tab={tab} onTab={setTab}>
+            {tab === 'properties' && <PropertiesPanel document={document} activities={catalog.byType} problems={grouped} />}
+            {tab === 'json' && <JsonView definition={definition} onApply={(d) => file.show(d, { dirty: true, keepHistory: true })} />}
+            {tab === 'run' && (
+              <RunPanel
+                instance={overlay.instance}
+                instanceId={instanceId}
+                selectedNode={clickedNode}
+                busy={file.busy}
+                error={runError ?? overlay.error}
+                onRun={(input) => void run(input)}
+                onCancel={() => instanceId && void cancelInstance(instanceId).then(() => overlay.refresh(), (e) => say(errorMessage(e), 'error'))}
+                onRetry={(nodeId) => instanceId && void retryNode(instanceId, nodeId).then(overlay.followAgain, (e) => say(errorMessage(e), 'error'))}
+                onOpenInstance={(i) => void openInstance(i)}
+                onClose={() => setInstanceId(null)}
+              />
+            )}
+            {tab === 'decompose' && (
+              <DecomposePanel generated={file.decomposed} onGenerated={file.showDecomposed} />
+            )}
+          </Sidebar>
+        </div>
+        <Notice notice={notice} onClose={() => setNotice(null)} />
+      </div>
+    </DesignerContext.Provider>
+  );
+}

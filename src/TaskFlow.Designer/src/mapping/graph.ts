@@ -1,0 +1,36 @@
+import type { Edge, Node } from '@xyflow/react';
+import type { JsonObject, NodeDefinition } from './definition';
+
+/** What a canvas node carries: the node's definition, without its layout (the node's position is that). */
+export type ActivityNodeData = {
+  definition: Omit<NodeDefinition, 'layout'>;
+  /** Layout members other than x and y, kept so that a round trip loses nothing. */
+  layoutExtra?: JsonObject;
+};
+
+export type ActivityNode = Node<ActivityNodeData, 'activity'>;
+
+export type FlowEdgeData = {
+  condition?: string;
+  label?: string;
+  /** The definition's own edge id, when it had one (canvas ids are generated otherwise). */
+  definitionId?: string;
+  toPort?: string;
+};
+
+export type FlowEdge = Edge<FlowEdgeData, 'flow'>;
+
+/** Everything of a definition that is not its nodes and edges (id, name, inputs, variables, output, triggers, ...). */
+export interface DefinitionMeta {
+  id: string;
+  version?: number;
+  name?: string | null;
+  description?: string | null;
+  [member: string]: unknown;
+}
+
+export interface DesignerGraph {
+  meta: DefinitionMeta;
+  nodes: ActivityNode[];
+  edges: FlowEdge[];
+}

@@ -1,0 +1,37 @@
+import type { FlowEdge } from '../mapping/graph';
+import TextField from './TextField';
+
+interface EdgePropertiesProps {
+  edge: FlowEdge;
+  ports: string[];
+  onChange: (edge: FlowEdge) => void;
+}
+
+/** The selected edge: the outcome port it follows, its condition and its label. */
+export default function EdgeProperties({ edge, ports, onChange }: EdgePropertiesProps) {
+  const setData = (patch: Partial<NonNullable<FlowEdge['data']>>) => {
+    const data = { ...(edge.data ?? {}), ...patch };
+    for (const [key, value] of Object.entries(patch)) if (!value) delete (data as Record<string, unknown>)[key];
+    onChange({ ...edge, data });
+  };
+  return (
+    <div className="tf-properties" data-testid="edge-properties">
+      <h2>Edge <code>{edge.source} → {edge.target}</code></h2>
+      <label className="tf-field">
+        <span className="tf-field-label">Outcome port</span>
+        <select data-testid="edge-port" value={edge.sourceHandle ?? 'done'} onChange={(e) => onChange({ ...edge, sourceHandle: e.target.value })}>
+          {ports.map((p) => <option key={p} value={p}>{p}</option>)}
+        </select>
+      </label>
+      <TextField
+        label="Condition"
+        testId="edge-condition"
+        value={edge.data?.condition ?? ''}
+        hint="An expression; the edge is taken only when it is true, e.g. input.amount > 100"
+        check={(t) => ((t.match(/\{\{/g)?.length ?? 0) !== (t.match(/\}\}/g)?.length ?? 0) ? 'Unbalanced {{ }}.' : null)}
+        onCommit={(condition) => setData({ condition })}
+      />
+      <TextField label="Label" testId="edge-label" value={edge.data?.label ?? ''} onCommit={(label) => setData({ label })} />
+    </div>
+  );
+}
