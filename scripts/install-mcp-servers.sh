@@ -18,12 +18,14 @@ die() { log "error: $*"; exit 1; }
 
 # Exact versions: a server update must be a deliberate change here, not a surprise in CI.
 # mcp-server-commands stays on 0.5.0 because it still speaks protocol 2024-11-05, the oldest
-# revision the router has to support.
+# revision the router has to support. claude-flow is the CLI the hooks stay compatible with (and an
+# MCP server of protocol 2024-11-05); it is the largest by far (about 390 packages, 780 MB).
 PACKAGES=(
   "@modelcontextprotocol/server-memory@2026.8.31"
   "@modelcontextprotocol/server-filesystem@2026.8.31"
   "@modelcontextprotocol/server-everything@2026.8.31"
   "mcp-server-commands@0.5.0"
+  "claude-flow@3.43.0"
 )
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -25,6 +25,7 @@ internal static class McpTestServers
     public const string FilesystemPackage = "@modelcontextprotocol/server-filesystem";
     public const string EverythingPackage = "@modelcontextprotocol/server-everything";
     public const string CommandsPackage = "mcp-server-commands";
+    public const string ClaudeFlowPackage = "claude-flow";
 
     private const string InstallHint = "Run scripts/install-mcp-servers.sh (scripts/test.sh does), or set TASKFLOW_MCP_SERVERS to the folder it installed into.";
 
@@ -45,6 +46,9 @@ internal static class McpTestServers
 
     /// <summary>A server that runs shell commands; it speaks protocol revision 2024-11-05.</summary>
     public static StdioLaunch Commands() => Node(CommandsPackage, []);
+
+    /// <summary>claude-flow's command line (<c>node .../bin/cli.js</c>) followed by <paramref name="arguments"/>: <c>mcp start</c> serves its MCP tools (protocol 2024-11-05).</summary>
+    public static StdioLaunch ClaudeFlow(params string[] arguments) => Node(ClaudeFlowPackage, arguments);
 
     /// <summary>Adds a server to configuration as a user would write it: <c>TaskFlow:Mcp:Servers:NAME:Command</c>, arguments, environment, folder.</summary>
     public static void Configure(IDictionary<string, string?> settings, string name, StdioLaunch launch)

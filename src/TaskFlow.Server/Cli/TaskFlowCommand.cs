@@ -33,8 +33,16 @@ public static class TaskFlowCommand
         root.Subcommands.Add(InstancesCommand.Create());
         root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(DecomposeCommand.Create(result => StartedHost(result)));
+        root.Subcommands.Add(HookCommand.Create());
+        root.Subcommands.Add(HooksCommand.Create());
         return root;
     }
+
+    /// <summary>True for <c>hook</c> and <c>hooks ...</c>, which Program runs with <see cref="CreateHooks"/>.</summary>
+    public static bool HandlesHooks(string[] args) => args.Length > 0 && args[0] is "hook" or "hooks";
+
+    /// <summary>A root with only the command asked for (<c>hook</c> or <c>hooks</c>): what a hook process builds, so it starts quickly.</summary>
+    public static RootCommand CreateHooks(string[] args) => new("TaskFlow: a workflow engine for MCP tool fleets.") { args[0] == "hook" ? HookCommand.Create() : HooksCommand.Create() };
 
     /// <summary>
     /// True when the arguments are a command-line command; false when they start the server

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Decomposition;
+
+namespace TaskFlow.Server.Hooks;
+
+/// <summary>
+/// Claude Code's hook protocol for Task (and Agent) calls: PreToolUse plans the task or marks a
+/// subtask running, PostToolUse and PostToolUseFailure record results, SubagentStop records the
+/// session's running subtask when it can tell which one it is. Every other event is ignored.
+/// </summary>
+internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, TimeProvider time, Action<string> note)
+{
+    /// <summary>Reads one hook input; a problem with it is exit 1 with the message on stderr.</summary>
+    public static JsonObject? Parse(string text, out string? error)
+    {
+        error = null;
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text);
+        }
+        catch (JsonException ex)
+        {
+            error = $"taskflow hook: stdin is not JSON ({ex.Message}); Claude Code sends one JSON object.";
+            return null;
+        }
+
+        if (node is not JsonObject input)
+        {
+            error = "taskflow hook: stdin must be a JSON object with hook_event_name.";
+            return null;
+        }
+
+        if (HookJson.Text(input["hook_event_name"]) is not { Length: > 0 })
+        {
+            error = "taskflow hook: the input has no hook_event_name; it is not a Claude Code hook input.";
+            return null;
+        }
+
+        return input;
+    }
+
+    public static bool IsTaskTool(string? name) => name is "Task" or "Agent";
+
+    public async Task<(HookOutcome Outcome, HookPlan? Registered)> HandleAsync(JsonObject input, CancellationToken cancellationToken = default)
+    {
+        var session = HookJson.Text(input["session_id"]) is { Length: > 0 } id ? id : "no-session";
+        var tool = HookJson.Text(input["tool_name"]);
+        var prompt = HookJson.Text(input["tool_input"]?["prompt"]);
+        var toolUseId = HookJson.Text(input["tool_use_id"]);
+        return HookJson.Text(input["hook_event_name"]) switch
+        {
+            "PreToolUse" when IsTaskTool(tool) => await PreToolUseAsync(session, input, prompt, toolUseId, cancellationToken),
+            "PostToolUse" when IsTaskTool(tool) => (await RecordToolAsync(session, prompt, toolUseId, input["tool_response"], failure: null, cancellationToken), null),
+            "PostToolUseFailure" when IsTaskTool(tool) => (await RecordToolAsync(session, prompt, toolUseId, null, HookJson.Text(input["error"]) ?? "The Task call failed.", cancellationToken), null),
+            "SubagentStop" => (await SubagentStopAsync(session, input, cancellationToken), null),
+            _ => (HookOutcome.Nothing, null),
+        };
+    }
+
+    private async Task<(HookOutcome, HookPlan?)> PreToolUseAsync(string session, JsonObject input, string? prompt, string? toolUseId, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(prompt))
+        {
+            return (HookOutcome.Nothing, null);
+        }
+
+        var now = time.GetUtcNow();
+        if (TaskMarker.TryParse(prompt, out var workflowId, out var subtaskId))
+        {
+            var started = await store.UpdateAsync(session, book =>
+            {
+                var subtask = book.Find(workflowId)?.Find(subtaskId);
+                subtask?.Start(now, toolUseId);
+                return (subtask is not null, subtask is not null);
+            }, note, cancellationToken);
+            if (!started)
+            {
+                note($"taskflow hook: the marker {TaskMarker.Format(workflowId, subtaskId)} names no stored subtask of session {session}; the Task call goes ahead unrecorded.");
+                return (HookOutcome.Nothing, null);
+            }
+
+            return (Context("PreToolUse", $"TaskFlow: this Task runs subtask {subtaskId} of workflow {workflowId}; its result is recorded when it returns."), null);
+        }
+
+        var description = HookJson.Text(input["tool_input"]?["description"]);
+        var baseId = HookDecomposition.WorkflowIdFor(description, prompt);
+        var result = HookDecomposition.Decompose(baseId, prompt, options);
+        if (!result.Succeeded)
+        {
+            var problems = HookDecomposition.Problems(result);
+            return options.BlockInvalid
+                ? (new HookOutcome(2, null, $"TaskFlow blocked this Task call: the task cannot be decomposed.{Environment.NewLine}{problems}{Environment.NewLine}Split the task into at most {options.Limits.MaxSubtasks} subtasks, or ask without the limit."), null)
+                : (Context("PreToolUse", $"TaskFlow could not plan this task, so nothing was registered:{Environment.NewLine}{problems}"), null);
+        }
+
+        var plan = await store.UpdateAsync(session, book =>
+        {
+            // The same prompt again (a retry) gets a fresh plan under a numbered id, so results of the first run stay.
+            var workflowId = baseId;
+            for (var n = 2; book.Find(workflowId) is { } existing && existing.ToolUseId != toolUseId; n++)
+            {
+                workflowId = $"{baseId}-{n}";
+            }
+
+            var decomposed = workflowId == baseId ? result : HookDecomposition.Decompose(workflowId, prompt, options);
+            var plan = HookPlan.From(decomposed, workflowId, description ?? "", options.Aggregation, toolUseId, now);
+            if (plan.Subtasks.Count == 1)
+            {
+                plan.Subtasks[0].Start(now, toolUseId);
+            }
+
+            book.Put(plan);
+            return ((Plan: plan, Result: decomposed), true);
+        }, note, cancellationToken);
+        return (Context("PreToolUse", HookDecomposition.Context(plan.Result, plan.Plan)), plan.Plan);
+    }
+
+    private async Task<HookOutcome> RecordToolAsync(string session, string? prompt, string? toolUseId, JsonNode? response, string? failure, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var error = failure ?? ErrorOf(response);
+        var status = error is null ? SubtaskStatus.Succeeded : SubtaskStatus.Failed;
+        var marked = TaskMarker.TryParse(prompt, out var workflowId, out var subtaskId);
+        var report = await store.UpdateAsync(session, book =>
+        {
+            HookPlan? plan;
+            if (marked)
+            {
+                plan = book.Find(workflowId);
+                if (plan?.Find(subtaskId) is not { } subtask)
+                {
+                    return (null, false);
+                }
+
+                subtask.Record(status, response?.DeepClone(), error, null, null, now);
+            }
+            else
+            {
+                // The Task call the plan was made for did the whole task when no subtask ran on its own.
+                plan = book.FindByToolUse(toolUseId);
+                if (plan is null || plan.Subtasks.Any(s => s.StartedAt is not null && s.ToolUseId != toolUseId) || plan.AllDone)
+                {
+                    return (null, false);
+                }
+
+                foreach (var subtask in plan.Pending)
+                {
+                    subtask.Record(status, response?.DeepClone(), error, null, null, now);
+                }
+            }
+
+            var aggregation = plan.AggregateIfComplete();
+            return (aggregation is null ? null : HookDecomposition.Report(plan, aggregation), true);
+        }, note, cancellationToken);
+        return report is null ? HookOutcome.Nothing : Context("PostToolUse", report);
+    }
+
+    private async Task<HookOutcome> SubagentStopAsync(string session, JsonObject input, CancellationToken cancellationToken)
+    {
+        if (!store.Exists(session))
+        {
+            return HookOutcome.Nothing;
+        }
+
+        var now = time.GetUtcNow();
+        var message = HookJson.Text(input["last_assistant_message"]);
+        var report = await store.UpdateAsync(session, book =>
+        {
+            // Only a subtask that is certainly this subagent's is recorded: one named by a marker in
+            // its last message, or the only subtask of the session that is running.
+            var running = book.Plans.SelectMany(p => p.Subtasks.Where(s => s.IsRunning).Select(s => (Plan: p, Subtask: s))).ToList();
+            var chosen = TaskMarker.TryFind(message, out var workflowId, out var subtaskId)
+                ? running.Where(r => r.Plan.WorkflowId == workflowId && r.Subtask.Id == subtaskId).ToList()
+                : running;
+            if (chosen.Count != 1)
+            {
+                return (null, false);
+            }
+
+            var (plan, subtask) = chosen[0];
+            subtask.Record(SubtaskStatus.Succeeded, message, null, null, HookJson.Text(input["agent_type"]), now);
+            var aggregation = plan.AggregateIfComplete();
+            return (aggregation is null ? null : HookDecomposition.Report(plan, aggregation), true);
+        }, note, cancellationToken);
+
+        // SubagentStop has no additionalContext; systemMessage is shown to the user.
+        return report is null ? HookOutcome.Nothing : new HookOutcome(0, new JsonObject { ["systemMessage"] = report }.ToJsonString(HookJson.Compact));
+    }
+
+    /// <summary>The error a Task tool_response reports, or null when it succeeded.</summary>
+    internal static string? ErrorOf(JsonNode? response)
+    {
+        if (response is JsonObject o)
+        {
+            if (HookJson.Bool(o["is_error"]) == true || HookJson.Bool(o["isError"]) == true || HookJson.Bool(o["success"]) == false
+                || HookJson.Text(o["status"]) is "error" or "failed" or "failure")
+            {
+                return HookJson.Text(o["error"]) ?? TextOf(o["content"]) ?? "The Task call reported an error.";
+            }
+
+            return HookJson.Text(o["error"]) is { Length: > 0 } error ? error : null;
+        }
+
+        return HookJson.Text(response) is { } text && text.StartsWith("Error", StringComparison.OrdinalIgnoreCase) ? text : null;
+    }
+
+    private static string? TextOf(JsonNode? content) => content switch
+    {
+        JsonArray parts => string.Join(Environment.NewLine, parts.Select(p => HookJson.Text(p?["text"])).Where(t => t is not null)) is { Length: > 0 } joined ? joined : null,
+        _ => HookJson.Text(content),
+    };
+
+    private static HookOutcome Context(string eventName, string text) => new(0, new JsonObject
+    {
+        ["hookSpecificOutput"] = new JsonObject { ["hookEventName"] = eventName, ["additionalContext"] = text },
+    }.ToJsonString(HookJson.Compact));
+}

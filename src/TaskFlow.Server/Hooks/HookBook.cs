@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Server.Hooks;
+
+/// <summary>The plans in one store file: those of one Claude Code session, or of one claude-flow task id.</summary>
+internal sealed class HookBook
+{
+    public List<HookPlan> Plans { get; } = [];
+
+    public HookPlan? Find(string workflowId) => Plans.FirstOrDefault(p => p.WorkflowId == workflowId);
+
+    public HookPlan? FindByToolUse(string? toolUseId) =>
+        string.IsNullOrEmpty(toolUseId) ? null : Plans.LastOrDefault(p => p.ToolUseId == toolUseId);
+
+    /// <summary>Adds a plan, replacing one with the same workflow id.</summary>
+    public void Put(HookPlan plan)
+    {
+        Plans.RemoveAll(p => p.WorkflowId == plan.WorkflowId);
+        Plans.Add(plan);
+    }
+
+    public JsonObject ToJson() => new()
+    {
+        ["version"] = 1,
+        ["plans"] = new JsonArray(Plans.Select(p => (JsonNode?)p.ToJson()).ToArray()),
+    };
+
+    public static HookBook FromJson(JsonNode? json)
+    {
+        if (json is not JsonObject root || root["plans"] is not JsonArray plans)
+        {
+            throw new FormatException("it is not a TaskFlow plan file ({ \"version\": 1, \"plans\": [...] })");
+        }
+
+        var book = new HookBook();
+        foreach (var plan in plans)
+        {
+            book.Plans.Add(HookPlan.FromJson(plan as JsonObject ?? throw new FormatException("a plan is not an object")));
+        }
+
+        return book;
+    }
+}

@@ -1,0 +1,127 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Server.Hooks;
+
+/// <summary>
+/// Merges TaskFlow's hook entries into a Claude Code <c>.claude/settings.json</c>: every entry and
+/// key already there stays as it is, an entry already present is not added twice, and the file is
+/// replaced atomically (written beside it, then renamed).
+/// </summary>
+internal static class HookSettingsInstaller
+{
+    public const string TaskMatcher = "Task|Agent";
+
+    /// <summary>The events TaskFlow listens to, with their matcher (null: the event has none).</summary>
+    public static readonly (string Event, string? Matcher)[] Entries =
+    [
+        ("PreToolUse", TaskMatcher),
+        ("PostToolUse", TaskMatcher),
+        ("PostToolUseFailure", TaskMatcher),
+        ("SubagentStop", null),
+    ];
+
+    /// <summary>Installs into <paramref name="settingsPath"/>; returns how many entries were added, or throws <see cref="InvalidDataException"/> when the file cannot be merged (it is then left untouched).</summary>
+    public static int Install(string settingsPath, string command, int timeoutSeconds)
+    {
+        JsonObject settings;
+        if (File.Exists(settingsPath))
+        {
+            var text = File.ReadAllText(settingsPath);
+            try
+            {
+                settings = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }) as JsonObject
+                    ?? throw new InvalidDataException($"{settingsPath} is not a JSON object; Claude Code settings are one object. Nothing was changed.");
+            }
+            catch (JsonException ex)
+            {
+                // Comments are refused too: writing the merged file back would drop them.
+                throw new InvalidDataException($"{settingsPath} is not valid JSON ({ex.Message}). Fix or remove it, then run taskflow hooks install again. Nothing was changed.", ex);
+            }
+        }
+        else
+        {
+            settings = [];
+        }
+
+        if (settings["hooks"] is null)
+        {
+            settings["hooks"] = new JsonObject();
+        }
+
+        if (settings["hooks"] is not JsonObject hooks)
+        {
+            throw new InvalidDataException($"{settingsPath}: \"hooks\" is not an object. Nothing was changed.");
+        }
+
+        var added = 0;
+        foreach (var (eventName, matcher) in Entries)
+        {
+            if (hooks[eventName] is null)
+            {
+                hooks[eventName] = new JsonArray();
+            }
+
+            if (hooks[eventName] is not JsonArray groups)
+            {
+                throw new InvalidDataException($"{settingsPath}: \"hooks.{eventName}\" is not a list. Nothing was changed.");
+            }
+
+            if (groups.OfType<JsonObject>().Any(g => HookJson.Text(g["matcher"]) == matcher && g["hooks"] is JsonArray list
+                && list.OfType<JsonObject>().Any(h => HookJson.Text(h["command"]) == command)))
+            {
+                continue;
+            }
+
+            var group = new JsonObject();
+            if (matcher is not null)
+            {
+                group["matcher"] = matcher;
+            }
+
+            group["hooks"] = new JsonArray(new JsonObject { ["type"] = "command", ["command"] = command, ["timeout"] = timeoutSeconds });
+            groups.Add(group);
+            added++;
+        }
+
+        if (added == 0 && File.Exists(settingsPath))
+        {
+            return 0;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settingsPath))!);
+        var temp = $"{settingsPath}.{Environment.ProcessId}.tmp";
+        try
+        {
+            File.WriteAllText(temp, settings.ToJsonString(HookJson.Indented) + "\n", new UTF8Encoding(false));
+            File.Move(temp, settingsPath, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+
+        return added;
+    }
+
+    /// <summary>The command that runs this executable's hook: its apphost, <c>dotnet taskflow.dll</c>, or <c>taskflow</c> from PATH.</summary>
+    public static string DefaultCommand()
+    {
+        var process = Environment.ProcessPath;
+        if (process is not null && Path.GetFileNameWithoutExtension(process).StartsWith("taskflow", StringComparison.OrdinalIgnoreCase))
+        {
+            return Quote(process) + " hook";
+        }
+
+        var assembly = Path.Combine(AppContext.BaseDirectory, "taskflow.dll");
+        if (process is not null && Path.GetFileNameWithoutExtension(process) == "dotnet" && File.Exists(assembly))
+        {
+            return $"{Quote(process)} {Quote(assembly)} hook";
+        }
+
+        return "taskflow hook";
+    }
+
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$' or '&' or ';') ? "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : path;
+}

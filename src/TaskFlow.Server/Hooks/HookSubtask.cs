@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Decomposition;
+
+namespace TaskFlow.Server.Hooks;
+
+/// <summary>One subtask of a stored plan and what has been reported for it.</summary>
+internal sealed class HookSubtask
+{
+    public required string Id { get; init; }
+
+    public string Description { get; init; } = "";
+
+    public IReadOnlyList<string> Dependencies { get; init; } = [];
+
+    public double Weight { get; init; } = 1;
+
+    /// <summary>Pending until a result is recorded; a pending subtask with <see cref="StartedAt"/> is running.</summary>
+    public SubtaskStatus Status { get; set; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>The Task call that runs it, when one was marked for it.</summary>
+    public string? ToolUseId { get; set; }
+
+    public string? Agent { get; set; }
+
+    public JsonNode? Output { get; set; }
+
+    public string? Error { get; set; }
+
+    /// <summary>Quality 0 to 1 (post-task --quality); counts in a weighted score.</summary>
+    public double? Score { get; set; }
+
+    public bool IsRunning => Status == SubtaskStatus.Pending && StartedAt is not null;
+
+    public bool IsDone => Status != SubtaskStatus.Pending;
+
+    public void Start(DateTimeOffset now, string? toolUseId)
+    {
+        StartedAt = now;
+        ToolUseId = toolUseId ?? ToolUseId;
+    }
+
+    /// <summary>Records a result; a later report for the same subtask replaces an earlier one (the richer PostToolUse after SubagentStop).</summary>
+    public void Record(SubtaskStatus status, JsonNode? output, string? error, double? score, string? agent, DateTimeOffset now)
+    {
+        Status = status;
+        Output = output;
+        Error = error;
+        Score = score;
+        Agent = agent ?? Agent;
+        StartedAt ??= now;
+        FinishedAt = now;
+    }
+
+    public SubtaskResult ToResult() => new()
+    {
+        Id = Id,
+        Status = Status,
+        Output = Output?.DeepClone(),
+        Error = Error,
+        Score = Score,
+        FinishedAt = FinishedAt,
+    };
+
+    public JsonObject ToJson()
+    {
+        var json = new JsonObject
+        {
+            ["id"] = Id,
+            ["description"] = Description,
+            ["dependencies"] = new JsonArray(Dependencies.Select(d => (JsonNode?)d).ToArray()),
+            ["weight"] = Weight,
+            ["status"] = IsRunning ? "running" : SubtaskAggregation.StatusName(Status),
+        };
+        Add(json, "startedAt", StartedAt);
+        Add(json, "finishedAt", FinishedAt);
+        Add(json, "toolUseId", ToolUseId);
+        Add(json, "agent", Agent);
+        if (Output is not null)
+        {
+            json["output"] = Output.DeepClone();
+        }
+
+        Add(json, "error", Error);
+        if (Score is { } score)
+        {
+            json["score"] = score;
+        }
+
+        return json;
+    }
+
+    public static HookSubtask FromJson(JsonObject json)
+    {
+        var status = HookJson.Text(json["status"]);
+        SubtaskAggregation.TryParseStatus(status == "running" ? "pending" : status, out var parsed);
+        return new HookSubtask
+        {
+            Id = HookJson.Text(json["id"]) ?? throw new FormatException("A stored subtask has no id."),
+            Description = HookJson.Text(json["description"]) ?? "",
+            Dependencies = json["dependencies"] is JsonArray deps ? deps.Select(d => HookJson.Text(d) ?? "").Where(d => d.Length > 0).ToList() : [],
+            Weight = HookJson.Number(json["weight"]) ?? 1,
+            Status = parsed,
+            StartedAt = HookJson.Time(json["startedAt"]),
+            FinishedAt = HookJson.Time(json["finishedAt"]),
+            ToolUseId = HookJson.Text(json["toolUseId"]),
+            Agent = HookJson.Text(json["agent"]),
+            Output = json["output"]?.DeepClone(),
+            Error = HookJson.Text(json["error"]),
+            Score = HookJson.Number(json["score"]),
+        };
+    }
+
+    private static void Add(JsonObject json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json[name] = value;
+        }
+    }
+
+    private static void Add(JsonObject json, string name, DateTimeOffset? value)
+    {
+        if (value is { } time)
+        {
+            json[name] = HookJson.Format(time);
+        }
+    }
+}
