@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -69,13 +68,22 @@ public sealed record DecompositionRequest
 
     /// <summary>
     /// An id for a task that has none: up to five words of its description in lower case, joined
-    /// by '-', and six hex digits of the description's SHA-256, so that the same text gets the same id.
+    /// by '-', and six hex digits of a hash of the description, so that the same text gets the same id.
     /// </summary>
-    public static string IdFor(string description)
+    public static string IdFor(string description) => IdFor(description, description);
+
+    /// <summary>
+    /// An id of up to five words of <paramref name="wordsFrom"/> and six hex digits of a hash of
+    /// <paramref name="hashOf"/>. The hash is FNV-1a: an id needs no secrecy, and a hook process
+    /// should not pay for loading the platform's crypto library.
+    /// </summary>
+    public static string IdFor(string wordsFrom, string hashOf)
     {
+        ArgumentNullException.ThrowIfNull(wordsFrom);
+        ArgumentNullException.ThrowIfNull(hashOf);
         var words = new StringBuilder();
         var count = 0;
-        foreach (var word in description.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in wordsFrom.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
         {
             var clean = new string(word.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
             if (clean.Length == 0)
@@ -92,8 +100,14 @@ public sealed record DecompositionRequest
             count++;
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(description)))[..6];
-        return words.Length == 0 ? "task-" + hash : words.Append(hash).ToString();
+        var hash = 14695981039346656037UL;
+        foreach (var c in hashOf)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+
+        var hex = (hash & 0xFFFFFF).ToString("x6", System.Globalization.CultureInfo.InvariantCulture);
+        return words.Length == 0 ? "task-" + hex : words.Append(hex).ToString();
     }
 
     private static DecompositionStrategy? ParseStrategy(JsonNode? node, List<string> problems)

@@ -18,39 +18,10 @@ internal static partial class HookDecomposition
     /// <summary>
     /// The workflow id of a Task call: up to five words of its description (of the prompt when it
     /// has none) and six hex digits of a hash of both, so the same call gets the same id and a
-    /// different prompt another. The hash is FNV-1a, not SHA-256: loading the platform's crypto
-    /// library costs a hook process tens of milliseconds, and the id needs no secrecy.
+    /// different prompt another (see <see cref="DecompositionRequest.IdFor(string, string)"/>).
     /// </summary>
-    public static string WorkflowIdFor(string? description, string prompt)
-    {
-        var words = new StringBuilder();
-        var count = 0;
-        foreach (var word in (string.IsNullOrWhiteSpace(description) ? prompt : description).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var clean = new string(word.Where(char.IsAsciiLetterOrDigit).Select(char.ToLowerInvariant).ToArray());
-            if (clean.Length == 0)
-            {
-                continue;
-            }
-
-            if (words.Length + clean.Length + 1 > 40 || count == 5)
-            {
-                break;
-            }
-
-            words.Append(clean).Append('-');
-            count++;
-        }
-
-        var hash = 14695981039346656037UL;
-        foreach (var c in (description ?? "") + "\n" + prompt)
-        {
-            hash = (hash ^ c) * 1099511628211UL;
-        }
-
-        var hex = (hash & 0xFFFFFF).ToString("x6", System.Globalization.CultureInfo.InvariantCulture);
-        return words.Length == 0 ? "task-" + hex : words.Append(hex).ToString();
-    }
+    public static string WorkflowIdFor(string? description, string prompt) =>
+        DecompositionRequest.IdFor(string.IsNullOrWhiteSpace(description) ? prompt : description, (description ?? "") + "\n" + prompt);
 
     /// <summary>The plan, and how to report each subtask: the PreToolUse additionalContext.</summary>
     public static string Context(DecompositionResult result, HookPlan plan)

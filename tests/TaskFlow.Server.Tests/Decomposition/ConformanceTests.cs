@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using TaskFlow.Server.Tests.Deployment;
 using TaskFlow.Server.Tests.Infrastructure;
 using TaskFlow.Testing;
@@ -37,7 +36,7 @@ public sealed class ConformanceTests
         var baseline = Path.Combine(AppContext.BaseDirectory, "Decomposition", "conformance-baseline.yml");
 
         var data = TestDatabases.CreateFolder("taskflow-conformance-");
-        var port = FreePort();
+        var port = TaskFlowProcess.FreePort();
         await using var server = TaskFlowProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve"], new Dictionary<string, string>
         {
             ["TaskFlow__Engine__DataDirectory"] = data.Folder,
@@ -49,7 +48,11 @@ public sealed class ConformanceTests
         try
         {
             var upstream = new Uri($"http://127.0.0.1:{port}");
-            await WaitReadyAsync(server, upstream);
+            using (var probe = new HttpClient { BaseAddress = upstream })
+            {
+                await server.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
+            }
+
             await using var proxy = await KeyAddingProxy.StartAsync(upstream, TaskFlowApp.Key);
 
             var failures = new List<string>();
@@ -75,7 +78,7 @@ public sealed class ConformanceTests
     public async Task LoopbackServer_RefusesAForeignHostHeader_AndAcceptsLoopbackNames()
     {
         var data = TestDatabases.CreateFolder("taskflow-hosts-");
-        var port = FreePort();
+        var port = TaskFlowProcess.FreePort();
         await using var server = TaskFlowProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve"], new Dictionary<string, string>
         {
             ["TaskFlow__Engine__DataDirectory"] = data.Folder,
@@ -85,9 +88,8 @@ public sealed class ConformanceTests
         }, data.Folder);
         try
         {
-            var address = new Uri($"http://127.0.0.1:{port}");
-            await WaitReadyAsync(server, address);
-            using var client = new HttpClient { BaseAddress = address };
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await server.WaitReadyAsync(client, TimeSpan.FromSeconds(90));
 
             async Task<HttpStatusCode> HealthAsHost(string host)
             {
@@ -152,37 +154,5 @@ public sealed class ConformanceTests
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static async Task WaitReadyAsync(TaskFlowProcess process, Uri address)
-    {
-        using var client = new HttpClient { BaseAddress = address };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(process.HasExited, "The server exited during start:\n" + process.Output);
-            try
-            {
-                using var ready = await client.GetAsync("/health/ready");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail("The server did not become ready in 90 s:\n" + process.Output);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -99,6 +99,40 @@ internal sealed class TaskFlowProcess : IAsyncDisposable
         throw new Xunit.Sdk.XunitException($"Waiting for '{text}': the process {why}. Output:{Environment.NewLine}{Output}");
     }
 
+    /// <summary>A TCP port on the loopback address that was free a moment ago.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until the server answers <c>/health/ready</c>; fails the test with its output when it exits or takes longer than <paramref name="timeout"/>.</summary>
+    public async Task WaitReadyAsync(HttpClient client, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            Assert.False(HasExited, "A server exited during start:\n" + Output);
+            try
+            {
+                using var ready = await client.GetAsync("/health/ready");
+                if (ready.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        Assert.Fail($"A server did not become ready in {timeout.TotalSeconds:0} s:\n" + Output);
+    }
+
     /// <summary>
     /// Stops the process as <c>docker stop</c> does: SIGTERM, then a kill after
     /// <paramref name="grace"/>. Returns the exit code, or null when it had to be killed.

@@ -34,7 +34,7 @@ public sealed class CronExactlyOnceTests(ITestOutputHelper output)
         {
             for (var i = 0; i < 3; i++)
             {
-                var port = FreePort();
+                var port = TaskFlowProcess.FreePort();
                 var process = TaskFlowProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve"], new Dictionary<string, string>
                 {
                     ["TaskFlow__Engine__PostgresConnectionString"] = connection,
@@ -50,7 +50,7 @@ public sealed class CronExactlyOnceTests(ITestOutputHelper output)
 
             foreach (var (process, client) in servers)
             {
-                await WaitReadyAsync(process, client);
+                await process.WaitReadyAsync(client, TimeSpan.FromSeconds(60));
             }
 
             using (var saved = await servers[0].Client.PostAsync("/api/definitions", TaskFlowApp.JsonBody(Definition)))
@@ -100,31 +100,6 @@ public sealed class CronExactlyOnceTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task WaitReadyAsync(TaskFlowProcess process, HttpClient client)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(process.HasExited, "A server exited during start:\n" + process.Output);
-            try
-            {
-                using var ready = await client.GetAsync("/health/ready");
-                if (ready.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail("A server did not become ready in 60 s:\n" + process.Output);
-    }
-
     /// <summary>Waits until no trigger run is queued or processing; returns how many succeeded.</summary>
     private static async Task<long> WaitForQueuedRunsAsync(JobStorage storage)
     {
@@ -166,12 +141,5 @@ public sealed class CronExactlyOnceTests(ITestOutputHelper output)
         await db.OpenAsync();
         await using var command = new NpgsqlCommand(sql, db);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
