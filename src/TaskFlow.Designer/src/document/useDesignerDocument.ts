@@ -90,8 +90,9 @@ export function useDesignerDocument() {
     }));
   }, [commit]);
 
-  const undo = useCallback(() => {
-    const step = undoStep(history, graphRef.current);
+  /** Moves through the history one step (undo or redo), when there is a step to take. */
+  const travel = useCallback((take: typeof undoStep) => {
+    const step = take(history, graphRef.current);
     if (!step) return;
     setHistory(step[0]);
     graphRef.current = step[1];
@@ -99,14 +100,8 @@ export function useDesignerDocument() {
     setDirty(true);
   }, [history]);
 
-  const redo = useCallback(() => {
-    const step = redoStep(history, graphRef.current);
-    if (!step) return;
-    setHistory(step[0]);
-    graphRef.current = step[1];
-    setGraph(step[1]);
-    setDirty(true);
-  }, [history]);
+  const undo = useCallback(() => travel(undoStep), [travel]);
+  const redo = useCallback(() => travel(redoStep), [travel]);
 
   /** Positions every node with elkjs; an undo step unless it only finishes a load. */
   const layout = useCallback(async (undoable = true) => {
