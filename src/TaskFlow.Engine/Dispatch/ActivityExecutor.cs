@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TaskFlow.Core.Activities;
 using TaskFlow.Core.Graph;
 using TaskFlow.Core.Scheduling;
@@ -14,16 +15,34 @@ namespace TaskFlow.Engine.Dispatch;
 /// Runs one claimed work item: finds its node, renders its inputs, resolves the activity and
 /// turns whatever happens (exceptions and timeouts included) into an <see cref="ActivityResult"/>.
 /// </summary>
-public sealed class ActivityExecutor(
+/// <remarks>
+/// Everything logged while a node runs, by the engine or by the activity and the services it
+/// calls, carries the node's <c>InstanceId</c>, <c>NodeId</c> and <c>Attempt</c> as a logging
+/// scope, so a JSON console log (or any structured sink) can be filtered by instance and node.
+/// </remarks>
+public sealed partial class ActivityExecutor(
     EngineStore store,
     GraphCache graphs,
     ActivityCatalog catalog,
     IServiceScopeFactory scopes,
     WorkflowLimits limits,
     TimeProvider time,
-    Diagnostics.EngineMetrics metrics)
+    Diagnostics.EngineMetrics metrics,
+    ILogger<ActivityExecutor> logger)
 {
     public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
+    {
+        using var logScope = logger.BeginScope(new NodeLogScope(work.InstanceId, work.NodeId, work.Attempt));
+        var result = await RunAsync(work, cancellationToken);
+        if (result is FailedResult failed)
+        {
+            NodeFailed(logger, work.InstanceId, work.NodeId, work.Attempt, failed.Retryable, failed.Error);
+        }
+
+        return result;
+    }
+
+    private async Task<ActivityResult> RunAsync(ClaimedWork work, CancellationToken cancellationToken)
     {
         WorkflowGraph graph;
         try
@@ -139,6 +158,9 @@ public sealed class ActivityExecutor(
     }
 
     private static readonly JsonObject EmptyScope = [];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} node {NodeId} attempt {Attempt} failed (retryable: {Retryable}): {Error}")]
+    private static partial void NodeFailed(ILogger logger, string instanceId, string nodeId, int attempt, bool retryable, string error);
 
     private static JsonObject BuildScope(ClaimedWork work, InstanceScope scope, JsonNode? iteration)
     {

@@ -78,10 +78,8 @@ internal static class McpCommand
     private static HostApplicationBuilder CreateBuilder()
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-
         // stdout carries the protocol: every log line goes to stderr.
-        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        CliLogging.ToStandardError(builder);
         return builder;
     }
 }

@@ -272,10 +272,8 @@ public static class TaskFlowCommand
     private static IHost BuildHost(ParseResult result, bool runWorkers, Action<TaskFlowEngineOptions>? configure = null)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
         // stdout carries the command's result (run prints the instance as JSON): logs go to stderr.
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        CliLogging.ToStandardError(builder);
         builder.Services.AddTaskFlowEngine(o =>
         {
             // Configuration (appsettings, TaskFlow__Engine__* variables) is bound first; an

@@ -42,13 +42,15 @@ public sealed class TestEngine : IAsyncDisposable
     public static string PostgresServer => TestDatabases.PostgresServer;
 
     /// <param name="database">An existing database (connection string or SQLite folder) to use and leave in place; a fresh one when null.</param>
-    public static async Task<TestEngine> StartAsync(string provider, Action<TaskFlowEngineOptions>? configure = null, Action<TaskFlowEngineBuilder>? activities = null, string? database = null)
+    /// <param name="logging">Adds log providers (the console shows warnings and worse).</param>
+    public static async Task<TestEngine> StartAsync(string provider, Action<TaskFlowEngineOptions>? configure = null, Action<TaskFlowEngineBuilder>? activities = null, string? database = null, Action<ILoggingBuilder>? logging = null)
     {
         var (connection, cleanup) = database is not null ? (database, () => Task.CompletedTask)
             : provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        logging?.Invoke(builder.Logging);
         var engine = builder.Services.AddTaskFlowEngine(o =>
         {
             if (provider == Postgres)

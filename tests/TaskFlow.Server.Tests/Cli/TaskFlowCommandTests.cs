@@ -83,6 +83,44 @@ public sealed partial class TaskFlowCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_JsonLogging_NodeLinesCarryInstanceAndNodeIds()
+    {
+        Directory.CreateDirectory(_data);
+        var file = Path.Combine(_data, "say-then-fail.json");
+        await File.WriteAllTextAsync(file, """
+            { "id": "say-then-fail", "nodes": [
+                { "id": "say", "type": "log", "inputs": { "message": "hello structured" } },
+                { "id": "boom", "type": "fail", "inputs": { "message": "no route" } } ],
+              "edges": [ { "from": "say", "to": "boom" } ] }
+            """);
+        var environment = new Dictionary<string, string>
+        {
+            ["Logging__LogLevel__Default"] = "Information",
+            ["Logging__Console__FormatterName"] = "json",
+            ["Logging__Console__FormatterOptions__IncludeScopes"] = "true",
+            ["TaskFlow__Workspaces__WarmPoolSize"] = "0",
+        };
+
+        var (exitCode, output, errors) = await RunSeparatelyAsync(TimeSpan.FromMinutes(2), environment, "run", file, "--wait", "--data", Path.Combine(_data, "db"));
+
+        Assert.True(exitCode == 1, output + errors);
+        var id = (string?)JsonNode.Parse(output)!["id"];
+        var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line => JsonNode.Parse(line)!).ToList();
+        var said = Assert.Single(lines, l => ((string?)l["Message"])?.Contains("hello structured", StringComparison.Ordinal) == true);
+        var failed = Assert.Single(lines, l => (string?)l["Category"] == "TaskFlow.Engine.Dispatch.ActivityExecutor");
+        Assert.Equal((id, "say"), NodeScope(said));
+        Assert.Equal((id, "boom"), NodeScope(failed));
+        Assert.Equal("Warning", (string?)failed["LogLevel"]);
+        Assert.Contains("no route", (string?)failed["Message"], StringComparison.Ordinal);
+
+        static (string?, string?) NodeScope(JsonNode line)
+        {
+            var scope = Assert.Single(line["Scopes"]!.AsArray(), s => s?["NodeId"] is not null)!;
+            return ((string?)scope["InstanceId"], (string?)scope["NodeId"]);
+        }
+    }
+
+    [Fact]
     public async Task Serve_NoConfiguredKey_PrintsKeyUrlThatInstancesCommandsUse()
     {
         using var server = Start("serve", "--urls", "http://127.0.0.1:0", "--data", _data);
@@ -120,7 +158,9 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         }
     }
 
-    private static Process Start(params string[] args)
+    private static Process Start(params string[] args) => Start(null, args);
+
+    private static Process Start(IReadOnlyDictionary<string, string>? environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "taskflow.dll"));
@@ -132,6 +172,11 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         start.Environment.Remove("TASKFLOW_POSTGRES");
         start.Environment.Remove("TASKFLOW_URL");
         start.Environment.Remove("TASKFLOW_API_KEY");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start) ?? throw new InvalidOperationException("Could not start taskflow.");
     }
 
@@ -143,9 +188,12 @@ public sealed partial class TaskFlowCommandTests : IDisposable
     }
 
     /// <summary>Runs the command; stdout (a command's result, such as run's JSON) and stderr (its log lines) apart.</summary>
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunSeparatelyAsync(TimeSpan timeout, params string[] args)
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunSeparatelyAsync(TimeSpan timeout, params string[] args) =>
+        RunSeparatelyAsync(timeout, null, args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunSeparatelyAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cancel = new CancellationTokenSource(timeout);
