@@ -6,11 +6,12 @@ using TaskFlow.Workspaces;
 using TaskFlow.Workspaces.Container;
 using TaskFlow.Workspaces.Process;
 
-// Usage: dotnet run -c Release --project bench/TaskFlow.Bench.Workspaces -- [--iterations 40] [--concurrency 10]
+// Usage: dotnet run -c Release --project bench/TaskFlow.Bench.Workspaces -- [--iterations 40] [--concurrency 10] [--sandbox-only]
 // The overhead of running a trivial command (`true`) in a workspace, as the exec activity does
 // with a workspace of its own: create, exec, destroy. Cold container, warm-pool container,
 // sandboxed process, a plain process for reference; then that many workspaces at once. Needs
-// root, bubblewrap and a Docker engine in DOCKER_HOST (scripts/start-docker.sh).
+// root, bubblewrap and a Docker engine in DOCKER_HOST (scripts/start-docker.sh); --sandbox-only
+// measures the plain and sandboxed processes alone, without Docker.
 if (!OperatingSystem.IsLinux())
 {
     Console.Error.WriteLine("error: workspaces need Linux (bubblewrap, cgroups, a Docker engine).");
@@ -19,12 +20,13 @@ if (!OperatingSystem.IsLinux())
 
 var iterations = Argument("--iterations", 40);
 var concurrency = Argument("--concurrency", 10);
+var sandboxOnly = Environment.GetCommandLineArgs().Contains("--sandbox-only");
 var root = Directory.CreateTempSubdirectory("taskflow-bench-ws-").FullName;
 File.SetUnixFileMode(root, (UnixFileMode)0b111_001_001);
 var scope = "bench-" + Guid.NewGuid().ToString("N")[..8];
 using var containers = new ContainerWorkspaceProvider(Options.Create(new ContainerWorkspaceOptions { Scope = scope }), NullLogger<ContainerWorkspaceProvider>.Instance, TimeProvider.System);
 var sandboxes = new ProcessWorkspaceProvider(Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-" + scope }), NullLogger<ProcessWorkspaceProvider>.Instance, TimeProvider.System);
-foreach (var provider in new IWorkspaceProvider[] { containers, sandboxes })
+foreach (var provider in sandboxOnly ? new IWorkspaceProvider[] { sandboxes } : [containers, sandboxes])
 {
     if (await provider.CheckAvailableAsync(CancellationToken.None) is { } problem)
     {
@@ -40,15 +42,22 @@ try
 {
     rows.Add(await Plain());
     rows.AddRange(await Workspaces("sandboxed process", IsolationMode.Process, warmPool: 0));
-    rows.AddRange(await Workspaces("cold container", IsolationMode.Container, warmPool: 0));
-    rows.AddRange(await Workspaces("warm-pool container", IsolationMode.Container, warmPool: 2));
-    rows.AddRange(await ExecOnly());
+    if (!sandboxOnly)
+    {
+        rows.AddRange(await Workspaces("cold container", IsolationMode.Container, warmPool: 0));
+        rows.AddRange(await Workspaces("warm-pool container", IsolationMode.Container, warmPool: 2));
+        rows.AddRange(await ExecOnly());
+    }
+
     rows.Add(await Concurrent("sandboxed process", IsolationMode.Process, warmPool: 0));
-    rows.Add(await Concurrent("warm-pool container", IsolationMode.Container, warmPool: concurrency));
+    if (!sandboxOnly)
+    {
+        rows.Add(await Concurrent("warm-pool container", IsolationMode.Container, warmPool: concurrency));
+    }
 }
 finally
 {
-    foreach (var id in await containers.ListOwnedAsync(CancellationToken.None))
+    foreach (var id in sandboxOnly ? [] : await containers.ListOwnedAsync(CancellationToken.None))
     {
         await containers.DestroyAsync(id, CancellationToken.None);
     }

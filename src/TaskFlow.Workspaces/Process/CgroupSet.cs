@@ -99,6 +99,15 @@ internal sealed class CgroupSet(string root, string relativePath)
     /// does not count them (before 4.13). In cgroup v1 the count belongs to the victim's own cgroup,
     /// not its parents.
     /// </summary>
+    /// <summary>Lets <paramref name="user"/> move its own processes into these cgroups (and nothing else: the limits stay root's).</summary>
+    public void GiveProcsFiles(int user, int group)
+    {
+        foreach (var procs in ProcsFiles)
+        {
+            Posix.Chown(procs, user, group);
+        }
+    }
+
     public long? OomKills()
     {
         try
@@ -226,6 +235,7 @@ internal sealed class CgroupSet(string root, string relativePath)
     public async Task RemoveAsync(TimeProvider time, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var pause = TimeSpan.FromMilliseconds(1);
         while (true)
         {
             KillAll();
@@ -240,7 +250,10 @@ internal sealed class CgroupSet(string root, string relativePath)
                     $"Could not remove cgroup '{RelativePath}': processes {string.Join(", ", Processes())} are still in it after being killed");
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), time, cancellationToken).ConfigureAwait(false);
+            // Right after a command exits its cgroup is usually busy for a millisecond or two
+            // (the last processes are still being released): retry soon, then back off.
+            await Task.Delay(pause, time, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 20));
         }
     }
 

@@ -28,15 +28,29 @@ public sealed partial class ProcessWorkspaceProvider
         }
 
         var shell = HostExecutables.IsExecutable("/bin/sh") ? "/bin/sh" : HostExecutables.Find("sh");
-        var prlimit = HostExecutables.Find("prlimit");
-        var setpriv = Environment.IsPrivilegedProcess ? HostExecutables.Find("setpriv") : null;
-        if (shell is null || prlimit is null || (Environment.IsPrivilegedProcess && setpriv is null))
+        if (shell is null)
         {
-            missing = "util-linux's prlimit and setpriv (and /bin/sh) are needed to start sandboxes; install the 'util-linux' package";
+            missing = "/bin/sh is needed to start sandboxes";
             return null;
         }
 
-        return new SandboxTools(shell, bubblewrap, prlimit, setpriv);
+        if (!Environment.IsPrivilegedProcess)
+        {
+            return new SandboxTools(shell, bubblewrap, UserName: null, Setpriv: null);
+        }
+
+        if (_account.Value is { } userName)
+        {
+            return new SandboxTools(shell, bubblewrap, userName, Setpriv: null);
+        }
+
+        if (HostExecutables.Find("setpriv") is not { } setpriv)
+        {
+            missing = $"the sandbox user {_options.User}:{_options.Group} has no account of its own in /etc/passwd, so util-linux's setpriv is needed to start sandboxes as that user; install the 'util-linux' package";
+            return null;
+        }
+
+        return new SandboxTools(shell, bubblewrap, UserName: null, setpriv);
     }
 
     // bubblewrap binds the folder as the workspace user, who must be able to walk down to it.

@@ -33,6 +33,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
     private readonly ProcessWorkspaceOptions _options;
     private readonly ILogger<ProcessWorkspaceProvider> _logger;
     private readonly TimeProvider _time;
+    private readonly Lazy<string?> _account;
 
     public ProcessWorkspaceProvider(IOptions<ProcessWorkspaceOptions> options, ILogger<ProcessWorkspaceProvider> logger, TimeProvider time)
     {
@@ -45,6 +46,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
 
         _logger = logger;
         _time = time;
+        _account = new(() => SandboxAccount.Find(_options.User, _options.Group));
     }
 
     public IsolationMode Mode => IsolationMode.Process;
@@ -64,7 +66,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
         // Running a sandbox is the only reliable test: user namespaces may be disabled, or bubblewrap too old.
         var probe = new SandboxSpec(null, "taskflow-probe", 1024 * 1024, Network: false, CgroupProcs: [], Command: ["true"], Environment: null);
         var outcome = await SandboxRun.RunAsync(
-            SandboxCommand.Build(tools, _options, probe), stdin: null, maxOutputBytes: 4096, ProbeTimeout, cgroup: null, _time, cancellationToken).ConfigureAwait(false);
+            SandboxCommand.Build(tools, _options, probe), tools.UserName, stdin: null, maxOutputBytes: 4096, ProbeTimeout, cgroup: null, _time, cancellationToken).ConfigureAwait(false);
         if (outcome.Stopped is null && outcome.ExitCode == 0)
         {
             return null;
@@ -86,7 +88,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
             throw new WorkspaceException($"The folder of workspace '{workspace.Id}' ({workspace.Folder}) does not exist; the workspace manager creates it before the sandbox");
         }
 
-        if (tools.Setpriv is not null)
+        if (tools.SwitchesUser)
         {
             // Commands run as the workspace user, so the folder must be theirs, and reachable.
             CheckReachable(workspace.Folder);
@@ -144,6 +146,11 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
             try
             {
                 cgroup.CreateFolders();
+                if (tools.UserName is not null)
+                {
+                    // The shell joins them already as the workspace user.
+                    cgroup.GiveProcsFiles(_options.User, _options.Group);
+                }
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -168,6 +175,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
             var failuresBefore = workspaceCgroups.MemoryFailures();
             var outcome = await SandboxRun.RunAsync(
                 SandboxCommand.Build(tools, _options, spec),
+                tools.UserName,
                 request.Stdin,
                 request.MaxOutputBytes,
                 request.Timeout ?? ExecRequest.DefaultTimeout,

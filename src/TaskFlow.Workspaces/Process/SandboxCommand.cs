@@ -2,9 +2,21 @@ using System.Globalization;
 
 namespace TaskFlow.Workspaces.Process;
 
-/// <summary>The host programs a sandbox is started through, found once per call.</summary>
-/// <param name="Setpriv">Null when the service is not root and so cannot change user.</param>
-internal sealed record SandboxTools(string Shell, string Bubblewrap, string Prlimit, string? Setpriv);
+/// <summary>The host programs a sandbox is started through, and as whom, found once per provider.</summary>
+/// <param name="UserName">
+/// When the service is root and the workspace user has an account whose only group is the
+/// workspace group: its name. The sandbox's first process is then started as that user directly.
+/// </param>
+/// <param name="Setpriv">
+/// When the service is root and the workspace user cannot be named that way: setpriv, which
+/// drops to the user in the launch chain. Null for a service that is not root (it cannot change
+/// user, and needs not) or that starts sandboxes by <paramref name="UserName"/>.
+/// </param>
+internal sealed record SandboxTools(string Shell, string Bubblewrap, string? UserName, string? Setpriv)
+{
+    /// <summary>Whether sandboxes run as the workspace user rather than as the service's own user.</summary>
+    public bool SwitchesUser => UserName is not null || Setpriv is not null;
+}
 
 /// <summary>What one sandboxed command is: where it runs, as whom, limited how.</summary>
 /// <param name="Folder">The host folder bound at <see cref="WorkspacePaths.Inside"/>; null runs without one (the availability probe).</param>
@@ -21,23 +33,30 @@ internal sealed record SandboxSpec(
 /// <summary>
 /// Builds the command line that starts a sandboxed command:
 /// <code>
-/// sh -c JOIN taskflow-sandbox {cgroup.procs...} -- setpriv ... prlimit ... bwrap ... -- {command}
+/// sh -c LIMIT-AND-JOIN taskflow-sandbox {file size blocks} {cgroup.procs...} -- [setpriv ... --] bwrap ... -- {command}
 /// </code>
 /// </summary>
 /// <remarks>
 /// <para>
-/// Joining the cgroups cannot race the command: the shell writes its own pid into every
-/// <c>cgroup.procs</c> and only then <c>exec</c>s the rest of the chain. Each <c>exec</c> keeps
-/// the pid, so bubblewrap, and everything it starts, is born inside the cgroups; no user code
-/// runs before. The paths are arguments, never part of the script, so nothing is quoted.
+/// Two processes before the command, because every program started on the way costs a few
+/// milliseconds. The shell sets the limits bubblewrap has no option for and joins the cgroups,
+/// then <c>exec</c>s bubblewrap, keeping its pid: bubblewrap, and everything it starts, is born
+/// inside the cgroups and under the limits, and no user code runs before. The paths are
+/// arguments, never part of the script, so nothing is quoted.
 /// </para>
 /// <para>
-/// <c>setpriv</c> (only when the service is root) drops to the workspace user with no
-/// supplementary groups, an empty capability bounding set and no_new_privs; bubblewrap then
-/// makes an unprivileged user namespace owned by that user. The sandbox has no capability on the
-/// host and its files are owned by that user, never by root. <c>prlimit</c> sets the file size
-/// limit (soft and hard, so the command cannot raise it) and forbids core dumps (a core pattern
-/// may run a host program as root).
+/// When the service is root, the sandbox runs as the workspace user with no supplementary
+/// groups. Normally the service starts the shell as that user itself (the command's
+/// <c>cgroup.procs</c> files are given to the user for the join); for a user id with no account,
+/// or one with other groups, <c>setpriv</c> drops to it between the shell and bubblewrap instead.
+/// bubblewrap then makes an unprivileged user namespace owned by that user, sets no_new_privs and
+/// empties the capability bounding set: the sandbox has no capability on the host and its files
+/// are owned by that user, never by root.
+/// </para>
+/// <para>
+/// The limits: the file size limit (soft and hard, so the command cannot raise it; the shell's
+/// <c>ulimit -f</c> counts in 512-byte blocks, so the limit is the quota rounded down to one),
+/// and no core dumps (a core pattern may run a host program as root).
 /// </para>
 /// </remarks>
 internal static class SandboxCommand
@@ -47,9 +66,15 @@ internal static class SandboxCommand
 
     public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    // Written for dash and bash alike: consumes the cgroup.procs arguments up to "--", then execs the rest.
-    private const string JoinScript =
+    /// <summary>The unit of the shell's <c>ulimit -f</c>.</summary>
+    public const long FileSizeBlock = 512;
+
+    // Written for dash and bash alike: sets the limits from the first argument, consumes the
+    // cgroup.procs arguments up to "--", then execs the rest.
+    private const string LimitAndJoinScript =
         """
+        ulimit -c 0 && ulimit -f "$1" || { echo "taskflow: could not set the file size limit" >&2; exit 125; }
+        shift
         for procs do
           shift
           [ "$procs" = -- ] && break
@@ -60,7 +85,8 @@ internal static class SandboxCommand
 
     public static List<string> Build(SandboxTools tools, ProcessWorkspaceOptions options, SandboxSpec spec)
     {
-        List<string> args = [tools.Shell, "-c", JoinScript, "taskflow-sandbox", .. spec.CgroupProcs, "--"];
+        var blocks = Math.Max(1, spec.FileSizeLimit / FileSizeBlock).ToString(CultureInfo.InvariantCulture);
+        List<string> args = [tools.Shell, "-c", LimitAndJoinScript, "taskflow-sandbox", blocks, .. spec.CgroupProcs, "--"];
 
         if (tools.Setpriv is { } setpriv)
         {
@@ -77,8 +103,6 @@ internal static class SandboxCommand
         }
 
         var fsize = spec.FileSizeLimit.ToString(CultureInfo.InvariantCulture);
-        args.AddRange([tools.Prlimit, $"--fsize={fsize}:{fsize}", "--core=0:0", "--"]);
-
         args.AddRange(
         [
             tools.Bubblewrap,
@@ -97,6 +121,9 @@ internal static class SandboxCommand
 
             // A new session: no terminal to push keystrokes into (TIOCSTI).
             "--new-session",
+
+            // No capability inside either, not even in the sandbox's own user namespace.
+            "--cap-drop", "ALL",
             "--hostname", spec.Hostname,
             "--uid", options.User.ToString(CultureInfo.InvariantCulture),
             "--gid", options.Group.ToString(CultureInfo.InvariantCulture),

@@ -19,8 +19,10 @@ internal static class SandboxRun
     // backstop.
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(5);
 
+    /// <param name="userName">The account to start the command line as; null starts it as the service's own user.</param>
     public static async Task<SandboxOutcome> RunAsync(
         IReadOnlyList<string> commandLine,
+        string? userName,
         string? stdin,
         int maxOutputBytes,
         TimeSpan timeout,
@@ -34,6 +36,7 @@ internal static class SandboxRun
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            UserName = userName,
         };
         foreach (var argument in commandLine.Skip(1))
         {

@@ -185,17 +185,22 @@ public sealed partial class ProcessSandboxSecurityTests(ProcessSandboxFixture fi
         Assert.True(new FileInfo(Path.Combine(workspace.Folder, "big")).Length <= Quota, "the file outgrew the quota");
     }
 
-    [Fact]
-    public async Task Commands_RunAsUnprivilegedUser_InsideAndOnTheHost()
+    // 65534 is nobody, an account of its own: the service starts the sandbox as it. 61234 has no
+    // account: setpriv drops to it on the way. Either way the same user, and no privilege at all.
+    [Theory]
+    [InlineData(65534)]
+    [InlineData(61234)]
+    public async Task Commands_RunAsUnprivilegedUser_InsideAndOnTheHost(int user)
     {
-        await using var workspace = await fixture.CreateWorkspaceAsync();
+        var provider = fixture.CreateProvider(o => (o.User, o.Group) = (user, user));
+        await using var workspace = await fixture.CreateWorkspaceAsync(provider: provider);
 
-        var result = await workspace.ExecAsync("id -u; id -g; grep CapEff /proc/self/status; touch mine");
+        var result = await workspace.ExecAsync("id -u; id -g; grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status; touch mine");
 
-        Assert.Equal("65534\n65534\nCapEff:\t0000000000000000\n", result.Stdout);
+        Assert.Equal($"{user}\n{user}\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\n", result.Stdout);
 
-        // The file's owner on the host: nobody, not root.
-        Assert.Equal("65534", RunOnHost("/usr/bin/stat", "-c", "%u", Path.Combine(workspace.Folder, "mine")));
+        // The file's owner on the host: the workspace user and group, not root.
+        Assert.Equal($"{user}:{user}", RunOnHost("/usr/bin/stat", "-c", "%u:%g", Path.Combine(workspace.Folder, "mine")));
     }
 
     private static Dictionary<string, long> CpuStat(TestWorkspace workspace) =>
