@@ -40,13 +40,22 @@ public enum CleanupPass
 /// what a crash left behind. Sandboxes come from the provider of the workspace's isolation mode.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Layout: <c>{Root}/{id}/files</c> is the workspace (mounted at <c>/workspace</c> inside), and
 /// <c>{Root}/{id}/workspace.json</c> its record, read back at start.
+/// </para>
+/// <para>
+/// One process owns a root: it holds an exclusive lock on <c>{Root}/.lock</c> from its first
+/// look at the folder until it is disposed, and the kernel lets go of it when the process dies.
+/// A second live process on the same root would otherwise take the first one's workspaces for
+/// a crash's leftovers and delete them; it is refused instead, with a message naming the root.
+/// </para>
 /// </remarks>
 public sealed partial class WorkspaceManager : IAsyncDisposable
 {
     private const string RecordFile = "workspace.json";
     private const string FilesFolder = "files";
+    private const string LockFile = ".lock";
 
     private readonly WorkspaceOptions _options;
     private readonly Dictionary<IsolationMode, IWorkspaceProvider> _providers;
@@ -59,7 +68,10 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     // Ready warm containers by image ("" for the default image).
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _warm = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
+    private readonly Lock _rootLockGate = new();
+    private FileStream? _rootLock;
     private int _loaded;
+    private int _disposed;
     private int _filling;
     private Task _fill = Task.CompletedTask;
 
@@ -339,6 +351,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             }
 
             // The folder appears with the first workspace: a server that never runs one writes nothing.
+            LockRoot(create: false);
             foreach (var folder in Directory.Exists(Root) ? Directory.EnumerateDirectories(Root) : [])
             {
                 var file = Path.Combine(folder, RecordFile);
@@ -386,11 +399,48 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     {
         // Workspaces outlive the process on purpose (a restarted server finds them, cleanup reclaims
         // them); only what this object holds is released here, once a pool fill has stopped.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _disposing.CancelAsync();
         await _fill;
         _disposing.Dispose();
         _slots.Dispose();
         _creatingShared.Dispose();
+        lock (_rootLockGate)
+        {
+            _rootLock?.Dispose();
+            _rootLock = null;
+        }
+    }
+
+    /// <summary>Takes the root's lock once (see the remarks); throws when another live process holds it.</summary>
+    /// <param name="create">Make the root if it does not exist yet; otherwise a missing root is left missing.</param>
+    private void LockRoot(bool create)
+    {
+        lock (_rootLockGate)
+        {
+            if (_rootLock is not null || (!create && !Directory.Exists(Root)))
+            {
+                return;
+            }
+
+            Directory.CreateDirectory(Root);
+            try
+            {
+                // FileShare.None is an exclusive flock on Unix: held until disposed or the process ends.
+                _rootLock = new FileStream(Path.Combine(Root, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+            }
+            catch (IOException ex)
+            {
+                throw new WorkspaceException(
+                    $"The workspace folder {Root} is in use by another running TaskFlow process. Each process needs a folder of its own "
+                    + "(TaskFlow:Workspaces:Root, or a data folder of its own); nothing in it was touched.",
+                    ex);
+            }
+        }
     }
 
     private async Task<WorkspaceRecord> CreateNewAsync(WorkspaceRequest request, CancellationToken cancellationToken)
@@ -441,6 +491,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             Key: request.Key);
 
         // Known before anything exists, so an orphan scan running meanwhile leaves it alone.
+        LockRoot(create: true);
         _workspaces[id] = new Entry(record);
         try
         {
@@ -505,6 +556,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         var id = NewId();
         var now = _time.GetUtcNow();
         var record = new WorkspaceRecord(id, IsolationMode.Container, _options.Limits, new WorkspaceOwner(), now, DateTimeOffset.MaxValue, _options.Cleanup, image.Length == 0 ? null : image, WorkspaceState.Warm);
+        LockRoot(create: true);
         _workspaces[id] = new Entry(record);
         try
         {

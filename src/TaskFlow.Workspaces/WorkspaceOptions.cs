@@ -20,7 +20,12 @@ public sealed class WorkspaceOptions
 {
     public const string SectionName = "TaskFlow:Workspaces";
 
-    /// <summary>The folder holding every workspace's folder; relative paths are under the engine's data folder. Default: <c>workspaces</c>.</summary>
+    /// <summary>
+    /// The folder holding every workspace's folder; relative paths are under the engine's data
+    /// folder. Default: <c>workspaces</c>. <c>{machine}</c> in it is replaced by the host name,
+    /// so containers that share one host folder (Compose replicas) each get a folder of their own:
+    /// a root belongs to one process at a time.
+    /// </summary>
     public string? Root { get; set; }
 
     /// <summary>The isolation of a workspace that does not ask for one.</summary>

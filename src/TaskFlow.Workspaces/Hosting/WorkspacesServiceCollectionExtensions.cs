@@ -53,7 +53,8 @@ public static class WorkspacesServiceCollectionExtensions
         services.TryAddSingleton(provider =>
         {
             var engine = provider.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value;
-            var root = provider.GetRequiredService<IOptions<WorkspaceOptions>>().Value.Root ?? "workspaces";
+            var root = (provider.GetRequiredService<IOptions<WorkspaceOptions>>().Value.Root ?? "workspaces")
+                .Replace("{machine}", Environment.MachineName, StringComparison.Ordinal);
             return new WorkspaceRoot(Path.GetFullPath(Path.Combine(engine.DataDirectory, root)));
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkspaceProvider, ContainerWorkspaceProvider>());

@@ -2,7 +2,9 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using TaskFlow.Engine.Hosting;
+using TaskFlow.Routing;
 using TaskFlow.Server.Hosting;
+using TaskFlow.Workspaces;
 
 namespace TaskFlow.Server.Tests.Deployment;
 
@@ -44,7 +46,7 @@ internal static partial class AppSettings
     /// </summary>
     private static readonly (string Section, Type Options)[] Sections =
     [
-        .. new[] { typeof(TaskFlowServerOptions).Assembly, typeof(TaskFlowEngineOptions).Assembly }
+        .. new[] { typeof(TaskFlowServerOptions).Assembly, typeof(TaskFlowEngineOptions).Assembly, typeof(WorkspaceOptions).Assembly, typeof(McpRoutingOptions).Assembly }
             .SelectMany(a => a.GetExportedTypes())
             .Select(t => (Field: t.GetField("SectionName", BindingFlags.Public | BindingFlags.Static), Type: t))
             .Where(x => x.Field is { IsLiteral: true } && x.Field.GetRawConstantValue() is string section && section.StartsWith("TaskFlow:", StringComparison.Ordinal))
@@ -68,7 +70,8 @@ internal static partial class AppSettings
         }
 
         var key = variable.Replace("__", ":", StringComparison.Ordinal);
-        var (section, options) = Sections.FirstOrDefault(s => key.StartsWith(s.Section + ":", StringComparison.OrdinalIgnoreCase));
+        // The most specific section: TaskFlow:Workspaces:Container before TaskFlow:Workspaces.
+        var (section, options) = Sections.Where(s => key.StartsWith(s.Section + ":", StringComparison.OrdinalIgnoreCase)).OrderByDescending(s => s.Section.Length).FirstOrDefault();
         if (options is null)
         {
             return key.StartsWith("ConnectionStrings:", StringComparison.OrdinalIgnoreCase)
@@ -78,10 +81,14 @@ internal static partial class AppSettings
 
         if (role == TaskFlowRole.Worker)
         {
-            // The worker command builds a plain host with the engine only (TaskFlowCommand.BuildHost).
-            if (options != typeof(TaskFlowEngineOptions))
+            // The worker command builds a plain host with the engine, its MCP router and its
+            // workspaces (TaskFlowCommand.BuildHost): no web server, no scheduled jobs.
+            var workerReads = options == typeof(TaskFlowEngineOptions)
+                || options.Assembly == typeof(WorkspaceOptions).Assembly
+                || options.Assembly == typeof(McpRoutingOptions).Assembly;
+            if (!workerReads)
             {
-                return $"{variable}: a {section} setting, but `taskflow worker` runs the engine only (no web server, no scheduled jobs).";
+                return $"{variable}: a {section} setting, but `taskflow worker` runs the engine only, with its MCP router and workspaces (no web server, no scheduled jobs).";
             }
 
             var name = key[(section.Length + 1)..];

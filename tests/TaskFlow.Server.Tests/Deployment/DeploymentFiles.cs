@@ -9,6 +9,9 @@ internal static class DeploymentFiles
 
     public static string Compose => InRepository("docker", "docker-compose.yml");
 
+    /// <summary>The override that adds container workspaces on the host's Docker engine.</summary>
+    public static string ComposeWorkspaces => InRepository("docker", "docker-compose.workspaces.yml");
+
     public static string Dockerfile => InRepository("docker", "Dockerfile");
 
     /// <summary>BuildKit's per-Dockerfile ignore file: the build context is the repository root.</summary>

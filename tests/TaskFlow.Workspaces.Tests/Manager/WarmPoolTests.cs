@@ -90,6 +90,7 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
         before.FillWarmPool();
         await WaitAsync(() => before.WarmCount == 2);
         var warm = await _provider.ListOwnedAsync(CancellationToken.None);
+        await before.DisposeAsync();
 
         var after = Create();
         await after.EnsureLoadedAsync();

@@ -15,6 +15,7 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
     private readonly string _root = Directory.CreateTempSubdirectory("taskflow-workspaces-").FullName;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly List<WorkspaceManager> _managers = [];
+    private readonly HashSet<WorkspaceManager> _disposed = [];
     private readonly ProcessWorkspaceProvider _provider = new(
         Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-test-" + Guid.NewGuid().ToString("N")[..8] }),
         NullLogger<ProcessWorkspaceProvider>.Instance,
@@ -36,7 +37,7 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var manager in _managers)
+        foreach (var manager in _managers.Where(m => !_disposed.Contains(m)))
         {
             foreach (var workspace in manager.List())
             {
@@ -86,6 +87,7 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
         var refused = await Assert.ThrowsAsync<WorkspaceException>(() => failFast.CreateAsync(new WorkspaceRequest()));
         Assert.Equal("All 1 workspaces are in use (TaskFlow:Workspaces:MaxWorkspaces); destroy one or try again later.", refused.Message);
         await failFast.DestroyAsync(first.Id);
+        await StopAsync(failFast);
 
         var queued = Create(o => (o.MaxWorkspaces, o.WhenFull, o.QueueTimeout) = (1, WhenFull.Queue, TimeSpan.FromSeconds(30)));
         var holder = await queued.CreateAsync(new WorkspaceRequest());
@@ -226,6 +228,7 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
         // What a crash leaves: a sandbox with no record, a folder with no record.
         await _provider.CreateAsync(new WorkspaceInfo("ws-orphan0000", IsolationMode.Process, Directory.CreateTempSubdirectory("taskflow-orphan-").FullName, Small, new WorkspaceOwner(), _time.GetUtcNow(), _time.GetUtcNow().AddHours(1)), CancellationToken.None);
         Directory.CreateDirectory(Path.Combine(_root, "ws-stray000000", "files"));
+        await StopAsync(before);
 
         var after = Create();
         await after.EnsureLoadedAsync();
@@ -235,6 +238,36 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
         Assert.True((await after.ExecAsync(kept.Id, new ExecRequest(["cat", "state.txt"]))).Succeeded);
         Assert.DoesNotContain("ws-orphan0000", await _provider.ListOwnedAsync(CancellationToken.None));
         Assert.False(Directory.Exists(Path.Combine(_root, "ws-stray000000")));
+    }
+
+    [Fact]
+    public async Task SecondLiveProcessOnTheSameRoot_IsRefused_AndTouchesNothing_UntilTheFirstStops()
+    {
+        var first = Create();
+        var kept = await first.CreateAsync(new WorkspaceRequest());
+        await first.WriteFileAsync(kept.Id, "state.txt", Encoding.UTF8.GetBytes("mine"));
+
+        // Another process on the same folder: it must not take the first one's workspace for a
+        // crash's leftover. (A second manager object holds its own lock, as a process would.)
+        var second = Create();
+        var refused = await Assert.ThrowsAsync<WorkspaceException>(() => second.EnsureLoadedAsync());
+        Assert.Contains($"The workspace folder {_root} is in use by another running TaskFlow process", refused.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<WorkspaceException>(() => second.CreateAsync(new WorkspaceRequest()));
+        await Assert.ThrowsAsync<WorkspaceException>(() => second.CleanupAsync(CleanupPass.Scheduled));
+        Assert.Equal("mine", Encoding.UTF8.GetString((await first.ReadFileAsync(kept.Id, "state.txt")).Content));
+        Assert.True((await first.ExecAsync(kept.Id, new ExecRequest(["cat", "state.txt"]))).Succeeded);
+
+        // Once the first has stopped (or died: the kernel drops the lock), a new one takes over.
+        await StopAsync(first);
+        var third = Create();
+        await third.EnsureLoadedAsync();
+        Assert.Equal([kept.Id], third.List().Select(v => v.Workspace.Id));
+    }
+
+    private async Task StopAsync(WorkspaceManager manager)
+    {
+        await manager.DisposeAsync();
+        _disposed.Add(manager);
     }
 
     private WorkspaceManager Create(Action<WorkspaceOptions>? configure = null, IWorkspaceOwnerStatus? owners = null)
