@@ -47,7 +47,8 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
             {
                 if (!shared)
                 {
-                    await workspaces.DestroyAsync(workspace.Id, request.Cleanup, CancellationToken.None);
+                    // The node's result does not wait for the container to be removed.
+                    workspaces.DestroyInBackground(workspace.Id, request.Cleanup);
                 }
             }
         }

@@ -69,6 +69,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _warm = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _disposing = new();
     private readonly Lock _rootLockGate = new();
+    private readonly ConcurrentDictionary<Task, byte> _background = new();
     private FileStream? _rootLock;
     private int _loaded;
     private int _disposed;
@@ -279,6 +280,35 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// <see cref="DestroyAsync"/> without waiting for the sandbox to go (removing a container takes
+    /// about 130 ms): the workspace leaves the list before this returns, and its slot frees once
+    /// the sandbox is gone. A failure is logged, and the scheduled cleanup reclaims what is left.
+    /// </summary>
+    public void DestroyInBackground(string id, CleanupMode? mode = null)
+    {
+        var done = new TaskCompletionSource();
+        _background.TryAdd(done.Task, 0);
+        _ = RunAsync();
+
+        async Task RunAsync()
+        {
+            try
+            {
+                await DestroyAsync(id, mode, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                BackgroundDestroyFailed(_logger, ex, id);
+            }
+            finally
+            {
+                _background.TryRemove(done.Task, out _);
+                done.SetResult();
+            }
+        }
+    }
+
     public WorkspaceView? Get(string id) => _workspaces.TryGetValue(id, out var entry) && entry.Record.State != WorkspaceState.Warm ? View(entry) : null;
 
     public IReadOnlyList<WorkspaceView> List() =>
@@ -406,6 +436,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
         await _disposing.CancelAsync();
         await _fill;
+        await Task.WhenAll(_background.Keys);
         _disposing.Dispose();
         _slots.Dispose();
         _creatingShared.Dispose();
@@ -828,6 +859,9 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
         public int Running;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {Id} could not be destroyed after its command; the scheduled cleanup will reclaim it")]
+    private static partial void BackgroundDestroyFailed(ILogger logger, Exception exception, string id);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workspace {Id} created ({Isolation}) for instance {Instance} node {Node}")]
     private static partial void Created(ILogger logger, string id, IsolationMode isolation, string? instance, string? node);

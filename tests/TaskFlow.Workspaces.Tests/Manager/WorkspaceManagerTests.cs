@@ -241,6 +241,29 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DestroyInBackground_LeavesTheListAtOnce_AndTheSandboxIsGoneBeforeDisposeReturns()
+    {
+        var manager = Create(o => o.MaxWorkspaces = 1);
+        var workspace = await manager.CreateAsync(new WorkspaceRequest());
+        Assert.True((await manager.ExecAsync(workspace.Id, new ExecRequest(["true"]))).Succeeded);
+
+        manager.DestroyInBackground(workspace.Id);
+
+        Assert.Null(manager.Get(workspace.Id));
+        Assert.Empty(manager.List());
+
+        // The slot frees once the sandbox has gone: the next workspace gets it.
+        var next = await manager.CreateAsync(new WorkspaceRequest()).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(workspace.Id, await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(_root, workspace.Id)));
+
+        manager.DestroyInBackground(next.Id);
+        await StopAsync(manager);
+        Assert.DoesNotContain(next.Id, await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.False(Directory.Exists(Path.Combine(_root, next.Id)));
+    }
+
+    [Fact]
     public async Task SecondLiveProcessOnTheSameRoot_IsRefused_AndTouchesNothing_UntilTheFirstStops()
     {
         var first = Create();
