@@ -66,9 +66,25 @@ public sealed class UpstreamServerOptions
     [Range(1, 1000)]
     public int MaxConnections { get; set; } = 10;
 
-    /// <summary>Calls in flight on one connection before another one is opened.</summary>
+    /// <summary>Calls in flight on one connection before another one may be opened (see <see cref="GrowAfter"/>).</summary>
     [Range(1, 10_000)]
     public int CallsPerConnection { get; set; } = 16;
+
+    /// <summary>
+    /// How long the oldest call on the least busy connection must have been outstanding, with
+    /// <see cref="CallsPerConnection"/> calls in flight there, before another connection is opened.
+    /// One MCP connection carries many calls at once, so a server that answers quickly is fastest
+    /// on one connection; more connections pay off only when calls wait on a server that handles
+    /// them slowly or one at a time. The default is above what a quick tool takes with dozens of
+    /// calls in flight on a busy machine, and below what calls queued on a slow server wait. Zero
+    /// opens one on the count alone.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan GrowAfter { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>A pooled connection without a call for this long is closed, down to one connection per server.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Messages per second to this server; the report's 100.</summary>
     [Range(1, 1_000_000)]

@@ -48,6 +48,16 @@ internal static partial class McpRoutingValidation
                     yield return $"{path}:{label}: {value} is below {min}";
                 }
             }
+
+            if (server.GrowAfter < TimeSpan.Zero)
+            {
+                yield return $"{path}:GrowAfter: {server.GrowAfter} is negative; use 0 to open connections on the count of calls alone";
+            }
+
+            if (server.IdleTimeout <= TimeSpan.Zero)
+            {
+                yield return $"{path}:IdleTimeout: {server.IdleTimeout} is not positive";
+            }
         }
 
         for (var i = 0; i < rules.Rules.Count; i++)

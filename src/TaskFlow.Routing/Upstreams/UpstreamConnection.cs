@@ -3,9 +3,9 @@ using ModelContextProtocol.Client;
 namespace TaskFlow.Routing.Upstreams;
 
 /// <summary>One MCP session with an upstream server (for stdio: one supervised process), and its calls in flight.</summary>
-internal sealed class UpstreamConnection(McpClient client) : IAsyncDisposable
+/// <param name="openedAt">When the session was established (a <see cref="TimeProvider"/> timestamp).</param>
+internal sealed class UpstreamConnection(McpClient client, long openedAt) : IAsyncDisposable
 {
-    private int _inFlight;
     private int _broken;
 
     public McpClient Client { get; } = client;
@@ -13,14 +13,12 @@ internal sealed class UpstreamConnection(McpClient client) : IAsyncDisposable
     /// <summary>The protocol revision the session negotiated.</summary>
     public string? ProtocolVersion => Client.NegotiatedProtocolVersion;
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public InFlightCalls Calls { get; } = new(openedAt);
 
-    /// <summary>The session ended (the process exited, the stream closed) or a call saw the transport fail.</summary>
+    public int InFlight => Calls.Count;
+
+    /// <summary>The session ended (the process exited, the stream closed, the HTTP session expired) or a call saw the transport fail.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) == 1 || Client.Completion.IsCompleted;
-
-    public void Enter() => Interlocked.Increment(ref _inFlight);
-
-    public void Exit() => Interlocked.Decrement(ref _inFlight);
 
     public void MarkBroken() => Volatile.Write(ref _broken, 1);
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Client;
@@ -20,9 +21,10 @@ public enum UpstreamState
 }
 
 /// <summary>
-/// One upstream server: its pool of connections (grown on demand up to its maximum and the
-/// router's total), a circuit breaker, a rate limiter, a bulkhead admitting calls by tier, and
-/// its cached tool list. A connection whose session ends is dropped and replaced on the next
+/// One upstream server: its pool of connections, a circuit breaker, a rate limiter, a bulkhead
+/// admitting calls by tier, and its cached tool list. The pool grows when calls wait on the
+/// connections it has (up to the server's maximum and the router's total) and shrinks again when
+/// connections sit idle. A connection whose session ends is dropped and replaced on the next
 /// call, after a backoff that grows with consecutive start failures.
 /// </summary>
 /// <remarks>
@@ -198,7 +200,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     private async Task<List<Tool>> FetchToolsAsync(CancellationToken cancellationToken)
     {
-        var connection = await AcquireAsync(cancellationToken);
+        var (connection, started) = await AcquireAsync(cancellationToken);
         try
         {
             var tools = new List<Tool>();
@@ -213,42 +215,41 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
             return tools;
         }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
             connection.MarkBroken();
             throw;
         }
         finally
         {
-            Release(connection);
+            Release(connection, started);
         }
     }
 
-    /// <summary>Calls a tool on one connection. Throws on transport failure (the connection is dropped); a tool error comes back as a result with IsError.</summary>
+    /// <summary>Calls a tool on one connection. Throws on transport failure (dropping the connection if the failure ended it, see <see cref="EndsConnection"/>); a tool error comes back as a result with IsError.</summary>
     /// <param name="session">The downstream session the call belongs to, if any (see the remarks on the class).</param>
     public async Task<CallToolResult> CallAsync(string tool, IReadOnlyDictionary<string, object?>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
     {
-        var connection = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
+        var (connection, started) = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
         try
         {
             return await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
         }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
             connection.MarkBroken();
             throw;
         }
         finally
         {
-            Release(connection);
+            Release(connection, started);
         }
     }
 
     /// <summary>A health check: ping, or a tool listing for servers that do not answer ping. Starts the server if needed.</summary>
     public async Task<TimeSpan> CheckAsync(CancellationToken cancellationToken)
     {
-        var connection = await AcquireAsync(cancellationToken);
-        var started = _time.GetTimestamp();
+        var (connection, started) = await AcquireAsync(cancellationToken);
         try
         {
             try
@@ -268,14 +269,18 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
         {
-            connection.MarkBroken();
+            if (EndsConnection(ex))
+            {
+                connection.MarkBroken();
+            }
+
             State = UpstreamState.Failing;
             LastError = ex.Message;
             throw;
         }
         finally
         {
-            Release(connection);
+            Release(connection, started);
         }
     }
 
@@ -335,34 +340,34 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     internal static bool IsTransportFailure(Exception exception, CancellationToken callerToken) =>
         exception is not ModelContextProtocol.McpProtocolException && !(exception is OperationCanceledException && callerToken.IsCancellationRequested);
 
-    private async Task<UpstreamConnection> AcquireAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether a transport failure ended the connection, so that it takes no more calls. Over
+    /// stdio it did: the process or its pipes failed. Over Streamable HTTP every request is a POST
+    /// of its own, and one that fails (a 5xx from the server or a proxy, a connection reset) fails
+    /// that call only, while the session and the other calls on it carry on. The session is gone
+    /// when the server answers 404 to its session id; the SDK then completes the client, which
+    /// <see cref="UpstreamConnection.IsBroken"/> sees as well.
+    /// </summary>
+    private bool EndsConnection(Exception exception) =>
+        !IsHttp || exception is HttpRequestException { StatusCode: HttpStatusCode.NotFound };
+
+    private bool IsHttp => string.Equals(Options.Transport, "http", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A connection for one call from the shared pool, and the call's start to hand back to <see cref="Release"/>.</summary>
+    private async Task<(UpstreamConnection Connection, long Started)> AcquireAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
-            UpstreamConnection? best = null;
-            var canGrow = false;
+            UpstreamConnection? best;
             lock (_lock)
             {
+                var now = _time.GetTimestamp();
                 DropBrokenLocked();
-                foreach (var connection in _connections)
+                CloseIdleLocked(now);
+                best = LeastBusyLocked();
+                if (best is not null && !ShouldGrowLocked(best, now))
                 {
-                    // A broken connection still finishing its calls takes no new ones.
-                    if (connection.IsBroken)
-                    {
-                        continue;
-                    }
-
-                    if (best is null || connection.InFlight < best.InFlight)
-                    {
-                        best = connection;
-                    }
-                }
-
-                canGrow = _connections.Count < Options.MaxConnections && (best is null || best.InFlight >= Options.CallsPerConnection);
-                if (best is not null && !canGrow)
-                {
-                    best.Enter();
-                    return best;
+                    return (best, EnterLocked(best));
                 }
             }
 
@@ -376,8 +381,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                     {
                         if (!best.IsBroken)
                         {
-                            best.Enter();
-                            return best;
+                            return (best, EnterLocked(best));
                         }
                     }
                 }
@@ -389,11 +393,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             {
                 lock (_lock)
                 {
-                    var existing = _connections.Where(c => !c.IsBroken).MinBy(c => c.InFlight);
-                    if (existing is not null && (existing.InFlight < Options.CallsPerConnection || _connections.Count >= Options.MaxConnections))
+                    var existing = LeastBusyLocked();
+                    if (existing is not null && !ShouldGrowLocked(existing, _time.GetTimestamp()))
                     {
-                        existing.Enter();
-                        return existing;
+                        return (existing, EnterLocked(existing));
                     }
                 }
 
@@ -403,8 +406,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                     {
                         lock (_lock)
                         {
-                            best.Enter();
-                            return best;
+                            return (best, EnterLocked(best));
                         }
                     }
 
@@ -425,8 +427,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 lock (_lock)
                 {
                     _connections.Add(created);
-                    created.Enter();
-                    return created;
+                    return (created, EnterLocked(created));
                 }
             }
             finally
@@ -436,7 +437,92 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
     }
 
-    private void Release(UpstreamConnection connection) => connection.Exit();
+    /// <summary>
+    /// The live connection a call should join: the fewest calls in flight and, among busy equals,
+    /// the one whose oldest call is youngest (its calls wait least). Among idle ones the first, so
+    /// light traffic keeps to one connection and the others can idle out. Null when there is none.
+    /// </summary>
+    private UpstreamConnection? LeastBusyLocked()
+    {
+        UpstreamConnection? best = null;
+        foreach (var connection in _connections)
+        {
+            // A broken connection still finishing its calls takes no new ones.
+            if (connection.IsBroken)
+            {
+                continue;
+            }
+
+            if (best is null
+                || connection.InFlight < best.InFlight
+                || (connection.InFlight == best.InFlight && connection.InFlight > 0 && connection.Calls.OldestStart > best.Calls.OldestStart))
+            {
+                best = connection;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// Whether a call should open another connection rather than join <paramref name="best"/>:
+    /// only while calls wait there, that is when even the least busy connection has
+    /// <see cref="UpstreamServerOptions.CallsPerConnection"/> calls in flight and its oldest call has
+    /// been outstanding for <see cref="UpstreamServerOptions.GrowAfter"/>. One JSON-RPC connection
+    /// carries many calls at once: a server that answers quickly serves more calls over one
+    /// connection than over several (each stdio connection is a process of its own competing for
+    /// the same cores), so the number of calls in flight alone is no reason to grow.
+    /// </summary>
+    private bool ShouldGrowLocked(UpstreamConnection? best, long now) =>
+        _connections.Count < Options.MaxConnections
+        && (best is null
+            || (best.InFlight >= Options.CallsPerConnection && _time.GetElapsedTime(best.Calls.OldestStart, now) >= Options.GrowAfter));
+
+    /// <summary>
+    /// Closes pooled connections without a call for <see cref="UpstreamServerOptions.IdleTimeout"/>,
+    /// the newest first, keeping one: a pool grown for a burst of slow calls shrinks back once the
+    /// burst is over. Calls join a connection only under the lock, so one found idle here stays idle.
+    /// </summary>
+    private void CloseIdleLocked(long now)
+    {
+        var live = 0;
+        foreach (var connection in _connections)
+        {
+            if (!connection.IsBroken)
+            {
+                live++;
+            }
+        }
+
+        for (var i = _connections.Count - 1; i >= 0 && live > 1; i--)
+        {
+            var connection = _connections[i];
+            if (connection.IsBroken || connection.InFlight > 0)
+            {
+                continue;
+            }
+
+            var idle = _time.GetElapsedTime(connection.Calls.LastFinished, now);
+            if (idle >= Options.IdleTimeout)
+            {
+                _connections.RemoveAt(i);
+                live--;
+                _budget.Return();
+                ClosedIdle(_logger, Name, idle.TotalSeconds, live);
+                _ = connection.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    /// <summary>Counts a call on <paramref name="connection"/>; under the lock, so that <see cref="CloseIdleLocked"/> and <see cref="MakeRoomLocked"/> never close a connection a call is joining.</summary>
+    private long EnterLocked(UpstreamConnection connection)
+    {
+        var now = _time.GetTimestamp();
+        connection.Calls.Enter(now);
+        return now;
+    }
+
+    private void Release(UpstreamConnection connection, long started) => connection.Calls.Exit(started, _time.GetTimestamp());
 
     /// <summary>Ends a downstream session's own upstream session, if it has one.</summary>
     public Task EndSessionAsync(string session)
@@ -453,7 +539,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         return ClosePinAsync(pin);
     }
 
-    private async Task<UpstreamConnection> AcquirePinnedAsync(string session, CancellationToken cancellationToken)
+    private async Task<(UpstreamConnection Connection, long Started)> AcquirePinnedAsync(string session, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -505,8 +591,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
                 if (!connection.IsBroken)
                 {
-                    connection.Enter();
-                    return connection;
+                    return (connection, EnterLocked(connection));
                 }
             }
         }
@@ -624,7 +709,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             LastError = null;
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new UpstreamConnection(client);
+            return new UpstreamConnection(client, _time.GetTimestamp());
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -679,6 +764,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
     private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: closed a connection idle for {Seconds:0} s; {Connections} left")]
+    private static partial void ClosedIdle(ILogger logger, string server, double seconds, int connections);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost the upstream session of downstream session {Session}; the next call opens a new one")]
     private static partial void PinnedSessionLost(ILogger logger, string server, string session);

@@ -154,6 +154,7 @@ public sealed class McpRouterTests : IAsyncLifetime
                 ["a.b"] = new UpstreamServerOptions { Command = "node" },
                 ["web"] = new UpstreamServerOptions { Transport = "http", Url = "ftp://x" },
                 ["nocmd"] = new UpstreamServerOptions(),
+                ["pool"] = new UpstreamServerOptions { Command = "node", GrowAfter = TimeSpan.FromMilliseconds(-1), IdleTimeout = TimeSpan.Zero },
             },
             """
             routing_priorities:
@@ -166,6 +167,8 @@ public sealed class McpRouterTests : IAsyncLifetime
                 "TaskFlow:Mcp:Servers:a.b: the name may hold letters, digits, '-' and '_' only (a '.' separates server and tool in 'server.tool')",
                 "TaskFlow:Mcp:Servers:web:Url: 'ftp://x' is not an http(s) URL; an http server needs its Streamable HTTP endpoint",
                 "TaskFlow:Mcp:Servers:nocmd:Command: a stdio server needs the command that starts it",
+                "TaskFlow:Mcp:Servers:pool:GrowAfter: -00:00:00.0010000 is negative; use 0 to open connections on the count of calls alone",
+                "TaskFlow:Mcp:Servers:pool:IdleTimeout: 00:00:00 is not positive",
                 "routing_priorities[0] ('memory.*'): server 'memory-bank-mcp' is not configured under TaskFlow:Mcp:Servers",
             ],
             error.Problems);

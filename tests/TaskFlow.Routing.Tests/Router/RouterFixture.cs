@@ -27,7 +27,8 @@ internal sealed class RouterFixture : IAsyncDisposable
         Weight = weight,
     };
 
-    public McpRouter Create(Dictionary<string, UpstreamServerOptions> servers, string? rules = null, Action<McpRoutingOptions>? configure = null)
+    /// <param name="time">The router's clock; the system's unless a test moves time itself.</param>
+    public McpRouter Create(Dictionary<string, UpstreamServerOptions> servers, string? rules = null, Action<McpRoutingOptions>? configure = null, TimeProvider? time = null)
     {
         foreach (var (name, server) in servers.Where(s => s.Value.Transport == "stdio"))
         {
@@ -37,7 +38,7 @@ internal sealed class RouterFixture : IAsyncDisposable
 
         var options = new McpRoutingOptions { Servers = servers, Rules = rules, CallTimeout = TimeSpan.FromSeconds(20) };
         configure?.Invoke(options);
-        var router = new McpRouter(Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System);
+        var router = new McpRouter(Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, time ?? TimeProvider.System);
         _routers.Add(router);
         return router;
     }

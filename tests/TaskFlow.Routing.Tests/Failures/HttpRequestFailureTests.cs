@@ -1,0 +1,100 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using TaskFlow.Routing.Tests.Router;
+using TaskFlow.Testing;
+
+namespace TaskFlow.Routing.Tests.Failures;
+
+/// <summary>
+/// One failed request on a Streamable HTTP upstream: the real everything server in its
+/// streamableHttp mode, behind <see cref="FaultingProxy"/>, which fails one chosen POST.
+/// </summary>
+public sealed class HttpRequestFailureTests
+{
+    private const string Server = "remote";
+
+    /// <remarks>
+    /// <code>
+    ///   slow call x4 ──────────────────────────────► the server ──► answered after 2 s
+    ///   echo "fail-me" ──► proxy: 502 (never reaches the server)
+    ///   echo "after"   ──► the same session ───────► the server ──► answered
+    /// </code>
+    /// Each call is a POST of its own, so one that fails says nothing about the session.
+    /// </remarks>
+    [Fact]
+    public async Task CallToolAsync_OnePostFailsWith502_ThatCallFails_OthersOnTheSessionSucceed_AndTheSessionIsKept()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
+        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
+        await using var fixture = new RouterFixture();
+        var router = fixture.Create(new() { [Server] = Http(proxy) });
+        var server = router.Servers.Single();
+        await router.ListToolsAsync(guard.Token);
+
+        var slow = Enumerable.Range(0, 4)
+            .Select(_ => router.CallToolAsync(new McpToolCall("trigger-long-running-operation", new JsonObject { ["duration"] = 2, ["steps"] = 1 }, Server: Server), guard.Token))
+            .ToList();
+        while (proxy.CallsForwarded < slow.Count)
+        {
+            await Task.Delay(20, guard.Token);
+        }
+
+        proxy.FailNext("fail-me", HttpStatusCode.BadGateway);
+        var failed = await Assert.ThrowsAsync<McpRoutingException>(() => Echo(router, "fail-me", guard.Token));
+
+        Assert.Contains("502", failed.Message, StringComparison.Ordinal);
+        Assert.All(slow, call => Assert.False(call.IsCompleted, "a slow call ended before the failure; the test needs them in flight"));
+        foreach (var call in slow)
+        {
+            Assert.StartsWith("Long running operation completed", NodeFixtures.Text((await call).Result), StringComparison.Ordinal);
+        }
+
+        await Echo(router, "after", guard.Token);
+        Assert.Equal(1, proxy.Initializations);
+        Assert.Single(proxy.CallSessions.Distinct());
+        Assert.Equal(6, proxy.CallSessions.Count);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    /// <remarks>
+    /// A 404 to a request that carries a session id means the server no longer knows the session
+    /// (it restarted, or expired it): that connection is done, and the next call opens a new one.
+    /// </remarks>
+    [Fact]
+    public async Task CallToolAsync_PostAnsweredWith404_CallFails_AndTheNextCallOpensANewSession()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
+        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
+        await using var fixture = new RouterFixture();
+        var router = fixture.Create(new() { [Server] = Http(proxy) });
+        var server = router.Servers.Single();
+        await Echo(router, "before", guard.Token);
+
+        proxy.FailNext("expire-me", HttpStatusCode.NotFound);
+        await Assert.ThrowsAsync<McpRoutingException>(() => Echo(router, "expire-me", guard.Token));
+        await Echo(router, "after", guard.Token);
+
+        Assert.Equal(2, proxy.Initializations);
+        var sessions = proxy.CallSessions;
+        Assert.Equal(sessions[0], sessions[1]);
+        Assert.NotEqual(sessions[1], sessions[2]);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    private static UpstreamServerOptions Http(FaultingProxy proxy) => new()
+    {
+        Transport = "http",
+        Url = proxy.Endpoint.ToString(),
+
+        // The rate limiter is not under test.
+        RateLimit = 100_000,
+    };
+
+    private static async Task Echo(McpRouter router, string message, CancellationToken cancellationToken)
+    {
+        var outcome = await router.CallToolAsync(new McpToolCall("echo", new JsonObject { ["message"] = message }, Server: Server), cancellationToken);
+        Assert.Equal($"Echo: {message}", NodeFixtures.Text(outcome.Result));
+    }
+}
