@@ -46,7 +46,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
 
         _logger = logger;
         _time = time;
-        _account = new(() => SandboxAccount.Find(_options.User, _options.Group));
+        _account = new(() => Environment.IsPrivilegedProcess ? SandboxAccount.FindConfirmed(_options.User, _options.Group) : null);
     }
 
     public IsolationMode Mode => IsolationMode.Process;

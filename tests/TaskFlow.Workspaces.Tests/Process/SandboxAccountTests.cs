@@ -52,6 +52,18 @@ public sealed class SandboxAccountTests : IDisposable
     public void Find_NoPasswdFile_ReturnsNull() =>
         Assert.Null(SandboxAccount.Find(65534, 65534, Path.Combine(_folder, "missing"), Path.Combine(_folder, "missing-too")));
 
+    // The system's own answer, for the account this host has: nobody's only group is nogroup;
+    // asking for another group must fail.
+    [Fact]
+    public void Confirm_AsksTheSystem_NobodyHasOnlyItsOwnGroup()
+    {
+        Assert.True(Environment.IsPrivilegedProcess, "starting a process as another user needs root; the tests run as root");
+
+        Assert.True(SandboxAccount.Confirm("nobody", 65534));
+        Assert.False(SandboxAccount.Confirm("nobody", 0));
+        Assert.Equal("nobody", SandboxAccount.FindConfirmed(65534, 65534));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private (string Passwd, string Group) Files(string passwd, string group)
