@@ -25,7 +25,7 @@ var root = Directory.CreateTempSubdirectory("taskflow-bench-ws-").FullName;
 File.SetUnixFileMode(root, (UnixFileMode)0b111_001_001);
 var scope = "bench-" + Guid.NewGuid().ToString("N")[..8];
 using var containers = new ContainerWorkspaceProvider(Options.Create(new ContainerWorkspaceOptions { Scope = scope }), NullLogger<ContainerWorkspaceProvider>.Instance, TimeProvider.System);
-var sandboxes = new ProcessWorkspaceProvider(Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-" + scope }), NullLogger<ProcessWorkspaceProvider>.Instance, TimeProvider.System);
+using var sandboxes = new ProcessWorkspaceProvider(Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-" + scope }), NullLogger<ProcessWorkspaceProvider>.Instance, TimeProvider.System);
 foreach (var provider in sandboxOnly ? new IWorkspaceProvider[] { sandboxes } : [containers, sandboxes])
 {
     if (await provider.CheckAvailableAsync(CancellationToken.None) is { } problem)

@@ -26,7 +26,7 @@ namespace TaskFlow.Workspaces.Process;
 /// sees fit, which is reported as its own exit.
 /// </para>
 /// </remarks>
-public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
+public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisposable
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(30);
 
@@ -244,6 +244,36 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider
         }
 
         return Task.FromResult<IReadOnlyList<string>>([.. ids]);
+    }
+
+    /// <summary>
+    /// Removes this installation's parent cgroups (<c>{CgroupRoot}/{controller}/{CgroupParent}</c>)
+    /// when no workspace is left in them, so stopped processes leave no empty folders in the
+    /// cgroup hierarchies. Workspaces still there keep their parent (they outlive the process on
+    /// purpose), and so does another process's use of it.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        foreach (var controller in CgroupSet.Controllers)
+        {
+            var parent = Path.Combine(_options.CgroupRoot, controller, _options.CgroupParent);
+            try
+            {
+                if (Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any())
+                {
+                    Directory.Delete(parent, recursive: false);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // In use (a workspace appeared meanwhile) or not ours to remove: it stays.
+            }
+        }
     }
 
     internal CgroupSet WorkspaceCgroups(string workspaceId) =>

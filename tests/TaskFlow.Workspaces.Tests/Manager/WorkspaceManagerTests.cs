@@ -50,6 +50,7 @@ public sealed class WorkspaceManagerTests : IAsyncLifetime
             await _provider.DestroyAsync(id, CancellationToken.None);
         }
 
+        _provider.Dispose();
         Directory.Delete(_root, recursive: true);
     }
 

@@ -296,6 +296,26 @@ public sealed class ProcessWorkspaceProviderTests(ProcessSandboxFixture fixture)
         Assert.DoesNotContain("crashed-1", await fixture.Provider.ListOwnedAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Dispose_RemovesTheEmptyParentCgroups_AndKeepsThoseWithWorkspaces()
+    {
+        var parent = "taskflow-dispose-" + Guid.NewGuid().ToString("N")[..8];
+        var root = new ProcessWorkspaceOptions().CgroupRoot;
+        string[] parents = [.. CgroupSet.Controllers.Select(c => Path.Combine(root, c, parent))];
+
+        // A workspace still there keeps its parent: workspaces outlive the process on purpose.
+        var provider = fixture.CreateProvider(o => o.CgroupParent = parent);
+        var workspace = await fixture.CreateWorkspaceAsync(provider: provider);
+        provider.Dispose();
+        Assert.All(parents, p => Assert.True(Directory.Exists(p), $"{p} was removed with a workspace in it"));
+
+        await workspace.DisposeAsync();
+        var next = fixture.CreateProvider(o => o.CgroupParent = parent);
+        Assert.All(parents, p => Assert.True(Directory.Exists(p)));
+        next.Dispose();
+        Assert.All(parents, p => Assert.False(Directory.Exists(p), $"{p} is left behind"));
+    }
+
     internal static List<string> HostCommandLines()
     {
         var lines = new List<string>();
