@@ -398,6 +398,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                     {
                         return (existing, EnterLocked(existing));
                     }
+
+                    if (existing is null && LiveCountLocked() >= Options.MaxConnections)
+                    {
+                        throw new McpRoutingException(
+                            $"Server '{Name}' has all {Options.MaxConnections} connections held by downstream sessions of their own (protocol {ProtocolVersion ?? "unknown"} keeps state per session), so a call without a session has none. Raise MaxConnections or end idle sessions.");
+                    }
                 }
 
                 if (!_budget.TryTake())
@@ -474,9 +480,28 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// the same cores), so the number of calls in flight alone is no reason to grow.
     /// </summary>
     private bool ShouldGrowLocked(UpstreamConnection? best, long now) =>
-        _connections.Count < Options.MaxConnections
+        LiveCountLocked() < Options.MaxConnections
         && (best is null
             || (best.InFlight >= Options.CallsPerConnection && _time.GetElapsedTime(best.Calls.OldestStart, now) >= Options.GrowAfter));
+
+    /// <summary>
+    /// Connections that count against <see cref="UpstreamServerOptions.MaxConnections"/>: the pooled
+    /// ones that still take calls, and every downstream session's own. A broken connection still
+    /// finishing its calls does not count, so it can be replaced at once.
+    /// </summary>
+    private int LiveCountLocked()
+    {
+        var live = _pinned.Count;
+        foreach (var connection in _connections)
+        {
+            if (!connection.IsBroken)
+            {
+                live++;
+            }
+        }
+
+        return live;
+    }
 
     /// <summary>
     /// Closes pooled connections without a call for <see cref="UpstreamServerOptions.IdleTimeout"/>,

@@ -67,6 +67,28 @@ public sealed class SessionPinningTests : RouterFailureTest
     }
 
     [Fact]
+    public async Task CallToolAsync_SessionsHoldEveryConnection_ACallWithoutSessionIsRefusedNotOverTheMaximum()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var options = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js"));
+        options.MaxConnections = 2;
+        var router = Fixture.Create(new() { ["stateful"] = options });
+        await Call(router, "recall", "a", null, guard.Token);
+        await Call(router, "recall", "b", null, guard.Token);
+
+        var refused = await Assert.ThrowsAsync<McpRoutingException>(() => Call(router, "recall", null, null, guard.Token));
+
+        Assert.Contains("Server 'stateful' has all 2 connections held by downstream sessions of their own", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(2, router.GetStatus().Single().Connections);
+        Assert.Equal(2, Fixture.ProcessIds("stateful").Count);
+
+        // A session that ends gives its connection back.
+        await router.EndSessionAsync("a");
+        Recall(await Call(router, "recall", null, null, guard.Token));
+        Assert.Equal(2, router.GetStatus().Single().Connections);
+    }
+
+    [Fact]
     public async Task CallToolAsync_SessionsUpstreamCrashed_NextCallGetsAFreshSession()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
