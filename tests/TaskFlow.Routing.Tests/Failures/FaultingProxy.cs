@@ -3,12 +3,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TaskFlow.Testing;
 
 namespace TaskFlow.Routing.Tests.Failures;
 
@@ -20,10 +16,8 @@ namespace TaskFlow.Routing.Tests.Failures;
 /// </summary>
 internal sealed class FaultingProxy : IAsyncDisposable
 {
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase) { "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection", "Host" };
-
     private readonly WebApplication _app;
-    private readonly HttpClient _client = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
+    private readonly HttpClient _client = HttpForwarding.CreateClient();
     private readonly Uri _upstream;
     private readonly ConcurrentQueue<string> _callSessions = new();
     private Fault? _fault;
@@ -50,15 +44,9 @@ internal sealed class FaultingProxy : IAsyncDisposable
 
     public static async Task<FaultingProxy> StartAsync(Uri upstream)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var proxy = new FaultingProxy(app, upstream);
-        app.Run(proxy.HandleAsync);
-        await app.StartAsync();
-        var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        proxy.Endpoint = new Uri(address, upstream.PathAndQuery);
+        FaultingProxy? proxy = null;
+        var (app, address) = await HttpForwarding.StartAsync(context => proxy!.HandleAsync(context));
+        proxy = new FaultingProxy(app, upstream) { Endpoint = new Uri(address, upstream.PathAndQuery) };
         return proxy;
     }
 
@@ -97,49 +85,7 @@ internal sealed class FaultingProxy : IAsyncDisposable
             }
         }
 
-        await ForwardAsync(context, body);
-    }
-
-    private async Task ForwardAsync(HttpContext context, byte[]? body)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(_upstream, context.Request.Path + context.Request.QueryString));
-        if (body is not null)
-        {
-            request.Content = new ByteArrayContent(body);
-        }
-
-        foreach (var (name, values) in context.Request.Headers)
-        {
-            if (HopByHop.Contains(name))
-            {
-                continue;
-            }
-
-            if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()))
-            {
-                request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
-            }
-        }
-
-        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-        {
-            if (!HopByHop.Contains(name))
-            {
-                context.Response.Headers[name] = values.ToArray();
-            }
-        }
-
-        // Streamed and flushed chunk by chunk: an SSE answer must reach the client as it is written.
-        await using var stream = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-        var chunk = new byte[8192];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, context.RequestAborted)) > 0)
-        {
-            await context.Response.Body.WriteAsync(chunk.AsMemory(0, read), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
+        await HttpForwarding.ForwardAsync(context, _client, _upstream, body is null ? null : new ByteArrayContent(body));
     }
 
     private static string? MethodOf(string json)

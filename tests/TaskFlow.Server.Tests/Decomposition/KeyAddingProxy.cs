@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
+using TaskFlow.Testing;
 
 namespace TaskFlow.Server.Tests.Decomposition;
 
@@ -15,8 +10,6 @@ namespace TaskFlow.Server.Tests.Decomposition;
 /// </summary>
 internal sealed class KeyAddingProxy : IAsyncDisposable
 {
-    private static readonly HashSet<string> HopByHop = new(StringComparer.OrdinalIgnoreCase) { "Connection", "Keep-Alive", "Transfer-Encoding", "Upgrade", "Proxy-Connection" };
-
     private readonly WebApplication _app;
     private readonly HttpClient _upstream;
 
@@ -26,59 +19,18 @@ internal sealed class KeyAddingProxy : IAsyncDisposable
 
     public static async Task<KeyAddingProxy> StartAsync(Uri upstream, string key)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { Timeout = Timeout.InfiniteTimeSpan };
-        app.Run(context => ForwardAsync(context, client, upstream, key));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new KeyAddingProxy(app, client, new Uri(address));
-    }
-
-    private static async Task ForwardAsync(HttpContext context, HttpClient client, Uri upstream, string key)
-    {
-        using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), new Uri(upstream, context.Request.Path + context.Request.QueryString));
-        if (context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0)
+        var client = HttpForwarding.CreateClient();
+        var (app, address) = await HttpForwarding.StartAsync(context =>
         {
-            request.Content = new StreamContent(context.Request.Body);
-        }
-
-        foreach (var (name, values) in context.Request.Headers)
-        {
-            if (HopByHop.Contains(name) || name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+            var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
+            return HttpForwarding.ForwardAsync(context, client, upstream, hasBody ? new StreamContent(context.Request.Body) : null, request =>
             {
-                continue;
-            }
-
-            if (!request.Headers.TryAddWithoutValidation(name, values.ToArray()))
-            {
-                request.Content?.Headers.TryAddWithoutValidation(name, values.ToArray());
-            }
-        }
-
-        request.Headers.Host = context.Request.Host.Value;
-        request.Headers.Add("X-Api-Key", key);
-
-        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
-        context.Response.StatusCode = (int)response.StatusCode;
-        foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
-        {
-            if (!HopByHop.Contains(name))
-            {
-                context.Response.Headers[name] = values.ToArray();
-            }
-        }
-
-        await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
-        var buffer = new byte[8192];
-        int read;
-        while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
-        {
-            await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
-        }
+                // The server checks the Host it is called by (DNS rebinding protection): pass the client's on.
+                request.Headers.Host = context.Request.Host.Value;
+                request.Headers.Add("X-Api-Key", key);
+            });
+        });
+        return new KeyAddingProxy(app, client, address);
     }
 
     public async ValueTask DisposeAsync()
