@@ -233,7 +233,16 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         var (connection, started) = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
         try
         {
-            return await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+            var result = await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+
+            // A server that answers is up, whatever the last health check met (over HTTP a failed
+            // check no longer replaces the connection, which used to reset the state).
+            if (State == UpstreamState.Failing)
+            {
+                State = UpstreamState.Ready;
+            }
+
+            return result;
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {

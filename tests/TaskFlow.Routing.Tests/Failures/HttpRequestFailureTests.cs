@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using TaskFlow.Routing.Tests.Router;
+using TaskFlow.Routing.Upstreams;
 using TaskFlow.Testing;
 
 namespace TaskFlow.Routing.Tests.Failures;
@@ -80,6 +81,34 @@ public sealed class HttpRequestFailureTests
         var sessions = proxy.CallSessions;
         Assert.Equal(sessions[0], sessions[1]);
         Assert.NotEqual(sessions[1], sessions[2]);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    /// <remarks>
+    /// A health check whose request fails marks the server failing, but keeps its session; the
+    /// next call that gets an answer shows it up again, without waiting for the next check.
+    /// </remarks>
+    [Fact]
+    public async Task CheckHealthAsync_PingAnsweredWith502_ServerFailingUntilACallSucceeds_SessionKept()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
+        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
+        await using var fixture = new RouterFixture();
+        var router = fixture.Create(new() { [Server] = Http(proxy) });
+        var server = router.Servers.Single();
+        await Echo(router, "before", guard.Token);
+
+        proxy.FailNext("\"ping\"", HttpStatusCode.BadGateway);
+        await router.CheckHealthAsync(includeIdle: false, guard.Token);
+        var failing = router.GetStatus().Single();
+        Assert.Equal(UpstreamState.Failing, failing.State);
+        Assert.Contains("502", failing.LastError, StringComparison.Ordinal);
+
+        await Echo(router, "after", guard.Token);
+
+        Assert.Equal(UpstreamState.Ready, router.GetStatus().Single().State);
+        Assert.Equal(1, proxy.Initializations);
         Assert.Equal(1, server.ConnectionCount);
     }
 
