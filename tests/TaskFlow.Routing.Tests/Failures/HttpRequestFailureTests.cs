@@ -26,11 +26,8 @@ public sealed class HttpRequestFailureTests
     public async Task CallToolAsync_OnePostFailsWith502_ThatCallFails_OthersOnTheSessionSucceed_AndTheSessionIsKept()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
-        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
-        await using var fixture = new RouterFixture();
-        var router = fixture.Create(new() { [Server] = Http(proxy) });
-        var server = router.Servers.Single();
+        await using var setup = await Setup.StartAsync(guard.Token);
+        var (proxy, router, server) = (setup.Proxy, setup.Router, setup.Server);
         await router.ListToolsAsync(guard.Token);
 
         var slow = Enumerable.Range(0, 4)
@@ -66,11 +63,8 @@ public sealed class HttpRequestFailureTests
     public async Task CallToolAsync_PostAnsweredWith404_CallFails_AndTheNextCallOpensANewSession()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
-        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
-        await using var fixture = new RouterFixture();
-        var router = fixture.Create(new() { [Server] = Http(proxy) });
-        var server = router.Servers.Single();
+        await using var setup = await Setup.StartAsync(guard.Token);
+        var (proxy, router, server) = (setup.Proxy, setup.Router, setup.Server);
         await Echo(router, "before", guard.Token);
 
         proxy.FailNext("expire-me", HttpStatusCode.NotFound);
@@ -92,11 +86,8 @@ public sealed class HttpRequestFailureTests
     public async Task CheckHealthAsync_PingAnsweredWith502_ServerFailingUntilACallSucceeds_SessionKept()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        await using var upstream = await McpTestServers.StartEverythingHttpAsync(guard.Token);
-        await using var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
-        await using var fixture = new RouterFixture();
-        var router = fixture.Create(new() { [Server] = Http(proxy) });
-        var server = router.Servers.Single();
+        await using var setup = await Setup.StartAsync(guard.Token);
+        var (proxy, router, server) = (setup.Proxy, setup.Router, setup.Server);
         await Echo(router, "before", guard.Token);
 
         proxy.FailNext("\"ping\"", HttpStatusCode.BadGateway);
@@ -112,14 +103,49 @@ public sealed class HttpRequestFailureTests
         Assert.Equal(1, server.ConnectionCount);
     }
 
-    private static UpstreamServerOptions Http(FaultingProxy proxy) => new()
+    /// <summary>The everything server over HTTP, the proxy in front of it, and a router with the proxy as its one server.</summary>
+    private sealed class Setup : IAsyncDisposable
     {
-        Transport = "http",
-        Url = proxy.Endpoint.ToString(),
+        private readonly IAsyncDisposable _upstream;
+        private readonly RouterFixture _fixture;
 
-        // The rate limiter is not under test.
-        RateLimit = 100_000,
-    };
+        private Setup(IAsyncDisposable upstream, FaultingProxy proxy, RouterFixture fixture)
+        {
+            (_upstream, Proxy, _fixture) = (upstream, proxy, fixture);
+            Router = fixture.Create(new()
+            {
+                [HttpRequestFailureTests.Server] = new()
+                {
+                    Transport = "http",
+                    Url = proxy.Endpoint.ToString(),
+
+                    // The rate limiter is not under test.
+                    RateLimit = 100_000,
+                },
+            });
+            Server = Router.Servers.Single();
+        }
+
+        public FaultingProxy Proxy { get; }
+
+        public McpRouter Router { get; }
+
+        public UpstreamServer Server { get; }
+
+        public static async Task<Setup> StartAsync(CancellationToken cancellationToken)
+        {
+            var upstream = await McpTestServers.StartEverythingHttpAsync(cancellationToken);
+            var proxy = await FaultingProxy.StartAsync(upstream.Endpoint);
+            return new Setup(upstream, proxy, new RouterFixture());
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _fixture.DisposeAsync();
+            await Proxy.DisposeAsync();
+            await _upstream.DisposeAsync();
+        }
+    }
 
     private static async Task Echo(McpRouter router, string message, CancellationToken cancellationToken)
     {
