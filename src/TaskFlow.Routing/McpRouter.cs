@@ -22,7 +22,7 @@ namespace TaskFlow.Routing;
 /// Arguments already in wire form (the gateway passes its client's through unchanged), used
 /// instead of <see cref="Arguments"/> so that they are not converted twice.
 /// </param>
-public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null, IReadOnlyDictionary<string, JsonElement>? RawArguments = null);
+public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null, IDictionary<string, JsonElement>? RawArguments = null);
 
 /// <summary>What a call returned, and from where. <c>Result.IsError</c> is a tool error: the server answered.</summary>
 public sealed record McpCallOutcome(string Server, string Tool, CallToolResult Result, int Attempts);
@@ -89,9 +89,8 @@ public sealed partial class McpRouter : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfGreaterThan(call.Tier, 4);
         var (candidates, strategy) = await ResolveAsync(call, cancellationToken);
         using var admitted = await _gate.WaitAsync(call.Tier, cancellationToken);
-        var arguments = call.RawArguments is { } raw
-            ? raw.ToDictionary(p => p.Key, p => (object?)p.Value)
-            : call.Arguments?.ToDictionary(p => p.Key, p => p.Value is null ? null : (object?)JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
+        var arguments = call.RawArguments
+            ?? call.Arguments?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
         var attempts = new List<string>();
         foreach (var server in candidates)
         {
@@ -235,7 +234,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         }
     }
 
-    private async Task<CallToolResult> CallOneAsync(UpstreamServer server, McpToolCall call, IReadOnlyDictionary<string, object?>? arguments, CancellationToken cancellationToken)
+    private async Task<CallToolResult> CallOneAsync(UpstreamServer server, McpToolCall call, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(call.Timeout ?? _options.CallTimeout);

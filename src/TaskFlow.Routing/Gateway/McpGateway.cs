@@ -65,7 +65,7 @@ public sealed class McpGateway(McpRouter router, IOptions<McpRoutingOptions> opt
         var tier = router.TierOf(target.Server) ?? 3;
         try
         {
-            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, null, tier, target.Server, Progress: progress, Session: session, RawArguments: arguments?.AsReadOnly()), cancellationToken);
+            var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, null, tier, target.Server, Progress: progress, Session: session, RawArguments: arguments), cancellationToken);
             return outcome.Result;
         }
         catch (McpRoutingException ex)

@@ -3,12 +3,15 @@ using ModelContextProtocol.Client;
 namespace TaskFlow.Routing.Upstreams;
 
 /// <summary>One MCP session with an upstream server (for stdio: one supervised process), and its calls in flight.</summary>
+/// <param name="progress">The session's transport, which hands each call its progress (see <see cref="ProgressTrackingTransport"/>).</param>
 /// <param name="openedAt">When the session was established (a <see cref="TimeProvider"/> timestamp).</param>
-internal sealed class UpstreamConnection(McpClient client, long openedAt) : IAsyncDisposable
+internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTransport progress, long openedAt) : IAsyncDisposable
 {
     private int _broken;
 
     public McpClient Client { get; } = client;
+
+    public ProgressTrackingTransport Progress { get; } = progress;
 
     /// <summary>The protocol revision the session negotiated.</summary>
     public string? ProtocolVersion => Client.NegotiatedProtocolVersion;

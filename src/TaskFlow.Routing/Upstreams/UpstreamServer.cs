@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging;
@@ -228,12 +230,19 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     /// <summary>Calls a tool on one connection. Throws on transport failure (dropping the connection if the failure ended it, see <see cref="EndsConnection"/>); a tool error comes back as a result with IsError.</summary>
     /// <param name="session">The downstream session the call belongs to, if any (see the remarks on the class).</param>
-    public async Task<CallToolResult> CallAsync(string tool, IReadOnlyDictionary<string, object?>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
+    public async Task<CallToolResult> CallAsync(string tool, IDictionary<string, JsonElement>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
     {
         var (connection, started) = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
+        using var tracked = progress is null ? default(ProgressTrackingTransport.Registration?) : connection.Progress.Track(progress);
         try
         {
-            var result = await connection.Client.CallToolAsync(tool, arguments, progress, cancellationToken: cancellationToken);
+            var request = new CallToolRequestParams
+            {
+                Name = tool,
+                Arguments = arguments,
+                Meta = tracked is { } registration ? new JsonObject { ["progressToken"] = registration.Token } : null,
+            };
+            var result = await connection.Client.CallToolAsync(request, cancellationToken);
 
             // A server that answers is up, whatever the last health check met (over HTTP a failed
             // check no longer replaces the connection, which used to reset the state).
@@ -731,7 +740,8 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
                 // still leaves the handshake time to answer.
                 DiscoverProbeTimeout = _routing.ConnectTimeout / 2,
             };
-            var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(CreateTransport(), clientOptions, _loggers, token), timeout.Token);
+            var transport = new ProgressTrackingTransport(CreateTransport());
+            var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(transport, clientOptions, _loggers, token), timeout.Token);
             client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {
                 InvalidateTools();
@@ -743,7 +753,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             LastError = null;
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new UpstreamConnection(client, _time.GetTimestamp());
+            return new UpstreamConnection(client, transport, _time.GetTimestamp());
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
