@@ -10,6 +10,7 @@ using ModelContextProtocol.Protocol;
 using TaskFlow.Routing;
 using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
+using TaskFlow.Server.Hosting;
 
 namespace TaskFlow.Bench.Mcp;
 
@@ -73,6 +74,11 @@ internal sealed class GatewaySide : EchoSide
             builder.Services.AddTaskFlowGateway().WithHttpTransport(o => o.SessionMode = HttpServerSessionMode.StatefulForInitializeClients);
         }
         var app = builder.Build();
+        if (!floor)
+        {
+            app.UseMcpGatewayDirectCalls("/mcp");
+        }
+
         app.MapMcp("/mcp");
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -66,6 +66,10 @@ public sealed class McpGateway(McpRouter router, IOptions<McpRoutingOptions> opt
         try
         {
             var outcome = await router.CallToolAsync(new McpToolCall(target.Tool, null, tier, target.Server, Progress: progress, Session: session, RawArguments: arguments), cancellationToken);
+
+            // An upstream on 2026-07-28 names itself in the result; the caller is talking to the
+            // gateway, whose host adds its own name.
+            outcome.Result.Meta?.Remove(MetaKeys.ServerInfo);
             return outcome.Result;
         }
         catch (McpRoutingException ex)

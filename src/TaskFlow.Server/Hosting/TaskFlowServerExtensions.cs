@@ -81,6 +81,7 @@ public static class TaskFlowServerExtensions
         app.UseDesignerAssets();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMcpGatewayDirectCalls(McpEndpoints.Gateway);
 
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();

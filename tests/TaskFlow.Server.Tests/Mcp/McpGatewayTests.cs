@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -91,6 +92,119 @@ public sealed class McpGatewayTests
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// A stateless call with no progress token is answered by the gateway itself, as one JSON
+    /// message; the same call with a progress token goes through the SDK's transport as an SSE
+    /// stream. Both answers must carry the same result, and the same error for an unknown tool.
+    /// </summary>
+    [Fact]
+    public async Task Http_StatelessCall_IsAnsweredAsJson_WithWhatTheSdkPathAnswers()
+    {
+        var root = Directory.CreateTempSubdirectory("taskflow-gateway-").FullName;
+        try
+        {
+            await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, Fleet(root));
+
+            var (directType, direct) = await PostAsync(app.Client, Call(1, "everything.echo", progress: false));
+            var (sdkType, sdk) = await PostAsync(app.Client, Call(1, "everything.echo", progress: true));
+            Assert.Equal("application/json", directType);
+            Assert.Equal("text/event-stream", sdkType);
+            Assert.Equal("Echo: raw", direct["result"]!["content"]![0]!["text"]!.GetValue<string>());
+            Assert.True(JsonNode.DeepEquals(sdk, direct), $"direct: {direct.ToJsonString()}\nthrough the SDK: {sdk.ToJsonString()}");
+
+            var (_, directError) = await PostAsync(app.Client, Call(2, "nobody.nothing", progress: false));
+            var (_, sdkError) = await PostAsync(app.Client, Call(2, "nobody.nothing", progress: true));
+            Assert.Contains("Unknown tool 'nobody.nothing'", directError["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.True(JsonNode.DeepEquals(sdkError, directError), $"direct: {directError.ToJsonString()}\nthrough the SDK: {sdkError.ToJsonString()}");
+
+            // Another method goes to the SDK as it is.
+            var (_, listed) = await PostAsync(app.Client, Request(3, "tools/list", new JsonObject()));
+            Assert.Contains(listed["result"]!["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "everything.echo");
+
+            // A body the gateway reads and leaves (above: a progress token; here: malformed, or
+            // naming another tool than its header) reaches the SDK whole, which answers it.
+            using (var malformed = await app.Client.SendAsync(Raw("{\"jsonrpc\":\"2.0\",", name: "everything.echo")))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+            }
+
+            using (var mismatched = await app.Client.SendAsync(Raw(Call(5, "everything.echo", progress: false).ToJsonString(), name: "fs.read_text_file")))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, mismatched.StatusCode);
+                Assert.Contains("Mcp-Name", await mismatched.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            }
+
+            // And no key, no call.
+            using (var anonymous = await app.CreateAnonymousClient().SendAsync(Raw(Call(4, "everything.echo", progress: false).ToJsonString(), name: "everything.echo")))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static JsonObject Call(int id, string tool, bool progress)
+    {
+        var parameters = new JsonObject { ["name"] = tool, ["arguments"] = new JsonObject { ["message"] = "raw" } };
+        var request = Request(id, "tools/call", parameters);
+        if (progress)
+        {
+            parameters["_meta"]!["progressToken"] = "p-" + id;
+        }
+
+        return request;
+    }
+
+    /// <summary>A 2026-07-28 request: no session, the revision, client and capabilities in every request's <c>_meta</c>.</summary>
+    private static JsonObject Request(int id, string method, JsonObject parameters)
+    {
+        parameters["_meta"] = new JsonObject
+        {
+            ["io.modelcontextprotocol/protocolVersion"] = "2026-07-28",
+            ["io.modelcontextprotocol/clientInfo"] = new JsonObject { ["name"] = "raw-test", ["version"] = "1.0" },
+            ["io.modelcontextprotocol/clientCapabilities"] = new JsonObject(),
+        };
+        return new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters };
+    }
+
+    /// <summary>A POST with the headers 2026-07-28 asks for: the revision, and the method and tool name mirrored from the body.</summary>
+    private static HttpRequestMessage Raw(string body, string method = "tools/call", string? name = null)
+    {
+        var message = new HttpRequestMessage(HttpMethod.Post, "/mcp") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        message.Headers.Accept.ParseAdd("application/json");
+        message.Headers.Accept.ParseAdd("text/event-stream");
+        message.Headers.Add("MCP-Protocol-Version", "2026-07-28");
+        message.Headers.Add("Mcp-Method", method);
+        if (name is not null)
+        {
+            message.Headers.Add("Mcp-Name", name);
+        }
+
+        return message;
+    }
+
+    /// <summary>Posts one request; returns the content type and the JSON-RPC message that answers it (from the body, or from the SSE stream's events).</summary>
+    private static async Task<(string? ContentType, JsonNode Answer)> PostAsync(HttpClient client, JsonObject request)
+    {
+        using var response = await client.SendAsync(Raw(request.ToJsonString(), request["method"]!.GetValue<string>(), request["params"]!["name"]?.GetValue<string>()));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {body}");
+        var type = response.Content.Headers.ContentType?.MediaType;
+        if (type == "application/json")
+        {
+            return (type, JsonNode.Parse(body)!);
+        }
+
+        var answer = body.Split('\n')
+            .Where(line => line.StartsWith("data:", StringComparison.Ordinal) && line.Length > "data:".Length + 1)
+            .Select(line => JsonNode.Parse(line["data:".Length..])!)
+            .Single(message => message["id"] is not null && JsonNode.DeepEquals(message["id"], request["id"]));
+        return (type, answer);
     }
 
     [Fact]
