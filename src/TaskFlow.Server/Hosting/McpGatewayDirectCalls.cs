@@ -178,17 +178,32 @@ public static class McpGatewayDirectCalls
             }
         }
 
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        context.Response.Headers.CacheControl = "no-cache";
-        JsonRpcMessage answer = error is null
-            ? new JsonRpcResponse { Id = request.Id, Result = JsonSerializer.SerializeToNode(result, McpJsonUtilities.DefaultOptions) }
-            : new JsonRpcError { Id = request.Id, Error = error };
-        await using (var writer = new Utf8JsonWriter(context.Response.BodyWriter))
+        // One write with its length: no chunked framing for a message this small.
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            JsonSerializer.Serialize(writer, answer, McpJsonUtilities.DefaultOptions);
+            writer.WriteStartObject();
+            writer.WriteString("jsonrpc", "2.0");
+            writer.WritePropertyName("id");
+            JsonSerializer.Serialize(writer, request.Id, McpJsonUtilities.DefaultOptions);
+            if (error is null)
+            {
+                writer.WritePropertyName("result");
+                JsonSerializer.Serialize(writer, result, McpJsonUtilities.DefaultOptions);
+            }
+            else
+            {
+                writer.WritePropertyName("error");
+                JsonSerializer.Serialize(writer, error, McpJsonUtilities.DefaultOptions);
+            }
+
+            writer.WriteEndObject();
         }
 
-        await context.Response.BodyWriter.FlushAsync(context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength = buffer.WrittenCount;
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 }
