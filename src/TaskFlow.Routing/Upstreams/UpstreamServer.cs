@@ -507,9 +507,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// ones that still take calls, and every downstream session's own. A broken connection still
     /// finishing its calls does not count, so it can be replaced at once.
     /// </summary>
-    private int LiveCountLocked()
+    private int LiveCountLocked() => _pinned.Count + PooledLiveCountLocked();
+
+    /// <summary>Pooled connections that still take calls.</summary>
+    private int PooledLiveCountLocked()
     {
-        var live = _pinned.Count;
+        var live = 0;
         foreach (var connection in _connections)
         {
             if (!connection.IsBroken)
@@ -528,15 +531,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// </summary>
     private void CloseIdleLocked(long now)
     {
-        var live = 0;
-        foreach (var connection in _connections)
+        if (_connections.Count < 2)
         {
-            if (!connection.IsBroken)
-            {
-                live++;
-            }
+            return;
         }
 
+        var live = PooledLiveCountLocked();
         for (var i = _connections.Count - 1; i >= 0 && live > 1; i--)
         {
             var connection = _connections[i];

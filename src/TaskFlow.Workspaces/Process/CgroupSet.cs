@@ -281,6 +281,26 @@ internal sealed class CgroupSet(string root, string relativePath)
         return removed;
     }
 
+    /// <summary>Removes <paramref name="parent"/> under every controller where no cgroup is left in it; one in use, or not ours to remove, stays.</summary>
+    public static void RemoveIfEmpty(string root, string parent)
+    {
+        foreach (var controller in Controllers)
+        {
+            var folder = Path.Combine(root, controller, parent);
+            try
+            {
+                if (Directory.Exists(folder) && !Directory.EnumerateDirectories(folder).Any())
+                {
+                    TryRemoveFolder(folder);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone meanwhile, or not ours to look into.
+            }
+        }
+    }
+
     private static bool TryRemoveFolder(string folder)
     {
         try
@@ -292,9 +312,10 @@ internal sealed class CgroupSet(string root, string relativePath)
         {
             return true;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // EBUSY: a process is still in it (or just exiting).
+            // EBUSY: a process is still in it (or just exiting), or a cgroup appeared in it
+            // meanwhile; or it is not ours to remove.
             return false;
         }
     }

@@ -259,21 +259,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
             return;
         }
 
-        foreach (var controller in CgroupSet.Controllers)
-        {
-            var parent = Path.Combine(_options.CgroupRoot, controller, _options.CgroupParent);
-            try
-            {
-                if (Directory.Exists(parent) && !Directory.EnumerateDirectories(parent).Any())
-                {
-                    Directory.Delete(parent, recursive: false);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // In use (a workspace appeared meanwhile) or not ours to remove: it stays.
-            }
-        }
+        CgroupSet.RemoveIfEmpty(_options.CgroupRoot, _options.CgroupParent);
     }
 
     internal CgroupSet WorkspaceCgroups(string workspaceId) =>
