@@ -48,6 +48,10 @@ public sealed class ComposeWorkspacesTests
 
         var groups = _overlay.Service(service).Sequence("group_add", service).Strings().Select(g => ComposeFile.Interpolate(g, Variables));
         Assert.Equal(["998"], groups);
+
+        // The server runs once: a fixed host name keeps its folder across a recreated container.
+        // Workers scale, so each keeps its own.
+        Assert.Equal(role == TaskFlowRole.Serve ? "taskflow" : null, _overlay.Service(service).Child("hostname")?.ToString());
     }
 
     [Fact]
