@@ -32,8 +32,13 @@ public static class McpGatewayDirectCalls
     private const string ClientInfoMeta = "io.modelcontextprotocol/clientInfo";
 
     /// <summary>Serves direct calls on <paramref name="path"/>; add after authentication and authorization, so a call needs what the endpoint needs.</summary>
-    public static IApplicationBuilder UseMcpGatewayDirectCalls(this IApplicationBuilder app, PathString path) =>
-        app.Use(async (context, next) =>
+    public static IApplicationBuilder UseMcpGatewayDirectCalls(this IApplicationBuilder app, PathString path)
+    {
+        // Who answers, as every 2026-07-28 result names it: the gateway's server info, serialized once.
+        var serverInfo = app.ApplicationServices.GetRequiredService<IOptions<McpServerOptions>>().Value.ServerInfo is { } info
+            ? JsonSerializer.SerializeToNode(info, McpJsonUtilities.DefaultOptions)
+            : null;
+        return app.Use(async (context, next) =>
         {
             if (!IsCandidate(context.Request, path) || await ReadCallAsync(context) is not { } call)
             {
@@ -41,8 +46,9 @@ public static class McpGatewayDirectCalls
                 return;
             }
 
-            await AnswerAsync(context, call.Request, call.Params);
+            await AnswerAsync(context, call.Request, call.Params, serverInfo);
         });
+    }
 
     /// <summary>
     /// What the headers alone can tell: a POST of JSON on the 2026-07-28 revision, outside any
@@ -141,7 +147,7 @@ public static class McpGatewayDirectCalls
         return meta.ContainsKey(ProtocolVersionMeta) && meta.ContainsKey(ClientCapabilitiesMeta);
     }
 
-    private static async Task AnswerAsync(HttpContext context, JsonRpcRequest request, CallToolRequestParams call)
+    private static async Task AnswerAsync(HttpContext context, JsonRpcRequest request, CallToolRequestParams call, JsonNode? serverInfo)
     {
         var gateway = context.RequestServices.GetRequiredService<McpGateway>();
         CallToolResult? result = null;
@@ -152,10 +158,10 @@ public static class McpGatewayDirectCalls
 
             // What the SDK adds to every 2026-07-28 result: its kind, and who answered.
             result.ResultType ??= "complete";
-            var serverInfo = context.RequestServices.GetRequiredService<IOptions<McpServerOptions>>().Value.ServerInfo;
             if (serverInfo is not null)
             {
-                (result.Meta ??= [])[MetaKeys.ServerInfo] = JsonSerializer.SerializeToNode(serverInfo, McpJsonUtilities.DefaultOptions);
+                // A node has one parent: each result gets its own copy.
+                (result.Meta ??= [])[MetaKeys.ServerInfo] = serverInfo.DeepClone();
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

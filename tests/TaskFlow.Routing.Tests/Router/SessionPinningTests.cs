@@ -13,7 +13,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     public async Task CallToolAsync_TwoSessions_EachSeesOnlyItsOwnUpstreamState()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var router = Fixture.Create(new() { ["stateful"] = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js")) });
+        var router = StatefulRouter();
 
         await Call(router, "remember", "a", "alpha", guard.Token);
         await Call(router, "remember", "b", "bravo", guard.Token);
@@ -32,7 +32,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     public async Task EndSessionAsync_ClosesOnlyThatSessionsUpstream()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var router = Fixture.Create(new() { ["stateful"] = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js")) });
+        var router = StatefulRouter();
         var (pidA, _) = Recall(await Call(router, "recall", "a", null, guard.Token));
         var (pidB, _) = Recall(await Call(router, "recall", "b", null, guard.Token));
 
@@ -52,9 +52,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     public async Task CallToolAsync_ServerAtItsMaximum_ClosesAnIdlePooledConnection_ThenRefusesWithTheReason()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js"));
-        options.MaxConnections = 2;
-        var router = Fixture.Create(new() { ["stateful"] = options });
+        var router = StatefulRouter(maxConnections: 2);
 
         // Discovery opens a pooled connection; a takes the second slot, b the pooled one's.
         await Call(router, "recall", "a", null, guard.Token);
@@ -70,9 +68,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     public async Task CallToolAsync_SessionsHoldEveryConnection_ACallWithoutSessionIsRefusedNotOverTheMaximum()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js"));
-        options.MaxConnections = 2;
-        var router = Fixture.Create(new() { ["stateful"] = options });
+        var router = StatefulRouter(maxConnections: 2);
         await Call(router, "recall", "a", null, guard.Token);
         await Call(router, "recall", "b", null, guard.Token);
 
@@ -92,7 +88,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     public async Task CallToolAsync_SessionsUpstreamCrashed_NextCallGetsAFreshSession()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var router = Fixture.Create(new() { ["stateful"] = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js")) });
+        var router = StatefulRouter();
         await Call(router, "remember", "a", "lost", guard.Token);
         var (pid, _) = Recall(await Call(router, "recall", "a", null, guard.Token));
 
@@ -117,6 +113,18 @@ public sealed class SessionPinningTests : RouterFailureTest
         Assert.NotEqual(pid, newPid);
         Assert.Equal("", memory);
         Assert.Equal(1, router.GetStatus().Single().PinnedSessions);
+    }
+
+    /// <summary>A router in front of one server, "stateful", that keeps state per session.</summary>
+    private McpRouter StatefulRouter(int? maxConnections = null)
+    {
+        var options = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js"));
+        if (maxConnections is { } max)
+        {
+            options.MaxConnections = max;
+        }
+
+        return Fixture.Create(new() { ["stateful"] = options });
     }
 
     private static async Task<string> Call(McpRouter router, string tool, string? session, string? text, CancellationToken cancellationToken)
