@@ -53,8 +53,8 @@ public enum CleanupPass
 /// </remarks>
 public sealed partial class WorkspaceManager : IAsyncDisposable
 {
-    internal const string RecordFile = "workspace.json";
-    internal const string FilesFolder = "files";
+    private const string RecordFile = "workspace.json";
+    private const string FilesFolder = "files";
     private const string LockFile = ".lock";
 
     private readonly WorkspaceOptions _options;
@@ -437,7 +437,6 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         await _disposing.CancelAsync();
         await _fill;
         await Task.WhenAll(_background.Keys);
-        await DrainWarmPoolAsync();
         _disposing.Dispose();
         _slots.Dispose();
         _creatingShared.Dispose();
@@ -446,47 +445,6 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             _rootLock?.Dispose();
             _rootLock = null;
         }
-    }
-
-    /// <summary>
-    /// Removes the warm containers nobody took. They hold nothing of anyone's, and the next process
-    /// would remove them anyway (a warm container may not match its settings); left behind, they
-    /// would run until then, or for good if no process uses this root again (a test's root, a
-    /// Compose container recreated under a new host name). Bounded: what is not gone after 15 s is
-    /// left to that next start, as after a crash.
-    /// </summary>
-    private async Task DrainWarmPoolAsync()
-    {
-        if (!_providers.TryGetValue(IsolationMode.Container, out var provider))
-        {
-            return;
-        }
-
-        var drained = new List<string>();
-        foreach (var queue in _warm.Values)
-        {
-            while (queue.TryDequeue(out var id))
-            {
-                if (_workspaces.TryGetValue(id, out var entry) && entry.Record.State == WorkspaceState.Warm && _workspaces.TryRemove(id, out _))
-                {
-                    drained.Add(id);
-                }
-            }
-        }
-
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await Task.WhenAll(drained.Select(async id =>
-        {
-            try
-            {
-                await provider.DestroyAsync(id, limit.Token);
-                DeleteFolder(id);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                WarmNotDrained(_logger, ex, id);
-            }
-        }));
     }
 
     /// <summary>Takes the root's lock once (see the remarks); throws when another live process holds it.</summary>
@@ -922,9 +880,6 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete the workspace folder {Folder}")]
     private static partial void DeleteFailed(ILogger logger, Exception exception, string folder);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Warm container {Id} could not be removed at shutdown; the next start on this root removes it")]
-    private static partial void WarmNotDrained(ILogger logger, Exception exception, string id);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The warm pool could not be filled: {Reason}")]
     private static partial void WarmPoolFailed(ILogger logger, string reason);

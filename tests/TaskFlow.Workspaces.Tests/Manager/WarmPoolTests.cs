@@ -5,7 +5,7 @@ using TaskFlow.Workspaces.Tests.Container;
 
 namespace TaskFlow.Workspaces.Tests.Manager;
 
-/// <summary>The warm pool over real containers: taken by matching requests, refilled, removed at shutdown, reclaimed after a crash.</summary>
+/// <summary>The warm pool over real containers: taken by matching requests, refilled, reclaimed after a restart.</summary>
 public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLifetime
 {
     private static readonly WorkspaceLimits Small = new() { MemoryBytes = 128L << 20, Cpus = 1, Pids = 64, DiskBytes = 8L << 20 };
@@ -84,47 +84,20 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
     }
 
     [Fact]
-    public async Task Dispose_RemovesTheWarmContainersNobodyTook()
+    public async Task Restart_ReclaimsThePreviousProcessesWarmContainers()
     {
-        var manager = Create();
-        manager.FillWarmPool();
-        await WaitAsync(() => manager.WarmCount == 2);
-        var taken = await manager.CreateAsync(new WorkspaceRequest());
-        var warm = (await _provider.ListOwnedAsync(CancellationToken.None)).Where(id => id != taken.Id).ToList();
-        Assert.NotEmpty(warm);
-
-        await manager.DisposeAsync();
-
-        // The taken one is a workspace: it outlives the process. The warm ones are gone.
-        Assert.Equal([taken.Id], await _provider.ListOwnedAsync(CancellationToken.None));
-        Assert.True(Directory.Exists(Path.Combine(_root, taken.Id)));
-        Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
-    }
-
-    /// <summary>What a process that crashed leaves: warm containers and their records. The next start on the root removes them.</summary>
-    [Fact]
-    public async Task Start_ReclaimsTheWarmContainersOfAProcessThatCrashed()
-    {
-        var left = new List<string>();
-        for (var i = 0; i < 2; i++)
-        {
-            var id = "ws-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
-            var record = new WorkspaceRecord(id, IsolationMode.Container, Small, new WorkspaceOwner(), DateTimeOffset.UtcNow, DateTimeOffset.MaxValue, new WorkspaceOptions().Cleanup, null, WorkspaceState.Warm);
-            var files = Path.Combine(_root, id, WorkspaceManager.FilesFolder);
-            Directory.CreateDirectory(files);
-            await File.WriteAllTextAsync(Path.Combine(_root, id, WorkspaceManager.RecordFile), System.Text.Json.JsonSerializer.Serialize(record, WorkspaceRecord.Json));
-            await _provider.CreateAsync(record.ToInfo(files), CancellationToken.None);
-            left.Add(id);
-        }
-
-        Assert.Equal(left.Order(), (await _provider.ListOwnedAsync(CancellationToken.None)).Order());
+        var before = Create();
+        before.FillWarmPool();
+        await WaitAsync(() => before.WarmCount == 2);
+        var warm = await _provider.ListOwnedAsync(CancellationToken.None);
+        await before.DisposeAsync();
 
         var after = Create();
         await after.EnsureLoadedAsync();
 
         Assert.Equal(0, after.WarmCount);
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
-        Assert.All(left, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
+        Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
     }
 
     private WorkspaceManager Create(Action<WorkspaceOptions>? configure = null)
