@@ -20,12 +20,17 @@ die() { log "error: $*"; exit 1; }
 # mcp-server-commands stays on 0.5.0 because it still speaks protocol 2024-11-05, the oldest
 # revision the router has to support. claude-flow is the CLI the hooks stay compatible with (and an
 # MCP server of protocol 2024-11-05); it is the largest by far (about 390 packages, 780 MB).
+# memory-bank-mcp is the reference report's memory-bank server (the report's `memory.*` failover
+# pairs it with server-memory); server-postgres keeps running after its stdin closes, which the
+# gateway's shutdown has to handle.
 PACKAGES=(
   "@modelcontextprotocol/server-memory@2026.8.31"
   "@modelcontextprotocol/server-filesystem@2026.8.31"
   "@modelcontextprotocol/server-everything@2026.8.31"
   "mcp-server-commands@0.5.0"
   "claude-flow@3.43.0"
+  "@allpepper/memory-bank-mcp@0.2.2"
+  "@modelcontextprotocol/server-postgres@0.6.2"
 )
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

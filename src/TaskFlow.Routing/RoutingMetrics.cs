@@ -49,10 +49,10 @@ public sealed class RoutingMetrics : IDisposable
 
     internal void Checked(string server, TimeSpan latency) => _latency.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("server", server));
 
-    private static int BreakerValue(Resilience.CircuitState state) => state switch
+    private static int BreakerValue(CircuitBreaking.CircuitState state) => state switch
     {
-        Resilience.CircuitState.Closed => 0,
-        Resilience.CircuitState.HalfOpen => 1,
+        CircuitBreaking.CircuitState.Closed => 0,
+        CircuitBreaking.CircuitState.HalfOpen => 1,
         _ => 2,
     };
 }

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 using TaskFlow.Routing.Tests.Router;
 using TaskFlow.Testing;
 

@@ -1,4 +1,6 @@
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 using TaskFlow.Routing.Tests.Router;
 
 namespace TaskFlow.Routing.Tests.Failures;

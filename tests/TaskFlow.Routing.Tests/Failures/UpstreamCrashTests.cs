@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 using TaskFlow.Routing.Tests.Router;
 using TaskFlow.Testing;
 

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 using TaskFlow.Routing.Upstreams;
 using TaskFlow.Testing;
 

@@ -1,4 +1,4 @@
-namespace TaskFlow.Routing.Resilience;
+namespace TaskFlow.Routing.Bulkheads;
 
 /// <summary>
 /// Admits calls to a shared capacity (the router's connections in all, or one server's) by tier:

@@ -1,4 +1,4 @@
-namespace TaskFlow.Routing.Resilience;
+namespace TaskFlow.Routing.Strategies;
 
 /// <summary>
 /// Staged rollout: decides, call by call, whether a call goes to the new server, so that exactly

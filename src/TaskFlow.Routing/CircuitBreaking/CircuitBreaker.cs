@@ -1,4 +1,4 @@
-namespace TaskFlow.Routing.Resilience;
+namespace TaskFlow.Routing.CircuitBreaking;
 
 /// <summary>
 /// A count-based circuit breaker for one server, as the reference report specifies it

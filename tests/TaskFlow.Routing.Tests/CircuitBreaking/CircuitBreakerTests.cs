@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Time.Testing;
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 
-namespace TaskFlow.Routing.Tests.Resilience;
+namespace TaskFlow.Routing.Tests.CircuitBreaking;
 
 public sealed class CircuitBreakerTests
 {

@@ -1,4 +1,4 @@
-namespace TaskFlow.Routing.Resilience;
+namespace TaskFlow.Routing.Strategies;
 
 /// <summary>
 /// Smooth weighted round robin, the algorithm nginx uses for upstreams: each pick adds every

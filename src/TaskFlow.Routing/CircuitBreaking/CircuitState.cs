@@ -1,4 +1,4 @@
-namespace TaskFlow.Routing.Resilience;
+namespace TaskFlow.Routing.CircuitBreaking;
 
 /// <summary>Where a <see cref="CircuitBreaker"/> stands.</summary>
 public enum CircuitState

@@ -1,6 +1,8 @@
-using TaskFlow.Routing.Resilience;
+using TaskFlow.Routing.Bulkheads;
+using TaskFlow.Routing.CircuitBreaking;
+using TaskFlow.Routing.Strategies;
 
-namespace TaskFlow.Routing.Tests.Resilience;
+namespace TaskFlow.Routing.Tests.Strategies;
 
 public sealed class WeightedRoundRobinTests
 {
