@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using TaskFlow.Routing;
+
+namespace TaskFlow.Bench.Fleet;
+
+/// <summary>
+/// The report's question on a real fleet: the 21 servers started directly in parallel (the floor),
+/// then behind the router (cold and warm listing, tools, memory, sustained calls, a kill), then the
+/// report's 19 behind a fresh router. Prints raw lines as it goes, the table at the end.
+/// </summary>
+internal static partial class FleetRun
+{
+    private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(10);
+    private const int WarmListings = 20;
+
+    public static async Task<int> RunAsync(FleetOptions options, CancellationToken cancellationToken)
+    {
+        var launch = FleetLaunch.Create(BenchPaths.ServersFolder(options.ServersFolder), BenchPaths.TaskFlowServer(options.TaskFlowServer));
+        var kill = FleetCatalog.Servers.FirstOrDefault(s => s.Name == options.Kill && s.ProbeTool is not null)
+            ?? throw new ArgumentException($"--kill must name a server with a probe tool: {string.Join(", ", FleetCatalog.Servers.Where(s => s.ProbeTool is not null).Select(s => s.Name))}.");
+        MachineInfo.Print();
+        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, order of the phases: direct 21, router 21, router 19; sustained runs {options.Duration.TotalSeconds:0} s with {options.Workers} calls in flight");
+        foreach (var server in FleetCatalog.Servers)
+        {
+            Console.WriteLine($"  {server.Name,-20} tier {server.Tier}  {server.Package ?? "taskflow",-42} {launch.Version(server),-10} report: {server.ReportName,-30} probe: {server.ProbeTool ?? "-",-24} {server.Note}");
+        }
+
+        var figures = new FleetFigures();
+
+        // 1. The floor: the same 21 servers started directly, all at once.
+        Console.WriteLine();
+        Console.WriteLine("== direct: 21 servers started in parallel with the plain SDK client (connect + tools/list)");
+        await using (var direct = await DirectFleet.StartAsync(launch, FleetCatalog.Servers, StartBound, cancellationToken))
+        {
+            PrintStarts(direct.Starts);
+            figures.DirectCold = direct.Elapsed;
+            figures.DirectSlowest = direct.Starts.Max(s => s.Elapsed);
+            figures.DirectMemory = FleetMemory.Measure();
+            Console.WriteLine($"direct: all listed in {Ms(direct.Elapsed)} (slowest server {Ms(figures.DirectSlowest)}); {direct.Starts.Sum(s => s.Tools)} tools; {figures.DirectMemory}");
+        }
+
+        await ReportLeftoversAsync("direct");
+
+        // 2. The 21 behind the router.
+        Console.WriteLine();
+        Console.WriteLine("== router: 21 servers (the report's 19 and TaskFlow's task-decomposition and workspace-isolation)");
+        await using (var fleet = FleetRouter.Create(FleetCatalog.Servers.ToDictionary(s => s.Name, launch.RouterOptions)))
+        {
+            figures.Router21 = await DiscoverAsync(fleet, cancellationToken);
+            figures.Memory21 = FleetMemory.Measure();
+            Console.WriteLine($"router 21: {figures.Memory21}");
+            figures.Throughput21 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Servers, options.Workers, options.Duration, cancellationToken);
+            PrintThroughput(figures.Throughput21);
+            Console.WriteLine($"router 21 after the sustained run: {FleetMemory.Measure()}");
+            figures.Recovery = await RecoveryRun.RunAsync(fleet.Router, launch, kill, TimeSpan.FromSeconds(60), cancellationToken);
+            PrintRecovery(figures.Recovery);
+        }
+
+        await ReportLeftoversAsync("router 21");
+
+        // 3. The report's 19 behind a fresh router.
+        Console.WriteLine();
+        Console.WriteLine("== router: the report's 19 servers");
+        await using (var fleet = FleetRouter.Create(FleetCatalog.Current.ToDictionary(s => s.Name, launch.RouterOptions)))
+        {
+            figures.Router19 = await DiscoverAsync(fleet, cancellationToken);
+            figures.Memory19 = FleetMemory.Measure();
+            Console.WriteLine($"router 19: {figures.Memory19}");
+            figures.Throughput19 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Current, options.Workers, options.Duration, cancellationToken);
+            PrintThroughput(figures.Throughput19);
+        }
+
+        await ReportLeftoversAsync("router 19");
+        Console.WriteLine($"load average at the end: {MachineInfo.LoadAverage()}");
+        Console.WriteLine();
+        FleetTable.Print(figures);
+        return 0;
+    }
+
+    private static async Task<DiscoveryFigures> DiscoverAsync(FleetRouter fleet, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var listed = await fleet.Gateway.ListToolsAsync(cancellationToken);
+        var cold = Stopwatch.GetElapsedTime(started);
+        var status = fleet.Router.GetStatus();
+        foreach (var server in status.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  {server.Name,-20} tier {server.Tier} {server.State,-8} protocol {server.ProtocolVersion ?? "-",-10} {server.Tools?.Count ?? 0,4} tools  breaker {server.Breaker}{(server.LastError is null ? "" : $"  last error: {server.LastError}")}");
+        }
+
+        var names = listed.Tools.Select(t => t.Name).ToList();
+        var valid = names.Count(n => ClientSafeName().IsMatch(n));
+        var bytes = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(listed, ModelContextProtocol.McpJsonUtilities.DefaultOptions).Length;
+
+        var routerWarm = new Latencies();
+        var gatewayWarm = new Latencies();
+        for (var i = 0; i < WarmListings; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await fleet.Router.ListToolsAsync(cancellationToken);
+            routerWarm.Add(Stopwatch.GetElapsedTime(t));
+            t = Stopwatch.GetTimestamp();
+            await fleet.Gateway.ListToolsAsync(cancellationToken);
+            gatewayWarm.Add(Stopwatch.GetElapsedTime(t));
+        }
+
+        var figures = new DiscoveryFigures(status.Count, status.Count(s => s.Tools is { Count: > 0 }), cold, names.Count, valid, bytes, routerWarm.PercentileMs(50), gatewayWarm.PercentileMs(50), gatewayWarm.MaxMs);
+        Console.WriteLine($"router {status.Count}: cold listing through the gateway {Ms(cold)}: {figures.Listing}; warm re-list median of {WarmListings}: router {figures.RouterWarmMs:0.00} ms, gateway {figures.GatewayWarmMs:0.00} ms (max {figures.GatewayWarmMaxMs:0.00} ms)");
+        return figures;
+    }
+
+    private static void PrintStarts(IReadOnlyList<ServerStart> starts)
+    {
+        foreach (var start in starts.OrderBy(s => s.Server, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  {start.Server,-20} {Ms(start.Elapsed),10}  protocol {start.ProtocolVersion ?? "-",-10} {start.Tools,4} tools{(start.Error is null ? "" : $"  error: {start.Error}")}");
+        }
+    }
+
+    private static void PrintThroughput(ThroughputFigures t)
+    {
+        Console.WriteLine($"router {t.FleetSize}: sustained {t.Elapsed.TotalSeconds:0.0} s, {t.Workers} in flight over {t.PerServer.Count} servers' probes: {t.Calls} calls, {t.Errors} failed, {t.CallsPerMinute:N0} answered/min; latency p50 {t.All.PercentileMs(50):0.00} ms, p90 {t.All.PercentileMs(90):0.00} ms, p99 {t.All.PercentileMs(99):0.00} ms, max {t.All.MaxMs:0.0} ms");
+        foreach (var (server, c) in t.PerServer.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine($"  {server,-20} {c.Calls,8} calls {c.Errors,6} failed{(c.FirstError is null ? "" : $"  first error: {c.FirstError}")}");
+        }
+    }
+
+    private static void PrintRecovery(RecoveryFigures r) =>
+        Console.WriteLine($"recovery: killed {r.KilledProcesses} processes of {r.Server} (SIGKILL) under 4 callers: {(r.Recovered is { } t ? $"answered again after {Ms(t)}" : "not answered again within the bound")}; {r.CallsFailed} calls failed meanwhile (first: {r.FirstError ?? "-"}); breaker states seen: {string.Join(" -> ", r.BreakerStates)}; status last error: {r.LastErrorInStatus ?? "null"}");
+
+    private static async Task ReportLeftoversAsync(string phase)
+    {
+        var left = await FleetMemory.WaitForNoChildrenAsync(ExitBound);
+        Console.WriteLine(left.Count == 0
+            ? $"{phase}: every server process has exited"
+            : $"{phase}: {left.Count} processes still running {ExitBound.TotalSeconds:0} s after the close: {string.Join("; ", left)}");
+    }
+
+    internal static string Ms(TimeSpan t) => $"{t.TotalMilliseconds:N0} ms";
+
+    // The names Claude's API accepts (1..128), tightened to the 64 characters of issue 14's target.
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex ClientSafeName();
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Install the MCP fleet of the fleet bench: the servers of the MCP Infrastructure Scaling Report
+# that exist on npm, and stand-ins from npm for the ones that do not, at pinned versions.
+#
+#   bash bench/TaskFlow.Bench.Fleet/install-fleet.sh [DIR]
+#
+# - DIR defaults to bench/.fleet-servers (git-ignored). The bench finds the servers through
+#   --servers DIR (or, when not given, in bench/.fleet-servers).
+# - Writes DIR/package.json with the exact versions below and runs npm install there, without
+#   install scripts: no browser download, no native build, nothing fetched at server start.
+#   Does nothing when DIR/node_modules already holds exactly these versions.
+# - Needs node (18 or later) and npm; the servers start offline, only the install needs the npm
+#   registry. The install is large (claude-flow alone is about 780 MB): this is a bench, not CI.
+# - ruv-swarm's native SQLite module is compiled from source (make, g++, python3, node headers).
+#   All output goes to stderr.
+set -euo pipefail
+
+log() { printf 'install-fleet: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Exact versions: a server update must be a deliberate change here. Which report server each one
+# stands for is in FleetCatalog.cs (bench/TaskFlow.Bench.Fleet), next to how it is started.
+PACKAGES=(
+  "@playwright/mcp@0.0.83"
+  "@allpepper/memory-bank-mcp@0.2.2"
+  "@modelcontextprotocol/server-puppeteer@2025.5.12"
+  "mcp-ssh-manager@3.8.5"
+  "@modelcontextprotocol/server-memory@2026.8.31"
+  "nx-mcp@0.25.0"
+  "@itseasy21/mcp-knowledge-graph@1.0.7"
+  "@liuyoshio/mcp-compass@1.0.7"
+  "@modelcontextprotocol/server-postgres@0.6.2"
+  "mcp-server-fetch-typescript@0.1.1"
+  "@modelcontextprotocol/server-filesystem@2026.8.31"
+  "mcp-server-commands@0.5.0"
+  "@cyanheads/git-mcp-server@2.15.3"
+  "mcp-server-docker@1.0.0"
+  "mcp-server-kubernetes@4.1.7"
+  "claude-flow@3.43.0"
+  "ruv-swarm@1.0.20"
+  "@modelcontextprotocol/server-everything@2026.8.31"
+  "@wonderwhy-er/desktop-commander@0.2.52"
+)
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+DIR=${1:-$ROOT/bench/.fleet-servers}
+
+command -v node >/dev/null 2>&1 || die "node is not on PATH: install Node.js 18 or later (with npm), then run this script again"
+command -v npm >/dev/null 2>&1 || die "npm is not on PATH: install npm (it ships with Node.js), then run this script again"
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+(( node_major >= 18 )) || die "node $(node --version) is too old: the MCP servers need Node.js 18 or later"
+
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+
+# Prints the version of the package installed in DIR/node_modules/$1, or nothing.
+installed_version() {
+  local manifest=$DIR/node_modules/$1/package.json
+  if [[ -f $manifest ]]; then
+    node -p 'require(process.argv[1]).version' "$manifest" 2>/dev/null || true
+  fi
+}
+
+missing=()
+for spec in "${PACKAGES[@]}"; do
+  name=${spec%@*}
+  version=${spec##*@}
+  have=$(installed_version "$name")
+  if [[ $have != "$version" ]]; then
+    missing+=("$spec${have:+ (found $have)}")
+  fi
+done
+
+# ruv-swarm opens its database through better-sqlite3, a native module that install scripts would
+# fetch prebuilt from GitHub. Without them it is compiled here from source against the headers of
+# the node that runs it (node-gyp ships with npm; needs make and a C++ compiler, about a minute).
+SQLITE_NATIVE=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+
+build_sqlite() {
+  local gyp
+  gyp=$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
+  [[ -f $gyp ]] || gyp=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
+  [[ -f $gyp ]] || die "node-gyp (shipped with npm) was not found: ruv-swarm's better-sqlite3 cannot be built"
+  local nodedir
+  nodedir=$(node -p 'require("path").resolve(process.execPath, "../..")')
+  [[ -f $nodedir/include/node/node.h ]] || die "the node headers are missing in $nodedir/include/node (install the package with node's development headers)"
+  log "building better-sqlite3 for ruv-swarm from source (headers in $nodedir/include/node)"
+  (cd "$DIR/node_modules/better-sqlite3" && node "$gyp" rebuild --release --nodedir="$nodedir" -j 2 </dev/null >&2) \
+    || die "building better-sqlite3 failed (needs make, g++ and python3; see the messages above)"
+}
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  [[ -f $DIR/$SQLITE_NATIVE ]] || build_sqlite
+  log "fleet already installed in $DIR"
+  exit 0
+fi
+
+log "installing into $DIR: ${missing[*]}"
+
+# The manifest pins every server exactly; npm resolves their own dependencies.
+deps=""
+for spec in "${PACKAGES[@]}"; do
+  deps+="${deps:+,}"$'\n'"    \"${spec%@*}\": \"${spec##*@}\""
+done
+cat >"$DIR/package.json" <<EOF
+{
+  "name": "taskflow-bench-fleet",
+  "description": "The MCP fleet of the TaskFlow fleet bench, written by bench/TaskFlow.Bench.Fleet/install-fleet.sh",
+  "private": true,
+  "dependencies": {$deps
+  }
+}
+EOF
+
+started=$SECONDS
+(cd "$DIR" && npm install --no-audit --no-fund --ignore-scripts </dev/null >&2) \
+  || die "npm install failed in $DIR (is the npm registry reachable? see npm's messages above)"
+
+for spec in "${PACKAGES[@]}"; do
+  name=${spec%@*}
+  version=${spec##*@}
+  have=$(installed_version "$name")
+  [[ $have == "$version" ]] || die "npm install finished but $name is ${have:-missing} in $DIR/node_modules (expected $version)"
+done
+
+build_sqlite
+
+log "installed ${#PACKAGES[@]} MCP servers in $DIR in $(( SECONDS - started ))s"
