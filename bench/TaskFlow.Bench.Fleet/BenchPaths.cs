@@ -18,8 +18,8 @@ internal static class BenchPaths
 
     public static string ServersFolder(string? given) => Path.GetFullPath(given ?? Path.Combine(RepositoryRoot(), "bench", ".fleet-servers"));
 
-    /// <summary>TaskFlow.Server.dll of the same configuration as this bench (the project reference builds it first).</summary>
-    public static string TaskFlowServer(string? given) => Path.GetFullPath(given ?? Path.Combine(RepositoryRoot(), "src", "TaskFlow.Server", "bin", Configuration, "net10.0", "TaskFlow.Server.dll"));
+    /// <summary>taskflow.dll (src/TaskFlow.Server) of the same configuration as this bench (the project reference builds it first).</summary>
+    public static string TaskFlowServer(string? given) => Path.GetFullPath(given ?? Path.Combine(RepositoryRoot(), "src", "TaskFlow.Server", "bin", Configuration, "net10.0", "taskflow.dll"));
 
 #if DEBUG
     private const string Configuration = "Debug";

@@ -6,7 +6,7 @@ namespace TaskFlow.Bench.Fleet;
 
 /// <summary>
 /// How each server of the fleet starts: node on the package's <c>bin</c> file (no npx), or
-/// <c>dotnet TaskFlow.Server.dll</c> for TaskFlow's own, in a scratch folder that is also its HOME,
+/// <c>dotnet taskflow.dll</c> (src/TaskFlow.Server) for TaskFlow's own, in a scratch folder that is also its HOME,
 /// so nothing a server writes lands in the user's home or the repository.
 /// </summary>
 internal sealed class FleetLaunch

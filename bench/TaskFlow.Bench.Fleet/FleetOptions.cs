@@ -9,7 +9,7 @@ internal sealed class FleetOptions
         usage: dotnet run -c Release --project bench/TaskFlow.Bench.Fleet -- [MODE] [options]
           fleet     (default) the report's fleet from npm behind the router, beside the same servers started directly
                     --servers DIR           installed fleet (default bench/.fleet-servers; see install-fleet.sh)
-                    --taskflow-server DLL   built TaskFlow.Server.dll (default: the solution's build output)
+                    --taskflow-server DLL   built taskflow.dll of src/TaskFlow.Server (default: its build output of the same configuration)
                     --duration SECONDS      each sustained throughput run (default 30)
                     --workers N             calls in flight during throughput runs (default 16)
                     --kill SERVER           the server killed for the recovery figure (default memory-bank)

@@ -39,6 +39,7 @@ internal static partial class FleetRun
             figures.DirectSlowest = direct.Starts.Max(s => s.Elapsed);
             figures.DirectMemory = FleetMemory.Measure();
             Console.WriteLine($"direct: all listed in {Ms(direct.Elapsed)} (slowest server {Ms(figures.DirectSlowest)}); {direct.Starts.Sum(s => s.Tools)} tools; {figures.DirectMemory}");
+            PrintServerMemory("direct", launch, FleetCatalog.Servers);
         }
 
         await ReportLeftoversAsync("direct");
@@ -51,9 +52,11 @@ internal static partial class FleetRun
             figures.Router21 = await DiscoverAsync(fleet, cancellationToken);
             figures.Memory21 = FleetMemory.Measure();
             Console.WriteLine($"router 21: {figures.Memory21}");
+            PrintServerMemory("router 21", launch, FleetCatalog.Servers);
             figures.Throughput21 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Servers, options.Workers, options.Duration, cancellationToken);
             PrintThroughput(figures.Throughput21);
             Console.WriteLine($"router 21 after the sustained run: {FleetMemory.Measure()}");
+            PrintServerMemory("router 21 after the sustained run", launch, FleetCatalog.Servers);
             figures.Recovery = await RecoveryRun.RunAsync(fleet.Router, launch, kill, TimeSpan.FromSeconds(60), cancellationToken);
             PrintRecovery(figures.Recovery);
         }
@@ -111,6 +114,18 @@ internal static partial class FleetRun
         return figures;
     }
 
+    // Per server: the processes started for it (the router may run several) with their children.
+    private static void PrintServerMemory(string phase, FleetLaunch launch, IReadOnlyList<FleetServer> servers)
+    {
+        var parts = servers.Select(server =>
+        {
+            var pids = ProcessTree.ChildrenMatching(launch.ProcessMarker(server));
+            var processes = pids.Sum(p => 1 + ProcessTree.Descendants(p).Count);
+            return $"{server.Name} {pids.Sum(ProcessTree.TreeRss) / (1024 * 1024)}{(pids.Count == 1 ? "" : $" ({pids.Count}x)")}{(processes > pids.Count ? $" +{processes - pids.Count} children" : "")}";
+        });
+        Console.WriteLine($"{phase}, RSS per server in MiB: {string.Join(", ", parts)}");
+    }
+
     private static void PrintStarts(IReadOnlyList<ServerStart> starts)
     {
         foreach (var start in starts.OrderBy(s => s.Server, StringComparer.Ordinal))
@@ -122,9 +137,9 @@ internal static partial class FleetRun
     private static void PrintThroughput(ThroughputFigures t)
     {
         Console.WriteLine($"router {t.FleetSize}: sustained {t.Elapsed.TotalSeconds:0.0} s, {t.Workers} in flight over {t.PerServer.Count} servers' probes: {t.Calls} calls, {t.Errors} failed, {t.CallsPerMinute:N0} answered/min; latency p50 {t.All.PercentileMs(50):0.00} ms, p90 {t.All.PercentileMs(90):0.00} ms, p99 {t.All.PercentileMs(99):0.00} ms, max {t.All.MaxMs:0.0} ms");
-        foreach (var (server, c) in t.PerServer.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var c in t.PerServer.OrderBy(c => c.Server, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {server,-20} {c.Calls,8} calls {c.Errors,6} failed{(c.FirstError is null ? "" : $"  first error: {c.FirstError}")}");
+            Console.WriteLine($"  {c.Server,-20} {c.Calls,8} calls {c.Errors,6} failed  p50 {c.Latencies.PercentileMs(50),8:0.00} ms  p99 {c.Latencies.PercentileMs(99),8:0.00} ms  max {c.Latencies.MaxMs,8:0.0} ms{(c.FirstError is null ? "" : $"  first error: {c.FirstError}")}");
         }
     }
 

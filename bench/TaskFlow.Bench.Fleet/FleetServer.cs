@@ -10,7 +10,7 @@ namespace TaskFlow.Bench.Fleet;
 /// <param name="ReportName">The server of the MCP Infrastructure Scaling Report it is, or stands in for.</param>
 /// <param name="Tier">The report's tier (1 critical .. 4 support); 3, the router's default, for servers the report does not tier.</param>
 /// <param name="Package">The npm package, or null for TaskFlow's own servers.</param>
-/// <param name="Arguments">Arguments after the package's entry file (or after <c>TaskFlow.Server.dll</c>).</param>
+/// <param name="Arguments">Arguments after the package's entry file (or after <c>taskflow.dll</c>).</param>
 /// <param name="ProbeTool">A repeatable read-only tool, or null when the server has none that is safe to call in a loop.</param>
 /// <param name="Note">Why it stands in, or what it needs; empty when it is the report's server itself.</param>
 internal sealed record FleetServer(

@@ -8,7 +8,7 @@ internal sealed record ThroughputFigures(
     long Calls,
     long Errors,
     Latencies All,
-    IReadOnlyDictionary<string, (long Calls, long Errors, string? FirstError)> PerServer)
+    IReadOnlyList<CallTally> PerServer)
 {
     public double CallsPerMinute => (Calls - Errors) / Elapsed.TotalMinutes;
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using TaskFlow.Routing;
 
@@ -14,7 +13,7 @@ internal static class ThroughputRun
     {
         var probed = fleet.Where(s => s.ProbeTool is not null).ToArray();
         var calls = probed.Select(ProbeCall.For).ToArray();
-        var perServer = new ConcurrentDictionary<string, (long Calls, long Errors, string? FirstError)>(StringComparer.Ordinal);
+        var perServer = probed.Select(s => new CallTally(s.Name)).ToArray();
         long next = -1;
         var started = Stopwatch.GetTimestamp();
         var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -26,11 +25,9 @@ internal static class ThroughputRun
                 var index = (int)(Interlocked.Increment(ref next) % calls.Length);
                 var callStarted = Stopwatch.GetTimestamp();
                 var error = await ProbeCall.TryAsync(router, calls[index], cancellationToken);
-                latencies.Add(Stopwatch.GetElapsedTime(callStarted));
-                perServer.AddOrUpdate(
-                    probed[index].Name,
-                    _ => (1, error is null ? 0 : 1, error),
-                    (_, c) => (c.Calls + 1, c.Errors + (error is null ? 0 : 1), c.FirstError ?? error));
+                var latency = Stopwatch.GetElapsedTime(callStarted);
+                latencies.Add(latency);
+                perServer[index].Record(latency, error);
             }
 
             return latencies;
@@ -43,6 +40,6 @@ internal static class ThroughputRun
             all.AddRange(s);
         }
 
-        return new ThroughputFigures(fleet.Count, workers, elapsed, perServer.Values.Sum(c => c.Calls), perServer.Values.Sum(c => c.Errors), all, perServer);
+        return new ThroughputFigures(fleet.Count, workers, elapsed, perServer.Sum(c => c.Calls), perServer.Sum(c => c.Errors), all, perServer);
     }
 }
