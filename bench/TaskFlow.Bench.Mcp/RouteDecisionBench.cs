@@ -65,12 +65,12 @@ internal static class RouteDecisionBench
         var names = ReportServers.Concat(Enumerable.Range(ReportServers.Length + 1, Math.Max(0, servers - ReportServers.Length)).Select(i => $"server-{i:0000}")).Take(servers).ToArray();
         var report = RoutingRulesYaml.Parse(ReportRules);
         var rules = report with { Rules = [.. report.Rules, .. ExtraRules(names, extraRules)] };
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        var owners = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var server in names)
         {
             foreach (var verb in Verbs.Take(ToolsPerServer))
             {
-                owners[$"{verb}_{server.Replace('-', '_').ToLowerInvariant()}"] = server;
+                owners[$"{verb}_{server.Replace('-', '_').ToLowerInvariant()}"] = [server];
             }
         }
 

@@ -12,13 +12,14 @@ using TaskFlow.Routing.Upstreams;
 
 namespace TaskFlow.Routing;
 
-/// <summary>One tool call: the tool (a rule pattern's name, the upstream's own name, or <c>server.tool</c>), its arguments and tier.</summary>
+/// <summary>One tool call: the tool (a rule's name, the upstream's own name, or <c>server.tool</c>), its arguments and tier.</summary>
 /// <param name="Server">A server to use instead of the routing rules.</param>
 /// <param name="Progress">Receives the upstream's progress notifications for this call.</param>
 /// <param name="Session">
 /// The downstream session the call belongs to (the gateway passes its client's session). On a
-/// server whose protocol keeps state per session, every call of one session goes to an upstream
-/// session of its own, closed by <see cref="McpRouter.EndSessionAsync"/>. Null shares the pool.
+/// server configured with <c>Session: Pinned</c> whose protocol keeps state per session, every
+/// call of one session goes to an upstream session of its own, closed by
+/// <see cref="McpRouter.EndSessionAsync"/>. Otherwise the session shares the server's pool.
 /// </param>
 /// <param name="RawArguments">
 /// Arguments already in wire form (the gateway passes its client's through unchanged), used
@@ -31,22 +32,26 @@ public sealed record McpCallOutcome(string Server, string Tool, CallToolResult R
 
 /// <summary>
 /// Routes tool calls to the upstream fleet: by rule (pattern, servers, strategy, staged rollout),
-/// otherwise to the server that owns the tool. Each server has a circuit breaker, a rate limiter,
-/// a bulkhead admitting calls by tier and a connection pool; a global gate admits calls by tier
-/// too, so a tier-1 call finds capacity however many tier-4 calls are waiting.
+/// otherwise to the servers that list the tool. Only servers that list the tool are tried. Each
+/// server has a circuit breaker, a rate limiter, a bulkhead admitting calls by tier and a
+/// connection pool; a global gate admits calls by tier too, so a tier-1 call finds capacity
+/// however many tier-4 calls are waiting.
 /// </summary>
 public sealed partial class McpRouter : IAsyncDisposable
 {
     private readonly Dictionary<string, UpstreamServer> _servers;
-    private readonly RuleState[] _rules;
+    private readonly Dictionary<RoutingRule, RouteStrategy> _ruleStrategies;
+    private readonly List<UpstreamServer> _isolated = [];
     private readonly McpRoutingOptions _options;
     private readonly RoutingRules _routingRules;
     private readonly ConnectionBudget _budget;
     private readonly TierGate _gate;
     private readonly RoutingMetrics _metrics;
     private readonly ILogger<McpRouter> _logger;
-    private readonly ConcurrentDictionary<(string Server, string Tool), string> _upstreamNames = new();
     private readonly SemaphoreSlim _discovering = new(1, 1);
+
+    // The strategy for a tool outside the rules that several servers list; rebuilt with the table.
+    private ConcurrentDictionary<string, RouteStrategy> _ownedStrategies = new(StringComparer.Ordinal);
     private volatile RouteTable _table;
 
     public McpRouter(IOptions<McpRoutingOptions> options, RoutingMetrics metrics, ILoggerFactory loggers, TimeProvider time)
@@ -72,7 +77,17 @@ public sealed partial class McpRouter : IAsyncDisposable
             server.ToolsChanged += OnToolsChanged;
         }
 
-        _rules = [.. _routingRules.Rules.Select(r => new RuleState(r, _servers))];
+        _ruleStrategies = new Dictionary<RoutingRule, RouteStrategy>(ReferenceEqualityComparer.Instance);
+        foreach (var rule in _routingRules.Rules)
+        {
+            _ruleStrategies[rule] = CreateStrategy(rule, loggers, time);
+        }
+
+        foreach (var isolated in _isolated)
+        {
+            isolated.ToolsChanged += OnToolsChanged;
+        }
+
         _table = BuildTable();
         _metrics.Observe(this);
     }
@@ -89,91 +104,119 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(call.Tier, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(call.Tier, 4);
-        var (candidates, strategy) = await ResolveAsync(call, cancellationToken);
+        var (strategy, rule) = await ResolveAsync(call, cancellationToken);
         using var admitted = await _gate.WaitAsync(call.Tier, cancellationToken);
+        using var bulkhead = strategy is IsolatedStrategy isolated ? await isolated.Bulkhead.WaitAsync(call.Tier, cancellationToken) : default(TierGate.Lease?);
         var arguments = call.RawArguments
             ?? call.Arguments?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
         var attempts = new List<string>();
-        foreach (var server in candidates)
+        var tried = 0;
+        var retried = false;
+        var candidates = strategy.Order();
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (!server.Breaker.TryEnter())
+            var server = candidates[i];
+            var name = await UpstreamNameAsync(server, call, rule, attempts, cancellationToken);
+            if (name is null)
             {
-                attempts.Add($"{server.Name}: circuit open{(server.Breaker.RetryAfter is { } after ? $" for another {after.TotalSeconds:0.#} s" : "")}");
                 continue;
             }
 
-            var started = TimeProvider.System.GetTimestamp();
-            try
+            while (true)
             {
-                var result = await CallOneAsync(server, call, arguments, cancellationToken);
-                server.Breaker.OnSuccess();
-                _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: false);
-                return new McpCallOutcome(server.Name, call.Tool, result, attempts.Count + 1);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                server.Breaker.OnCancelled();
-                throw;
-            }
-            catch (McpProtocolException ex)
-            {
-                // The server is alive and refused this request (unknown tool, bad arguments): not a
-                // server failure, and another server would refuse it too.
-                server.Breaker.OnSuccess();
-                _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
-                throw new McpRoutingException($"Server '{server.Name}' refused tool '{call.Tool}': {ex.Message}", ex);
-            }
-            catch (Exception ex)
-            {
-                server.Breaker.OnFailure();
-                _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
-                attempts.Add($"{server.Name}: {Describe(ex)}");
-                CallFailed(_logger, server.Name, call.Tool, Describe(ex));
-                if (strategy is RoutingStrategy.Dedicated or RoutingStrategy.Isolated)
+                if (!server.Breaker.TryEnter())
                 {
+                    attempts.Add($"{server.Name}: circuit open{(server.Breaker.RetryAfter is { } after ? $", probes allowed in {after.TotalSeconds:0.#} s" : "")}");
+                    break;
+                }
+
+                tried++;
+                var started = TimeProvider.System.GetTimestamp();
+                try
+                {
+                    var result = await CallOneAsync(server, call, name, arguments, cancellationToken);
+                    server.Breaker.OnSuccess();
+                    _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: false);
+                    return new McpCallOutcome(server.Name, name, result, tried);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    server.Breaker.OnCancelled();
+                    throw;
+                }
+                catch (McpProtocolException ex)
+                {
+                    // The server is alive and answered with an error: not a server failure, and
+                    // another server would answer the same.
+                    server.Breaker.OnSuccess();
+                    _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
+                    throw new McpRoutingException(DescribeAnswer(server.Name, call.Tool, ex), ex);
+                }
+                catch (UpstreamConnectionLostException lost)
+                {
+                    // One crash is one failure, however many calls it cut off.
+                    if (lost.Counted)
+                    {
+                        server.Breaker.OnFailure();
+                    }
+                    else
+                    {
+                        server.Breaker.OnCancelled();
+                    }
+
+                    _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
+                    attempts.Add($"{server.Name}: {lost.Message}");
+                    if (retried || !server.IsIdempotent(name))
+                    {
+                        // The call may have run before the connection went: repeating a tool not
+                        // known to be safe to repeat could do its work twice.
+                        var why = retried ? "it was already retried once" : $"'{name}' is not marked idempotent (IdempotentTools, or idempotentHint/readOnlyHint in its listing)";
+                        throw new McpRoutingException($"Tool '{call.Tool}' lost its connection mid-call and was not retried, because {why}: {string.Join("; ", attempts)}.");
+                    }
+
+                    retried = true;
+                    if (strategy.FailsOver && i + 1 < candidates.Count)
+                    {
+                        break;
+                    }
+
+                    CallRetried(_logger, call.Tool, server.Name);
+                }
+                catch (Exception ex)
+                {
+                    server.Breaker.OnFailure();
+                    _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
+                    attempts.Add($"{server.Name}: {Describe(ex)}");
+                    CallFailed(_logger, server.Name, call.Tool, Describe(ex));
+                    if (!strategy.FailsOver)
+                    {
+                        return Fail(call, attempts);
+                    }
+
                     break;
                 }
             }
         }
 
-        throw new McpRoutingException($"Tool '{call.Tool}' failed on every server tried: {string.Join("; ", attempts)}.");
+        return Fail(call, attempts);
     }
 
-    /// <summary>Every tool of every server, as <c>(server, tool)</c>; starts servers whose tools are not known yet. Servers that fail are left out.</summary>
-    public async Task<IReadOnlyList<(string Server, Tool Tool)>> ListToolsAsync(CancellationToken cancellationToken = default)
-    {
-        var lists = await Task.WhenAll(_servers.Values.Select(async s =>
-        {
-            // Each server gets the call deadline: one that hangs on tools/list must not hold up
-            // discovery (and with it every call to a tool not known yet).
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.CallTimeout);
-            try
-            {
-                return (s.Name, Tools: await s.GetToolsAsync(timeout.Token));
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A server without tools (method not found), down, or hung: it offers nothing now.
-                DiscoveryFailed(_logger, s.Name, Describe(ex));
-                return (s.Name, Tools: (IReadOnlyList<Tool>)[]);
-            }
-        }));
-        _table = BuildTable();
-        return [.. lists.SelectMany(l => l.Tools.Select(t => (l.Name, t)))];
-    }
+    private static McpCallOutcome Fail(McpToolCall call, List<string> attempts) =>
+        throw new McpRoutingException(attempts.Count == 0
+            ? $"No server could take tool '{call.Tool}'."
+            : $"Tool '{call.Tool}' failed on every server tried: {string.Join("; ", attempts)}.");
 
     /// <summary>Changes a rule's staged rollout share at run time: 0 rolls back at once.</summary>
     /// <returns>False when no rule has that pattern or it has no rollout.</returns>
     public bool SetRolloutPercent(string pattern, double percent)
     {
-        var rule = _rules.FirstOrDefault(r => r.Rule.Pattern.Text == pattern && r.Split is not null);
-        if (rule is null)
+        var rollout = _ruleStrategies.FirstOrDefault(p => p.Key.Pattern.Text == pattern && p.Value is StagedRolloutStrategy).Value as StagedRolloutStrategy;
+        if (rollout is null)
         {
             return false;
         }
 
-        rule.Split!.Percent = percent;
+        rollout.Split.Percent = percent;
         return true;
     }
 
@@ -183,60 +226,7 @@ public sealed partial class McpRouter : IAsyncDisposable
     /// <summary>The configured tier of a server; null for an unknown name.</summary>
     public int? TierOf(string server) => _servers.TryGetValue(server, out var s) ? s.Options.Tier : null;
 
-    /// <summary>A snapshot of every server for the status API.</summary>
-    public IReadOnlyList<McpServerStatus> GetStatus() =>
-        [.. _servers.Values.OrderBy(s => s.Options.Tier).ThenBy(s => s.Name, StringComparer.Ordinal).Select(s => new McpServerStatus(
-            s.Name,
-            s.Options.Transport,
-            s.Options.Tier,
-            s.Options.Priority,
-            s.State,
-            s.Breaker.State,
-            s.Breaker.ConsecutiveFailures,
-            s.LastLatency?.TotalMilliseconds,
-            s.ConnectionCount,
-            s.Options.MaxConnections,
-            s.CallsInFlight,
-            s.PinnedSessions,
-            s.ProtocolVersion,
-            s.CachedTools?.Select(t => t.Name).ToArray(),
-            s.LastError))];
-
-    /// <summary>Health checks every started (or eager) server once; used by the router's host on its interval.</summary>
-    public async Task CheckHealthAsync(bool includeIdle, CancellationToken cancellationToken)
-    {
-        await Task.WhenAll(_servers.Values.Where(s => includeIdle ? s.Options.Eager || s.State != UpstreamState.Idle : s.State != UpstreamState.Idle).Select(async server =>
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.CallTimeout);
-            try
-            {
-                var latency = await server.CheckAsync(timeout.Token);
-                _metrics.Checked(server.Name, latency);
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                HealthFailed(_logger, server.Name, Describe(ex));
-            }
-        }));
-    }
-
-    private int _disposed;
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        foreach (var server in _servers.Values)
-        {
-            await server.DisposeAsync();
-        }
-    }
-
-    private async Task<CallToolResult> CallOneAsync(UpstreamServer server, McpToolCall call, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
+    private async Task<CallToolResult> CallOneAsync(UpstreamServer server, McpToolCall call, string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(call.Timeout ?? _options.CallTimeout);
@@ -249,7 +239,6 @@ public sealed partial class McpRouter : IAsyncDisposable
                 throw new McpRoutingException($"rate limit of {server.Options.RateLimit} messages/s");
             }
 
-            var name = await UpstreamNameAsync(server, call.Tool, timeout.Token);
             return await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -258,20 +247,20 @@ public sealed partial class McpRouter : IAsyncDisposable
         }
     }
 
-    /// <summary>The candidate servers, in the order to try them, and the strategy.</summary>
-    private async Task<(IReadOnlyList<UpstreamServer> Servers, RoutingStrategy Strategy)> ResolveAsync(McpToolCall call, CancellationToken cancellationToken)
+    /// <summary>The strategy that orders the candidate servers, and the rule that decided (null when none did).</summary>
+    private async Task<(RouteStrategy Strategy, RoutingRule? Rule)> ResolveAsync(McpToolCall call, CancellationToken cancellationToken)
     {
         if (call.Server is { } named)
         {
             return _servers.TryGetValue(named, out var server)
-                ? ([server], RoutingStrategy.Dedicated)
+                ? (new DedicatedStrategy(server), null)
                 : throw new McpRoutingException($"No MCP server is named '{named}'; configured: {string.Join(", ", _servers.Keys.Order(StringComparer.Ordinal))}.");
         }
 
         var decision = _table.Decide(call.Tool);
         if (decision is null)
         {
-            // Lazy discovery: learn who owns which tool, once, then decide again.
+            // Lazy discovery: learn who lists which tool, once, then decide again.
             await _discovering.WaitAsync(cancellationToken);
             try
             {
@@ -293,69 +282,33 @@ public sealed partial class McpRouter : IAsyncDisposable
             throw new McpRoutingException($"No MCP server offers tool '{call.Tool}', and no routing rule matches it.");
         }
 
-        if (decision.Rule is null)
+        if (decision.Rule is { } rule)
         {
-            return ([_servers[decision.Servers[0]]], RoutingStrategy.Dedicated);
+            return (_ruleStrategies[rule], rule);
         }
 
-        var state = _rules.First(r => ReferenceEquals(r.Rule, decision.Rule));
-        return (state.Order(), decision.Strategy);
+        if (decision.Servers.Count == 1)
+        {
+            return (new DedicatedStrategy(_servers[decision.Servers[0]]), null);
+        }
+
+        var owned = _ownedStrategies;
+        return (owned.GetOrAdd(call.Tool, _ => RouteStrategy.Create(decision.Strategy, [.. decision.Servers.Select(s => _servers[s])])), null);
     }
 
-    private async Task<string> UpstreamNameAsync(UpstreamServer server, string tool, CancellationToken cancellationToken)
+    private RouteStrategy CreateStrategy(RoutingRule rule, ILoggerFactory loggers, TimeProvider time)
     {
-        if (_upstreamNames.TryGetValue((server.Name, tool), out var known))
+        if (rule.Strategy == RoutingStrategy.Isolated)
         {
-            return known;
+            // The rule's own instance of the server: its own pool, breaker and tool cache.
+            var shared = _servers[rule.Servers[0]];
+            var own = new UpstreamServer(shared.Name, shared.Options, _options, _routingRules.CircuitBreakers, _budget, loggers, time, isolatedFor: rule.Pattern.Text);
+            _isolated.Add(own);
+            return new IsolatedStrategy(own, rule.MaxConcurrency ?? shared.Options.MaxConnections * shared.Options.CallsPerConnection);
         }
 
-        // "server.tool" names the server; a rule's "category.tool" may name a tool the server
-        // lists without the category. The server's own list decides.
-        var tools = await server.GetToolsAsync(cancellationToken);
-        var candidates = new List<string> { tool };
-        if (tool.StartsWith(server.Name + ".", StringComparison.Ordinal))
-        {
-            candidates.Insert(0, tool[(server.Name.Length + 1)..]);
-        }
-
-        var dot = tool.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0)
-        {
-            candidates.Add(tool[(dot + 1)..]);
-        }
-
-        var name = candidates.FirstOrDefault(c => tools.Any(t => t.Name == c)) ?? tool;
-        _upstreamNames[(server.Name, tool)] = name;
-        return name;
-    }
-
-    /// <summary>Raised after a server's tool list changed (a notification, or a listing that differs).</summary>
-    public event Action<string>? ToolsChanged;
-
-    private void OnToolsChanged(UpstreamServer server)
-    {
-        foreach (var key in _upstreamNames.Keys.Where(k => k.Server == server.Name))
-        {
-            _upstreamNames.TryRemove(key, out _);
-        }
-
-        _table = BuildTable();
-        ToolsChanged?.Invoke(server.Name);
-    }
-
-    private RouteTable BuildTable()
-    {
-        // A tool offered by several servers goes to the best tier, then the first by name.
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var server in _servers.Values.OrderBy(s => s.Options.Tier).ThenBy(s => s.Name, StringComparer.Ordinal))
-        {
-            foreach (var tool in server.RoutableTools ?? [])
-            {
-                owners.TryAdd(tool.Name, server.Name);
-            }
-        }
-
-        return new RouteTable(_routingRules, _servers.Keys, owners);
+        var strategy = RouteStrategy.Create(rule.Strategy, [.. rule.Servers.Select(s => _servers[s])]);
+        return rule.Rollout is { } rollout ? new StagedRolloutStrategy(strategy, _servers[rollout.Server], rollout.Percent) : strategy;
     }
 
     private static RoutingRules LoadRules(McpRoutingOptions options)
@@ -373,6 +326,13 @@ public sealed partial class McpRouter : IAsyncDisposable
         return options.Rules is { Length: > 0 } yaml ? RoutingRulesYaml.Parse(yaml) : RoutingRules.Default;
     }
 
+    /// <summary>What an error answer means: the tool failed while running, or the server refused the request.</summary>
+    private static string DescribeAnswer(string server, string tool, McpProtocolException ex) => ex.ErrorCode switch
+    {
+        McpErrorCode.InternalError => $"Tool '{tool}' failed on server '{server}': {ex.Message}",
+        _ => $"Server '{server}' refused tool '{tool}': {ex.Message}",
+    };
+
     private static string Describe(Exception exception) => exception switch
     {
         TimeoutException timeout => timeout.Message,
@@ -387,83 +347,6 @@ public sealed partial class McpRouter : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP call {Tool} failed on {Server}: {Reason}")]
     private static partial void CallFailed(ILogger logger, string server, string tool, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} could not list its tools: {Reason}")]
-    private static partial void DiscoveryFailed(ILogger logger, string server, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed its health check: {Reason}")]
-    private static partial void HealthFailed(ILogger logger, string server, string reason);
-
-    /// <summary>A rule with its servers resolved, its weighted rotation and its rollout split.</summary>
-    private sealed class RuleState
-    {
-        private readonly UpstreamServer[] _servers;
-        private readonly WeightedRoundRobin<UpstreamServer>? _rotation;
-        private readonly UpstreamServer? _rolloutTarget;
-
-        public RuleState(RoutingRule rule, Dictionary<string, UpstreamServer> servers)
-        {
-            Rule = rule;
-            _servers = [.. rule.Servers.Select(s => servers[s])];
-            if (rule.Strategy == RoutingStrategy.WeightedRoundRobin)
-            {
-                _rotation = new WeightedRoundRobin<UpstreamServer>(_servers.Select(s => (s, s.Options.Weight)));
-            }
-
-            if (rule.Rollout is { } rollout)
-            {
-                _rolloutTarget = servers[rollout.Server];
-                Split = new PercentageSplit(rollout.Percent);
-            }
-        }
-
-        public RoutingRule Rule { get; }
-
-        public PercentageSplit? Split { get; }
-
-        /// <summary>The servers in the order to try them for one call.</summary>
-        public IReadOnlyList<UpstreamServer> Order()
-        {
-            IReadOnlyList<UpstreamServer> order = _servers;
-            if (_rotation is not null && _rotation.Next(s => s.Breaker.State != CircuitState.Open) is { } first)
-            {
-                var rotated = new UpstreamServer[_servers.Length];
-                rotated[0] = first;
-                var i = 1;
-                foreach (var server in _servers)
-                {
-                    if (!ReferenceEquals(server, first))
-                    {
-                        rotated[i++] = server;
-                    }
-                }
-
-                order = rotated;
-            }
-
-            if (_rolloutTarget is not null && Split!.Next())
-            {
-                return [_rolloutTarget, .. order.Where(s => !ReferenceEquals(s, _rolloutTarget))];
-            }
-
-            return _rolloutTarget is null ? order : [.. order.Where(s => !ReferenceEquals(s, _rolloutTarget))];
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP call {Tool} lost its connection to {Server} mid-call; the tool is idempotent, so it is sent once more")]
+    private static partial void CallRetried(ILogger logger, string tool, string server);
 }
-
-/// <summary>One server as the status API shows it.</summary>
-public sealed record McpServerStatus(
-    string Name,
-    string Transport,
-    int Tier,
-    int Priority,
-    UpstreamState State,
-    CircuitState Breaker,
-    int ConsecutiveFailures,
-    double? LatencyMs,
-    int Connections,
-    int MaxConnections,
-    int CallsInFlight,
-    int PinnedSessions,
-    string? ProtocolVersion,
-    IReadOnlyList<string>? Tools,
-    string? LastError);

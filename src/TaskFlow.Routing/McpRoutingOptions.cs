@@ -95,6 +95,34 @@ public sealed class UpstreamServerOptions
     /// <summary>Start at router start instead of at first use.</summary>
     public bool Eager { get; set; }
 
+    /// <summary>
+    /// <c>Shared</c> (the default): one pool of connections serves every caller, gateway sessions
+    /// included, so N gateway clients cost one copy of the server. <c>Pinned</c>: each gateway
+    /// session gets an upstream session of its own, for servers that keep per-client state which
+    /// must not be mixed.
+    /// </summary>
+    public UpstreamSessionMode Session { get; set; } = UpstreamSessionMode.Shared;
+
+    /// <summary>
+    /// Tools (as this server lists them, or <c>*</c> for all) that are safe to send twice: a call
+    /// cut off by a crash is retried once. Tools whose listing says <c>idempotentHint</c> or
+    /// <c>readOnlyHint</c> count as listed here.
+    /// </summary>
+    public List<string> IdempotentTools { get; set; } = [];
+
+    /// <summary>
+    /// The name a routing rule uses for a tool (with or without the rule's namespace) to the name
+    /// this server lists it under, for servers of one rule that name the same tool differently.
+    /// </summary>
+    public Dictionary<string, string> ToolNames { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The report's priority for the tier: 100, 75, 50, 25.</summary>
     public int Priority => 125 - (25 * Tier);
+}
+
+/// <summary>Whether gateway sessions share a server's connections (see <see cref="UpstreamServerOptions.Session"/>).</summary>
+public enum UpstreamSessionMode
+{
+    Shared,
+    Pinned,
 }

@@ -60,6 +60,28 @@ internal static partial class McpRoutingValidation
             }
         }
 
+        var gateway = options.Gateway;
+        if (string.IsNullOrEmpty(gateway.Separator) || !Separator().IsMatch(gateway.Separator))
+        {
+            yield return $"{McpRoutingOptions.SectionName}:Gateway:Separator: '{gateway.Separator}' cannot form tool names clients accept; use one to four of A-Z a-z 0-9 _ - (the default '__' keeps names within ^[a-zA-Z0-9_-]{{1,64}}$), or '.' for the dotted form";
+        }
+
+        if (gateway.MaxNameLength is < 16 or > 128)
+        {
+            yield return $"{McpRoutingOptions.SectionName}:Gateway:MaxNameLength: {gateway.MaxNameLength} is not from 16 to 128 (Claude's API allows 64)";
+        }
+
+        foreach (var (name, server) in options.Servers)
+        {
+            foreach (var (ruleName, own) in server.ToolNames)
+            {
+                if (string.IsNullOrWhiteSpace(ruleName) || string.IsNullOrWhiteSpace(own))
+                {
+                    yield return $"{McpRoutingOptions.SectionName}:Servers:{name}:ToolNames: '{ruleName}' -> '{own}' needs a name on both sides";
+                }
+            }
+        }
+
         for (var i = 0; i < rules.Rules.Count; i++)
         {
             var rule = rules.Rules[i];
@@ -72,4 +94,7 @@ internal static partial class McpRoutingValidation
 
     [GeneratedRegex("^[A-Za-z0-9_-]+$")]
     private static partial Regex ServerName();
+
+    [GeneratedRegex(@"^([A-Za-z0-9_-]{1,4}|\.)$")]
+    private static partial Regex Separator();
 }

@@ -2,13 +2,13 @@ using System.Collections.Frozen;
 
 namespace TaskFlow.Routing;
 
-/// <summary>Where a call goes: the candidate servers in order, how to use them, and the rule that decided (null: the tool's owner).</summary>
+/// <summary>Where a call goes: the candidate servers in order, how to use them, and the rule that decided (null: the servers that list the tool, or the one a <c>server.tool</c> name names).</summary>
 public sealed record RouteDecision(IReadOnlyList<string> Servers, RoutingStrategy Strategy, RoutingRule? Rule);
 
 /// <summary>
 /// Decides which servers a tool call goes to: the first rule whose pattern matches (rules are in
-/// priority order), otherwise the server that owns the tool (as discovered by listing tools, or
-/// named by a <c>server.tool</c> prefix). Immutable: a new table replaces it when rules or the
+/// priority order), otherwise the servers that list the tool (as discovered, best tier first, under
+/// <c>load_balancing.algorithm</c>), otherwise the server a <c>server.tool</c> prefix names. Immutable: a new table replaces it when rules or the
 /// discovered tools change, so deciding takes no lock.
 /// </summary>
 /// <remarks>
@@ -31,8 +31,8 @@ public sealed class RouteTable
 
     /// <param name="rules">The routing rules.</param>
     /// <param name="servers">Every registered server name.</param>
-    /// <param name="toolOwners">Tool name to the server that serves it, from discovery.</param>
-    public RouteTable(RoutingRules rules, IEnumerable<string> servers, IReadOnlyDictionary<string, string> toolOwners)
+    /// <param name="toolOwners">Tool name to the servers that list it (best first), from discovery.</param>
+    public RouteTable(RoutingRules rules, IEnumerable<string> servers, IReadOnlyDictionary<string, IReadOnlyList<string>> toolOwners)
     {
         _rules = [.. rules.Rules];
         _ruleDecisions = [.. _rules.Select(r => new RouteDecision(r.Servers, r.Strategy, r))];
@@ -41,7 +41,10 @@ public sealed class RouteTable
         _rulesBySegment = indexed.Where(g => g.Key is not null).ToFrozenDictionary(g => g.Key!, g => g.ToArray(), StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         _byServer = servers.Distinct(StringComparer.Ordinal).ToFrozenDictionary(s => s, s => new RouteDecision([s], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
         _byServerPrefix = _byServer.GetAlternateLookup<ReadOnlySpan<char>>();
-        _owned = toolOwners.ToFrozenDictionary(p => p.Key, p => _byServer.TryGetValue(p.Value, out var d) ? d : new RouteDecision([p.Value], RoutingStrategy.Dedicated, null), StringComparer.Ordinal);
+        _owned = toolOwners.ToFrozenDictionary(
+            p => p.Key,
+            p => p.Value.Count == 1 && _byServer.TryGetValue(p.Value[0], out var one) ? one : new RouteDecision(p.Value, rules.LoadBalancing, null),
+            StringComparer.Ordinal);
     }
 
     /// <summary>The route for a tool; null when no rule matches and no server owns it. Allocates nothing.</summary>

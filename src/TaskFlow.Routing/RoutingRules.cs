@@ -1,3 +1,5 @@
+using TaskFlow.Routing.CircuitBreaking;
+
 namespace TaskFlow.Routing;
 
 /// <summary>How a rule spreads calls over its servers (the report's <c>strategy</c>).</summary>
@@ -18,16 +20,11 @@ public enum RoutingStrategy
 
 /// <summary>One entry of <c>routing_priorities</c>: tools matching <see cref="Pattern"/> go to <see cref="Servers"/>.</summary>
 /// <param name="Rollout">A staged rollout: this share of the rule's calls goes to a new server first.</param>
-public sealed record RoutingRule(ToolPattern Pattern, IReadOnlyList<string> Servers, RoutingStrategy Strategy, StagedRollout? Rollout = null);
+/// <param name="MaxConcurrency">For <c>isolated</c>: the rule's calls in flight at once (its own bulkhead); null for the server's capacity.</param>
+public sealed record RoutingRule(ToolPattern Pattern, IReadOnlyList<string> Servers, RoutingStrategy Strategy, StagedRollout? Rollout = null, int? MaxConcurrency = null);
 
 /// <summary>Sends <see cref="Percent"/> of a rule's calls to <see cref="Server"/> (the report's 5%, then +10% a day).</summary>
 public sealed record StagedRollout(string Server, double Percent);
-
-/// <summary>The report's <c>circuit_breakers</c> block.</summary>
-public sealed record CircuitBreakerSettings(int FailureThreshold, TimeSpan OpenDuration, int HalfOpenRequests)
-{
-    public static CircuitBreakerSettings Default { get; } = new(5, TimeSpan.FromSeconds(30), 3);
-}
 
 /// <summary>The report's <c>mcp_routing_rules</c>: load balancing, rules in priority order, breaker settings.</summary>
 public sealed record RoutingRules(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskFlow.Core.Model;
+using TaskFlow.Routing.CircuitBreaking;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -52,6 +53,11 @@ public static class RoutingRulesYaml
         if (Child(root, "load_balancing") is YamlMappingNode lb)
         {
             balancing = Strategy(Scalar(lb, "algorithm"), "load_balancing.algorithm", problems) ?? balancing;
+            if (balancing == RoutingStrategy.Isolated)
+            {
+                problems.Add("load_balancing.algorithm: 'isolated' gives one rule a bulkhead of its own and cannot be the default for every tool; use weighted_round_robin, failover or dedicated");
+                balancing = rules.LoadBalancing;
+            }
             interval = Time(Scalar(lb, "health_check_interval"), "load_balancing.health_check_interval", problems) ?? interval;
         }
 
@@ -110,9 +116,15 @@ public static class RoutingRulesYaml
                         }
                     }
 
+                    var maxConcurrency = Count(Scalar(rule, "max_concurrency"), $"{path}.max_concurrency", problems);
+                    if (maxConcurrency is not null && strategy != RoutingStrategy.Isolated)
+                    {
+                        problems.Add($"{path}.max_concurrency: only an isolated rule has a bulkhead of its own; remove it or use strategy isolated");
+                    }
+
                     if (pattern is not null && servers.Length > 0 && strategy is { } s)
                     {
-                        parsedRules.Add(new RoutingRule(pattern, servers, s, rollout));
+                        parsedRules.Add(new RoutingRule(pattern, servers, s, rollout, maxConcurrency));
                     }
                 }
             }

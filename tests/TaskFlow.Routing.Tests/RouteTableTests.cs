@@ -17,7 +17,12 @@ public sealed class RouteTableTests
 
     private static readonly string[] Servers = ["memory-bank-mcp", "extended_memory_mcp", "task-decomposition-mcp", "search-only", "filesystem", "everything"];
 
-    private static readonly RouteTable Table = new(Rules, Servers, new Dictionary<string, string> { ["read_file"] = "filesystem", ["memory.unlisted"] = "everything" });
+    private static readonly RouteTable Table = new(Rules, Servers, new Dictionary<string, IReadOnlyList<string>>
+    {
+        ["read_file"] = ["filesystem"],
+        ["memory.unlisted"] = ["everything"],
+        ["echo"] = ["everything", "filesystem"],
+    });
 
     [Theory]
     // Rules in priority order: the exact rule listed first wins over the prefix below it.
@@ -29,6 +34,8 @@ public sealed class RouteTableTests
     // No rule: the discovered owner, then a "server.tool" name.
     [InlineData("read_file", "filesystem", RoutingStrategy.Dedicated, null)]
     [InlineData("everything.echo", "everything", RoutingStrategy.Dedicated, null)]
+    // Several servers list a tool outside the rules: all of them, best first, under load_balancing.algorithm.
+    [InlineData("echo", "everything,filesystem", RoutingStrategy.WeightedRoundRobin, null)]
     public void Decide_RulesFirstThenOwner(string tool, string servers, RoutingStrategy strategy, string? rule)
     {
         var decision = Table.Decide(tool);
@@ -76,7 +83,7 @@ public sealed class RouteTableTests
                 };
                 return new RoutingRule(ToolPattern.TryParse(text, out var error) ?? throw new InvalidOperationException(error), [$"s{i}"], RoutingStrategy.Dedicated);
             }).ToList();
-            var table = new RouteTable(RoutingRules.Default with { Rules = rules }, [], new Dictionary<string, string>());
+            var table = new RouteTable(RoutingRules.Default with { Rules = rules }, [], new Dictionary<string, IReadOnlyList<string>>());
 
             for (var t = 0; t < 50; t++)
             {

@@ -1,3 +1,4 @@
+using TaskFlow.Routing.CircuitBreaking;
 namespace TaskFlow.Routing.Tests;
 
 public sealed class RoutingRulesYamlTests

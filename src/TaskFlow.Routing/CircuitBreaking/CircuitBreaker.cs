@@ -215,6 +215,28 @@ public sealed class CircuitBreaker
         Raise(changed);
     }
 
+    /// <summary>
+    /// The server is up again (started anew after its process or session was lost): an open
+    /// circuit lets probes through now rather than at the end of its open period, since the reason
+    /// it opened is gone. The probes still decide whether it closes. Closed and half-open stay as they are.
+    /// </summary>
+    public void OnRecovered()
+    {
+        Transition changed = default;
+        lock (_lock)
+        {
+            if (_state == CircuitState.Open)
+            {
+                changed = new Transition(CircuitState.Open, CircuitState.HalfOpen);
+                _state = CircuitState.HalfOpen;
+                _probesInFlight = 0;
+                _probeSuccesses = 0;
+            }
+        }
+
+        Raise(changed);
+    }
+
     // Under the lock. Turns Open into HalfOpen once the open period has passed; a new half-open
     // period starts with no probes, so calls still in flight from before never count as probes.
     private Transition Refresh()

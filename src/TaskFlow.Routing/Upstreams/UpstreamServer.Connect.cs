@@ -38,7 +38,8 @@ internal sealed partial class UpstreamServer
                 // still leaves the handshake time to answer.
                 DiscoverProbeTimeout = _routing.ConnectTimeout / 2,
             };
-            var transport = new ProgressTrackingTransport(CreateTransport());
+            var stdio = IsHttp ? null : CreateStdioTransport();
+            var transport = new ProgressTrackingTransport(stdio is null ? CreateHttpTransport() : stdio);
             var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(transport, clientOptions, _loggers, token), timeout.Token);
             client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {
@@ -48,10 +49,9 @@ internal sealed partial class UpstreamServer
             _startFailures = 0;
             Volatile.Write(ref _nextStartAllowedAt, 0);
             State = UpstreamState.Ready;
-            LastError = null;
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new UpstreamConnection(client, transport, _time.GetTimestamp());
+            return new UpstreamConnection(client, transport, _time.GetTimestamp(), stdio);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -59,8 +59,8 @@ internal sealed partial class UpstreamServer
             var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 10))));
             Volatile.Write(ref _nextStartAllowedAt, _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency));
             State = UpstreamState.Failing;
-            LastError = ex.Message;
-            StartFailed(_logger, ex, Name, failures, backoff.TotalMilliseconds);
+            RecordError($"could not be started: {ex.Message}");
+            StartFailed(_logger, Name, failures, backoff.TotalMilliseconds, ex.Message);
             throw new McpRoutingException($"Server '{Name}' could not be started: {ex.Message}", ex);
         }
     }
@@ -79,28 +79,64 @@ internal sealed partial class UpstreamServer
         })
         .Build();
 
-    private IClientTransport CreateTransport()
+    private HttpClientTransport CreateHttpTransport() => new(new HttpClientTransportOptions
     {
-        if (string.Equals(Options.Transport, "http", StringComparison.OrdinalIgnoreCase))
+        Name = Name,
+        Endpoint = new Uri(Options.Url!),
+        TransportMode = HttpTransportMode.StreamableHttp,
+        AdditionalHeaders = Options.Headers,
+        ConnectionTimeout = _routing.ConnectTimeout,
+    }, _loggers);
+
+    private ProcessGroupStdioTransport CreateStdioTransport() => new(
+        Name,
+        Options.Command!,
+        Options.Arguments,
+        Options.Environment,
+        Options.WorkingDirectory,
+        _loggers);
+
+    /// <summary>
+    /// The first call to see a connection lost says so (one Warning with the reason, the exit code
+    /// for a process) and starts the server again in the background, so the calls that follow,
+    /// and the breaker's probes, find it up as soon as it can be.
+    /// </summary>
+    private void OnConnectionLost(UpstreamConnection connection, string reason)
+    {
+        RecordError(reason);
+        ConnectionLost(_logger, Name, reason, connection.InFlight);
+        if (Volatile.Read(ref _disposing) == 1 || connection.IsPinned)
         {
-            return new HttpClientTransport(new HttpClientTransportOptions
-            {
-                Name = Name,
-                Endpoint = new Uri(Options.Url!),
-                TransportMode = HttpTransportMode.StreamableHttp,
-                AdditionalHeaders = Options.Headers,
-                ConnectionTimeout = _routing.ConnectTimeout,
-            }, _loggers);
+            return;
         }
 
-        return new StdioClientTransport(new StdioClientTransportOptions
+        _ = Task.Run(async () =>
         {
-            Name = Name,
-            Command = Options.Command!,
-            Arguments = Options.Arguments,
-            WorkingDirectory = Options.WorkingDirectory,
-            EnvironmentVariables = Options.Environment.ToDictionary(p => p.Key, p => (string?)p.Value, StringComparer.Ordinal),
-            ShutdownTimeout = TimeSpan.FromSeconds(2),
-        }, _loggers);
+            var started = _time.GetTimestamp();
+            try
+            {
+                var (replacement, callStarted) = await AcquireAsync(_disposed.Token);
+                Release(replacement, callStarted);
+                Interlocked.Increment(ref _restarts);
+                Breaker.OnRecovered();
+                Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
+            }
+            catch (Exception)
+            {
+                // The start failure is logged and backed off where it happened; the next call tries again.
+            }
+        });
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
+    private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed to start ({Failures} in a row); next start in {Backoff:0} ms: {Reason}")]
+    private static partial void StartFailed(ILogger logger, string server, int failures, double backoff, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost its connection ({Reason}) with {Calls} calls in flight; restarting it")]
+    private static partial void ConnectionLost(ILogger logger, string server, string reason, int calls);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} is up again after {Milliseconds:0} ms; its breaker lets calls through")]
+    private static partial void Restarted(ILogger logger, string server, double milliseconds);
 }

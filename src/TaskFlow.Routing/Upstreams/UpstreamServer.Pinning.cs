@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 
 namespace TaskFlow.Routing.Upstreams;
 
@@ -65,6 +66,7 @@ internal sealed partial class UpstreamServer
                 {
                     // The server turned out to be stateless: its connection joins the pool.
                     _pinned.Remove(session);
+                    connection.IsPinned = false;
                     _connections.Add(connection);
                 }
 
@@ -101,7 +103,9 @@ internal sealed partial class UpstreamServer
     {
         try
         {
-            connecting.SetResult(await ConnectAsync(_disposed.Token));
+            var connection = await ConnectAsync(_disposed.Token);
+            connection.IsPinned = true;
+            connecting.SetResult(connection);
         }
         catch (Exception ex)
         {
@@ -134,4 +138,7 @@ internal sealed partial class UpstreamServer
             _budget.Return();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost the upstream session of downstream session {Session}; the next call opens a new one")]
+    private static partial void PinnedSessionLost(ILogger logger, string server, string session);
 }

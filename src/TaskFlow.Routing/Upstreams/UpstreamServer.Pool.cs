@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 
 namespace TaskFlow.Routing.Upstreams;
 
@@ -212,4 +213,7 @@ internal sealed partial class UpstreamServer
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: closed a connection idle for {Seconds:0} s; {Connections} left")]
+    private static partial void ClosedIdle(ILogger logger, string server, double seconds, int connections);
 }

@@ -62,11 +62,14 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     // Bumped by every tools/list_changed; a listing that started under an older version is stale.
     private int _toolsVersion;
     private int _startFailures;
+    private int _restarts;
     private long _nextStartAllowedAt;
 
-    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time)
+    /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
+    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null)
     {
         Name = name;
+        IsolatedFor = isolatedFor;
         Options = options;
         _routing = routing;
         _budget = budget;
@@ -87,6 +90,15 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>For an isolated rule's own instance of the server, the rule's pattern; null for the shared one.</summary>
+    public string? IsolatedFor { get; }
+
+    /// <summary>When <c>LastError</c> happened.</summary>
+    public DateTimeOffset? LastErrorAt { get; private set; }
+
+    /// <summary>Starts after the server's process or session was lost.</summary>
+    public int Restarts => Volatile.Read(ref _restarts);
 
     public UpstreamServerOptions Options { get; }
 
@@ -155,7 +167,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// <param name="session">The downstream session the call belongs to, if any (see the remarks on the class).</param>
     public async Task<CallToolResult> CallAsync(string tool, IDictionary<string, JsonElement>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
     {
-        var (connection, started) = session is null ? await AcquireAsync(cancellationToken) : await AcquirePinnedAsync(session, cancellationToken);
+        var (connection, started) = session is null || Options.Session != UpstreamSessionMode.Pinned
+            ? await AcquireAsync(cancellationToken)
+            : await AcquirePinnedAsync(session, cancellationToken);
         using var tracked = progress is null ? default(ProgressTrackingTransport.Registration?) : connection.Progress.Track(progress);
         try
         {
@@ -178,13 +192,46 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
-            connection.MarkBroken();
-            throw;
+            // Every call in flight on the connection fails with it; only the first to see it
+            // reports the loss, so a crash counts once for the breaker and restarts the server once.
+            var first = connection.MarkBroken();
+            var reason = connection.DescribeLoss(ex);
+            if (first)
+            {
+                OnConnectionLost(connection, reason);
+            }
+
+            throw new UpstreamConnectionLostException(reason, first, ex);
         }
         finally
         {
             Release(connection, started);
         }
+    }
+
+    /// <summary>
+    /// Whether a tool is safe to send again after a crash cut it off: listed in
+    /// <see cref="UpstreamServerOptions.IdempotentTools"/> (or <c>*</c> is), or marked
+    /// <c>idempotentHint</c> or <c>readOnlyHint</c> in the server's listing.
+    /// </summary>
+    public bool IsIdempotent(string tool)
+    {
+        foreach (var listed in Options.IdempotentTools)
+        {
+            if (listed == "*" || string.Equals(listed, tool, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return RoutableTools?.FirstOrDefault(t => string.Equals(t.Name, tool, StringComparison.Ordinal))?.Annotations is { } hints
+            && (hints.IdempotentHint == true || hints.ReadOnlyHint == true);
+    }
+
+    private void RecordError(string error)
+    {
+        LastError = error;
+        LastErrorAt = _time.GetUtcNow();
     }
 
     /// <summary>A health check: ping, or a tool listing for servers that do not answer ping. Starts the server if needed.</summary>
@@ -216,7 +263,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             }
 
             State = UpstreamState.Failing;
-            LastError = ex.Message;
+            RecordError(ex.Message);
             throw;
         }
         finally
@@ -245,16 +292,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             _pinned.Clear();
         }
 
-        foreach (var connection in all)
+        // All at once: each stdio connection is a process group given about a second to go.
+        await Task.WhenAll(all.Select(async connection =>
         {
             _budget.Return();
             await connection.DisposeAsync();
-        }
-
-        foreach (var pin in pins)
-        {
-            await ClosePinAsync(pin);
-        }
+        }).Concat(pins.Select(ClosePinAsync)));
 
         RateLimiter.Dispose();
         _disposed.Dispose();
@@ -280,16 +323,4 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         !IsHttp || exception is HttpRequestException { StatusCode: HttpStatusCode.NotFound };
 
     private bool IsHttp => string.Equals(Options.Transport, "http", StringComparison.OrdinalIgnoreCase);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
-    private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server}: closed a connection idle for {Seconds:0} s; {Connections} left")]
-    private static partial void ClosedIdle(ILogger logger, string server, double seconds, int connections);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost the upstream session of downstream session {Session}; the next call opens a new one")]
-    private static partial void PinnedSessionLost(ILogger logger, string server, string session);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} failed to start ({Failures} in a row); next start in {Backoff:0} ms")]
-    private static partial void StartFailed(ILogger logger, Exception exception, string server, int failures, double backoff);
 }

@@ -1,0 +1,266 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+
+namespace TaskFlow.Routing.Upstreams;
+
+/// <summary>
+/// Starts a stdio MCP server in a process group of its own and speaks MCP over its standard input
+/// and output. Closing the session closes the server's stdin, and whatever of the group is still
+/// running half a second later gets SIGTERM, then SIGKILL half a second after that: a server that
+/// ignores its stdin closing (server-postgres), or one that runs a second process (agentdb, a
+/// server started through npx), goes as a whole, in about a second at most, with no orphan left.
+/// </summary>
+/// <remarks>
+/// On Linux the command runs under <c>setsid</c>, which (the child not being a group leader) makes
+/// itself a new session and group and then execs the command in place: the server's pid is the
+/// group's id, and the whole group is signalled with <c>kill(-pid)</c>. Elsewhere the process tree
+/// is killed instead. Lines on stderr are logged at Debug, and the last few are kept for the
+/// message that says why the server went away.
+/// </remarks>
+internal sealed partial class ProcessGroupStdioTransport(
+    string name,
+    string command,
+    IReadOnlyList<string> arguments,
+    IReadOnlyDictionary<string, string> environment,
+    string? workingDirectory,
+    ILoggerFactory loggers) : IClientTransport
+{
+    private static readonly TimeSpan StdinGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan TermGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan KillGrace = TimeSpan.FromMilliseconds(500);
+    private static readonly string? Setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
+
+    private readonly ILogger _logger = loggers.CreateLogger($"TaskFlow.Routing.Upstream.{name}.Process");
+    private readonly ConcurrentQueue<string> _stderrTail = new();
+    private Process? _process;
+    private bool _grouped;
+
+    public string Name => name;
+
+    /// <summary>The server's process id (and, on Linux, its process group's); null before it starts.</summary>
+    public int? ProcessId { get; private set; }
+
+    public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        var start = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            CreateNoWindow = true,
+            StandardOutputEncoding = new UTF8Encoding(false),
+            StandardErrorEncoding = new UTF8Encoding(false),
+            StandardInputEncoding = new UTF8Encoding(false),
+        };
+        if (workingDirectory is { Length: > 0 })
+        {
+            start.WorkingDirectory = workingDirectory;
+        }
+
+        var program = Resolve(command);
+        _grouped = Setsid is not null;
+        start.FileName = Setsid ?? program;
+        if (Setsid is not null)
+        {
+            start.ArgumentList.Add(program);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                _stderrTail.Enqueue(line);
+                while (_stderrTail.Count > 5)
+                {
+                    _stderrTail.TryDequeue(out string? _);
+                }
+
+                StandardError(_logger, name, line);
+            }
+        };
+        process.Start();
+        process.BeginErrorReadLine();
+        _process = process;
+        ProcessId = process.Id;
+        try
+        {
+            var streams = new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, loggers);
+            return new Session(await streams.ConnectAsync(cancellationToken), this);
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Why the process went away, once it has: its exit code (a signal's number where it was killed) and its last line on stderr; null while it runs.</summary>
+    public string? DescribeExit()
+    {
+        if (_process is not { } process || !process.HasExited)
+        {
+            return null;
+        }
+
+        var code = process.ExitCode;
+        var signal = code > 128 && code < 160 ? $" (signal {code - 128})" : "";
+        var last = _stderrTail.LastOrDefault();
+        return $"process {ProcessId} exited with code {code}{signal}{(last is { Length: > 0 } ? $"; last stderr line: {last}" : "")}";
+    }
+
+    /// <summary>Closes stdin, then ends whatever of the group is left: SIGTERM, then SIGKILL.</summary>
+    private async Task StopAsync()
+    {
+        if (_process is not { } process)
+        {
+            return;
+        }
+
+        try
+        {
+            process.StandardInput.Close();
+        }
+        catch (Exception)
+        {
+            // Already closed, or the process is gone.
+        }
+
+        if (!_grouped)
+        {
+            if (!await ExitedAsync(process, StdinGrace + TermGrace))
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (Exception)
+                {
+                    // It exited meanwhile.
+                }
+            }
+
+            process.Dispose();
+            return;
+        }
+
+        var group = ProcessId!.Value;
+        if (!await GroupGoneAsync(group, StdinGrace))
+        {
+            _ = kill(-group, SigTerm);
+            if (!await GroupGoneAsync(group, TermGrace))
+            {
+                _ = kill(-group, SigKill);
+                if (!await GroupGoneAsync(group, KillGrace))
+                {
+                    StillRunning(_logger, name, group);
+                }
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private static async Task<bool> ExitedAsync(Process process, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Waits until no process of the group is left (zombies aside, <c>kill(-group, 0)</c> fails with ESRCH), at most <paramref name="within"/>.</summary>
+    private static async Task<bool> GroupGoneAsync(int group, TimeSpan within)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (kill(-group, 0) == 0)
+        {
+            if (Stopwatch.GetElapsedTime(started) >= within)
+            {
+                return false;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return true;
+    }
+
+    /// <summary>The program to start: a path as it is, or a name found on PATH; a clear error when there is none.</summary>
+    private static string Resolve(string command)
+    {
+        if (command.Contains('/', StringComparison.Ordinal))
+        {
+            return File.Exists(command) ? command : throw new FileNotFoundException($"the command '{command}' does not exist");
+        }
+
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(folder, command);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"the command '{command}' was not found on PATH");
+    }
+
+    private const int SigTerm = 15;
+    private const int SigKill = 9;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server} stderr: {Line}")]
+    private static partial void StandardError(ILogger logger, string server, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: process group {Group} still has processes after SIGKILL")]
+    private static partial void StillRunning(ILogger logger, string server, int group);
+
+    /// <summary>The MCP session over the process's pipes; closing it stops the process group.</summary>
+    private sealed class Session(ITransport inner, ProcessGroupStdioTransport owner) : ITransport
+    {
+        public string? SessionId => inner.SessionId;
+
+        public ChannelReader<JsonRpcMessage> MessageReader => inner.MessageReader;
+
+        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) =>
+            inner.SendMessageAsync(message, cancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await inner.DisposeAsync();
+            }
+            finally
+            {
+                await owner.StopAsync();
+            }
+        }
+    }
+}
