@@ -21,5 +21,5 @@ internal sealed class FleetFigures
 
     public ThroughputFigures? Throughput19 { get; set; }
 
-    public RecoveryFigures? Recovery { get; set; }
+    public List<RecoveryFigures> Recoveries { get; } = [];
 }

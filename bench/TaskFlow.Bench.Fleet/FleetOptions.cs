@@ -11,8 +11,8 @@ internal sealed class FleetOptions
                     --servers DIR           installed fleet (default bench/.fleet-servers; see install-fleet.sh)
                     --taskflow-server DLL   built taskflow.dll of src/TaskFlow.Server (default: its build output of the same configuration)
                     --duration SECONDS      each sustained throughput run (default 30)
-                    --workers N             calls in flight during throughput runs (default 16)
-                    --kill SERVER           the server killed for the recovery figure (default memory-bank)
+                    --in-flight N           calls kept in flight to each probed server in throughput runs (default 2)
+                    --kill SERVERS          servers killed for the recovery figure, comma-separated (default memory-bank,memory), 3 times each
           simulate  N in-process MCP servers on loopback behind the router: discovery, route decisions, memory
                     --servers N (default 1000) --tools N per server (default 20) --calls N (default 20000)
           loadtest  the report's load test against simulated servers on loopback, paced at --tps
@@ -33,11 +33,11 @@ internal sealed class FleetOptions
 
     public TimeSpan Duration { get; private init; }
 
-    public int Workers { get; private init; } = 16;
+    public int InFlight { get; private init; } = 2;
 
     public int Tps { get; private init; } = 1_000;
 
-    public string Kill { get; private init; } = "memory-bank";
+    public IReadOnlyList<string> Kill { get; private init; } = ["memory-bank", "memory"];
 
     /// <exception cref="ArgumentException">An unknown mode or option, or a value out of range.</exception>
     public static FleetOptions Parse(string[] args)
@@ -61,7 +61,7 @@ internal sealed class FleetOptions
 
         var known = mode switch
         {
-            "fleet" => new[] { "servers", "taskflow-server", "duration", "workers", "kill" },
+            "fleet" => new[] { "servers", "taskflow-server", "duration", "in-flight", "kill" },
             "simulate" => ["servers", "tools", "calls"],
             "loadtest" => ["servers", "duration", "tps"],
             _ => ["servers", "tools"],
@@ -80,9 +80,9 @@ internal sealed class FleetOptions
             Tools = Int(values, "tools", 20, 1, 1_000),
             Calls = Int(values, "calls", 20_000, 1, 10_000_000),
             Duration = TimeSpan.FromSeconds(Int(values, "duration", mode == "loadtest" ? 60 : 30, 1, 3_600)),
-            Workers = Int(values, "workers", 16, 1, 1_000),
+            InFlight = Int(values, "in-flight", 2, 1, 100),
             Tps = Int(values, "tps", 1_000, 1, 100_000),
-            Kill = values.GetValueOrDefault("kill") ?? "memory-bank",
+            Kill = values.TryGetValue("kill", out var kill) ? kill.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : ["memory-bank", "memory"],
         };
     }
 

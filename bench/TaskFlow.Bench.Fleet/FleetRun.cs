@@ -14,14 +14,15 @@ internal static partial class FleetRun
     private static readonly TimeSpan StartBound = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(10);
     private const int WarmListings = 20;
+    private const int KillsPerServer = 3;
 
     public static async Task<int> RunAsync(FleetOptions options, CancellationToken cancellationToken)
     {
         var launch = FleetLaunch.Create(BenchPaths.ServersFolder(options.ServersFolder), BenchPaths.TaskFlowServer(options.TaskFlowServer));
-        var kill = FleetCatalog.Servers.FirstOrDefault(s => s.Name == options.Kill && s.ProbeTool is not null)
-            ?? throw new ArgumentException($"--kill must name a server with a probe tool: {string.Join(", ", FleetCatalog.Servers.Where(s => s.ProbeTool is not null).Select(s => s.Name))}.");
+        var kills = options.Kill.Select(name => FleetCatalog.Servers.FirstOrDefault(s => s.Name == name && s.ProbeTool is not null)
+            ?? throw new ArgumentException($"--kill must name servers with a probe tool ({string.Join(", ", FleetCatalog.Servers.Where(s => s.ProbeTool is not null).Select(s => s.Name))}), not '{name}'.")).ToList();
         MachineInfo.Print();
-        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, order of the phases: direct 21, router 21, router 19; sustained runs {options.Duration.TotalSeconds:0} s with {options.Workers} calls in flight");
+        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, recovery: {string.Join(", ", kills.Select(k => k.Name))} killed {KillsPerServer} times each; order of the phases: direct 21, router 21, router 19; sustained runs {options.Duration.TotalSeconds:0} s with {options.InFlight} calls in flight to each probed server");
         foreach (var server in FleetCatalog.Servers)
         {
             Console.WriteLine($"  {server.Name,-20} tier {server.Tier}  {server.Package ?? "taskflow",-42} {launch.Version(server),-10} report: {server.ReportName,-30} probe: {server.ProbeTool ?? "-",-24} {server.Note}");
@@ -53,12 +54,19 @@ internal static partial class FleetRun
             figures.Memory21 = FleetMemory.Measure();
             Console.WriteLine($"router 21: {figures.Memory21}");
             PrintServerMemory("router 21", launch, FleetCatalog.Servers);
-            figures.Throughput21 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Servers, options.Workers, options.Duration, cancellationToken);
+            figures.Throughput21 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Servers, options.InFlight, options.Duration, cancellationToken);
             PrintThroughput(figures.Throughput21);
             Console.WriteLine($"router 21 after the sustained run: {FleetMemory.Measure()}");
             PrintServerMemory("router 21 after the sustained run", launch, FleetCatalog.Servers);
-            figures.Recovery = await RecoveryRun.RunAsync(fleet.Router, launch, kill, TimeSpan.FromSeconds(60), cancellationToken);
-            PrintRecovery(figures.Recovery);
+            foreach (var server in kills)
+            {
+                for (var i = 0; i < KillsPerServer; i++)
+                {
+                    var recovery = await RecoveryRun.RunAsync(fleet.Router, launch, server, TimeSpan.FromSeconds(60), cancellationToken);
+                    figures.Recoveries.Add(recovery);
+                    PrintRecovery(recovery);
+                }
+            }
         }
 
         await ReportLeftoversAsync("router 21");
@@ -71,7 +79,7 @@ internal static partial class FleetRun
             figures.Router19 = await DiscoverAsync(fleet, cancellationToken);
             figures.Memory19 = FleetMemory.Measure();
             Console.WriteLine($"router 19: {figures.Memory19}");
-            figures.Throughput19 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Current, options.Workers, options.Duration, cancellationToken);
+            figures.Throughput19 = await ThroughputRun.RunAsync(fleet.Router, FleetCatalog.Current, options.InFlight, options.Duration, cancellationToken);
             PrintThroughput(figures.Throughput19);
         }
 
@@ -136,10 +144,10 @@ internal static partial class FleetRun
 
     private static void PrintThroughput(ThroughputFigures t)
     {
-        Console.WriteLine($"router {t.FleetSize}: sustained {t.Elapsed.TotalSeconds:0.0} s, {t.Workers} in flight over {t.PerServer.Count} servers' probes: {t.Calls} calls, {t.Errors} failed, {t.CallsPerMinute:N0} answered/min; latency p50 {t.All.PercentileMs(50):0.00} ms, p90 {t.All.PercentileMs(90):0.00} ms, p99 {t.All.PercentileMs(99):0.00} ms, max {t.All.MaxMs:0.0} ms");
+        Console.WriteLine($"router {t.FleetSize}: sustained {t.Elapsed.TotalSeconds:0.0} s, {t.InFlight} in flight to each of {t.PerServer.Count} servers' probes: {t.Calls} calls, {t.Errors} failed, {t.CallsPerMinute:N0} answered/min; latency p50 {t.All.PercentileMs(50):0.00} ms, p90 {t.All.PercentileMs(90):0.00} ms, p99 {t.All.PercentileMs(99):0.00} ms, max {t.All.MaxMs:0.0} ms");
         foreach (var c in t.PerServer.OrderBy(c => c.Server, StringComparer.Ordinal))
         {
-            Console.WriteLine($"  {c.Server,-20} {c.Calls,8} calls {c.Errors,6} failed  p50 {c.Latencies.PercentileMs(50),8:0.00} ms  p99 {c.Latencies.PercentileMs(99),8:0.00} ms  max {c.Latencies.MaxMs,8:0.0} ms{(c.FirstError is null ? "" : $"  first error: {c.FirstError}")}");
+            Console.WriteLine($"  {c.Server,-20} {c.Calls,8} calls {(c.Calls - c.Errors) / t.Elapsed.TotalSeconds,7:0.0}/s {c.Errors,6} failed  p50 {c.Latencies.PercentileMs(50),8:0.00} ms  p99 {c.Latencies.PercentileMs(99),8:0.00} ms  max {c.Latencies.MaxMs,8:0.0} ms{(c.FirstError is null ? "" : $"  first error: {c.FirstError}")}");
         }
     }
 

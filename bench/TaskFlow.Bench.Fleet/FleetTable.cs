@@ -9,17 +9,18 @@ internal static class FleetTable
         var r21 = f.Router21!;
         var t19 = f.Throughput19!;
         var t21 = f.Throughput21!;
-        var recovery = f.Recovery!;
         Console.WriteLine("| metric | report (19 -> 21) | measured here (19 -> 21) |");
         Console.WriteLine("|---|---|---|");
         Row("discovery, cold", "~200 ms -> ~220 ms (full mesh)", $"router {FleetRun.Ms(r19.Cold)} -> {FleetRun.Ms(r21.Cold)}; the 21 started directly in parallel: {FleetRun.Ms(f.DirectCold)} (slowest server {FleetRun.Ms(f.DirectSlowest)})");
         Row("discovery, warm", "cache TTL 300 s", $"router {r19.RouterWarmMs:0.00} -> {r21.RouterWarmMs:0.00} ms; gateway {r19.GatewayWarmMs:0.00} -> {r21.GatewayWarmMs:0.00} ms (median of 20)");
         Row("tools", "-", $"{r19.Tools} -> {r21.Tools} ({r19.ListingBytes / 1024} -> {r21.ListingBytes / 1024} KB); client-safe names {r19.ClientSafeNames} -> {r21.ClientSafeNames}");
-        Row("messages / min sustained", "~1,200/min average; 2,100/s max at 21", $"{t19.CallsPerMinute:N0} -> {t21.CallsPerMinute:N0} answered/min ({t19.Workers} in flight, {t19.PerServer.Count} -> {t21.PerServer.Count} servers probed; errors {t19.Errors} -> {t21.Errors})");
-        Row("task throughput", "1,200/min -> 1,500/min (+25%)", $"{t19.CallsPerMinute:N0} -> {t21.CallsPerMinute:N0}/min ({Change(t19.CallsPerMinute, t21.CallsPerMinute)}); p50 {t19.All.PercentileMs(50):0.00} -> {t21.All.PercentileMs(50):0.00} ms, p99 {t19.All.PercentileMs(99):0.00} -> {t21.All.PercentileMs(99):0.00} ms");
+        var old = FleetCatalog.Current.Select(s => s.Name).ToList();
+        Row("messages / min sustained", "~1,200/min average; max 100/s per server, 2,100/s at 21", $"{t19.CallsPerMinute:N0} -> {t21.CallsPerMinute:N0} answered/min over {t19.PerServer.Count} -> {t21.PerServer.Count} servers with a safe probe, {t19.InFlight} in flight to each; errors {t19.Errors} -> {t21.Errors}");
+        Row("throughput, 19 against 21", "1,200/min -> 1,500/min (+25%)", $"{t19.CallsPerMinute:N0} -> {t21.CallsPerMinute:N0}/min ({Change(t19.CallsPerMinute, t21.CallsPerMinute)}); the 19's own calls {t19.CallsPerMinuteTo(old):N0} -> {t21.CallsPerMinuteTo(old):N0}/min ({Change(t19.CallsPerMinuteTo(old), t21.CallsPerMinuteTo(old))}); p50 {t19.All.PercentileMs(50):0.00} -> {t21.All.PercentileMs(50):0.00} ms, p99 {t19.All.PercentileMs(99):0.00} -> {t21.All.PercentileMs(99):0.00} ms");
         Row("memory, fleet", "~4.2 GB -> +2-4 GB for the two new servers", $"{MachineInfo.Mib(f.Memory19!.FleetBytes)} -> {MachineInfo.Mib(f.Memory21!.FleetBytes)} RSS ({f.Memory19.FleetProcesses} -> {f.Memory21.FleetProcesses} processes); started directly: {MachineInfo.Mib(f.DirectMemory!.FleetBytes)}");
         Row("memory, TaskFlow", "~500 MB protocol buffers", $"{MachineInfo.Mib(f.Memory19.TaskFlowBytes)} -> {MachineInfo.Mib(f.Memory21.TaskFlowBytes)} RSS (managed heap {MachineInfo.Mib(f.Memory19.ManagedHeapBytes)} -> {MachineInfo.Mib(f.Memory21.ManagedHeapBytes)})");
-        Row("recovery after a server is killed", "30 s -> 10 s", $"{recovery.Server}: {(recovery.Recovered is { } t ? FleetRun.Ms(t) : "not within 60 s")} ({recovery.CallsFailed} calls failed meanwhile; breaker {string.Join(" -> ", recovery.BreakerStates)})");
+        Row("recovery after a server is killed", "30 s -> 10 s", string.Join("; ", f.Recoveries.GroupBy(r => r.Server).Select(g =>
+            $"{g.Key}: {string.Join(", ", g.Select(r => r.Recovered is { } t ? FleetRun.Ms(t) : "not within 60 s"))} ({string.Join("/", g.Select(r => r.CallsFailed))} calls failed; breaker {string.Join(" -> ", g.SelectMany(r => r.BreakerStates).Distinct())})")));
     }
 
     private static void Row(string metric, string report, string measured) => Console.WriteLine($"| {metric} | {report} | {measured} |");

@@ -4,42 +4,37 @@ using TaskFlow.Routing;
 namespace TaskFlow.Bench.Fleet;
 
 /// <summary>
-/// Keeps <c>workers</c> calls in flight through the router for a fixed time, each worker taking
-/// the next server's probe in turn, so every server with a probe gets the same share.
+/// Keeps <c>inFlight</c> calls in flight to each server with a probe, through the router, for a
+/// fixed time. Each server has its own callers, so a slow server (desktop-commander's get_config
+/// takes seconds under load) does not hold up the calls to the others. The router's defaults stay
+/// on: at the report's 100 messages/s per server the rate limiter, not the server, may set the pace.
 /// </summary>
 internal static class ThroughputRun
 {
-    public static async Task<ThroughputFigures> RunAsync(McpRouter router, IReadOnlyList<FleetServer> fleet, int workers, TimeSpan duration, CancellationToken cancellationToken)
+    public static async Task<ThroughputFigures> RunAsync(McpRouter router, IReadOnlyList<FleetServer> fleet, int inFlight, TimeSpan duration, CancellationToken cancellationToken)
     {
         var probed = fleet.Where(s => s.ProbeTool is not null).ToArray();
-        var calls = probed.Select(ProbeCall.For).ToArray();
-        var perServer = probed.Select(s => new CallTally(s.Name)).ToArray();
-        long next = -1;
+        var tallies = probed.Select(s => new CallTally(s.Name)).ToArray();
         var started = Stopwatch.GetTimestamp();
         var stopAt = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var series = await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(probed.SelectMany((server, index) => Enumerable.Range(0, inFlight).Select(_ => Task.Run(async () =>
         {
-            var latencies = new Latencies();
+            var call = ProbeCall.For(server);
             while (Stopwatch.GetTimestamp() < stopAt && !cancellationToken.IsCancellationRequested)
             {
-                var index = (int)(Interlocked.Increment(ref next) % calls.Length);
                 var callStarted = Stopwatch.GetTimestamp();
-                var error = await ProbeCall.TryAsync(router, calls[index], cancellationToken);
-                var latency = Stopwatch.GetElapsedTime(callStarted);
-                latencies.Add(latency);
-                perServer[index].Record(latency, error);
+                var error = await ProbeCall.TryAsync(router, call, cancellationToken);
+                tallies[index].Record(Stopwatch.GetElapsedTime(callStarted), error);
             }
-
-            return latencies;
-        }, cancellationToken)));
+        }, cancellationToken))));
 
         var elapsed = Stopwatch.GetElapsedTime(started);
         var all = new Latencies();
-        foreach (var s in series)
+        foreach (var tally in tallies)
         {
-            all.AddRange(s);
+            all.AddRange(tally.Latencies);
         }
 
-        return new ThroughputFigures(fleet.Count, workers, elapsed, perServer.Sum(c => c.Calls), perServer.Sum(c => c.Errors), all, perServer);
+        return new ThroughputFigures(fleet.Count, inFlight, elapsed, tallies.Sum(c => c.Calls), tallies.Sum(c => c.Errors), all, tallies);
     }
 }
