@@ -15,6 +15,7 @@ internal sealed class FleetOptions
                     --kill SERVERS          servers killed for the recovery figure, comma-separated (default memory-bank,memory), 3 times each
           simulate  N in-process MCP servers on loopback behind the router: discovery, route decisions, memory
                     --servers N (default 1000) --tools N per server (default 20) --calls N (default 20000)
+                    --max-total-connections N (default: one per server, at least the router's 200)
           loadtest  the report's load test against simulated servers on loopback, paced at --tps
                     --servers N (default 21) --duration SECONDS (default 60) --tps N (default 1000)
         """;
@@ -36,6 +37,9 @@ internal sealed class FleetOptions
     public int InFlight { get; private init; } = 2;
 
     public int Tps { get; private init; } = 1_000;
+
+    /// <summary>The router's MaxTotalConnections in simulate mode; null for one per server (at least 200).</summary>
+    public int? MaxTotalConnections { get; private init; }
 
     public IReadOnlyList<string> Kill { get; private init; } = ["memory-bank", "memory"];
 
@@ -62,7 +66,7 @@ internal sealed class FleetOptions
         var known = mode switch
         {
             "fleet" => new[] { "servers", "taskflow-server", "duration", "in-flight", "kill" },
-            "simulate" => ["servers", "tools", "calls"],
+            "simulate" => ["servers", "tools", "calls", "max-total-connections"],
             "loadtest" => ["servers", "duration", "tps"],
             _ => ["servers", "tools"],
         };
@@ -82,6 +86,7 @@ internal sealed class FleetOptions
             Duration = TimeSpan.FromSeconds(Int(values, "duration", mode == "loadtest" ? 60 : 30, 1, 3_600)),
             InFlight = Int(values, "in-flight", 2, 1, 100),
             Tps = Int(values, "tps", 1_000, 1, 100_000),
+            MaxTotalConnections = values.ContainsKey("max-total-connections") ? Int(values, "max-total-connections", 200, 1, 10_000) : null,
             Kill = values.TryGetValue("kill", out var kill) ? kill.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : ["memory-bank", "memory"],
         };
     }

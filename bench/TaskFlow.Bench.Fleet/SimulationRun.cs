@@ -24,7 +24,7 @@ internal static class SimulationRun
 
         // The default budget (200 connections in total, the report's) is below one connection per
         // server at 1,000 servers; the report's own limit for that many is 1,000 connections.
-        var budget = Math.Max(200, options.Servers);
+        var budget = options.MaxTotalConnections ?? Math.Max(200, options.Servers);
         Console.WriteLine($"simulate: {options.Servers} servers x {options.Tools} tools, Streamable HTTP (stateless) on {simulated.BaseAddress} in one child process; router MaxTotalConnections {budget}, tiers 1-4 in turn, other settings default");
         Console.WriteLine($"TaskFlow process before the router: {MachineInfo.Mib(before.TaskFlowBytes)} RSS, managed heap {MachineInfo.Mib(before.ManagedHeapBytes)}");
 
