@@ -10,7 +10,8 @@ internal sealed record DiscoveryFigures(
     int ListingBytes,
     double RouterWarmMs,
     double GatewayWarmMs,
-    double GatewayWarmMaxMs)
+    double GatewayWarmMaxMs,
+    string Protocols)
 {
     public string Listing => $"{ServersListing} of {Servers} servers listed {Tools} tools ({ListingBytes / 1024} KB as JSON), {ClientSafeNames} of {Tools} names match ^[a-zA-Z0-9_-]{{1,64}}$";
 }

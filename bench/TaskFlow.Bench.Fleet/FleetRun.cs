@@ -117,8 +117,9 @@ internal static partial class FleetRun
             gatewayWarm.Add(Stopwatch.GetElapsedTime(t));
         }
 
-        var figures = new DiscoveryFigures(status.Count, status.Count(s => s.Tools is { Count: > 0 }), cold, names.Count, valid, bytes, routerWarm.PercentileMs(50), gatewayWarm.PercentileMs(50), gatewayWarm.MaxMs);
-        Console.WriteLine($"router {status.Count}: cold listing through the gateway {Ms(cold)}: {figures.Listing}; warm re-list median of {WarmListings}: router {figures.RouterWarmMs:0.00} ms, gateway {figures.GatewayWarmMs:0.00} ms (max {figures.GatewayWarmMaxMs:0.00} ms)");
+        var protocols = string.Join(", ", status.GroupBy(s => s.ProtocolVersion ?? "none").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} x{g.Count()}"));
+        var figures = new DiscoveryFigures(status.Count, status.Count(s => s.Tools is { Count: > 0 }), cold, names.Count, valid, bytes, routerWarm.PercentileMs(50), gatewayWarm.PercentileMs(50), gatewayWarm.MaxMs, protocols);
+        Console.WriteLine($"router {status.Count}: cold listing through the gateway {Ms(cold)}: {figures.Listing}; warm re-list median of {WarmListings}: router {figures.RouterWarmMs:0.000} ms, gateway {figures.GatewayWarmMs:0.000} ms (max {figures.GatewayWarmMaxMs:0.000} ms); protocols {protocols}");
         return figures;
     }
 

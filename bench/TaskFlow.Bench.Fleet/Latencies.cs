@@ -34,4 +34,7 @@ internal sealed class Latencies
     }
 
     public double MaxMs => PercentileMs(100);
+
+    /// <summary>How many latencies are above the given milliseconds.</summary>
+    public int CountAbove(double milliseconds) => _values.Count(v => v / 1000 > milliseconds);
 }

@@ -77,6 +77,14 @@ internal static class LoadTestRun
 
         var errors = servers.Sum(s => s.Errors);
         Console.WriteLine($"total: {issued} calls in {elapsed.TotalSeconds:0.0} s ({issued / elapsed.TotalSeconds:N0}/s achieved of {options.Tps}/s offered; {skipped} not sent for the cap of {MaxInFlight} in flight), {errors} errors ({(double)errors / Math.Max(1, issued):P3}), breaker events {servers.Sum(s => s.BreakerEvents.Count)}");
+        Console.WriteLine();
+        Console.WriteLine("| the report's criterion | measured here |");
+        Console.WriteLine("|---|---|");
+        Console.WriteLine($"| error rate < 0.1% (staged rollout), alert above 1% | {(double)errors / Math.Max(1, issued):P3} ({errors} of {issued}) |");
+        Console.WriteLine($"| alert: latency > 100 ms | {all.CountAbove(100)} of {all.Count} calls over 100 ms from due time (p99 {all.PercentileMs(99):0.00} ms) |");
+        Console.WriteLine($"| alert: p95 latency > 200 ms | p95 {all.PercentileMs(95):0.00} ms from due time, {allSent.PercentileMs(95):0.00} ms from sent |");
+        Console.WriteLine($"| 1,000 TPS for the duration | {issued / elapsed.TotalSeconds:N0}/s achieved over {elapsed.TotalSeconds:0} s |");
+        Console.WriteLine($"| circuit breakers: 5 failures, 30 s | {servers.Sum(s => s.BreakerEvents.Count)} breaker transitions |");
         var memory = FleetMemory.Measure();
         Console.WriteLine($"memory: TaskFlow (router in the bench process) {MachineInfo.Mib(memory.TaskFlowBytes)} RSS, managed heap {MachineInfo.Mib(memory.ManagedHeapBytes)}; simulated servers' process {MachineInfo.Mib(simulated.Rss())} RSS; load average {MachineInfo.LoadAverage()}");
         return 0;
