@@ -3,7 +3,11 @@ namespace TaskFlow.Bench.Fleet;
 /// <summary>Everything the fleet run measured, for the table beside the report's projections.</summary>
 internal sealed class FleetFigures
 {
-    public TimeSpan DirectCold { get; set; }
+    /// <summary>The 21 started directly: first at the start of the run, again at its end.</summary>
+    public List<TimeSpan> DirectColds { get; } = [];
+
+    /// <summary>The 21's cold listing through the router: in the main phase, again near the end.</summary>
+    public List<TimeSpan> RouterColds { get; } = [];
 
     public TimeSpan DirectSlowest { get; set; }
 

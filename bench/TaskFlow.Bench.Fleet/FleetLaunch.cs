@@ -47,6 +47,19 @@ internal sealed class FleetLaunch
         return new FleetLaunch(serversFolder, taskFlowServer, run);
     }
 
+    /// <summary>Removes the scratch folder once every server has exited; what cannot be removed is said, not thrown.</summary>
+    public void DeleteRunFolder()
+    {
+        try
+        {
+            Directory.Delete(RunFolder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"warning: the run folder {RunFolder} was not removed: {ex.Message}");
+        }
+    }
+
     public string Version(FleetServer server) => server.Package is null
         ? "TaskFlow"
         : ReadManifest(server.Package).RootElement.GetProperty("version").GetString() ?? "?";

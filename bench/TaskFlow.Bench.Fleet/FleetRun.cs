@@ -21,8 +21,21 @@ internal static partial class FleetRun
         var launch = FleetLaunch.Create(BenchPaths.ServersFolder(options.ServersFolder), BenchPaths.TaskFlowServer(options.TaskFlowServer));
         var kills = options.Kill.Select(name => FleetCatalog.Servers.FirstOrDefault(s => s.Name == name && s.ProbeTool is not null)
             ?? throw new ArgumentException($"--kill must name servers with a probe tool ({string.Join(", ", FleetCatalog.Servers.Where(s => s.ProbeTool is not null).Select(s => s.Name))}), not '{name}'.")).ToList();
+        try
+        {
+            return await RunAsync(options, launch, kills, cancellationToken);
+        }
+        finally
+        {
+            await FleetMemory.WaitForNoChildrenAsync(ExitBound);
+            launch.DeleteRunFolder();
+        }
+    }
+
+    private static async Task<int> RunAsync(FleetOptions options, FleetLaunch launch, List<FleetServer> kills, CancellationToken cancellationToken)
+    {
         MachineInfo.Print();
-        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, recovery: {string.Join(", ", kills.Select(k => k.Name))} killed {KillsPerServer} times each; order of the phases: direct 21, router 21, router 19; sustained runs {options.Duration.TotalSeconds:0} s with {options.InFlight} calls in flight to each probed server");
+        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, recovery: {string.Join(", ", kills.Select(k => k.Name))} killed {KillsPerServer} times each; order of the phases: direct 21, router 21, router 19, then the cold listings again in reverse (router 21, direct 21); sustained runs {options.Duration.TotalSeconds:0} s with {options.InFlight} calls in flight to each probed server");
         foreach (var server in FleetCatalog.Servers)
         {
             Console.WriteLine($"  {server.Name,-20} tier {server.Tier}  {server.Package ?? "taskflow",-42} {launch.Version(server),-10} report: {server.ReportName,-30} probe: {server.ProbeTool ?? "-",-24} {server.Note}");
@@ -36,7 +49,7 @@ internal static partial class FleetRun
         await using (var direct = await DirectFleet.StartAsync(launch, FleetCatalog.Servers, StartBound, cancellationToken))
         {
             PrintStarts(direct.Starts);
-            figures.DirectCold = direct.Elapsed;
+            figures.DirectColds.Add(direct.Elapsed);
             figures.DirectSlowest = direct.Starts.Max(s => s.Elapsed);
             figures.DirectMemory = FleetMemory.Measure();
             Console.WriteLine($"direct: all listed in {Ms(direct.Elapsed)} (slowest server {Ms(figures.DirectSlowest)}); {direct.Starts.Sum(s => s.Tools)} tools; {figures.DirectMemory}");
@@ -51,6 +64,7 @@ internal static partial class FleetRun
         await using (var fleet = FleetRouter.Create(FleetCatalog.Servers.ToDictionary(s => s.Name, launch.RouterOptions)))
         {
             figures.Router21 = await DiscoverAsync(fleet, cancellationToken);
+            figures.RouterColds.Add(figures.Router21.Cold);
             figures.Memory21 = FleetMemory.Measure();
             Console.WriteLine($"router 21: {figures.Memory21}");
             PrintServerMemory("router 21", launch, FleetCatalog.Servers);
@@ -84,6 +98,26 @@ internal static partial class FleetRun
         }
 
         await ReportLeftoversAsync("router 19");
+
+        // 4. The cold listings again in reverse order (A B B A), so neither side always goes first.
+        Console.WriteLine();
+        Console.WriteLine("== cold listing again: router 21, then direct 21");
+        await using (var fleet = FleetRouter.Create(FleetCatalog.Servers.ToDictionary(s => s.Name, launch.RouterOptions)))
+        {
+            var started = Stopwatch.GetTimestamp();
+            var listed = await fleet.Gateway.ListToolsAsync(cancellationToken);
+            figures.RouterColds.Add(Stopwatch.GetElapsedTime(started));
+            Console.WriteLine($"router 21: cold listing through the gateway {Ms(figures.RouterColds[^1])}, {listed.Tools.Count} tools");
+        }
+
+        await ReportLeftoversAsync("router 21");
+        await using (var direct = await DirectFleet.StartAsync(launch, FleetCatalog.Servers, StartBound, cancellationToken))
+        {
+            figures.DirectColds.Add(direct.Elapsed);
+            Console.WriteLine($"direct: all listed in {Ms(direct.Elapsed)} (slowest server {Ms(direct.Starts.Max(s => s.Elapsed))}); {direct.Starts.Sum(s => s.Tools)} tools{(direct.Starts.Any(s => s.Error is not null) ? $"; failed: {string.Join(", ", direct.Starts.Where(s => s.Error is not null).Select(s => $"{s.Server}: {s.Error}"))}" : "")}");
+        }
+
+        await ReportLeftoversAsync("direct");
         Console.WriteLine($"load average at the end: {MachineInfo.LoadAverage()}");
         Console.WriteLine();
         FleetTable.Print(figures);
