@@ -26,4 +26,6 @@ internal sealed class FleetFigures
     public ThroughputFigures? Throughput19 { get; set; }
 
     public List<RecoveryFigures> Recoveries { get; } = [];
+
+    public GatewayClientsFigures? GatewayClients { get; set; }
 }

@@ -33,6 +33,19 @@ internal sealed class FleetRouter : IAsyncDisposable
     /// <param name="settings">Further <c>TaskFlow:Mcp</c> settings (key below the section, value).</param>
     public static FleetRouter Create(IReadOnlyDictionary<string, UpstreamServerOptions> servers, IReadOnlyDictionary<string, string>? settings = null, LogLevel logLevel = LogLevel.Warning)
     {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(Settings(servers, settings)).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+
+        // stdout carries the figures: the router's log goes to stderr.
+        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(logLevel));
+        services.AddMcpRouterCore();
+        return new FleetRouter(services.BuildServiceProvider());
+    }
+
+    /// <summary>The <c>TaskFlow:Mcp</c> configuration keys and values for the servers and settings.</summary>
+    public static Dictionary<string, string?> Settings(IReadOnlyDictionary<string, UpstreamServerOptions> servers, IReadOnlyDictionary<string, string>? settings = null)
+    {
         var values = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var (name, server) in servers)
         {
@@ -58,13 +71,7 @@ internal sealed class FleetRouter : IAsyncDisposable
             values[$"{McpRoutingOptions.SectionName}:{key}"] = value;
         }
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(configuration);
-        // stdout carries the figures: the router's log goes to stderr.
-        services.AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(logLevel));
-        services.AddMcpRouterCore();
-        return new FleetRouter(services.BuildServiceProvider());
+        return values;
     }
 
     // Stops every upstream process the router started.

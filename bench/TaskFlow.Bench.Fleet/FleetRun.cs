@@ -15,6 +15,7 @@ internal static partial class FleetRun
     private static readonly TimeSpan ExitBound = TimeSpan.FromSeconds(10);
     private const int WarmListings = 20;
     private const int KillsPerServer = 3;
+    private const int GatewayClients = 4;
 
     public static async Task<int> RunAsync(FleetOptions options, CancellationToken cancellationToken)
     {
@@ -35,7 +36,7 @@ internal static partial class FleetRun
     private static async Task<int> RunAsync(FleetOptions options, FleetLaunch launch, List<FleetServer> kills, CancellationToken cancellationToken)
     {
         MachineInfo.Print();
-        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, recovery: {string.Join(", ", kills.Select(k => k.Name))} killed {KillsPerServer} times each; order of the phases: direct 21, router 21, router 19, then the cold listings again in reverse (router 21, direct 21); sustained runs {options.Duration.TotalSeconds:0} s with {options.InFlight} calls in flight to each probed server");
+        Console.WriteLine($"fleet: {FleetCatalog.Servers.Count} servers, recovery: {string.Join(", ", kills.Select(k => k.Name))} killed {KillsPerServer} times each; order of the phases: direct 21, router 21, router 19, {GatewayClients} clients on the gateway of the 21, then the cold listings again in reverse (router 21, direct 21); sustained runs {options.Duration.TotalSeconds:0} s with {options.InFlight} calls in flight to each probed server");
         foreach (var server in FleetCatalog.Servers)
         {
             Console.WriteLine($"  {server.Name,-20} tier {server.Tier}  {server.Package ?? "taskflow",-42} {launch.Version(server),-10} report: {server.ReportName,-30} probe: {server.ProbeTool ?? "-",-24} {server.Note}");
@@ -99,7 +100,15 @@ internal static partial class FleetRun
 
         await ReportLeftoversAsync("router 19");
 
-        // 4. The cold listings again in reverse order (A B B A), so neither side always goes first.
+        // 4. Several clients on one gateway, as the server hosts it.
+        Console.WriteLine();
+        Console.WriteLine($"== gateway: {GatewayClients} MCP clients over Streamable HTTP on one gateway of the 21");
+        figures.GatewayClients = await GatewayClientsRun.RunAsync(launch, FleetCatalog.Servers, GatewayClients, cancellationToken);
+        var g = figures.GatewayClients;
+        Console.WriteLine($"gateway: {g.Clients} clients listed {string.Join("/", g.ToolsPerClient)} tools and called every probed server once each: {g.CallsOk} answered, {g.CallsFailed} failed{(g.FirstError is null ? "" : $" (first: {g.FirstError})")}; {g.Memory}");
+        await ReportLeftoversAsync("gateway");
+
+        // 5. The cold listings again in reverse order (A B B A), so neither side always goes first.
         Console.WriteLine();
         Console.WriteLine("== cold listing again: router 21, then direct 21");
         await using (var fleet = FleetRouter.Create(FleetCatalog.Servers.ToDictionary(s => s.Name, launch.RouterOptions)))

@@ -21,6 +21,11 @@ internal static class FleetTable
         Row("protocol", "MCP 2024-11-05", r21.Protocols);
         Row("processes", "85 MCP processes for 19 servers", $"{f.Memory19!.FleetProcesses} -> {f.Memory21!.FleetProcesses} after listing (each server's own children included)");
         Row("memory, fleet", "~4.2 GB -> +2-4 GB for the two new servers", $"{MachineInfo.Mib(f.Memory19.FleetBytes)} -> {MachineInfo.Mib(f.Memory21.FleetBytes)} RSS ({f.Memory19.FleetProcesses} -> {f.Memory21.FleetProcesses} processes); started directly: {MachineInfo.Mib(f.DirectMemory!.FleetBytes)}");
+        if (f.GatewayClients is { } g)
+        {
+            Row($"memory, fleet with {g.Clients} gateway clients", "-", $"{MachineInfo.Mib(g.Memory.FleetBytes)} RSS in {g.Memory.FleetProcesses} processes against {MachineInfo.Mib(f.DirectMemory.FleetBytes)} started directly ({Change(f.DirectMemory.FleetBytes, g.Memory.FleetBytes)}); {g.CallsOk} calls answered, {g.CallsFailed} failed");
+        }
+
         Row("memory, TaskFlow", "~500 MB protocol buffers", $"{MachineInfo.Mib(f.Memory19.TaskFlowBytes)} -> {MachineInfo.Mib(f.Memory21.TaskFlowBytes)} RSS (managed heap {MachineInfo.Mib(f.Memory19.ManagedHeapBytes)} -> {MachineInfo.Mib(f.Memory21.ManagedHeapBytes)})");
         Row("recovery after a server is killed", "30 s -> 10 s", string.Join("; ", f.Recoveries.GroupBy(r => r.Server).Select(g =>
             $"{g.Key}: {string.Join(", ", g.Select(r => r.Recovered is { } t ? FleetRun.Ms(t) : "not within 60 s"))} ({string.Join("/", g.Select(r => r.CallsFailed))} calls failed; breaker {string.Join(" -> ", g.SelectMany(r => r.BreakerStates).Distinct())})")));
