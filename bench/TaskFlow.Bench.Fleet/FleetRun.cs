@@ -103,7 +103,7 @@ internal static partial class FleetRun
         // 4. Several clients on one gateway, as the server hosts it.
         Console.WriteLine();
         Console.WriteLine($"== gateway: {GatewayClients} MCP clients over Streamable HTTP on one gateway of the 21");
-        figures.GatewayClients = await GatewayClientsRun.RunAsync(launch, FleetCatalog.Servers, GatewayClients, cancellationToken);
+        figures.GatewayClients = await GatewayClientsRun.RunAsync(launch, FleetCatalog.Servers, GatewayClients, () => PrintServerMemory("gateway", launch, FleetCatalog.Servers), cancellationToken);
         var g = figures.GatewayClients;
         Console.WriteLine($"gateway: {g.Clients} clients listed {string.Join("/", g.ToolsPerClient)} tools and called every probed server once each: {g.CallsOk} answered, {g.CallsFailed} failed{(g.FirstError is null ? "" : $" (first: {g.FirstError})")}; {g.Memory}");
         await ReportLeftoversAsync("gateway");

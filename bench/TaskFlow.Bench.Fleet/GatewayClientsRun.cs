@@ -19,7 +19,8 @@ namespace TaskFlow.Bench.Fleet;
 /// </summary>
 internal static class GatewayClientsRun
 {
-    public static async Task<GatewayClientsFigures> RunAsync(FleetLaunch launch, IReadOnlyList<FleetServer> fleet, int clients, CancellationToken cancellationToken)
+    /// <param name="whileUp">Runs after the calls, while the clients and the fleet are still up.</param>
+    public static async Task<GatewayClientsFigures> RunAsync(FleetLaunch launch, IReadOnlyList<FleetServer> fleet, int clients, Action whileUp, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -82,7 +83,9 @@ internal static class GatewayClientsRun
                 return listed.Count;
             }));
 
-            return new GatewayClientsFigures(clients, tools, ok, failed, firstError, FleetMemory.Measure());
+            var memory = FleetMemory.Measure();
+            whileUp();
+            return new GatewayClientsFigures(clients, tools, ok, failed, firstError, memory);
         }
         finally
         {
