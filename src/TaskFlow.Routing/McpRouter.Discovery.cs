@@ -93,60 +93,37 @@ public sealed partial class McpRouter
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // A server without tools (method not found), down, or hung: it offers nothing now.
-            DiscoveryFailed(_logger, server.Name, Describe(ex));
+            DiscoveryFailed(_logger, server.Name, FailureText.Of(ex));
             return [];
         }
     }
 
     /// <summary>
-    /// The server's own name for the tool a call names, or null (with the reason added to
-    /// <paramref name="attempts"/>) when the server does not list it: a route never sends a call to
-    /// a server that cannot answer it. A call that names its server goes there as it is.
+    /// The server's own name for the tool a call names, from what is known without asking the
+    /// server: the name, <c>""</c> when the server's listing lacks the tool (a route never sends a
+    /// call to a server that cannot answer it), or null when its tools are not known yet. A call
+    /// that names its server goes there as it is when the listing has no better name.
     /// </summary>
-    private async Task<string?> UpstreamNameAsync(UpstreamServer server, McpToolCall call, RoutingRule? rule, List<string> attempts, CancellationToken cancellationToken)
+    private string? KnownUpstreamName(UpstreamServer server, McpToolCall call, RoutingRule? rule)
     {
         var key = (server, call.Tool, rule);
         if (_upstreamNames.TryGetValue(key, out var known))
         {
-            if (known.Length == 0)
-            {
-                attempts.Add($"{server.Name}: does not list '{call.Tool}'");
-                return null;
-            }
-
             return known;
         }
 
-        IReadOnlyList<Tool> tools;
-        try
-        {
-            tools = server.RoutableTools ?? await server.GetToolsAsync(cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            if (call.Server is not null)
-            {
-                // Named directly: the call itself will meet (and report) the server's failure.
-                return call.Tool.StartsWith(server.Name + ".", StringComparison.Ordinal) ? call.Tool[(server.Name.Length + 1)..] : call.Tool;
-            }
+        return server.RoutableTools is { } tools ? Resolve(server, call, rule, tools) : null;
+    }
 
-            attempts.Add($"{server.Name}: could not list its tools ({Describe(ex)})");
-            return null;
-        }
+    /// <summary>As <see cref="KnownUpstreamName"/>, listing the server's tools first (which starts it).</summary>
+    private async Task<string> ListedUpstreamNameAsync(UpstreamServer server, McpToolCall call, RoutingRule? rule, CancellationToken cancellationToken) =>
+        Resolve(server, call, rule, await server.GetToolsAsync(cancellationToken));
 
-        var name = Candidates(server, call.Tool, rule).FirstOrDefault(c => tools.Any(t => string.Equals(t.Name, c, StringComparison.Ordinal)));
-        if (name is null && call.Server is not null)
-        {
-            // The server answers for itself whether it has the tool.
-            name = call.Tool;
-        }
-
-        _upstreamNames[key] = name ?? "";
-        if (name is null)
-        {
-            attempts.Add($"{server.Name}: does not list '{call.Tool}'");
-        }
-
+    private string Resolve(UpstreamServer server, McpToolCall call, RoutingRule? rule, IReadOnlyList<Tool> tools)
+    {
+        var name = Candidates(server, call.Tool, rule).FirstOrDefault(c => tools.Any(t => string.Equals(t.Name, c, StringComparison.Ordinal)))
+            ?? (call.Server is not null ? call.Tool : "");
+        _upstreamNames[(server, call.Tool, rule)] = name;
         return name;
     }
 

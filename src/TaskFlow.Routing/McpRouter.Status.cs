@@ -47,7 +47,7 @@ public sealed partial class McpRouter
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
-                HealthFailed(_logger, server.Name, Describe(ex));
+                HealthFailed(_logger, server.Name, FailureText.Of(ex));
             }
         }));
     }

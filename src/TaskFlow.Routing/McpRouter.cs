@@ -116,9 +116,10 @@ public sealed partial class McpRouter : IAsyncDisposable
         for (var i = 0; i < candidates.Count; i++)
         {
             var server = candidates[i];
-            var name = await UpstreamNameAsync(server, call, rule, attempts, cancellationToken);
-            if (name is null)
+            var name = KnownUpstreamName(server, call, rule);
+            if (name is { Length: 0 })
             {
+                attempts.Add($"{server.Name}: does not list '{call.Tool}'");
                 continue;
             }
 
@@ -126,6 +127,7 @@ public sealed partial class McpRouter : IAsyncDisposable
             {
                 if (!server.Breaker.TryEnter())
                 {
+                    tried++;
                     attempts.Add($"{server.Name}: circuit open{(server.Breaker.RetryAfter is { } after ? $", probes allowed in {after.TotalSeconds:0.#} s" : "")}");
                     break;
                 }
@@ -134,6 +136,17 @@ public sealed partial class McpRouter : IAsyncDisposable
                 var started = TimeProvider.System.GetTimestamp();
                 try
                 {
+                    // Tools not known yet: list them (starting the server) inside the breaker's
+                    // bracket, so a server that cannot start counts against it like a failed call.
+                    name ??= await ListedUpstreamNameAsync(server, call, rule, cancellationToken);
+                    if (name.Length == 0)
+                    {
+                        server.Breaker.OnCancelled();
+                        tried--;
+                        attempts.Add($"{server.Name}: does not list '{call.Tool}'");
+                        break;
+                    }
+
                     var result = await CallOneAsync(server, call, name, arguments, cancellationToken);
                     server.Breaker.OnSuccess();
                     _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: false);
@@ -154,19 +167,14 @@ public sealed partial class McpRouter : IAsyncDisposable
                 }
                 catch (UpstreamConnectionLostException lost)
                 {
-                    // One crash is one failure, however many calls it cut off.
-                    if (lost.Counted)
-                    {
-                        server.Breaker.OnFailure();
-                    }
-                    else
-                    {
-                        server.Breaker.OnCancelled();
-                    }
+                    // One crash is one failure, however many calls it cut off: the server counted
+                    // it when it saw the loss, so this call gives no verdict of its own.
+                    server.Breaker.OnCancelled();
 
                     _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
                     attempts.Add($"{server.Name}: {lost.Message}");
-                    if (retried || !server.IsIdempotent(name))
+                    // A listing cut off (name still unknown) is always safe to send again.
+                    if (retried || (name is not null && !server.IsIdempotent(name)))
                     {
                         // The call may have run before the connection went: repeating a tool not
                         // known to be safe to repeat could do its work twice.
@@ -175,19 +183,22 @@ public sealed partial class McpRouter : IAsyncDisposable
                     }
 
                     retried = true;
-                    if (strategy.FailsOver && i + 1 < candidates.Count)
+                    if (strategy.FailsOver && await AnyListsAsync(candidates.Skip(i + 1), call, rule, cancellationToken))
                     {
                         break;
                     }
 
+                    // Once more on the same server: wait for the start that replaces the lost
+                    // connection, which also lets the call through a breaker the crash opened.
                     CallRetried(_logger, call.Tool, server.Name);
+                    await lost.Restarted.WaitAsync(cancellationToken);
                 }
                 catch (Exception ex)
                 {
                     server.Breaker.OnFailure();
                     _metrics.Called(server.Name, TimeProvider.System.GetElapsedTime(started), failed: true);
-                    attempts.Add($"{server.Name}: {Describe(ex)}");
-                    CallFailed(_logger, server.Name, call.Tool, Describe(ex));
+                    attempts.Add($"{server.Name}: {FailureText.Of(ex)}");
+                    CallFailed(_logger, server.Name, call.Tool, FailureText.Of(ex));
                     if (!strategy.FailsOver)
                     {
                         return Fail(call, attempts);
@@ -199,6 +210,27 @@ public sealed partial class McpRouter : IAsyncDisposable
         }
 
         return Fail(call, attempts);
+    }
+
+    /// <summary>Whether any of <paramref name="servers"/> lists the called tool (listing those not known yet; one that cannot be listed does not).</summary>
+    private async Task<bool> AnyListsAsync(IEnumerable<UpstreamServer> servers, McpToolCall call, RoutingRule? rule, CancellationToken cancellationToken)
+    {
+        foreach (var server in servers)
+        {
+            try
+            {
+                if ((KnownUpstreamName(server, call, rule) ?? await ListedUpstreamNameAsync(server, call, rule, cancellationToken)).Length > 0)
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // It cannot be listed now, so it cannot take the call either.
+            }
+        }
+
+        return false;
     }
 
     private static McpCallOutcome Fail(McpToolCall call, List<string> attempts) =>
@@ -292,8 +324,23 @@ public sealed partial class McpRouter : IAsyncDisposable
             return (new DedicatedStrategy(_servers[decision.Servers[0]]), null);
         }
 
-        var owned = _ownedStrategies;
-        return (owned.GetOrAdd(call.Tool, _ => RouteStrategy.Create(decision.Strategy, [.. decision.Servers.Select(s => _servers[s])])), null);
+        return (_ownedStrategies.GetOrAdd(call.Tool, _ => OwnedStrategy(decision)), null);
+    }
+
+    /// <summary>
+    /// The strategy for a tool outside the rules that several servers list: <c>load_balancing.algorithm</c>
+    /// among those of the best tier, the lower tiers after them as fallbacks (tiers are priorities).
+    /// </summary>
+    private RouteStrategy OwnedStrategy(RouteDecision decision)
+    {
+        var servers = decision.Servers.Select(s => _servers[s]).ToList();
+        var best = servers.Min(s => s.Options.Tier);
+        return decision.Strategy switch
+        {
+            RoutingStrategy.WeightedRoundRobin => new WeightedRoundRobinStrategy([.. servers.Where(s => s.Options.Tier == best)], [.. servers.Where(s => s.Options.Tier != best)]),
+            RoutingStrategy.Failover => new FailoverStrategy(servers),
+            _ => new DedicatedStrategy(servers[0]),
+        };
     }
 
     private RouteStrategy CreateStrategy(RoutingRule rule, ILoggerFactory loggers, TimeProvider time)
@@ -331,17 +378,6 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         McpErrorCode.InternalError => $"Tool '{tool}' failed on server '{server}': {ex.Message}",
         _ => $"Server '{server}' refused tool '{tool}': {ex.Message}",
-    };
-
-    private static string Describe(Exception exception) => exception switch
-    {
-        TimeoutException timeout => timeout.Message,
-        McpRoutingException routing => routing.Message,
-
-        // The server answered, but not with MCP (a broken serializer, debug output on stdout):
-        // the serializer's message names .NET types, the path says what was wrong.
-        JsonException json => $"answered with a message that is not valid MCP{(json.Path is { Length: > 0 } path ? $" (at {path})" : "")}",
-        _ => $"{exception.GetType().Name}: {exception.Message}",
     };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP call {Tool} failed on {Server}: {Reason}")]

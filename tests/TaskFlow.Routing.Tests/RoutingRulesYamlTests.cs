@@ -89,6 +89,41 @@ public sealed class RoutingRulesYamlTests
             error.Problems);
     }
 
+    [Fact]
+    public void Parse_IsolatedAsTheDefault_AndABulkheadOnASharedRule_AreRefused()
+    {
+        var error = Assert.Throws<RoutingConfigurationException>(() => RoutingRulesYaml.Parse("""
+            load_balancing:
+              algorithm: "isolated"
+            routing_priorities:
+              - pattern: "files.*"
+                servers: ["a", "b"]
+                strategy: "failover"
+                max_concurrency: 4
+            """));
+
+        Assert.Equal(
+            [
+                "load_balancing.algorithm: 'isolated' gives one rule a bulkhead of its own and cannot be the default for every tool; use weighted_round_robin, failover or dedicated",
+                "routing_priorities[0].max_concurrency: only an isolated rule has a bulkhead of its own; remove it or use strategy isolated",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public void Parse_IsolatedRule_TakesItsOwnConcurrencyLimit()
+    {
+        var rules = RoutingRulesYaml.Parse("""
+            routing_priorities:
+              - pattern: "files.*"
+                servers: ["a"]
+                strategy: "isolated"
+                max_concurrency: 4
+            """);
+
+        Assert.Equal((RoutingStrategy.Isolated, 4), (rules.Rules[0].Strategy, rules.Rules[0].MaxConcurrency));
+    }
+
     [Theory]
     [InlineData("mcp_routing_rules: [", "does not parse at line ")]
     [InlineData("", "empty or not a mapping")]

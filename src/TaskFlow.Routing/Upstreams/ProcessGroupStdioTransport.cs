@@ -126,6 +126,15 @@ internal sealed partial class ProcessGroupStdioTransport(
         return $"process {ProcessId} exited with code {code}{signal}{(last is { Length: > 0 } ? $"; last stderr line: {last}" : "")}";
     }
 
+    /// <summary>Waits, at most <paramref name="within"/>, for the process to exit.</summary>
+    public async Task WaitForExitAsync(TimeSpan within)
+    {
+        if (_process is { } process)
+        {
+            await ExitedAsync(process, within);
+        }
+    }
+
     /// <summary>Closes stdin, then ends whatever of the group is left: SIGTERM, then SIGKILL.</summary>
     private async Task StopAsync()
     {

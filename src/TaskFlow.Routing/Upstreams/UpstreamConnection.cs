@@ -9,6 +9,9 @@ namespace TaskFlow.Routing.Upstreams;
 internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTransport progress, long openedAt, ProcessGroupStdioTransport? process = null) : IAsyncDisposable
 {
     private int _broken;
+    private int _lossClaimed;
+    private int _closing;
+    private readonly TaskCompletionSource _restarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public McpClient Client { get; } = client;
 
@@ -27,15 +30,34 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
     /// <summary>The session ended (the process exited, the stream closed, the HTTP session expired) or a call saw the transport fail.</summary>
     public bool IsBroken => Volatile.Read(ref _broken) == 1 || Client.Completion.IsCompleted;
 
-    /// <summary>Marks the connection as taking no more calls; true for the first caller only.</summary>
-    public bool MarkBroken() => Interlocked.Exchange(ref _broken, 1) == 0;
+    /// <summary>Marks the connection as taking no more calls.</summary>
+    public void MarkBroken() => Volatile.Write(ref _broken, 1);
+
+    /// <summary>
+    /// True for the first to report the connection lost (a failing call, or the watch on the
+    /// session's end), so a crash is reported, counted and restarted once.
+    /// </summary>
+    public bool ClaimLoss() => Interlocked.Exchange(ref _lossClaimed, 1) == 0;
+
+    /// <summary>Completes when the start that replaced this connection after its loss has ended (well or not).</summary>
+    public Task Restarted => _restarted.Task;
+
+    /// <summary>Marks the replacement start as ended.</summary>
+    public void RestartEnded() => _restarted.TrySetResult();
+
+    /// <summary>Whether the router itself is closing the connection (an idle one, or at shutdown): its end is no loss.</summary>
+    public bool IsClosing => Volatile.Read(ref _closing) == 1;
 
     /// <summary>Why the connection was lost, in a user's words: a process's exit code and last error line, else the exception's message.</summary>
-    public string DescribeLoss(Exception exception) =>
-        process?.DescribeExit() ?? $"{exception.GetType().Name}: {exception.Message}";
+    public string DescribeLoss(Exception? exception) =>
+        process?.DescribeExit() ?? (exception is null ? "the session ended" : FailureText.Of(exception));
+
+    /// <summary>For a stdio server: waits, at most <paramref name="within"/>, for its process to exit, so that its exit code can be told.</summary>
+    public Task WaitForExitAsync(TimeSpan within) => process?.WaitForExitAsync(within) ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _closing, 1);
         MarkBroken();
         try
         {

@@ -2,15 +2,12 @@ namespace TaskFlow.Routing.Upstreams;
 
 /// <summary>
 /// A call's connection to its server was lost while the call was in flight (the process exited, a
-/// pipe broke, the session ended): the call may or may not have run.
+/// pipe broke, the session ended): the call may or may not have run. The loss itself has been
+/// counted against the server's breaker once, by whoever saw it first, however many calls it cut off.
 /// </summary>
-/// <param name="counted">True for the one call that reported the loss (see <see cref="Counted"/>).</param>
-internal sealed class UpstreamConnectionLostException(string reason, bool counted, Exception inner)
+/// <param name="restarted">Completes when the start that replaces the connection has ended, well or not.</param>
+internal sealed class UpstreamConnectionLostException(string reason, Task restarted, Exception inner)
     : Exception($"connection lost: {reason}", inner)
 {
-    /// <summary>
-    /// Whether this call is the one that counts the loss against the server's breaker: a crash is one
-    /// failure of the server, however many calls it cut off.
-    /// </summary>
-    public bool Counted { get; } = counted;
+    public Task Restarted { get; } = restarted;
 }

@@ -51,7 +51,9 @@ internal sealed partial class UpstreamServer
             State = UpstreamState.Ready;
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new UpstreamConnection(client, transport, _time.GetTimestamp(), stdio);
+            var connection = new UpstreamConnection(client, transport, _time.GetTimestamp(), stdio);
+            _ = WatchAsync(connection);
+            return connection;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -101,31 +103,76 @@ internal sealed partial class UpstreamServer
     /// for a process) and starts the server again in the background, so the calls that follow,
     /// and the breaker's probes, find it up as soon as it can be.
     /// </summary>
-    private void OnConnectionLost(UpstreamConnection connection, string reason)
+    /// <summary>A session that ends without the router closing it (a process that exits between calls too) is a lost connection.</summary>
+    private async Task WatchAsync(UpstreamConnection connection)
     {
+        try
+        {
+            await connection.Client.Completion;
+        }
+        catch (Exception)
+        {
+            // How it ended is told by the process, or by the call that saw it.
+        }
+
+        if (!connection.IsClosing && Volatile.Read(ref _disposing) == 0)
+        {
+            connection.MarkBroken();
+            if (connection.ClaimLoss())
+            {
+                OnConnectionLost(connection, null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reports a lost connection once: one failure for the breaker, one Warning with the reason
+    /// (a process's exit code), and a start in the background.
+    /// </summary>
+    private void OnConnectionLost(UpstreamConnection connection, Exception? failure)
+    {
+        var calls = connection.InFlight;
+        Breaker.OnFailure();
+        RecordError(connection.DescribeLoss(failure));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RestartAfterLossAsync(connection, failure, calls);
+            }
+            finally
+            {
+                connection.RestartEnded();
+            }
+        });
+    }
+
+    private async Task RestartAfterLossAsync(UpstreamConnection connection, Exception? failure, int calls)
+    {
+        // A process that broke its pipes is usually a moment from exiting: wait for that moment,
+        // so the warning (and the status) can give its exit code.
+        await connection.WaitForExitAsync(TimeSpan.FromMilliseconds(250));
+        var reason = connection.DescribeLoss(failure);
         RecordError(reason);
-        ConnectionLost(_logger, Name, reason, connection.InFlight);
+        ConnectionLost(_logger, Name, reason, calls);
         if (Volatile.Read(ref _disposing) == 1 || connection.IsPinned)
         {
             return;
         }
 
-        _ = Task.Run(async () =>
+        var started = _time.GetTimestamp();
+        try
         {
-            var started = _time.GetTimestamp();
-            try
-            {
-                var (replacement, callStarted) = await AcquireAsync(_disposed.Token);
-                Release(replacement, callStarted);
-                Interlocked.Increment(ref _restarts);
-                Breaker.OnRecovered();
-                Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
-            }
-            catch (Exception)
-            {
-                // The start failure is logged and backed off where it happened; the next call tries again.
-            }
-        });
+            var (replacement, callStarted) = await AcquireAsync(_disposed.Token);
+            Release(replacement, callStarted);
+            Interlocked.Increment(ref _restarts);
+            Breaker.OnRecovered();
+            Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
+        }
+        catch (Exception)
+        {
+            // The start failure is logged and backed off where it happened; the next call tries again.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]

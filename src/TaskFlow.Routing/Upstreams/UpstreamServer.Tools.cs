@@ -75,7 +75,12 @@ internal sealed partial class UpstreamServer
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
             connection.MarkBroken();
-            throw;
+            if (connection.ClaimLoss())
+            {
+                OnConnectionLost(connection, ex);
+            }
+
+            throw new UpstreamConnectionLostException(connection.DescribeLoss(ex), connection.Restarted, ex);
         }
         finally
         {

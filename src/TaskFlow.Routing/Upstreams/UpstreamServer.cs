@@ -73,7 +73,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         Options = options;
         _routing = routing;
         _budget = budget;
-        _loggers = loggers;
+        _loggers = new ExpectedFallbackLoggerFactory(loggers);
         _logger = loggers.CreateLogger($"TaskFlow.Routing.Upstream.{name}");
         _time = time;
         Breaker = new CircuitBreaker(breaker.FailureThreshold, breaker.OpenDuration, breaker.HalfOpenRequests, time);
@@ -192,16 +192,16 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
-            // Every call in flight on the connection fails with it; only the first to see it
-            // reports the loss, so a crash counts once for the breaker and restarts the server once.
-            var first = connection.MarkBroken();
-            var reason = connection.DescribeLoss(ex);
-            if (first)
+            // Every call in flight on the connection fails with it; only the first to see it (a
+            // call, or the watch on the session's end) reports the loss, so a crash counts once
+            // for the breaker and restarts the server once.
+            connection.MarkBroken();
+            if (connection.ClaimLoss())
             {
-                OnConnectionLost(connection, reason);
+                OnConnectionLost(connection, ex);
             }
 
-            throw new UpstreamConnectionLostException(reason, first, ex);
+            throw new UpstreamConnectionLostException(connection.DescribeLoss(ex), connection.Restarted, ex);
         }
         finally
         {
@@ -260,6 +260,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             if (EndsConnection(ex))
             {
                 connection.MarkBroken();
+                if (connection.ClaimLoss())
+                {
+                    OnConnectionLost(connection, ex);
+                }
             }
 
             State = UpstreamState.Failing;

@@ -313,4 +313,36 @@ public sealed class CircuitBreakerTests
             Assert.True(_breaker.TryEnter());
         }
     }
+
+    [Fact]
+    public void OnRecovered_WhileOpen_LetsProbesThroughAtOnce_AndTheyStillDecide()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True(_breaker.TryEnter());
+            _breaker.OnFailure();
+        }
+
+        Assert.Equal(CircuitState.Open, _breaker.State);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        _breaker.OnRecovered();
+
+        Assert.Equal(CircuitState.HalfOpen, _breaker.State);
+        Assert.Null(_breaker.RetryAfter);
+        Assert.True(_breaker.TryEnter());
+        _breaker.OnFailure();
+        Assert.Equal(CircuitState.Open, _breaker.State);
+    }
+
+    [Fact]
+    public void OnRecovered_WhileClosed_ChangesNothing()
+    {
+        Assert.True(_breaker.TryEnter());
+        _breaker.OnFailure();
+
+        _breaker.OnRecovered();
+
+        Assert.Equal((CircuitState.Closed, 1), (_breaker.State, _breaker.ConsecutiveFailures));
+    }
 }

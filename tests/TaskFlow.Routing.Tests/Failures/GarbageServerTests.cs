@@ -27,14 +27,25 @@ public sealed class GarbageServerTests : RouterFailureTest
 
         // A generous timeout: the garbage must fail the call, not leave it waiting for it.
         var call = new McpToolCall("mangle", Timeout: TimeSpan.FromSeconds(15));
+        var garbledServer = router.Servers.Single(s => s.Name == "garbled");
+        var transitions = new System.Collections.Concurrent.ConcurrentQueue<(CircuitState From, CircuitState To)>();
+        garbledServer.Breaker.StateChanged += (from, to) => transitions.Enqueue((from, to));
         for (var i = 1; i <= 5; i++)
         {
             var error = await Assert.ThrowsAsync<McpRoutingException>(() => router.CallToolAsync(call, guard.Token));
 
-            Assert.Equal("Tool 'mangle' failed on every server tried: garbled: answered with a message that is not valid MCP (at $.content).", error.Message);
-            var garbled = router.GetStatus().Single(s => s.Name == "garbled");
-            Assert.Equal((i, i < 5 ? CircuitState.Closed : CircuitState.Open), (garbled.ConsecutiveFailures, garbled.Breaker));
+            // The garbage ends the connection with the call on it, and mangle is not marked safe to
+            // repeat: it is not sent again, anywhere.
+            Assert.Equal(
+                "Tool 'mangle' lost its connection mid-call and was not retried, because 'mangle' is not marked idempotent (IdempotentTools, or idempotentHint/readOnlyHint in its listing): garbled: connection lost: answered with a message that is not valid MCP (at $.content).",
+                error.Message);
+            Assert.Equal(i, router.GetStatus().Single(s => s.Name == "garbled").ConsecutiveFailures);
+            Assert.Equal(i < 5, transitions.IsEmpty);
         }
+
+        // The fifth opened the circuit. (The unusable connection is replaced at once, which may
+        // then let probes through: the server is up, if not well.)
+        Assert.Equal((CircuitState.Closed, CircuitState.Open), transitions.First());
 
         var echoed = await router.CallToolAsync(new McpToolCall("echo", new JsonObject { ["message"] = "still here" }), guard.Token);
 

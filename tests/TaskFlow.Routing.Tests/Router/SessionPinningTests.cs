@@ -4,11 +4,28 @@ using TaskFlow.Routing.Tests.Failures;
 namespace TaskFlow.Routing.Tests.Router;
 
 /// <summary>
-/// Downstream sessions on a server that keeps state per session (Fixtures/session-state-server.js,
-/// which takes the client's revision, 2025-11-25 here: one process is one session): each gets an upstream session of its own.
+/// Downstream sessions on a server configured <c>Session: Pinned</c> that keeps state per session
+/// (Fixtures/session-state-server.js, which takes the client's revision, 2025-11-25 here: one
+/// process is one session): each gets an upstream session of its own.
 /// </summary>
 public sealed class SessionPinningTests : RouterFailureTest
 {
+    [Fact]
+    public async Task CallToolAsync_SharedByDefault_TwoSessionsUseOneUpstreamProcess()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var router = Fixture.Create(new() { ["stateful"] = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js")) });
+
+        var (pidA, _) = Recall(await Call(router, "recall", "a", null, guard.Token));
+        var (pidB, _) = Recall(await Call(router, "recall", "b", null, guard.Token));
+        var (pidShared, _) = Recall(await Call(router, "recall", null, null, guard.Token));
+
+        Assert.Single(new[] { pidA, pidB, pidShared }.Distinct());
+        Assert.Single(Fixture.ProcessIds("stateful"));
+        var status = router.GetStatus().Single();
+        Assert.Equal((0, 1), (status.PinnedSessions, status.Connections));
+    }
+
     [Fact]
     public async Task CallToolAsync_TwoSessions_EachSeesOnlyItsOwnUpstreamState()
     {
@@ -119,6 +136,7 @@ public sealed class SessionPinningTests : RouterFailureTest
     private McpRouter StatefulRouter(int? maxConnections = null)
     {
         var options = RouterFixture.Stdio(NodeFixtures.Launch("session-state-server.js"));
+        options.Session = UpstreamSessionMode.Pinned;
         if (maxConnections is { } max)
         {
             options.MaxConnections = max;

@@ -59,19 +59,19 @@ public sealed class McpGatewayTests
 
             var tools = await client.ListToolsAsync();
             var names = tools.Select(t => t.Name).ToHashSet();
-            Assert.Contains("everything.echo", names);
-            Assert.Contains("fs.read_text_file", names);
+            Assert.Contains("everything__echo", names);
+            Assert.Contains("fs__read_text_file", names);
             Assert.DoesNotContain("echo", names);
 
-            var echo = await client.CallToolAsync("everything.echo", new Dictionary<string, object?> { ["message"] = "hi" });
+            var echo = await client.CallToolAsync("everything__echo", new Dictionary<string, object?> { ["message"] = "hi" });
             Assert.Equal("Echo: hi", Text(echo));
-            var read = await client.CallToolAsync("fs.read_text_file", new Dictionary<string, object?> { ["path"] = Path.Combine(root, "a.txt") });
+            var read = await client.CallToolAsync("fs__read_text_file", new Dictionary<string, object?> { ["path"] = Path.Combine(root, "a.txt") });
             Assert.Equal("through the gateway", Text(read));
 
             // The upstream sends its last update just before its result: all three must still
             // come through, under the caller's token.
             var longRun = await client.CallToolAsync(
-                "everything.trigger-long-running-operation", new Dictionary<string, object?> { ["duration"] = 0.6, ["steps"] = 3 }, new Progress<ProgressNotificationValue>());
+                "everything__trigger-long-running-operation", new Dictionary<string, object?> { ["duration"] = 0.6, ["steps"] = 3 }, new Progress<ProgressNotificationValue>());
             Assert.NotEqual(true, longRun.IsError);
             for (var i = 0; i < 100 && Count(updates) < 3; i++)
             {
@@ -107,8 +107,8 @@ public sealed class McpGatewayTests
         {
             await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, Fleet(root));
 
-            var (directType, direct) = await PostAsync(app.Client, Call(1, "everything.echo", progress: false));
-            var (sdkType, sdk) = await PostAsync(app.Client, Call(1, "everything.echo", progress: true));
+            var (directType, direct) = await PostAsync(app.Client, Call(1, "everything__echo", progress: false));
+            var (sdkType, sdk) = await PostAsync(app.Client, Call(1, "everything__echo", progress: true));
             Assert.Equal("application/json", directType);
             Assert.Equal("text/event-stream", sdkType);
             Assert.Equal("Echo: raw", direct["result"]!["content"]![0]!["text"]!.GetValue<string>());
@@ -121,23 +121,23 @@ public sealed class McpGatewayTests
 
             // Another method goes to the SDK as it is.
             var (_, listed) = await PostAsync(app.Client, Request(3, "tools/list", new JsonObject()));
-            Assert.Contains(listed["result"]!["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "everything.echo");
+            Assert.Contains(listed["result"]!["tools"]!.AsArray(), t => t!["name"]!.GetValue<string>() == "everything__echo");
 
             // A body the gateway reads and leaves (above: a progress token; here: malformed, or
             // naming another tool than its header) reaches the SDK whole, which answers it.
-            using (var malformed = await app.Client.SendAsync(Raw("{\"jsonrpc\":\"2.0\",", name: "everything.echo")))
+            using (var malformed = await app.Client.SendAsync(Raw("{\"jsonrpc\":\"2.0\",", name: "everything__echo")))
             {
                 Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
             }
 
-            using (var mismatched = await app.Client.SendAsync(Raw(Call(5, "everything.echo", progress: false).ToJsonString(), name: "fs.read_text_file")))
+            using (var mismatched = await app.Client.SendAsync(Raw(Call(5, "everything__echo", progress: false).ToJsonString(), name: "fs__read_text_file")))
             {
                 Assert.Equal(HttpStatusCode.BadRequest, mismatched.StatusCode);
                 Assert.Contains("Mcp-Name", await mismatched.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
             // And no key, no call.
-            using (var anonymous = await app.CreateAnonymousClient().SendAsync(Raw(Call(4, "everything.echo", progress: false).ToJsonString(), name: "everything.echo")))
+            using (var anonymous = await app.CreateAnonymousClient().SendAsync(Raw(Call(4, "everything__echo", progress: false).ToJsonString(), name: "everything__echo")))
             {
                 Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
             }
@@ -275,7 +275,7 @@ public sealed class McpGatewayTests
         await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
         var router = app.Services.GetRequiredService<TaskFlow.Routing.McpRouter>();
 
-        var echo = await router.CallToolAsync(new TaskFlow.Routing.McpToolCall("inner.everything.echo", new System.Text.Json.Nodes.JsonObject { ["message"] = "two hops" }));
+        var echo = await router.CallToolAsync(new TaskFlow.Routing.McpToolCall("inner.everything__echo", new System.Text.Json.Nodes.JsonObject { ["message"] = "two hops" }));
         var run = await router.CallToolAsync(new TaskFlow.Routing.McpToolCall("commands.run_command", new System.Text.Json.Nodes.JsonObject { ["command"] = "echo old-revision" }));
 
         Assert.Equal("Echo: two hops", Text(echo.Result));
@@ -296,6 +296,7 @@ public sealed class McpGatewayTests
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         var settings = new Dictionary<string, string?>();
         McpTestServers.Configure(settings, "stateful", Fixture("session-state-server.js"));
+        settings["TaskFlow:Mcp:Servers:stateful:Session"] = "Pinned";
         McpTestServers.Configure(settings, "changing", Fixture("changing-tools-server.js"));
         await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
         var router = app.Services.GetRequiredService<TaskFlow.Routing.McpRouter>();
@@ -308,11 +309,11 @@ public sealed class McpGatewayTests
         Assert.Null(stateless.SessionId);
         Assert.Equal("2026-07-28", stateless.NegotiatedProtocolVersion);
 
-        await a.CallToolAsync("stateful.remember", new Dictionary<string, object?> { ["text"] = "from a" }, cancellationToken: guard.Token);
-        await b.CallToolAsync("stateful.remember", new Dictionary<string, object?> { ["text"] = "from b" }, cancellationToken: guard.Token);
-        var recalledA = Text(await a.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
-        var recalledB = Text(await b.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
-        var recalledShared = Text(await stateless.CallToolAsync("stateful.recall", cancellationToken: guard.Token));
+        await a.CallToolAsync("stateful__remember", new Dictionary<string, object?> { ["text"] = "from a" }, cancellationToken: guard.Token);
+        await b.CallToolAsync("stateful__remember", new Dictionary<string, object?> { ["text"] = "from b" }, cancellationToken: guard.Token);
+        var recalledA = Text(await a.CallToolAsync("stateful__recall", cancellationToken: guard.Token));
+        var recalledB = Text(await b.CallToolAsync("stateful__recall", cancellationToken: guard.Token));
+        var recalledShared = Text(await stateless.CallToolAsync("stateful__recall", cancellationToken: guard.Token));
 
         Assert.EndsWith(":from a", recalledA, StringComparison.Ordinal);
         Assert.EndsWith(":from b", recalledB, StringComparison.Ordinal);
@@ -327,7 +328,7 @@ public sealed class McpGatewayTests
             return ValueTask.CompletedTask;
         }))
         {
-            await b.CallToolAsync("changing.add_tool", new Dictionary<string, object?> { ["text"] = "new_tool" }, cancellationToken: guard.Token);
+            await b.CallToolAsync("changing__add_tool", new Dictionary<string, object?> { ["text"] = "new_tool" }, cancellationToken: guard.Token);
             await heard.Task.WaitAsync(guard.Token);
         }
 
@@ -338,7 +339,7 @@ public sealed class McpGatewayTests
             await Task.Delay(100, guard.Token);
         }
 
-        Assert.EndsWith(":from b", Text(await b.CallToolAsync("stateful.recall", cancellationToken: guard.Token)), StringComparison.Ordinal);
+        Assert.EndsWith(":from b", Text(await b.CallToolAsync("stateful__recall", cancellationToken: guard.Token)), StringComparison.Ordinal);
     }
 
     private static StdioLaunch Fixture(string script)
