@@ -6,8 +6,9 @@ namespace TaskFlow.Bench.Fleet;
 
 /// <summary>
 /// The report's question on a real fleet: the 21 servers started directly in parallel (the floor),
-/// then behind the router (cold and warm listing, tools, memory, sustained calls, a kill), then the
-/// report's 19 behind a fresh router. Prints raw lines as it goes, the table at the end.
+/// then behind the router (cold and warm listing, tools, memory, sustained calls, kills), the
+/// report's 19 behind a fresh router, several clients on one gateway, and the cold listings again
+/// in reverse order. Prints raw lines as it goes, the table at the end.
 /// </summary>
 internal static partial class FleetRun
 {
