@@ -74,24 +74,35 @@ done
 
 # ruv-swarm opens its database through better-sqlite3, a native module that install scripts would
 # fetch prebuilt from GitHub. Without them it is compiled here from source against the headers of
-# the node that runs it (node-gyp ships with npm; needs make and a C++ compiler, about a minute).
-SQLITE_NATIVE=node_modules/better-sqlite3/build/Release/better_sqlite3.node
+# the node that runs it (node-gyp ships with npm; needs make, a C++ compiler and python3, about a
+# minute). The copy is the one ruv-swarm resolves: npm may nest it under ruv-swarm, because
+# claude-flow wants another major version.
+sqlite_dir() {
+  (cd "$DIR" && node -p 'require("path").dirname(require.resolve("better-sqlite3/package.json", { paths: [process.argv[1]] }))' "$DIR/node_modules/ruv-swarm" 2>/dev/null) || true
+}
 
 build_sqlite() {
-  local gyp
+  local dir gyp nodedir
+  dir=$(sqlite_dir)
+  [[ -n $dir ]] || die "better-sqlite3 (a dependency of ruv-swarm) is not installed in $DIR"
   gyp=$(dirname "$(command -v npm)")/../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js
   [[ -f $gyp ]] || gyp=$(npm root -g)/npm/node_modules/node-gyp/bin/node-gyp.js
   [[ -f $gyp ]] || die "node-gyp (shipped with npm) was not found: ruv-swarm's better-sqlite3 cannot be built"
-  local nodedir
   nodedir=$(node -p 'require("path").resolve(process.execPath, "../..")')
   [[ -f $nodedir/include/node/node.h ]] || die "the node headers are missing in $nodedir/include/node (install the package with node's development headers)"
-  log "building better-sqlite3 for ruv-swarm from source (headers in $nodedir/include/node)"
-  (cd "$DIR/node_modules/better-sqlite3" && node "$gyp" rebuild --release --nodedir="$nodedir" -j 2 </dev/null >&2) \
+  log "building better-sqlite3 for ruv-swarm from source in $dir (headers in $nodedir/include/node)"
+  (cd "$dir" && node "$gyp" rebuild --release --nodedir="$nodedir" -j 2 </dev/null >&2) \
     || die "building better-sqlite3 failed (needs make, g++ and python3; see the messages above)"
 }
 
+sqlite_built() {
+  local dir
+  dir=$(sqlite_dir)
+  [[ -n $dir && -f $dir/build/Release/better_sqlite3.node ]]
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
-  [[ -f $DIR/$SQLITE_NATIVE ]] || build_sqlite
+  sqlite_built || build_sqlite
   log "fleet already installed in $DIR"
   exit 0
 fi
