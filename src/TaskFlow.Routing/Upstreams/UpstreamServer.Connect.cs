@@ -117,11 +117,7 @@ internal sealed partial class UpstreamServer
 
         if (!connection.IsClosing && Volatile.Read(ref _disposing) == 0)
         {
-            connection.MarkBroken();
-            if (connection.ClaimLoss())
-            {
-                OnConnectionLost(connection, null);
-            }
+            _ = Lost(connection, null);
         }
     }
 
