@@ -63,6 +63,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private int _toolsVersion;
     private int _startFailures;
     private int _restarts;
+
+    // The revision the last connection negotiated, asked for again by the next (see ConnectAsync).
+    private string? _knownProtocol;
     private long _nextStartAllowedAt;
 
     /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
