@@ -91,7 +91,7 @@ internal sealed class GatewaySide : EchoSide
     }
 
     public override async Task<CallToolResult> CallAsync(int worker, CancellationToken cancellationToken) =>
-        await _client.CallToolAsync($"{RouterSide.ServerName}.echo", _arguments, cancellationToken: cancellationToken);
+        await _client.CallToolAsync($"{RouterSide.ServerName}__echo", _arguments, cancellationToken: cancellationToken);
 
     public override async ValueTask DisposeAsync()
     {

@@ -6,7 +6,7 @@ namespace TaskFlow.Routing.Upstreams;
 /// counted against the server's breaker once, by whoever saw it first, however many calls it cut off.
 /// </summary>
 /// <param name="restarted">Completes when the start that replaces the connection has ended, well or not.</param>
-internal sealed class UpstreamConnectionLostException(string reason, Task restarted, Exception inner)
+internal sealed class UpstreamConnectionLostException(string reason, Task restarted, Exception? inner)
     : Exception($"connection lost: {reason}", inner)
 {
     public Task Restarted { get; } = restarted;

@@ -40,7 +40,26 @@ internal sealed partial class UpstreamServer
             };
             var stdio = IsHttp ? null : CreateStdioTransport();
             var transport = new ProgressTrackingTransport(stdio is null ? CreateHttpTransport() : stdio);
-            var client = await ConnectRetry.ExecuteAsync(async token => await McpClient.CreateAsync(transport, clientOptions, _loggers, token), timeout.Token);
+            var client = await ConnectRetry.ExecuteAsync(
+                async token =>
+                {
+                    // A restart asks for the revision the server spoke last time, which skips the
+                    // 2026-07-28 probe (a round trip, or a wait for servers that drop unknown
+                    // methods). Should the server no longer speak it, the next try probes again.
+                    var known = Volatile.Read(ref _knownProtocol);
+                    clientOptions.ProtocolVersion = known is not null && KeepsSessionState(known) ? known : null;
+                    try
+                    {
+                        return await McpClient.CreateAsync(transport, clientOptions, _loggers, token);
+                    }
+                    catch (Exception) when (known is not null)
+                    {
+                        Volatile.Write(ref _knownProtocol, null);
+                        throw;
+                    }
+                },
+                timeout.Token);
+            Volatile.Write(ref _knownProtocol, client.NegotiatedProtocolVersion);
             client.RegisterNotificationHandler(NotificationMethods.ToolListChangedNotification, (_, _) =>
             {
                 InvalidateTools();
@@ -117,11 +136,7 @@ internal sealed partial class UpstreamServer
 
         if (!connection.IsClosing && Volatile.Read(ref _disposing) == 0)
         {
-            connection.MarkBroken();
-            if (connection.ClaimLoss())
-            {
-                OnConnectionLost(connection, null);
-            }
+            _ = Lost(connection, null);
         }
     }
 

@@ -74,13 +74,7 @@ internal sealed partial class UpstreamServer
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
-            connection.MarkBroken();
-            if (connection.ClaimLoss())
-            {
-                OnConnectionLost(connection, ex);
-            }
-
-            throw new UpstreamConnectionLostException(connection.DescribeLoss(ex), connection.Restarted, ex);
+            throw Lost(connection, ex);
         }
         finally
         {

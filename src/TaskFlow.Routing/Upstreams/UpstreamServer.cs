@@ -63,6 +63,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private int _toolsVersion;
     private int _startFailures;
     private int _restarts;
+
+    // The revision the last connection negotiated, asked for again by the next (see ConnectAsync).
+    private string? _knownProtocol;
     private long _nextStartAllowedAt;
 
     /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
@@ -192,21 +195,28 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
-            // Every call in flight on the connection fails with it; only the first to see it (a
-            // call, or the watch on the session's end) reports the loss, so a crash counts once
-            // for the breaker and restarts the server once.
-            connection.MarkBroken();
-            if (connection.ClaimLoss())
-            {
-                OnConnectionLost(connection, ex);
-            }
-
-            throw new UpstreamConnectionLostException(connection.DescribeLoss(ex), connection.Restarted, ex);
+            throw Lost(connection, ex);
         }
         finally
         {
             Release(connection, started);
         }
+    }
+
+    /// <summary>
+    /// Takes a connection a request found ended out of use. Every call in flight on it fails with
+    /// it; only the first to see it (a call, or the watch on the session's end) reports the loss,
+    /// so a crash counts once for the breaker and restarts the server once.
+    /// </summary>
+    private UpstreamConnectionLostException Lost(UpstreamConnection connection, Exception? failure)
+    {
+        connection.MarkBroken();
+        if (connection.ClaimLoss())
+        {
+            OnConnectionLost(connection, failure);
+        }
+
+        return new UpstreamConnectionLostException(connection.DescribeLoss(failure), connection.Restarted, failure);
     }
 
     /// <summary>
@@ -259,11 +269,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         {
             if (EndsConnection(ex))
             {
-                connection.MarkBroken();
-                if (connection.ClaimLoss())
-                {
-                    OnConnectionLost(connection, ex);
-                }
+                _ = Lost(connection, ex);
             }
 
             State = UpstreamState.Failing;

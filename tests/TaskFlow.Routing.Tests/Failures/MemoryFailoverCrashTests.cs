@@ -11,13 +11,6 @@ namespace TaskFlow.Routing.Tests.Failures;
 /// </summary>
 public sealed class MemoryFailoverCrashTests : RouterFailureTest
 {
-    private const string MemoryRule = """
-        routing_priorities:
-          - pattern: "memory.*"
-            servers: ["memory-bank", "memory"]
-            strategy: "failover"
-        """;
-
     [Fact]
     public async Task CallToolAsync_MemoryBankKilledThreeTimesUnderLoad_LosesNoIdempotentCall_AndTheBreakerNeverOpens()
     {
@@ -33,7 +26,7 @@ public sealed class MemoryFailoverCrashTests : RouterFailureTest
             bank.IdempotentTools = ["list_projects", "list_project_files", "memory_bank_read"];
             var router = Fixture.Create(
                 new() { ["memory-bank"] = bank, ["memory"] = RouterFixture.Stdio(McpTestServers.Memory(Path.Combine(root, "graph.jsonl"))) },
-                MemoryRule);
+                Gateway.McpGatewayTests.MemoryRule);
             Router = router;
             var memoryBank = router.Servers.Single(s => s.Name == "memory-bank");
             var opened = 0;

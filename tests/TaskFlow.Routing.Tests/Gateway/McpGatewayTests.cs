@@ -15,8 +15,8 @@ namespace TaskFlow.Routing.Tests.Gateway;
 /// </summary>
 public sealed partial class McpGatewayTests : RouterFailureTest
 {
-    // The report's memory rule: memory-bank first, the knowledge-graph server after it.
-    private const string MemoryRule = """
+    /// <summary>The report's memory rule: memory-bank first, the knowledge-graph server after it.</summary>
+    internal const string MemoryRule = """
         routing_priorities:
           - pattern: "memory.*"
             servers: ["memory-bank", "memory"]

@@ -50,39 +50,8 @@ internal sealed class RouterFixture : IAsyncDisposable
     /// The ids of the processes still running with this fixture's marker in their environment;
     /// with <paramref name="server"/>, only those started for that server.
     /// </summary>
-    public IReadOnlyList<int> ProcessIds(string? server = null)
-    {
-        var wanted = new List<string> { $"{MarkerVariable}={Marker}" };
-        if (server is not null)
-        {
-            wanted.Add($"{ServerVariable}={server}");
-        }
-
-        var ids = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var id))
-            {
-                continue;
-            }
-
-            try
-            {
-                // NUL-separated NAME=value entries, as the process was started.
-                var environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (wanted.All(environment.Contains))
-                {
-                    ids.Add(id);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone, or not ours.
-            }
-        }
-
-        return ids;
-    }
+    public IReadOnlyList<int> ProcessIds(string? server = null) =>
+        server is null ? MarkedProcesses.Find($"{MarkerVariable}={Marker}") : MarkedProcesses.Find($"{MarkerVariable}={Marker}", $"{ServerVariable}={server}");
 
     /// <summary>Waits, at most <paramref name="within"/>, until no process with this fixture's marker runs; false if some still do.</summary>
     public async Task<bool> AllStoppedAsync(TimeSpan within)

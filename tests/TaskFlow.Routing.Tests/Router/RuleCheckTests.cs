@@ -25,7 +25,7 @@ public sealed class RuleCheckTests : RouterFailureTest
     }
 
     [Fact]
-    public async Task CheckRulesAsync_RuleWhoseServersShareNoTool_IsRefusedNamingIt()
+    public async Task Start_RuleWhoseServersShareNoTool_IsRefusedNamingIt()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var root = Directory.CreateTempSubdirectory("taskflow-rules-").FullName;
@@ -47,7 +47,8 @@ public sealed class RuleCheckTests : RouterFailureTest
                     strategy: "failover"
                 """);
 
-            var error = await Assert.ThrowsAsync<RoutingConfigurationException>(() => router.CheckRulesAsync(guard.Token));
+            // The router's host runs the check before anything is served: the start fails.
+            var error = await Assert.ThrowsAsync<RoutingConfigurationException>(() => new Hosting.McpRouterHost(router, TimeProvider.System).StartAsync(guard.Token));
 
             var problem = Assert.Single(error.Problems);
             Assert.StartsWith("routing_priorities[1] ('tools.*'): its servers 'everything' (", problem, StringComparison.Ordinal);

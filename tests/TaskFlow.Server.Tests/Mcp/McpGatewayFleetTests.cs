@@ -176,46 +176,13 @@ public sealed partial class McpGatewayFleetTests
     }
 
     /// <summary>Running processes started with this marker (and server name) in their environment.</summary>
-    private static List<int> ProcessIds(string marker, string? server)
-    {
-        var wanted = new List<string> { $"{MarkerVariable}={marker}" };
-        if (server is not null)
-        {
-            wanted.Add($"{ServerVariable}={server}");
-        }
-
-        var ids = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var id))
-            {
-                continue;
-            }
-
-            try
-            {
-                var environment = File.ReadAllText(Path.Combine(dir, "environ")).Split('\0');
-                if (wanted.All(environment.Contains))
-                {
-                    ids.Add(id);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone, or not ours.
-            }
-        }
-
-        return ids;
-    }
+    private static List<int> ProcessIds(string marker, string? server) =>
+        server is null ? MarkedProcesses.Find($"{MarkerVariable}={marker}") : MarkedProcesses.Find($"{MarkerVariable}={marker}", $"{ServerVariable}={server}");
 
     private static Task<McpClient> ConnectAsync(TaskFlowApp app, string? protocolVersion, CancellationToken cancellationToken) =>
-        McpClient.CreateAsync(
-            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
-            new McpClientOptions { ProtocolVersion = protocolVersion },
-            cancellationToken: cancellationToken);
+        McpGatewayTests.ConnectAsync(app, protocolVersion, cancellationToken);
 
-    private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+    private static string Text(CallToolResult result) => McpGatewayTests.Text(result);
 
     [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
     private static partial Regex Portable();

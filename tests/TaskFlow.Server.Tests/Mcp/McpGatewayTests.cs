@@ -349,13 +349,13 @@ public sealed class McpGatewayTests
     }
 
     /// <param name="protocolVersion">A revision to ask for (an older one opens a session); null takes the newest.</param>
-    private static Task<McpClient> ConnectAsync(TaskFlowApp app, string? protocolVersion, CancellationToken cancellationToken) =>
+    internal static Task<McpClient> ConnectAsync(TaskFlowApp app, string? protocolVersion, CancellationToken cancellationToken) =>
         McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
             new McpClientOptions { ProtocolVersion = protocolVersion },
             cancellationToken: cancellationToken);
 
-    private static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+    internal static string Text(CallToolResult result) => string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
 
     private static int Count<T>(List<T> items)
     {
