@@ -11,6 +11,12 @@ public sealed partial class McpRouter
     // (server, name called, rule) -> the server's own name for the tool; "" when it does not list it.
     private readonly ConcurrentDictionary<(UpstreamServer Server, string Tool, RoutingRule? Rule), string> _upstreamNames = new();
 
+    // Tool names a discovery did not find, with when they may be looked for again: a client that
+    // calls a misspelt name in a loop must not list the whole fleet on every call.
+    private readonly ConcurrentDictionary<string, long> _unknown = new(StringComparer.Ordinal);
+    private static readonly TimeSpan UnknownFor = TimeSpan.FromSeconds(5);
+    private const int MaxUnknown = 10_000;
+
     /// <summary>Raised after a server's tool list changed (a notification, or a listing that differs).</summary>
     public event Action<string>? ToolsChanged;
 
@@ -156,8 +162,22 @@ public sealed partial class McpRouter
         }
     }
 
+    private bool IsKnownUnknown(string tool) =>
+        _unknown.TryGetValue(tool, out var until) && TimeProvider.System.GetTimestamp() < until;
+
+    private void RememberUnknown(string tool)
+    {
+        if (_unknown.Count >= MaxUnknown)
+        {
+            _unknown.Clear();
+        }
+
+        _unknown[tool] = TimeProvider.System.GetTimestamp() + (long)(UnknownFor.TotalSeconds * TimeProvider.System.TimestampFrequency);
+    }
+
     private void OnToolsChanged(UpstreamServer server)
     {
+        _unknown.Clear();
         foreach (var key in _upstreamNames.Keys.Where(k => ReferenceEquals(k.Server, server)))
         {
             _upstreamNames.TryRemove(key, out _);

@@ -24,7 +24,7 @@ public sealed partial class McpRouter
             s.CallsInFlight,
             s.PinnedSessions,
             s.ProtocolVersion,
-            s.CachedTools?.Select(t => t.Name).ToArray(),
+            s.RoutableTools?.Select(t => t.Name).ToArray(),
             s.LastError)
         {
             LastErrorAt = s.LastErrorAt,

@@ -290,17 +290,21 @@ public sealed partial class McpRouter : IAsyncDisposable
         }
 
         var decision = _table.Decide(call.Tool);
-        if (decision is null)
+        if (decision is null && !IsKnownUnknown(call.Tool))
         {
             // Lazy discovery: learn who lists which tool, once, then decide again.
             await _discovering.WaitAsync(cancellationToken);
             try
             {
                 decision = _table.Decide(call.Tool);
-                if (decision is null)
+                if (decision is null && !IsKnownUnknown(call.Tool))
                 {
                     await ListToolsAsync(cancellationToken);
                     decision = _table.Decide(call.Tool);
+                    if (decision is null)
+                    {
+                        RememberUnknown(call.Tool);
+                    }
                 }
             }
             finally

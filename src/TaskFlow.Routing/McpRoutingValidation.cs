@@ -60,6 +60,11 @@ internal static partial class McpRoutingValidation
             }
         }
 
+        if (options.Servers.Count > options.MaxTotalConnections)
+        {
+            yield return $"{McpRoutingOptions.SectionName}:MaxTotalConnections: {options.MaxTotalConnections} connections cannot reach {options.Servers.Count} servers (each needs at least one); raise it to {options.Servers.Count} or more";
+        }
+
         var gateway = options.Gateway;
         if (string.IsNullOrEmpty(gateway.Separator) || !Separator().IsMatch(gateway.Separator))
         {

@@ -81,11 +81,15 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         _time = time;
         Breaker = new CircuitBreaker(breaker.FailureThreshold, breaker.OpenDuration, breaker.HalfOpenRequests, time);
         Gate = new TierGate(options.MaxConnections * options.CallsPerConnection);
+        // The bucket refills a tenth of the limit every 100 ms (where the limit divides by ten), not
+        // the whole limit once a second: at the limit, a call waits about 100 ms at most for its
+        // token rather than a second.
+        var tenths = options.RateLimit % 10 == 0;
         RateLimiter = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.RateLimit,
-            TokensPerPeriod = options.RateLimit,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokensPerPeriod = tenths ? options.RateLimit / 10 : options.RateLimit,
+            ReplenishmentPeriod = tenths ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1),
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,

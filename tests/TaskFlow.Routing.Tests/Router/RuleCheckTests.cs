@@ -25,6 +25,16 @@ public sealed class RuleCheckTests : RouterFailureTest
     }
 
     [Fact]
+    public void Constructor_MoreServersThanConnections_IsRefusedWithTheNumberNeeded()
+    {
+        var servers = Enumerable.Range(1, 3).ToDictionary(i => $"s{i}", _ => RouterFixture.Stdio(McpTestServers.Everything()));
+
+        var error = Assert.Throws<RoutingConfigurationException>(() => Fixture.Create(servers, null, o => o.MaxTotalConnections = 2));
+
+        Assert.Equal(["TaskFlow:Mcp:MaxTotalConnections: 2 connections cannot reach 3 servers (each needs at least one); raise it to 3 or more"], error.Problems);
+    }
+
+    [Fact]
     public async Task Start_RuleWhoseServersShareNoTool_IsRefusedNamingIt()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
