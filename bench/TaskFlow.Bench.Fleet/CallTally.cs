@@ -1,3 +1,4 @@
+using TaskFlow.Server.Mcp.LoadTest;
 namespace TaskFlow.Bench.Fleet;
 
 /// <summary>One server's calls in a run: latencies, failures and the first failure's message. Thread-safe.</summary>

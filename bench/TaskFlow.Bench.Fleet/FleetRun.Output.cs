@@ -1,3 +1,4 @@
+using TaskFlow.Server.Mcp.LoadTest;
 namespace TaskFlow.Bench.Fleet;
 
 // The fleet run's raw lines, printed as each phase ends.

@@ -1,3 +1,4 @@
+using TaskFlow.Server.Mcp.LoadTest;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 using TaskFlow.Routing;

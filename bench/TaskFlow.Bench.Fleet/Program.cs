@@ -26,7 +26,7 @@ try
     return options.Mode switch
     {
         "simulate" => await SimulationRun.RunAsync(options, stop.Token),
-        "loadtest" => await LoadTestRun.RunAsync(options, stop.Token),
+        "loadtest" => await TaskFlow.Server.Mcp.LoadTest.McpLoadTest.RunAsync(new(options.Servers, options.Duration, options.Tps), Console.Out, stop.Token),
         SimulatedHost.Mode => await SimulatedHost.RunAsync(options, stop.Token),
         _ => await FleetRun.RunAsync(options, stop.Token),
     };

@@ -1,3 +1,4 @@
+using TaskFlow.Server.Mcp.LoadTest;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;

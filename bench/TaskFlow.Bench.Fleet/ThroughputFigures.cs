@@ -1,3 +1,4 @@
+using TaskFlow.Server.Mcp.LoadTest;
 namespace TaskFlow.Bench.Fleet;
 
 /// <summary>A sustained closed-loop run: calls answered, failures and latencies, overall and per server.</summary>

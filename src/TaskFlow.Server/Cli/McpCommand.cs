@@ -8,6 +8,7 @@ using TaskFlow.Routing.Gateway;
 using TaskFlow.Routing.Hosting;
 using TaskFlow.Workspaces.Hosting;
 using TaskFlow.Server.Mcp;
+using LoadTest = TaskFlow.Server.Mcp.LoadTest;
 using TaskFlow.Workspaces.Mcp;
 
 namespace TaskFlow.Server.Cli;
@@ -72,7 +73,32 @@ internal static class McpCommand
             return 0;
         });
 
-        return new Command("mcp", "TaskFlow's MCP servers over stdio.") { gateway, workspaces, decomposition };
+        return new Command("mcp", "TaskFlow's MCP servers over stdio, and the MCP load test.") { gateway, workspaces, decomposition, CreateLoadTest() };
+    }
+
+    /// <summary><c>taskflow mcp loadtest</c>: the reference report's load test against simulated servers on loopback.</summary>
+    private static Command CreateLoadTest()
+    {
+        var servers = new Option<int>("--servers") { Description = "Simulated MCP servers behind the router (1 to 5000).", DefaultValueFactory = _ => 21 };
+        var duration = new Option<int>("--duration") { Description = "Seconds to run (1 to 86400).", DefaultValueFactory = _ => 3600 };
+        var tps = new Option<int>("--tps") { Description = "Calls per second offered, on a fixed schedule (1 to 100000).", DefaultValueFactory = _ => 1000 };
+        var command = new Command("loadtest", "Run the reference report's load test: simulated MCP servers on 127.0.0.1 behind the router, calls at --tps for --duration; prints latency percentiles, errors and breaker events per server. Exit code 1 when the error rate reaches 0.1%, 2 for bad options.")
+        {
+            servers, duration, tps,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = new LoadTest.McpLoadTestOptions(result.GetValue(servers), TimeSpan.FromSeconds(result.GetValue(duration)), result.GetValue(tps));
+            var problems = options.Problems().ToList();
+            if (problems.Count > 0)
+            {
+                await Console.Error.WriteLineAsync("taskflow mcp loadtest: " + string.Join("; ", problems));
+                return 2;
+            }
+
+            return await LoadTest.McpLoadTest.RunAsync(options, Console.Out, cancellationToken);
+        });
+        return command;
     }
 
     private static HostApplicationBuilder CreateBuilder()

@@ -1,4 +1,4 @@
-namespace TaskFlow.Bench.Fleet;
+namespace TaskFlow.Server.Mcp.LoadTest;
 
 /// <summary>One server's share of the load: latencies, errors and breaker transitions.</summary>
 internal sealed class ServerLoad(string name, string tool)

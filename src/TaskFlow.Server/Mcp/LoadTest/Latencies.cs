@@ -1,7 +1,7 @@
-namespace TaskFlow.Bench.Fleet;
+namespace TaskFlow.Server.Mcp.LoadTest;
 
 /// <summary>Latencies of one series of calls, in microseconds; percentiles by nearest rank.</summary>
-internal sealed class Latencies
+public sealed class Latencies
 {
     private readonly List<double> _values = [];
     private double[]? _sorted;
