@@ -75,6 +75,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         foreach (var server in _servers.Values)
         {
             server.ToolsChanged += OnToolsChanged;
+            server.CatalogChanged += OnCatalogChanged;
         }
 
         _ruleStrategies = new Dictionary<RoutingRule, RouteStrategy>(ReferenceEqualityComparer.Instance);

@@ -18,7 +18,7 @@ namespace TaskFlow.Routing.Gateway;
 /// listing that differs) or the router's tool cache expires, so a client listing again gets the
 /// same object at no cost.
 /// </remarks>
-public sealed class McpGateway
+public sealed partial class McpGateway
 {
     private readonly McpRouter _router;
     private readonly McpRoutingOptions _options;
@@ -32,6 +32,7 @@ public sealed class McpGateway
         _options = options.Value;
         _time = time ?? TimeProvider.System;
         router.ToolsChanged += _ => _listing = null;
+        router.CatalogChanged += _ => _catalog = null;
     }
 
     public McpRouter Router => _router;

@@ -18,6 +18,14 @@ public static class McpGatewayServerExtensions
     public static IMcpServerBuilder AddTaskFlowGateway(this IServiceCollection services)
     {
         services.TryAddSingleton(s => new McpGatewaySessions(s.GetRequiredService<McpRouter>(), processIsOneSession: s.GetService<StdioGateway>() is not null));
+        services.TryAddSingleton<GatewayCapabilities>();
+        services.AddOptions<McpServerOptions>().PostConfigure<GatewayCapabilities>((options, capabilities) =>
+        {
+            if (capabilities.Value is { } known)
+            {
+                ApplyCapabilities(options, known);
+            }
+        });
         return services
             .AddMcpServer(o =>
             {
@@ -30,6 +38,15 @@ public static class McpGatewayServerExtensions
                 services.GetRequiredService<McpGatewaySessions>().SessionOf(context.Server);
                 return await services.GetRequiredService<McpGateway>().ListToolsAsync(cancellationToken);
             })
+            .WithListResourcesHandler(async (context, cancellationToken) => await Gateway(context.Services!).ListResourcesAsync(cancellationToken))
+            .WithListResourceTemplatesHandler(async (context, cancellationToken) => await Gateway(context.Services!).ListResourceTemplatesAsync(cancellationToken))
+            .WithReadResourceHandler(async (context, cancellationToken) =>
+                await Gateway(context.Services!).ReadResourceAsync(context.Params ?? throw new McpProtocolException("resources/read needs params.", McpErrorCode.InvalidParams), cancellationToken))
+            .WithListPromptsHandler(async (context, cancellationToken) => await Gateway(context.Services!).ListPromptsAsync(cancellationToken))
+            .WithGetPromptHandler(async (context, cancellationToken) =>
+                await Gateway(context.Services!).GetPromptAsync(context.Params ?? throw new McpProtocolException("prompts/get needs params.", McpErrorCode.InvalidParams), cancellationToken))
+            .WithCompleteHandler(async (context, cancellationToken) =>
+                await Gateway(context.Services!).CompleteAsync(context.Params ?? throw new McpProtocolException("completion/complete needs params.", McpErrorCode.InvalidParams), cancellationToken))
             .WithCallToolHandler(async (context, cancellationToken) =>
             {
                 var services = context.Services!;
@@ -47,6 +64,40 @@ public static class McpGatewayServerExtensions
                 return result;
             });
     }
+
+    /// <summary>
+    /// Announces what the fleet offers, no more: the handlers of a capability no server backs are
+    /// removed, so the SDK neither announces it nor answers for it.
+    /// </summary>
+    public static void ApplyCapabilities(McpServerOptions options, ServerCapabilities offered)
+    {
+        options.Capabilities = new ServerCapabilities
+        {
+            Tools = new ToolsCapability { ListChanged = true },
+            Resources = offered.Resources,
+            Prompts = offered.Prompts,
+            Completions = offered.Completions,
+        };
+        if (offered.Resources is null)
+        {
+            options.Handlers.ListResourcesHandler = null;
+            options.Handlers.ListResourceTemplatesHandler = null;
+            options.Handlers.ReadResourceHandler = null;
+        }
+
+        if (offered.Prompts is null)
+        {
+            options.Handlers.ListPromptsHandler = null;
+            options.Handlers.GetPromptHandler = null;
+        }
+
+        if (offered.Completions is null)
+        {
+            options.Handlers.CompleteHandler = null;
+        }
+    }
+
+    private static McpGateway Gateway(IServiceProvider services) => services.GetRequiredService<McpGateway>();
 
     /// <summary>
     /// Serves the gateway over stdio. The process is one downstream session: upstream servers that
@@ -121,6 +172,7 @@ public sealed class McpGatewaySessions
         _router = router;
         _processIsOneSession = processIsOneSession;
         router.ToolsChanged += OnToolsChanged;
+        router.CatalogChanged += OnCatalogChanged;
     }
 
     /// <summary>Sessions now open.</summary>
@@ -168,15 +220,22 @@ public sealed class McpGatewaySessions
         return ProcessSession;
     }
 
-    private void OnToolsChanged(string server) => _ = AnnounceAsync();
+    private void OnToolsChanged(string server) => _ = AnnounceAsync(NotificationMethods.ToolListChangedNotification);
 
-    private async Task AnnounceAsync()
+    // A server's resources or prompts changed: the sessions hear both (which one changed is not said upstream).
+    private void OnCatalogChanged(string server)
+    {
+        _ = AnnounceAsync(NotificationMethods.ResourceListChangedNotification);
+        _ = AnnounceAsync(NotificationMethods.PromptListChangedNotification);
+    }
+
+    private async Task AnnounceAsync(string notification)
     {
         foreach (var session in _sessions.Values)
         {
             try
             {
-                await session.SendNotificationAsync(NotificationMethods.ToolListChangedNotification, CancellationToken.None);
+                await session.SendNotificationAsync(notification, CancellationToken.None);
             }
             catch (Exception)
             {

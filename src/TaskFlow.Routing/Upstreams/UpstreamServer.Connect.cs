@@ -65,6 +65,17 @@ internal sealed partial class UpstreamServer
                 InvalidateTools();
                 return ValueTask.CompletedTask;
             });
+            client.RegisterNotificationHandler(NotificationMethods.ResourceListChangedNotification, (_, _) =>
+            {
+                OnCatalogChanged();
+                return ValueTask.CompletedTask;
+            });
+            client.RegisterNotificationHandler(NotificationMethods.PromptListChangedNotification, (_, _) =>
+            {
+                OnCatalogChanged();
+                return ValueTask.CompletedTask;
+            });
+            Capabilities = client.ServerCapabilities;
             _startFailures = 0;
             Volatile.Write(ref _nextStartAllowedAt, 0);
             State = UpstreamState.Ready;

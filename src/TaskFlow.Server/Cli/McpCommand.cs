@@ -28,6 +28,11 @@ internal static class McpCommand
             builder.Services.AddMcpRouterCore();
             builder.Services.AddTaskFlowGateway().WithGatewayStdioTransport();
             using var host = builder.Build();
+
+            // The one session is configured once: learn what the fleet offers (starting its
+            // servers in parallel) before serving, so the gateway announces exactly that.
+            host.Services.GetRequiredService<GatewayCapabilities>().Value =
+                await host.Services.GetRequiredService<McpGateway>().CapabilitiesAsync(cancellationToken);
             await host.RunAsync(cancellationToken);
             return 0;
         });

@@ -25,7 +25,7 @@ internal static class McpEndpoints
         // Clients that open a session (the initialize handshake, every revision before
         // 2026-07-28) get one; 2026-07-28 clients are served statelessly on the same endpoint.
         transport.SessionMode = HttpServerSessionMode.StatefulForInitializeClients;
-        transport.ConfigureSessionOptions = (context, options, _) =>
+        transport.ConfigureSessionOptions = async (context, options, cancellationToken) =>
         {
             var path = context.Request.Path;
             if (path.StartsWithSegments(WorkspaceIsolation))
@@ -38,8 +38,13 @@ internal static class McpEndpoints
                 var tools = context.RequestServices.GetRequiredService<TaskDecompositionTools>();
                 Serve(options, TaskDecompositionTools.ServerName, typeof(TaskDecompositionTools), tools.ListTools, tools.CallAsync);
             }
-
-            return Task.CompletedTask;
+            else
+            {
+                // The gateway announces what its fleet offers (kept with its listing, so learning
+                // it costs a request nothing once the servers are known).
+                var offered = await context.RequestServices.GetRequiredService<McpGateway>().CapabilitiesAsync(cancellationToken);
+                McpGatewayServerExtensions.ApplyCapabilities(options, offered);
+            }
         };
 
         // The one hook that sees a session end (experimental in SDK 2.3.1): a gateway session's
