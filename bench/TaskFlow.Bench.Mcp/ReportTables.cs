@@ -15,7 +15,7 @@ internal static class ReportTables
     public const double MaxAddedP50Us = 50;
 
     /// <summary>The gateway (HTTP to <c>/mcp</c>, then the router) adds at most this much to the median call.</summary>
-    public const double MaxGatewayAddedP50Us = 300;
+    public const double MaxGatewayAddedP50Us = 150;
 
     /// <summary>The router keeps at least this share of the direct calls/s at concurrency 64.</summary>
     public const double MinThroughputShare = 0.90;
