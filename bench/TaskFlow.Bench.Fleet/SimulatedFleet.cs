@@ -51,11 +51,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     }
 
     /// <summary>Every simulated server as a router entry: Streamable HTTP on loopback.</summary>
-    public Dictionary<string, UpstreamServerOptions> RouterEntries() =>
-        Enumerable.Range(1, Servers).ToDictionary(
-            SimulatedHost.ServerName,
-            i => new UpstreamServerOptions { Transport = "http", Url = new Uri(BaseAddress, $"sim/{SimulatedHost.ServerName(i)}").ToString(), Tier = 1 + ((i - 1) % 4) },
-            StringComparer.Ordinal);
+    public Dictionary<string, UpstreamServerOptions> RouterEntries() => TaskFlow.Server.Mcp.LoadTest.SimulatedMcpServers.RouterEntries(BaseAddress, Servers);
 
     public long Rss() => ProcessTree.TreeRss(_process.Id);
 

@@ -43,34 +43,10 @@ PACKAGES=(
 )
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-DIR=${1:-$ROOT/bench/.fleet-servers}
-
-command -v node >/dev/null 2>&1 || die "node is not on PATH: install Node.js 18 or later (with npm), then run this script again"
-command -v npm >/dev/null 2>&1 || die "npm is not on PATH: install npm (it ships with Node.js), then run this script again"
-
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-(( node_major >= 18 )) || die "node $(node --version) is too old: the MCP servers need Node.js 18 or later"
-
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
-
-# Prints the version of the package installed in DIR/node_modules/$1, or nothing.
-installed_version() {
-  local manifest=$DIR/node_modules/$1/package.json
-  if [[ -f $manifest ]]; then
-    node -p 'require(process.argv[1]).version' "$manifest" 2>/dev/null || true
-  fi
-}
-
-missing=()
-for spec in "${PACKAGES[@]}"; do
-  name=${spec%@*}
-  version=${spec##*@}
-  have=$(installed_version "$name")
-  if [[ $have != "$version" ]]; then
-    missing+=("$spec${have:+ (found $have)}")
-  fi
-done
+# shellcheck source=scripts/npm-pinned.sh
+source "$ROOT/scripts/npm-pinned.sh"
+DIR=$(npm_pinned_prepare "${1:-$ROOT/bench/.fleet-servers}")
+mapfile -t missing < <(npm_pinned_missing "$DIR")
 
 # ruv-swarm opens its database through better-sqlite3, a native module that install scripts would
 # fetch prebuilt from GitHub. Without them it is compiled here from source against the headers of
@@ -108,33 +84,8 @@ if [[ ${#missing[@]} -eq 0 ]]; then
 fi
 
 log "installing into $DIR: ${missing[*]}"
-
-# The manifest pins every server exactly; npm resolves their own dependencies.
-deps=""
-for spec in "${PACKAGES[@]}"; do
-  deps+="${deps:+,}"$'\n'"    \"${spec%@*}\": \"${spec##*@}\""
-done
-cat >"$DIR/package.json" <<EOF
-{
-  "name": "taskflow-bench-fleet",
-  "description": "The MCP fleet of the TaskFlow fleet bench, written by bench/TaskFlow.Bench.Fleet/install-fleet.sh",
-  "private": true,
-  "dependencies": {$deps
-  }
-}
-EOF
-
 started=$SECONDS
-(cd "$DIR" && npm install --no-audit --no-fund --ignore-scripts </dev/null >&2) \
-  || die "npm install failed in $DIR (is the npm registry reachable? see npm's messages above)"
-
-for spec in "${PACKAGES[@]}"; do
-  name=${spec%@*}
-  version=${spec##*@}
-  have=$(installed_version "$name")
-  [[ $have == "$version" ]] || die "npm install finished but $name is ${have:-missing} in $DIR/node_modules (expected $version)"
-done
-
+npm_pinned_install "$DIR" "taskflow-bench-fleet" "The MCP fleet of the TaskFlow fleet bench, written by bench/TaskFlow.Bench.Fleet/install-fleet.sh"
 build_sqlite
 
 log "installed ${#PACKAGES[@]} MCP servers in $DIR in $(( SECONDS - started ))s"

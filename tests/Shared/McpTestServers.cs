@@ -27,7 +27,6 @@ internal static class McpTestServers
     public const string CommandsPackage = "mcp-server-commands";
     public const string ClaudeFlowPackage = "claude-flow";
     public const string MemoryBankPackage = "@allpepper/memory-bank-mcp";
-    public const string PostgresPackage = "@modelcontextprotocol/server-postgres";
 
     private const string InstallHint = "Run scripts/install-mcp-servers.sh (scripts/test.sh does), or set TASKFLOW_MCP_SERVERS to the folder it installed into.";
 
@@ -43,9 +42,6 @@ internal static class McpTestServers
     /// <summary>memory-bank-mcp (the reference report's memory-bank server): projects of markdown files under <paramref name="root"/>.</summary>
     public static StdioLaunch MemoryBank(string root) =>
         Node(MemoryBankPackage, [], new Dictionary<string, string> { ["MEMORY_BANK_ROOT"] = Path.GetFullPath(root) });
-
-    /// <summary>The PostgreSQL server, pointed at <paramref name="connectionUrl"/> (it connects on its first query); it does not exit when its stdin closes.</summary>
-    public static StdioLaunch Postgres(string connectionUrl) => Node(PostgresPackage, [connectionUrl]);
 
     /// <summary>The filesystem server, allowed to read and write under <paramref name="root"/> only.</summary>
     public static StdioLaunch Filesystem(string root) => Node(FilesystemPackage, [Path.GetFullPath(root)]);

@@ -78,10 +78,13 @@ public sealed class SimulatedMcpServers : IAsyncDisposable
     }
 
     /// <summary>Every simulated server as a router entry: Streamable HTTP on loopback, tiers 1 to 4 in turn.</summary>
-    public Dictionary<string, UpstreamServerOptions> RouterEntries() =>
-        Enumerable.Range(1, Servers).ToDictionary(
+    public Dictionary<string, UpstreamServerOptions> RouterEntries() => RouterEntries(BaseAddress, Servers);
+
+    /// <summary>The router entries of <paramref name="servers"/> simulated servers served at <paramref name="baseAddress"/> (in this process or another).</summary>
+    public static Dictionary<string, UpstreamServerOptions> RouterEntries(Uri baseAddress, int servers) =>
+        Enumerable.Range(1, servers).ToDictionary(
             ServerName,
-            i => new UpstreamServerOptions { Transport = "http", Url = new Uri(BaseAddress, $"sim/{ServerName(i)}").ToString(), Tier = 1 + ((i - 1) % 4) },
+            i => new UpstreamServerOptions { Transport = "http", Url = new Uri(baseAddress, $"sim/{ServerName(i)}").ToString(), Tier = 1 + ((i - 1) % 4) },
             StringComparer.Ordinal);
 
     public async ValueTask DisposeAsync()
