@@ -9,7 +9,7 @@ public static class McpRoutingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the MCP router (section <c>TaskFlow:Mcp</c>), its health checks and metrics, the
-    /// <c>mcp.call</c> activity, and the decomposer that asks an MCP tool for subtasks when
+    /// <c>mcp.call</c> and <c>mcp.resource</c> activities, and the decomposer that asks an MCP tool for subtasks when
     /// <c>TaskFlow:Decomposition:ProposerTool</c> names one. The configuration is checked at start: a mistake stops the process
     /// with one message listing every problem.
     /// </summary>
@@ -17,6 +17,7 @@ public static class McpRoutingServiceCollectionExtensions
     {
         builder.Services.AddMcpRouterCore();
         builder.AddActivity<McpCallActivity>();
+        builder.AddActivity<McpResourceActivity>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Decomposition.ITaskDecomposer, Decomposition.McpTaskDecomposer>());
         return builder;
     }

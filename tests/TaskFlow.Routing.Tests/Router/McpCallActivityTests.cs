@@ -92,4 +92,29 @@ public sealed class McpCallActivityTests : IAsyncLifetime
         Assert.StartsWith("Tool 'fs.read_text_file' on 'fs' reported an error:", read.Error, StringComparison.Ordinal);
         Assert.Contains("outside allowed directories", read.Error, StringComparison.OrdinalIgnoreCase);
     }
+
+    //  doc(mcp.resource demo://.../instructions.md) ──> missing(mcp.resource nowhere://nothing)
+    [Fact]
+    public async Task McpResource_ReadsTheResourceFromTheServerThatListsIt_AndAnUnknownUriFailsForGood()
+    {
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "resources", "nodes": [
+                { "id": "doc", "type": "mcp.resource", "inputs": { "uri": "demo://resource/static/document/instructions.md" } },
+                { "id": "missing", "type": "mcp.resource", "retry": { "maxAttempts": 3, "delay": "10ms" }, "inputs": { "uri": "nowhere://nothing" } } ],
+              "edges": [ { "from": "doc", "to": "missing" } ] }
+            """);
+
+        var id = await Runtime.StartAsync("resources");
+        var view = await Runtime.WaitAsync(id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(InstanceStatus.Failed, view!.Status);
+        var doc = view.Nodes.Single(n => n.NodeId == "doc");
+        Assert.Equal(NodeStatus.Succeeded, doc.Status);
+        Assert.Equal("demo://resource/static/document/instructions.md", doc.Output!["contents"]![0]!["uri"]!.GetValue<string>());
+        Assert.Equal("text/markdown", doc.Output["contents"]![0]!["mimeType"]!.GetValue<string>());
+        Assert.False(string.IsNullOrWhiteSpace(doc.Output["text"]!.GetValue<string>()));
+        var missing = view.Nodes.Single(n => n.NodeId == "missing");
+        Assert.Equal(1, missing.Attempt);
+        Assert.StartsWith("Resource 'nowhere://nothing' is not listed by any server of the fleet", missing.Error, StringComparison.Ordinal);
+    }
 }
