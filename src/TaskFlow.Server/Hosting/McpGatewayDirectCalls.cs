@@ -46,7 +46,7 @@ public static class McpGatewayDirectCalls
                 return;
             }
 
-            await AnswerAsync(context, call.Request, call.Params, serverInfo);
+            await AnswerAsync(context, call.Id, call.Params, serverInfo);
         });
     }
 
@@ -70,7 +70,7 @@ public static class McpGatewayDirectCalls
     /// Reads the body; returns the call when it is one this path answers. Otherwise the body is
     /// put back for the SDK to read as if nothing had looked at it.
     /// </summary>
-    private static async Task<(JsonRpcRequest Request, CallToolRequestParams Params)?> ReadCallAsync(HttpContext context)
+    private static async Task<(RequestId Id, CallToolRequestParams Params)?> ReadCallAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
         ReadResult read;
@@ -98,25 +98,31 @@ public static class McpGatewayDirectCalls
     }
 
     /// <summary>
-    /// The call, when the body is exactly what the headers said: one <c>tools/call</c> request
-    /// whose <c>_meta</c> holds the revision (the header's), the client's capabilities, maybe its
-    /// name, and nothing else (no progress token), and whose tool is the <c>Mcp-Name</c> header's
-    /// as it stands. Anything else, valid or not, is the SDK's to answer.
+    /// The call, when the body is exactly what the headers said: one JSON-RPC 2.0 <c>tools/call</c>
+    /// request whose <c>_meta</c> holds the revision (the header's), the client's capabilities, maybe
+    /// its name, and nothing else (no progress token), and whose tool is the <c>Mcp-Name</c>
+    /// header's as it stands. Anything else, valid or not, is the SDK's to answer. Read with a
+    /// pooled document rather than the SDK's message tree: this runs on every direct call.
     /// </summary>
-    private static (JsonRpcRequest, CallToolRequestParams)? Parse(byte[] body, string nameHeader)
+    private static (RequestId Id, CallToolRequestParams Params)? Parse(byte[] body, string nameHeader)
     {
         try
         {
-            if (JsonSerializer.Deserialize<JsonRpcMessage>(body, McpJsonUtilities.DefaultOptions) is not JsonRpcRequest { Method: RequestMethods.ToolsCall, Params: JsonObject parameters } request
-                || parameters["_meta"] is not JsonObject meta
-                || !IsPlainMeta(meta)
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object
+                || !root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || !version.ValueEquals("2.0")
+                || !root.TryGetProperty("method", out var method) || method.ValueKind != JsonValueKind.String || !method.ValueEquals(RequestMethods.ToolsCall)
+                || !root.TryGetProperty("id", out var id) || id.ValueKind is not (JsonValueKind.String or JsonValueKind.Number)
+                || !root.TryGetProperty("params", out var parameters) || parameters.ValueKind != JsonValueKind.Object
+                || !parameters.TryGetProperty("_meta", out var meta) || !IsPlainMeta(meta)
                 || parameters.Deserialize<CallToolRequestParams>(McpJsonUtilities.DefaultOptions) is not { Name.Length: > 0 } call
                 || !string.Equals(call.Name, nameHeader, StringComparison.Ordinal))
             {
                 return null;
             }
 
-            return (request, call);
+            return (id.Deserialize<RequestId>(McpJsonUtilities.DefaultOptions), call);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or NotSupportedException)
         {
@@ -125,29 +131,38 @@ public static class McpGatewayDirectCalls
         }
     }
 
-    private static bool IsPlainMeta(JsonObject meta)
+    private static bool IsPlainMeta(JsonElement meta)
     {
-        foreach (var (key, value) in meta)
+        if (meta.ValueKind != JsonValueKind.Object)
         {
-            var plain = key switch
+            return false;
+        }
+
+        bool version = false, capabilities = false;
+        foreach (var property in meta.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
             {
-                ProtocolVersionMeta => value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>() == StatelessRevision,
-                ClientCapabilitiesMeta => value is JsonObject,
-                ClientInfoMeta => value is JsonObject info
-                    && info["name"]?.GetValueKind() == JsonValueKind.String
-                    && info["version"]?.GetValueKind() == JsonValueKind.String,
-                _ => false,
-            };
-            if (!plain)
-            {
-                return false;
+                case ProtocolVersionMeta when value.ValueKind == JsonValueKind.String && value.ValueEquals(StatelessRevision):
+                    version = true;
+                    break;
+                case ClientCapabilitiesMeta when value.ValueKind == JsonValueKind.Object:
+                    capabilities = true;
+                    break;
+                case ClientInfoMeta when value.ValueKind == JsonValueKind.Object
+                    && value.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String
+                    && value.TryGetProperty("version", out var clientVersion) && clientVersion.ValueKind == JsonValueKind.String:
+                    break;
+                default:
+                    return false;
             }
         }
 
-        return meta.ContainsKey(ProtocolVersionMeta) && meta.ContainsKey(ClientCapabilitiesMeta);
+        return version && capabilities;
     }
 
-    private static async Task AnswerAsync(HttpContext context, JsonRpcRequest request, CallToolRequestParams call, JsonNode? serverInfo)
+    private static async Task AnswerAsync(HttpContext context, RequestId id, CallToolRequestParams call, JsonNode? serverInfo)
     {
         var gateway = context.RequestServices.GetRequiredService<McpGateway>();
         CallToolResult? result = null;
@@ -190,7 +205,7 @@ public static class McpGatewayDirectCalls
             writer.WriteStartObject();
             writer.WriteString("jsonrpc", "2.0");
             writer.WritePropertyName("id");
-            JsonSerializer.Serialize(writer, request.Id, McpJsonUtilities.DefaultOptions);
+            JsonSerializer.Serialize(writer, id, McpJsonUtilities.DefaultOptions);
             if (error is null)
             {
                 writer.WritePropertyName("result");
