@@ -18,6 +18,10 @@ public static class BuiltInActivities
     public const string Sleep = "sleep";
     public const string SetVariable = "setVariable";
     public const string Log = "log";
+    public const string Event = "event";
+
+    /// <summary>The <see cref="Event"/> activity's outcome when its timeout passes before an event arrives.</summary>
+    public const string TimeoutOutcome = "timeout";
 
     public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
     [
@@ -56,5 +60,11 @@ public static class BuiltInActivities
             ], [ActivityDescriptor.DefaultOutcome]),
         new(Log, "Data", "Writes a message to the server log, tagged with the instance and node. Output: { message }.",
             [new("message", "string", Required: true, "The text; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
+        new(Event, "Control flow", "Waits, durably and without holding a worker, for an external event posted to /api/events/{name} or to the node's single-use resume URL. Output: the event's payload; on timeout, { timedOut: true } by the timeout port.",
+            [
+                new("name", "string", Required: true, "The event's name, e.g. order-paid."),
+                new("correlation", "string", Description: "Only an event carrying this correlation resumes the node, e.g. {{ input.orderId }}."),
+                new("timeout", "string", Description: "Give up after this long (e.g. 30m, 2d) and leave by the timeout port; waits forever when omitted."),
+            ], [ActivityDescriptor.DefaultOutcome, TimeoutOutcome]),
     ];
 }

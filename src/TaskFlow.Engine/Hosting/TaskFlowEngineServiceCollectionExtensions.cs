@@ -66,6 +66,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
+        builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
         builder.AddActivity<AggregateActivity>(Core.Decomposition.AggregateActivityDescriptor.Descriptor);
         return builder;
     }

@@ -341,6 +341,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             writes.AddJournal(instance.Id, entry, worker);
         }
 
+        if (CanWaitForEvents(graph))
+        {
+            // A node that left the waiting state (resumed, timed out, cancelled, skipped) takes its subscription with it.
+            await DeleteWaitsAsync(session, instance.Id, transition.States.Values.Where(s => s.IsDirty && s.Status != NodeStatus.Waiting).Select(s => s.NodeId).ToArray(), cancellationToken);
+            await InsertWaitsAsync(session, instance.Id, graph, transition.Waits, cancellationToken);
+        }
+
         if (transition.CancelledNodes.Count > 0)
         {
             writes.Withdrawn.AddRange(transition.CancelledNodes.Select(n => (instance.Id, (string?)n)));
@@ -375,6 +382,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             {
                 writes.Withdrawn.Add((instance.Id, null));
                 await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+                await DeleteWaitsAsync(session, instance.Id, null, cancellationToken);
                 foreach (var child in await RunningChildrenAsync(session, instance.Id, null, cancellationToken))
                 {
                     await CancelTreeAsync(session, child, "Its parent instance failed.", writes, reportToParent: false, cancellationToken);
@@ -436,6 +444,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var now = session.Now;
         writes.Withdrawn.Add((instance.Id, null));
         await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+        await DeleteWaitsAsync(session, instance.Id, null, cancellationToken);
         var states = await LoadStatesAsync(session, instance.Id, [], cancellationToken);
         foreach (var state in states.Where(s => s.Status is (int)NodeStatus.Pending or (int)NodeStatus.Scheduled or (int)NodeStatus.Running or (int)NodeStatus.Waiting))
         {

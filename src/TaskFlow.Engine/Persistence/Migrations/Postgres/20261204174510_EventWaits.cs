@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace TaskFlow.Engine.Persistence.Migrations.Postgres
+{
+    /// <summary>
+    /// Event subscriptions of waiting nodes. The engine reads and writes this table with its own
+    /// SQL only (it is not part of the EF model), like the hot-path tables.
+    /// </summary>
+    [DbContext(typeof(PostgresTaskFlowDbContext))]
+    [Migration("20261204174510_EventWaits")]
+    public partial class EventWaits : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "tf_event_waits",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "text", maxLength: 64, nullable: false),
+                    instance_id = table.Column<string>(type: "text", maxLength: 40, nullable: false),
+                    node_id = table.Column<string>(type: "text", nullable: false),
+                    attempt = table.Column<int>(type: "integer", nullable: false),
+                    name = table.Column<string>(type: "text", nullable: false),
+                    correlation = table.Column<string>(type: "text", nullable: true),
+                    definition_id = table.Column<string>(type: "text", nullable: false),
+                    definition_version = table.Column<int>(type: "integer", nullable: false),
+                    taken = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    created_at = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_tf_event_waits", x => x.token);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_event_waits_name",
+                table: "tf_event_waits",
+                columns: new[] { "name", "correlation" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_event_waits_instance",
+                table: "tf_event_waits",
+                columns: new[] { "instance_id", "node_id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "tf_event_waits");
+        }
+    }
+}

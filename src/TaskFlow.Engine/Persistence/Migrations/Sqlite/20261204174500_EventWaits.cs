@@ -1,0 +1,57 @@
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
+{
+    /// <summary>
+    /// Event subscriptions of waiting nodes. The engine reads and writes this table with its own
+    /// SQL only (it is not part of the EF model), like the hot-path tables.
+    /// </summary>
+    [DbContext(typeof(SqliteTaskFlowDbContext))]
+    [Migration("20261204174500_EventWaits")]
+    public partial class EventWaits : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "tf_event_waits",
+                columns: table => new
+                {
+                    token = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    instance_id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    node_id = table.Column<string>(type: "TEXT", nullable: false),
+                    attempt = table.Column<int>(type: "INTEGER", nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    correlation = table.Column<string>(type: "TEXT", nullable: true),
+                    definition_id = table.Column<string>(type: "TEXT", nullable: false),
+                    definition_version = table.Column<int>(type: "INTEGER", nullable: false),
+                    taken = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
+                    created_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_tf_event_waits", x => x.token);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_event_waits_name",
+                table: "tf_event_waits",
+                columns: new[] { "name", "correlation" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_event_waits_instance",
+                table: "tf_event_waits",
+                columns: new[] { "instance_id", "node_id" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "tf_event_waits");
+        }
+    }
+}
