@@ -91,6 +91,7 @@ public static class TaskFlowServerExtensions
         app.MapRunApi();
         app.MapInstancesApi();
         app.MapInstanceEventsApi();
+        app.MapEventsApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
         app.MapWorkspacesApi();

@@ -1,0 +1,130 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TaskFlow.Engine.Events;
+using TaskFlow.Engine.Persistence;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary>
+/// External events: <c>POST /api/events/{name}</c> resumes the nodes waiting for it,
+/// <c>POST /api/resume/{token}</c> resumes the one node holding that token (no API key: the token
+/// is the credential), <c>GET /api/events/waiting</c> lists the nodes waiting.
+/// </summary>
+internal static partial class EventsApi
+{
+    private const int MaxNameLength = 200;
+    private const int MaxWaitingTake = 500;
+
+    public static void MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/events/{name}", DeliverAsync)
+            .WithTags("Events")
+            .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. 404 when no node waits for it (the event is dropped).")
+            .Accepts<EventRequest>("application/json")
+            .Produces<EventDelivered>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapPost("/api/resume/{token}", ResumeAsync)
+            .WithTags("Events")
+            .WithSummary("Resumes the waiting node that holds this single-use token; the body (any JSON, optional) is its output. Needs no API key: the token is the credential.")
+            .AllowAnonymous()
+            .Produces<ResumedWait>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/api/events/waiting", ListWaitingAsync)
+            .WithTags("Events")
+            .WithSummary("Nodes waiting for an event, oldest first, each with its resume URL; filter by instanceId and/or name.")
+            .Produces<IReadOnlyList<EventWaitingView>>();
+    }
+
+    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EngineStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (NameProblem(name) is { } invalidName)
+        {
+            return invalidName;
+        }
+
+        var (json, problem) = await RequestBody.ReadJsonAsync(request, optional: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (delivery, invalid) = EventRequest.Parse(json);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var resumed = await store.DeliverEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, cancellationToken);
+        var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
+        if (resumed.Count == 0)
+        {
+            Dropped(logger, name, delivery.Correlation);
+            return ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}; the event was dropped.");
+        }
+
+        Delivered(logger, name, delivery.Correlation, resumed.Count);
+        return TypedResults.Ok(new EventDelivered(name, resumed));
+    }
+
+    private static async Task<IResult> ResumeAsync(string token, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await RequestBody.ReadJsonAsync(request, optional: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        JsonNode? payload = null;
+        if (json.Length > 0)
+        {
+            try
+            {
+                payload = JsonNode.Parse(json);
+            }
+            catch (JsonException ex)
+            {
+                return RequestBody.Malformed(ex);
+            }
+        }
+
+        // Unknown and used tokens get the same answer, so the answer tells a guesser nothing.
+        return token.Length > 100 || await store.ResumeByTokenAsync(token, payload, cancellationToken) is not { } resumed
+            ? ApiProblems.NotFound("The resume token is unknown or was already used (a token resumes its node once).")
+            : TypedResults.Ok(resumed);
+    }
+
+    private static async Task<IResult> ListWaitingAsync(string? instanceId, string? name, int? take, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
+    {
+        if (take is < 1 or > MaxWaitingTake)
+        {
+            return ApiProblems.BadRequest("Invalid take.", $"take must be from 1 to {MaxWaitingTake}.");
+        }
+
+        var waits = await store.ListWaitsAsync(instanceId, name, take ?? 100, cancellationToken);
+        var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return TypedResults.Ok(waits.Select(w => new EventWaitingView(w.InstanceId, w.NodeId, w.Name, w.Correlation, w.Since, $"{root}/api/resume/{w.Token}")).ToArray());
+    }
+
+    private static IResult? NameProblem(string name) =>
+        string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl)
+            ? ApiProblems.BadRequest("Invalid event name.", $"An event name is 1 to {MaxNameLength} characters, without control characters.")
+            : null;
+
+    private static string Describe(EventRequest delivery) =>
+        (delivery.Correlation is null ? "" : $" with correlation '{delivery.Correlation}'")
+        + (delivery.InstanceId is null ? "" : $" in instance '{delivery.InstanceId}'");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) resumed {Count} waiting node(s)")]
+    private static partial void Delivered(ILogger logger, string name, string? correlation, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node and was dropped")]
+    private static partial void Dropped(ILogger logger, string name, string? correlation);
+}
+
+/// <summary>What an event resumed.</summary>
+public sealed record EventDelivered(string Name, IReadOnlyList<ResumedWait> Resumed);
+
+/// <summary>A node waiting for an event; <see cref="ResumeUrl"/> resumes it once, without an API key.</summary>
+public sealed record EventWaitingView(string InstanceId, string NodeId, string Name, string? Correlation, DateTimeOffset Since, string ResumeUrl);
