@@ -17,10 +17,11 @@ internal static partial class EventsApi
 
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
+        // No Accepts<> metadata: routing would answer a wrong content type with a bare 415, before
+        // the handler can say which content type to send.
         app.MapPost("/api/events/{name}", DeliverAsync)
             .WithTags("Events")
             .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. 404 when no node waits for it (the event is dropped).")
-            .Accepts<EventRequest>("application/json")
             .Produces<EventDelivered>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
