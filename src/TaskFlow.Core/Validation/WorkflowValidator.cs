@@ -18,7 +18,9 @@ public sealed partial class WorkflowValidator(
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
-    private static readonly HashSet<string> TriggerTypes = ["manual", "cron", "http", "hook"];
+    // Only trigger types something serves: a definition must not promise a way in that nothing
+    // acts on. An `http` trigger comes back with the endpoint that serves it.
+    private static readonly HashSet<string> TriggerTypes = ["manual", "cron"];
     private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
     private static readonly HashSet<string> InputTypes = ["string", "number", "integer", "boolean", "object", "array", "any"];
@@ -362,9 +364,15 @@ public sealed partial class WorkflowValidator(
         {
             var trigger = definition.Triggers[i];
             var target = $"trigger #{i + 1}";
-            if (!TriggerTypes.Contains(trigger.Type))
+            if (trigger.Type is "http" or "hook")
             {
-                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual, cron, http or hook.");
+                add("trigger.type.unserved", target, trigger.Type == "http"
+                    ? $"Trigger #{i + 1} has type 'http', which this server does not serve: nothing would start the workflow. Start it with POST /api/definitions/{{id}}/run, or wait inside it for a call with an event node (POST /api/events/{{name}})."
+                    : $"Trigger #{i + 1} has type 'hook', which nothing serves: Claude Code hook events go to 'taskflow hook', not to a definition. Remove the trigger; to resume a workflow from a hook, post an event to /api/events/{{name}}.");
+            }
+            else if (!TriggerTypes.Contains(trigger.Type))
+            {
+                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual or cron.");
             }
             else if (trigger.Type == "cron")
             {
