@@ -65,6 +65,7 @@ public static class BuiltInActivities
                 new("name", "string", Required: true, "The event's name, e.g. order-paid."),
                 new("correlation", "string", Description: "Only an event carrying this correlation resumes the node, e.g. {{ input.orderId }}."),
                 new("timeout", "string", Description: "Give up after this long (e.g. 30m, 2d) and leave by the timeout port; waits forever when omitted."),
+                new("earlier", "string", Description: "Also take an event that arrived up to this long before the node started waiting and matched nothing then (e.g. 10m); such events are kept that long. Events that match nothing are dropped when omitted."),
             ], [ActivityDescriptor.DefaultOutcome, TimeoutOutcome]),
     ];
 }

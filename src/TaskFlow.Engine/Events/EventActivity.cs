@@ -42,7 +42,18 @@ internal sealed class EventActivity(EngineStore store) : IActivity
             timeoutAt = context.Time.GetUtcNow() + duration;
         }
 
-        return ActivityResult.WaitForEvent(new EventWait(name, correlation, NewToken()), timeoutAt);
+        TimeSpan? earlier = null;
+        if (context.Inputs["earlier"] is JsonNode earlierText)
+        {
+            if (!Duration.TryParse(earlierText.ToString(), out var window) || window <= TimeSpan.Zero)
+            {
+                return ActivityResult.Failed($"'earlier' is '{earlierText}', which is not a positive duration (e.g. 10m).", retryable: false);
+            }
+
+            earlier = window;
+        }
+
+        return ActivityResult.WaitForEvent(new EventWait(name, correlation, NewToken(), earlier), timeoutAt);
     }
 
     private async ValueTask<ActivityResult> ResumeAsync(ActivityContext context)

@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Activities;
+using TaskFlow.Core.Events;
 using TaskFlow.Core.Graph;
 using TaskFlow.Core.Scheduling;
 using TaskFlow.Engine.Events;
@@ -46,6 +47,34 @@ public abstract partial class EngineStore
 
         var resumed = await ResumeTakenAsync(session, command, new JsonObject { ["event"] = name, ["correlation"] = correlation, ["payload"] = payload?.DeepClone() }, cancellationToken);
         return resumed;
+    }
+
+    /// <summary>
+    /// Keeps an event that matched nothing for <paramref name="keepFor"/>, for a node that starts
+    /// waiting later and takes earlier events; returns when it expires. Expired events go here too.
+    /// </summary>
+    public async Task<DateTimeOffset> KeepEventAsync(string name, string? correlation, string? instanceId, JsonNode? payload, TimeSpan keepFor, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        var now = session.Now.ToUnixTimeMilliseconds();
+        await using (var expired = session.Command("DELETE FROM tf_events WHERE expires_at <= @now"))
+        {
+            AddParameter(expired, "now", now);
+            await expired.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var expires = session.Now + keepFor;
+        await using var insert = session.Command("INSERT INTO tf_events (id, name, correlation, instance_id, payload, received_at, expires_at) VALUES (@id, @name, @correlation, @instance, @payload, @now, @expires)");
+        AddParameter(insert, "id", Guid.CreateVersion7().ToString());
+        AddParameter(insert, "name", name);
+        AddText(insert, "correlation", correlation);
+        AddText(insert, "instance", instanceId);
+        AddText(insert, "payload", payload?.ToJsonString());
+        AddParameter(insert, "now", now);
+        AddParameter(insert, "expires", expires.ToUnixTimeMilliseconds());
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+        await session.CommitAsync(false, cancellationToken);
+        return expires;
     }
 
     /// <summary>Resumes the one node waiting under <paramref name="token"/>; null when the token is unknown or already used.</summary>
@@ -169,29 +198,90 @@ public abstract partial class EngineStore
         return resumed;
     }
 
-    private static async Task InsertWaitsAsync(StoreSession session, string instanceId, WorkflowGraph graph, IReadOnlyList<WaitRequest> waits, CancellationToken cancellationToken)
+    private static async Task InsertWaitsAsync(StoreSession session, string instanceId, WorkflowGraph graph, IReadOnlyList<WaitRequest> waits, PendingWrites writes, CancellationToken cancellationToken)
     {
         foreach (var wait in waits)
         {
+            // A kept event taken here resumes the node at once; the wait row is stored taken, so
+            // nothing else can take it, and goes when the node completes.
+            var kept = wait.Wait.Earlier is { } earlier ? await TakeKeptEventAsync(session, instanceId, wait.Wait, earlier, cancellationToken) : null;
             await using var command = session.Command("""
                 INSERT INTO tf_event_waits (token, instance_id, node_id, attempt, name, correlation, definition_id, definition_version, taken, created_at)
-                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, 0, @now)
+                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, @taken, @now)
                 """);
             AddParameter(command, "token", wait.Wait.Token);
             AddParameter(command, "instance", instanceId);
             AddParameter(command, "node", wait.NodeId);
             AddParameter(command, "attempt", wait.Attempt);
             AddParameter(command, "name", wait.Wait.Name);
-            var correlation = command.CreateParameter();
-            correlation.ParameterName = "correlation";
-            correlation.DbType = DbType.String;
-            correlation.Value = (object?)wait.Wait.Correlation ?? DBNull.Value;
-            command.Parameters.Add(correlation);
+            AddText(command, "correlation", wait.Wait.Correlation);
             AddParameter(command, "definition", graph.Id);
             AddParameter(command, "version", graph.Version);
+            AddParameter(command, "taken", kept is null ? NotTaken : TakenByEvent);
             AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
             await command.ExecuteNonQueryAsync(cancellationToken);
+            if (kept is not null)
+            {
+                writes.Work.Add(new NewWork
+                {
+                    Record = new WorkItemRecord
+                    {
+                        InstanceId = instanceId,
+                        NodeId = wait.NodeId,
+                        Attempt = wait.Attempt,
+                        Priority = 100,
+                        VisibleAt = session.Now.ToUnixTimeMilliseconds(),
+                        Resume = true,
+                        Payload = kept.ToJsonString(),
+                        DefinitionId = graph.Id,
+                        DefinitionVersion = graph.Version,
+                    },
+                });
+                writes.HasVisibleWork = true;
+            }
         }
+    }
+
+    /// <summary>Takes (deletes) the oldest kept event this wait matches, received at most <paramref name="earlier"/> ago; its resume payload, or null.</summary>
+    private static async Task<JsonObject?> TakeKeptEventAsync(StoreSession session, string instanceId, EventWait wait, TimeSpan earlier, CancellationToken cancellationToken)
+    {
+        // Matching mirrors delivery: a wait with a correlation takes only events carrying it; an
+        // event aimed at one instance is taken only there.
+        await using var command = session.Command("DELETE FROM tf_events WHERE id = (SELECT id FROM tf_events WHERE name = @name AND expires_at > @now AND received_at >= @since"
+            + (wait.Correlation is null ? "" : " AND correlation = @correlation")
+            + " AND (instance_id IS NULL OR instance_id = @instance) ORDER BY received_at, id LIMIT 1) RETURNING correlation, payload");
+        AddParameter(command, "name", wait.Name);
+        AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
+        AddParameter(command, "since", (session.Now - earlier).ToUnixTimeMilliseconds());
+        if (wait.Correlation is not null)
+        {
+            AddParameter(command, "correlation", wait.Correlation);
+        }
+
+        AddParameter(command, "instance", instanceId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new JsonObject
+        {
+            ["event"] = wait.Name,
+            ["correlation"] = reader.IsDBNull(0) ? null : reader.GetString(0),
+            ["payload"] = reader.IsDBNull(1) ? null : JsonNode.Parse(reader.GetString(1)),
+            ["kept"] = true,
+        };
+    }
+
+    private static void AddText(DbCommand command, string name, string? value)
+    {
+        // Typed, so PostgreSQL knows a null's type.
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.DbType = DbType.String;
+        parameter.Value = (object?)value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
     }
 
     /// <summary>Removes the subscriptions of nodes that stopped waiting (all of an instance's when <paramref name="nodeIds"/> is null).</summary>

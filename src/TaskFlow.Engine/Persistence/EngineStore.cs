@@ -345,7 +345,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         {
             // A node that left the waiting state (resumed, timed out, cancelled, skipped) takes its subscription with it.
             await DeleteWaitsAsync(session, instance.Id, transition.States.Values.Where(s => s.IsDirty && s.Status != NodeStatus.Waiting).Select(s => s.NodeId).ToArray(), cancellationToken);
-            await InsertWaitsAsync(session, instance.Id, graph, transition.Waits, cancellationToken);
+            await InsertWaitsAsync(session, instance.Id, graph, transition.Waits, writes, cancellationToken);
         }
 
         if (transition.CancelledNodes.Count > 0)

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using TaskFlow.Core.Events;
 using TaskFlow.Engine.Events;
 using TaskFlow.Engine.Persistence;
+using TaskFlow.Engine.Runtime;
 
 namespace TaskFlow.Server.Api;
 
@@ -21,8 +23,9 @@ internal static partial class EventsApi
         // the handler can say which content type to send.
         app.MapPost("/api/events/{name}", DeliverAsync)
             .WithTags("Events")
-            .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. 404 when no node waits for it (the event is dropped).")
+            .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. Matching nothing: 202 when a published definition takes earlier events of this name (kept), else 404 (dropped).")
             .Produces<EventDelivered>()
+            .Produces<EventDelivered>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/resume/{token}", ResumeAsync)
@@ -38,7 +41,7 @@ internal static partial class EventsApi
             .Produces<IReadOnlyList<EventWaitingView>>();
     }
 
-    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EngineStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EngineStore store, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (NameProblem(name) is { } invalidName)
         {
@@ -59,14 +62,24 @@ internal static partial class EventsApi
 
         var resumed = await store.DeliverEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, cancellationToken);
         var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
-        if (resumed.Count == 0)
+        if (resumed.Count > 0)
         {
-            Dropped(logger, name, delivery.Correlation);
-            return ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}; the event was dropped.");
+            Delivered(logger, name, delivery.Correlation, resumed.Count);
+            return TypedResults.Ok(new EventDelivered(name, resumed, null));
         }
 
-        Delivered(logger, name, delivery.Correlation, resumed.Count);
-        return TypedResults.Ok(new EventDelivered(name, resumed));
+        // Matched nothing: kept only when a published definition has an event node that takes
+        // earlier events of this name, for the longest such window; otherwise dropped.
+        var published = await runtime.ListPublishedDefinitionsAsync(cancellationToken);
+        if (EventRetention.KeepFor(name, published.Select(d => d.Definition)) is not { } keepFor)
+        {
+            Dropped(logger, name, delivery.Correlation);
+            return ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}, and no published definition takes it earlier ('earlier' on an event node); the event was dropped.");
+        }
+
+        var keptUntil = await store.KeepEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, keepFor, cancellationToken);
+        Kept(logger, name, delivery.Correlation, keptUntil);
+        return TypedResults.Accepted((string?)null, new EventDelivered(name, [], keptUntil));
     }
 
     private static async Task<IResult> ResumeAsync(string token, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
@@ -120,12 +133,15 @@ internal static partial class EventsApi
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) resumed {Count} waiting node(s)")]
     private static partial void Delivered(ILogger logger, string name, string? correlation, int count);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node; kept until {KeptUntil}")]
+    private static partial void Kept(ILogger logger, string name, string? correlation, DateTimeOffset keptUntil);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node and was dropped")]
     private static partial void Dropped(ILogger logger, string name, string? correlation);
 }
 
-/// <summary>What an event resumed.</summary>
-public sealed record EventDelivered(string Name, IReadOnlyList<ResumedWait> Resumed);
+/// <summary>What an event resumed; when it resumed nothing and was kept, until when.</summary>
+public sealed record EventDelivered(string Name, IReadOnlyList<ResumedWait> Resumed, DateTimeOffset? KeptUntil);
 
 /// <summary>A node waiting for an event; <see cref="ResumeUrl"/> resumes it once, without an API key.</summary>
 public sealed record EventWaitingView(string InstanceId, string NodeId, string Name, string? Correlation, DateTimeOffset Since, string ResumeUrl);

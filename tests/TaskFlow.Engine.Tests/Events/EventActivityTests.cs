@@ -163,6 +163,32 @@ public sealed class EventActivityTests
         }
     }
 
+    // One kept event, two nodes that take earlier events with its correlation: exactly one takes it.
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task KeptEvent_IsTakenByOneNodeThatTakesEarlierEvents(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        var store = engine.Services.GetRequiredService<EngineStore>();
+        await engine.Runtime.SaveDefinitionAsync("""
+            { "id": "early", "nodes": [ { "id": "wait", "type": "event", "inputs": { "name": "paid", "correlation": "{{ input.order }}", "earlier": "5m" } } ] }
+            """);
+        await engine.Runtime.SaveDefinitionAsync(Definition("strict"));
+        await store.KeepEventAsync("paid", "o-1", null, new JsonObject { ["amount"] = 3 }, TimeSpan.FromMinutes(5));
+
+        var strict = await engine.Runtime.StartAsync("strict", new JsonObject { ["order"] = "o-1" });
+        await WaitingAsync(store, strict);
+        var first = await engine.Runtime.StartAsync("early", new JsonObject { ["order"] = "o-1" });
+        var taker = (await engine.Runtime.WaitAsync(first, TimeSpan.FromSeconds(30)))!;
+        var second = await engine.Runtime.StartAsync("early", new JsonObject { ["order"] = "o-1" });
+        await WaitingAsync(store, second);
+
+        taker.AssertSucceeded();
+        Assert.Equal(3, taker.Node("wait").Output!["amount"]!.GetValue<int>());
+        Assert.Equal(InstanceStatus.Running, await engine.Runtime.GetStatusAsync(second));
+        Assert.Equal(InstanceStatus.Running, await engine.Runtime.GetStatusAsync(strict));
+    }
+
     /// <summary>Waits until each instance has a node waiting for an event; returns the waits.</summary>
     private static async Task<IReadOnlyList<EventWaitView>> WaitingAsync(EngineStore store, params string[] instanceIds)
     {

@@ -29,7 +29,7 @@ public sealed class EventsApiTests
         using var again = await app.Client.PostAsync("/api/events/paid", TaskFlowApp.JsonBody("""{ "correlation": "o-1", "payload": { "amount": 43 } }"""));
 
         Assert.Equal(HttpStatusCode.NotFound, unmatched.StatusCode);
-        Assert.Equal("No node waits for event 'paid' with correlation 'o-2'; the event was dropped.", (string?)(await TaskFlowApp.ReadAsync(unmatched))["detail"]);
+        Assert.Equal("No node waits for event 'paid' with correlation 'o-2', and no published definition takes it earlier ('earlier' on an event node); the event was dropped.", (string?)(await TaskFlowApp.ReadAsync(unmatched))["detail"]);
         Assert.Equal(HttpStatusCode.OK, delivered.StatusCode);
         var resumed = Assert.Single((await TaskFlowApp.ReadAsync(delivered))["resumed"]!.AsArray())!;
         Assert.Equal((id, "wait"), ((string)resumed["instanceId"]!, (string)resumed["nodeId"]!));
@@ -37,6 +37,40 @@ public sealed class EventsApiTests
         var view = await FinishedAsync(app, id);
         Assert.Equal("Succeeded", (string?)view["status"]);
         Assert.Equal(42, NodeOutput(view, "paid")!.GetValue<int>());
+    }
+
+    // An event that arrives before its node waits: kept when a published definition's event node
+    // takes earlier events ('earlier'), and taken by the node when it starts waiting; dropped otherwise.
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task PostEvent_BeforeTheNodeWaits_KeptOrDroppedPerDefinition(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+        await app.SaveAsync(Definition);
+        await app.SaveAsync("""
+            { "id": "shipping", "nodes": [ { "id": "wait", "type": "event", "inputs": { "name": "shipped", "correlation": "{{ input.order }}", "earlier": "10m" } } ] }
+            """);
+
+        using var dropped = await app.Client.PostAsync("/api/events/paid", TaskFlowApp.JsonBody("""{ "correlation": "o-1", "payload": { "amount": 1 } }"""));
+        using var kept = await app.Client.PostAsync("/api/events/shipped", TaskFlowApp.JsonBody("""{ "correlation": "o-1", "payload": { "carrier": "ups" } }"""));
+
+        Assert.Equal(HttpStatusCode.NotFound, dropped.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, kept.StatusCode);
+        var keptBody = await TaskFlowApp.ReadAsync(kept);
+        Assert.Empty(keptBody["resumed"]!.AsArray());
+        Assert.True(DateTimeOffset.Parse((string)keptBody["keptUntil"]!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddMinutes(9));
+
+        var paid = await StartAsync(app, "o-1");
+        using var run = await app.Client.PostAsync("/api/definitions/shipping/run", TaskFlowApp.JsonBody("""{ "input": { "order": "o-1" } }"""));
+        var shipping = (string)(await TaskFlowApp.ReadAsync(run))["id"]!;
+        using var other = await app.Client.PostAsync("/api/definitions/shipping/run", TaskFlowApp.JsonBody("""{ "input": { "order": "o-2" } }"""));
+        var unrelated = (string)(await TaskFlowApp.ReadAsync(other))["id"]!;
+
+        var view = await FinishedAsync(app, shipping);
+        Assert.Equal("Succeeded", (string?)view["status"]);
+        Assert.Equal("ups", (string?)NodeOutput(view, "wait")!["carrier"]);
+        await WaitingAsync(app, paid);
+        await WaitingAsync(app, unrelated);
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
 {
     /// <summary>
-    /// Event subscriptions of waiting nodes. The engine reads and writes this table with its own
+    /// Event subscriptions of waiting nodes, and events kept for nodes not yet waiting. The engine reads and writes this table with its own
     /// SQL only (it is not part of the EF model), like the hot-path tables.
     /// </summary>
     [DbContext(typeof(SqliteTaskFlowDbContext))]
@@ -45,11 +45,42 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
                 name: "ix_tf_event_waits_instance",
                 table: "tf_event_waits",
                 columns: new[] { "instance_id", "node_id" });
+
+            // Events that matched no waiting node, kept for nodes that take earlier events.
+            migrationBuilder.CreateTable(
+                name: "tf_events",
+                columns: table => new
+                {
+                    id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: false),
+                    name = table.Column<string>(type: "TEXT", nullable: false),
+                    correlation = table.Column<string>(type: "TEXT", nullable: true),
+                    instance_id = table.Column<string>(type: "TEXT", maxLength: 40, nullable: true),
+                    payload = table.Column<string>(type: "TEXT", nullable: true),
+                    received_at = table.Column<long>(type: "INTEGER", nullable: false),
+                    expires_at = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_tf_events", x => x.id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_events_name",
+                table: "tf_events",
+                columns: new[] { "name", "received_at" });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_tf_events_expires",
+                table: "tf_events",
+                column: "expires_at");
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "tf_events");
+
             migrationBuilder.DropTable(
                 name: "tf_event_waits");
         }
