@@ -295,9 +295,10 @@ public sealed partial class WorkflowValidator(
                 add("edge.dangling.to", target, $"Edge '{edge.DisplayName}' ends at '{edge.To}', which is not a node of this definition.");
             }
 
-            if (fromKnown && edge.FromPort is { } port && port != "error" && activities.TryGetValue(nodes[edge.From].Type, out var source) && !source.Outcomes.Contains(port))
+            if (fromKnown && edge.FromPort is { } port && port != "error" && activities.TryGetValue(nodes[edge.From].Type, out var source)
+                && OutcomesOf(nodes[edge.From], source) is { } outcomes && !outcomes.Contains(port))
             {
-                add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", source.Outcomes.Append("error"))}.");
+                add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", outcomes.Append("error"))}.");
             }
 
             if (fromKnown && toKnown && edge.From == edge.To)
@@ -356,6 +357,20 @@ public sealed partial class WorkflowValidator(
         {
             add("graph.no-start", "$.nodes", "No node is free of inbound edges, so the workflow has nowhere to start.");
         }
+    }
+
+    /// <summary>A node's outcome ports: the catalog's, except an approval's, which are its options (literal) and timeout.</summary>
+    private static IReadOnlyList<string>? OutcomesOf(NodeDefinition node, ActivityDescriptor descriptor)
+    {
+        if (node.Type != BuiltInActivities.Approval || !node.Inputs.TryGetPropertyValue("options", out var options) || options is null)
+        {
+            return descriptor.Outcomes;
+        }
+
+        // Options from a template are known only at run time: any port may be meant.
+        return options is System.Text.Json.Nodes.JsonArray list && list.All(o => o is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) && !text.Contains("{{", StringComparison.Ordinal))
+            ? [.. list.Select(o => o!.GetValue<string>()), BuiltInActivities.TimeoutOutcome]
+            : null;
     }
 
     private static void ValidateTriggers(WorkflowDefinition definition, Action<string, string, string> add)

@@ -67,6 +67,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
         builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
+        builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
         builder.AddActivity<AggregateActivity>(Core.Decomposition.AggregateActivityDescriptor.Descriptor);
         return builder;
     }

@@ -19,6 +19,7 @@ public abstract partial class EngineStore
     private const int NotTaken = 0;
     private const int TakenByEvent = 1;
     private const int TakenByTimeout = 2;
+    private const int TakenByDecision = 3;
 
     /// <summary>
     /// Resumes every node waiting for <paramref name="name"/> that matches: a node that waits with a
@@ -28,7 +29,7 @@ public abstract partial class EngineStore
     public async Task<IReadOnlyList<ResumedWait>> DeliverEventAsync(string name, string? correlation, string? instanceId, JsonNode? payload, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        var sql = "UPDATE tf_event_waits SET taken = @taken WHERE taken = 0 AND name = @name"
+        var sql = "UPDATE tf_event_waits SET taken = @taken WHERE taken = 0 AND kind = 0 AND name = @name"
             + (correlation is null ? " AND correlation IS NULL" : " AND (correlation IS NULL OR correlation = @correlation)")
             + (instanceId is null ? "" : " AND instance_id = @instance")
             + " RETURNING instance_id, node_id, attempt, definition_id, definition_version";
@@ -81,7 +82,7 @@ public abstract partial class EngineStore
     public async Task<ResumedWait?> ResumeByTokenAsync(string token, JsonNode? payload, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        await using var command = session.Command("UPDATE tf_event_waits SET taken = @taken WHERE taken = 0 AND token = @token RETURNING instance_id, node_id, attempt, definition_id, definition_version");
+        await using var command = session.Command("UPDATE tf_event_waits SET taken = @taken WHERE taken = 0 AND kind = 0 AND token = @token RETURNING instance_id, node_id, attempt, definition_id, definition_version");
         AddParameter(command, "taken", TakenByEvent);
         AddParameter(command, "token", token);
         var resumed = await ResumeTakenAsync(session, command, new JsonObject { ["token"] = true, ["payload"] = payload?.DeepClone() }, cancellationToken);
@@ -117,7 +118,7 @@ public abstract partial class EngineStore
     public async Task<IReadOnlyList<EventWaitView>> ListWaitsAsync(string? instanceId, string? name, int take, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        await using var command = session.Command("SELECT token, instance_id, node_id, name, correlation, created_at FROM tf_event_waits WHERE taken = 0"
+        await using var command = session.Command("SELECT token, instance_id, node_id, name, correlation, created_at FROM tf_event_waits WHERE taken = 0 AND kind = 0"
             + (instanceId is null ? "" : " AND instance_id = @instance")
             + (name is null ? "" : " AND name = @name")
             + " ORDER BY created_at, token LIMIT @take");
@@ -145,7 +146,7 @@ public abstract partial class EngineStore
         return waits;
     }
 
-    private async Task<IReadOnlyList<ResumedWait>> ResumeTakenAsync(StoreSession session, DbCommand take, JsonObject payload, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ResumedWait>> ResumeTakenAsync(StoreSession session, DbCommand take, JsonObject payload, CancellationToken cancellationToken, Func<ResumedWait, int, JournalRecord>? journal = null)
     {
         var writes = new PendingWrites();
         var resumed = new List<ResumedWait>();
@@ -155,6 +156,11 @@ public abstract partial class EngineStore
             {
                 var wait = new ResumedWait(reader.GetString(0), reader.GetString(1));
                 resumed.Add(wait);
+                if (journal is not null)
+                {
+                    writes.Journal.Add(journal(wait, reader.GetInt32(2)));
+                }
+
                 writes.Work.Add(new NewWork
                 {
                     Record = new WorkItemRecord
@@ -204,10 +210,10 @@ public abstract partial class EngineStore
         {
             // A kept event taken here resumes the node at once; the wait row is stored taken, so
             // nothing else can take it, and goes when the node completes.
-            var kept = wait.Wait.Earlier is { } earlier ? await TakeKeptEventAsync(session, instanceId, wait.Wait, earlier, cancellationToken) : null;
+            var kept = wait.Wait is { Kind: WaitKind.Event, Earlier: { } earlier } ? await TakeKeptEventAsync(session, instanceId, wait.Wait, earlier, cancellationToken) : null;
             await using var command = session.Command("""
-                INSERT INTO tf_event_waits (token, instance_id, node_id, attempt, name, correlation, definition_id, definition_version, taken, created_at)
-                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, @taken, @now)
+                INSERT INTO tf_event_waits (token, instance_id, node_id, attempt, name, correlation, definition_id, definition_version, taken, created_at, kind, details)
+                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, @taken, @now, @kind, @details)
                 """);
             AddParameter(command, "token", wait.Wait.Token);
             AddParameter(command, "instance", instanceId);
@@ -219,6 +225,8 @@ public abstract partial class EngineStore
             AddParameter(command, "version", graph.Version);
             AddParameter(command, "taken", kept is null ? NotTaken : TakenByEvent);
             AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
+            AddParameter(command, "kind", (int)wait.Wait.Kind);
+            AddText(command, "details", wait.Wait.Details?.ToJsonString());
             await command.ExecuteNonQueryAsync(cancellationToken);
             if (kept is not null)
             {
@@ -303,7 +311,7 @@ public abstract partial class EngineStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>True when a node of the graph can wait for an event (itself, or as a foreach body).</summary>
+    /// <summary>True when a node of the graph can wait for an event or an approval (itself, or as a foreach body).</summary>
     private static bool CanWaitForEvents(WorkflowGraph graph) =>
-        graph.Nodes.Any(n => n.Type == BuiltInActivities.Event || n.BodyType == BuiltInActivities.Event);
+        graph.Nodes.Any(n => n.Type is BuiltInActivities.Event or BuiltInActivities.Approval || n.BodyType is BuiltInActivities.Event or BuiltInActivities.Approval);
 }

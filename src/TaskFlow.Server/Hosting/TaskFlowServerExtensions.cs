@@ -92,6 +92,7 @@ public static class TaskFlowServerExtensions
         app.MapInstancesApi();
         app.MapInstanceEventsApi();
         app.MapEventsApi();
+        app.MapApprovalsApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
         app.MapWorkspacesApi();

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace TaskFlow.Engine.Persistence.Migrations.Postgres
 {
     /// <summary>
-    /// Event subscriptions of waiting nodes, and events kept for nodes not yet waiting. The engine reads and writes this table with its own
+    /// Subscriptions of waiting nodes (events and approvals), and events kept for nodes not yet waiting. The engine reads and writes this table with its own
     /// SQL only (it is not part of the EF model), like the hot-path tables.
     /// </summary>
     [DbContext(typeof(PostgresTaskFlowDbContext))]
@@ -29,6 +29,8 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
                     definition_id = table.Column<string>(type: "text", nullable: false),
                     definition_version = table.Column<int>(type: "integer", nullable: false),
                     taken = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    kind = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
+                    details = table.Column<string>(type: "text", nullable: true),
                     created_at = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>
@@ -39,7 +41,7 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "ix_tf_event_waits_name",
                 table: "tf_event_waits",
-                columns: new[] { "name", "correlation" });
+                columns: new[] { "kind", "name", "correlation" });
 
             migrationBuilder.CreateIndex(
                 name: "ix_tf_event_waits_instance",
