@@ -56,6 +56,14 @@ public abstract partial class EngineStore
     /// </summary>
     public async Task<DateTimeOffset> KeepEventAsync(string name, string? correlation, string? instanceId, JsonNode? payload, TimeSpan keepFor, CancellationToken cancellationToken = default)
     {
+        var id = Guid.CreateVersion7().ToString();
+        var expires = await InsertKeptEventAsync(id, name, correlation, instanceId, payload, keepFor, cancellationToken);
+        await MatchKeptAsync(waitToken: null, eventId: id, cancellationToken);
+        return expires;
+    }
+
+    private async Task<DateTimeOffset> InsertKeptEventAsync(string id, string name, string? correlation, string? instanceId, JsonNode? payload, TimeSpan keepFor, CancellationToken cancellationToken)
+    {
         await using var session = await BeginAsync(cancellationToken);
         var now = session.Now.ToUnixTimeMilliseconds();
         await using (var expired = session.Command("DELETE FROM tf_events WHERE expires_at <= @now"))
@@ -66,7 +74,7 @@ public abstract partial class EngineStore
 
         var expires = session.Now + keepFor;
         await using var insert = session.Command("INSERT INTO tf_events (id, name, correlation, instance_id, payload, received_at, expires_at) VALUES (@id, @name, @correlation, @instance, @payload, @now, @expires)");
-        AddParameter(insert, "id", Guid.CreateVersion7().ToString());
+        AddParameter(insert, "id", id);
         AddParameter(insert, "name", name);
         AddText(insert, "correlation", correlation);
         AddText(insert, "instance", instanceId);
@@ -76,6 +84,76 @@ public abstract partial class EngineStore
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await session.CommitAsync(false, cancellationToken);
         return expires;
+    }
+
+    // A kept event and a node that starts waiting for it at the same moment could miss each other:
+    // each commits without seeing the other. So each side looks for the other AFTER its own commit
+    // (the event side for a waiting node, the node side for a kept event): whichever commits second
+    // is sure to see the first. Taking both the wait (taken = 0) and the event (delete) in one
+    // transaction keeps it to one match, whoever looks.
+
+    /// <summary>After the commit that stored them: gives each new wait that takes earlier events the oldest kept event it matches.</summary>
+    private async Task TakeKeptEventsAsync(IReadOnlyList<string> waitTokens, CancellationToken cancellationToken)
+    {
+        foreach (var token in waitTokens)
+        {
+            await MatchKeptAsync(token, eventId: null, cancellationToken);
+        }
+    }
+
+    /// <summary>Matches one wait (by token) or one kept event (by id) with a counterpart, if there is one, and resumes the node.</summary>
+    private async Task MatchKeptAsync(string? waitToken, string? eventId, CancellationToken cancellationToken)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        // Event side: the oldest waiting node whose window covers the event. Node side: the oldest
+        // kept event in the node's window. Correlation and instance matching mirror live delivery.
+        const string Match = """
+            w.taken = 0 AND w.kind = 0 AND w.earlier_ms IS NOT NULL AND w.name = e.name
+            AND e.expires_at > @now AND e.received_at >= w.created_at - w.earlier_ms
+            AND (w.correlation IS NULL OR w.correlation = e.correlation)
+            AND (e.instance_id IS NULL OR e.instance_id = w.instance_id)
+            """;
+        await using var find = session.Command($"SELECT w.token, e.id FROM tf_event_waits w JOIN tf_events e ON {Match} WHERE "
+            + (waitToken is not null ? "w.token = @key ORDER BY e.received_at, e.id" : "e.id = @key ORDER BY w.created_at, w.token")
+            + " LIMIT 1");
+        AddParameter(find, "now", session.Now.ToUnixTimeMilliseconds());
+        AddParameter(find, "key", waitToken ?? eventId);
+        string token, id;
+        await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                return;
+            }
+
+            (token, id) = (reader.GetString(0), reader.GetString(1));
+        }
+
+        await using var taken = session.Command("DELETE FROM tf_events WHERE id = @id RETURNING name, correlation, payload");
+        AddParameter(taken, "id", id);
+        JsonObject payload;
+        await using (var reader = await taken.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                // Someone else took the event first; nothing changes.
+                return;
+            }
+
+            payload = new JsonObject
+            {
+                ["event"] = reader.GetString(0),
+                ["correlation"] = reader.IsDBNull(1) ? null : reader.GetString(1),
+                ["payload"] = reader.IsDBNull(2) ? null : JsonNode.Parse(reader.GetString(2)),
+                ["kept"] = true,
+            };
+        }
+
+        await using var wait = session.Command("UPDATE tf_event_waits SET taken = @taken WHERE taken = 0 AND token = @token RETURNING instance_id, node_id, attempt, definition_id, definition_version");
+        AddParameter(wait, "taken", TakenByEvent);
+        AddParameter(wait, "token", token);
+        // No commit when the wait was taken meanwhile: the event's delete rolls back and it stays kept.
+        await ResumeTakenAsync(session, wait, payload, cancellationToken);
     }
 
     /// <summary>Resumes the one node waiting under <paramref name="token"/>; null when the token is unknown or already used.</summary>
@@ -208,12 +286,9 @@ public abstract partial class EngineStore
     {
         foreach (var wait in waits)
         {
-            // A kept event taken here resumes the node at once; the wait row is stored taken, so
-            // nothing else can take it, and goes when the node completes.
-            var kept = wait.Wait is { Kind: WaitKind.Event, Earlier: { } earlier } ? await TakeKeptEventAsync(session, instanceId, wait.Wait, earlier, cancellationToken) : null;
             await using var command = session.Command("""
-                INSERT INTO tf_event_waits (token, instance_id, node_id, attempt, name, correlation, definition_id, definition_version, taken, created_at, kind, details)
-                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, @taken, @now, @kind, @details)
+                INSERT INTO tf_event_waits (token, instance_id, node_id, attempt, name, correlation, definition_id, definition_version, taken, created_at, kind, details, earlier_ms)
+                VALUES (@token, @instance, @node, @attempt, @name, @correlation, @definition, @version, 0, @now, @kind, @details, @earlier)
                 """);
             AddParameter(command, "token", wait.Wait.Token);
             AddParameter(command, "instance", instanceId);
@@ -223,63 +298,20 @@ public abstract partial class EngineStore
             AddText(command, "correlation", wait.Wait.Correlation);
             AddParameter(command, "definition", graph.Id);
             AddParameter(command, "version", graph.Version);
-            AddParameter(command, "taken", kept is null ? NotTaken : TakenByEvent);
             AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
             AddParameter(command, "kind", (int)wait.Wait.Kind);
             AddText(command, "details", wait.Wait.Details?.ToJsonString());
+            var earlier = command.CreateParameter();
+            earlier.ParameterName = "earlier";
+            earlier.DbType = DbType.Int64;
+            earlier.Value = wait.Wait is { Kind: WaitKind.Event, Earlier: { } window } ? (long)window.TotalMilliseconds : DBNull.Value;
+            command.Parameters.Add(earlier);
             await command.ExecuteNonQueryAsync(cancellationToken);
-            if (kept is not null)
+            if (wait.Wait is { Kind: WaitKind.Event, Earlier: not null })
             {
-                writes.Work.Add(new NewWork
-                {
-                    Record = new WorkItemRecord
-                    {
-                        InstanceId = instanceId,
-                        NodeId = wait.NodeId,
-                        Attempt = wait.Attempt,
-                        Priority = 100,
-                        VisibleAt = session.Now.ToUnixTimeMilliseconds(),
-                        Resume = true,
-                        Payload = kept.ToJsonString(),
-                        DefinitionId = graph.Id,
-                        DefinitionVersion = graph.Version,
-                    },
-                });
-                writes.HasVisibleWork = true;
+                writes.EarlierWaits.Add(wait.Wait.Token);
             }
         }
-    }
-
-    /// <summary>Takes (deletes) the oldest kept event this wait matches, received at most <paramref name="earlier"/> ago; its resume payload, or null.</summary>
-    private static async Task<JsonObject?> TakeKeptEventAsync(StoreSession session, string instanceId, EventWait wait, TimeSpan earlier, CancellationToken cancellationToken)
-    {
-        // Matching mirrors delivery: a wait with a correlation takes only events carrying it; an
-        // event aimed at one instance is taken only there.
-        await using var command = session.Command("DELETE FROM tf_events WHERE id = (SELECT id FROM tf_events WHERE name = @name AND expires_at > @now AND received_at >= @since"
-            + (wait.Correlation is null ? "" : " AND correlation = @correlation")
-            + " AND (instance_id IS NULL OR instance_id = @instance) ORDER BY received_at, id LIMIT 1) RETURNING correlation, payload");
-        AddParameter(command, "name", wait.Name);
-        AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
-        AddParameter(command, "since", (session.Now - earlier).ToUnixTimeMilliseconds());
-        if (wait.Correlation is not null)
-        {
-            AddParameter(command, "correlation", wait.Correlation);
-        }
-
-        AddParameter(command, "instance", instanceId);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
-
-        return new JsonObject
-        {
-            ["event"] = wait.Name,
-            ["correlation"] = reader.IsDBNull(0) ? null : reader.GetString(0),
-            ["payload"] = reader.IsDBNull(1) ? null : JsonNode.Parse(reader.GetString(1)),
-            ["kept"] = true,
-        };
     }
 
     private static void AddText(DbCommand command, string name, string? value)

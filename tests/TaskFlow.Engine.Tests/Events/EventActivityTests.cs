@@ -189,6 +189,29 @@ public sealed class EventActivityTests
         Assert.Equal(InstanceStatus.Running, await engine.Runtime.GetStatusAsync(strict));
     }
 
+    // The race an event and a node starting to wait can run: the event missed the node (it was not
+    // committed yet) and is kept after the node committed. Keeping looks for such a node after its
+    // commit, so the node is resumed all the same, once.
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task KeptEvent_NodeAlreadyWaitingWithEarlier_IsResumedByTheKeep(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        var store = engine.Services.GetRequiredService<EngineStore>();
+        await engine.Runtime.SaveDefinitionAsync("""
+            { "id": "early", "nodes": [ { "id": "wait", "type": "event", "inputs": { "name": "paid", "correlation": "{{ input.order }}", "earlier": "5m" } } ] }
+            """);
+        var id = await engine.Runtime.StartAsync("early", new JsonObject { ["order"] = "o-4" });
+        await WaitingAsync(store, id);
+
+        await store.KeepEventAsync("paid", "o-4", null, new JsonObject { ["amount"] = 9 }, TimeSpan.FromMinutes(5));
+        var view = (await engine.Runtime.WaitAsync(id, TimeSpan.FromSeconds(30)))!;
+
+        view.AssertSucceeded();
+        Assert.Equal(9, view.Node("wait").Output!["amount"]!.GetValue<int>());
+        Assert.Empty(await store.DeliverEventAsync("paid", "o-4", null, null));
+    }
+
     /// <summary>Waits until each instance has a node waiting for an event; returns the waits.</summary>
     private static async Task<IReadOnlyList<EventWaitView>> WaitingAsync(EngineStore store, params string[] instanceIds)
     {

@@ -31,6 +31,7 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
                     taken = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
                     kind = table.Column<int>(type: "integer", nullable: false, defaultValue: 0),
                     details = table.Column<string>(type: "text", nullable: true),
+                    earlier_ms = table.Column<long>(type: "bigint", nullable: true),
                     created_at = table.Column<long>(type: "bigint", nullable: false)
                 },
                 constraints: table =>

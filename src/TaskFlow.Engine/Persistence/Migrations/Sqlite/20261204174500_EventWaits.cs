@@ -31,6 +31,7 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
                     taken = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
                     kind = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
                     details = table.Column<string>(type: "TEXT", nullable: true),
+                    earlier_ms = table.Column<long>(type: "INTEGER", nullable: true),
                     created_at = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
