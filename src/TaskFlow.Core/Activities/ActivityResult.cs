@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TaskFlow.Core.Events;
 
 namespace TaskFlow.Core.Activities;
 
@@ -17,6 +18,12 @@ public abstract record ActivityResult
     /// <summary>Parks the node until <paramref name="resumeAt"/>, or until something resumes it.</summary>
     public static ActivityResult Suspend(DateTimeOffset? resumeAt) => new SuspendedResult(resumeAt);
 
+    /// <summary>
+    /// Parks the node until an event matching <paramref name="wait"/> arrives (stored in the same
+    /// transaction as the node's state), or until <paramref name="timeoutAt"/> when given.
+    /// </summary>
+    public static ActivityResult WaitForEvent(EventWait wait, DateTimeOffset? timeoutAt) => new SuspendedResult(timeoutAt, wait);
+
     public static ActivityResult StartChild(string definitionId, int? version, JsonObject input) =>
         new StartChildResult(definitionId, version, input);
 
@@ -28,7 +35,8 @@ public sealed record SucceededResult(JsonNode? Output, IReadOnlyList<string> Out
 
 public sealed record FailedResult(string Error, bool Retryable) : ActivityResult;
 
-public sealed record SuspendedResult(DateTimeOffset? ResumeAt) : ActivityResult;
+/// <param name="Wait">Set when the node waits for an event; null for a timer or a plain resume.</param>
+public sealed record SuspendedResult(DateTimeOffset? ResumeAt, EventWait? Wait = null) : ActivityResult;
 
 public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input) : ActivityResult;
 

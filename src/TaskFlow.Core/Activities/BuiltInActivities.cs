@@ -18,6 +18,14 @@ public static class BuiltInActivities
     public const string Sleep = "sleep";
     public const string SetVariable = "setVariable";
     public const string Log = "log";
+    public const string Event = "event";
+    public const string Approval = "approval";
+
+    /// <summary>An approval's options (and so its outcome ports) when it lists none.</summary>
+    public static IReadOnlyList<string> DefaultApprovalOptions { get; } = ["approve", "reject"];
+
+    /// <summary>The <see cref="Event"/> activity's outcome when its timeout passes before an event arrives.</summary>
+    public const string TimeoutOutcome = "timeout";
 
     public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
     [
@@ -56,5 +64,23 @@ public static class BuiltInActivities
             ], [ActivityDescriptor.DefaultOutcome]),
         new(Log, "Data", "Writes a message to the server log, tagged with the instance and node. Output: { message }.",
             [new("message", "string", Required: true, "The text; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
+        new(Event, "Control flow", "Waits, durably and without holding a worker, for an external event posted to /api/events/{name} or to the node's single-use resume URL. Output: the event's payload; on timeout, { timedOut: true } by the timeout port.",
+            [
+                new("name", "string", Required: true, "The event's name, e.g. order-paid."),
+                new("correlation", "string", Description: "Only an event carrying this correlation resumes the node, e.g. {{ input.orderId }}."),
+                new("timeout", "string", Description: "Give up after this long (e.g. 30m, 2d) and leave by the timeout port; waits forever when omitted."),
+                new("earlier", "string", Description: "Also take an event that arrived up to this long before the node started waiting and matched nothing then (e.g. 10m); such events are kept that long. Events that match nothing are dropped when omitted."),
+            ], [ActivityDescriptor.DefaultOutcome, TimeoutOutcome]),
+        new(Approval, "Control flow", "Waits, durably, for a person's decision through /api/approvals; the chosen option is the outcome port. Output: { decision, by, comment, form, decidedAt }.",
+            [
+                new("title", "string", Required: true, "What is to be decided; templates inside are rendered."),
+                new("description", "string", Description: "More detail for the people deciding; templates inside are rendered."),
+                new("assignees", "array", Description: "Who may see it in their list (GET /api/approvals?assignee=...), e.g. [\"alice\"]."),
+                new("group", "string", Description: "A group it is assigned to, listed like an assignee."),
+                new("options", "array", Description: "The possible decisions, each an outcome port. Default: approve, reject."),
+                new("form", "object", Description: "A JSON Schema of form values the decision may carry, shown to the people deciding."),
+                new("timeout", "string", Description: "Decide automatically after this long (e.g. 3d): by defaultOutcome, else by the timeout port."),
+                new("defaultOutcome", "string", Description: "The option taken when the timeout passes."),
+            ], [.. DefaultApprovalOptions, TimeoutOutcome]),
     ];
 }

@@ -6,7 +6,7 @@ namespace TaskFlow.Core.Model;
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed class TriggerDefinition
 {
-    /// <summary><c>manual</c>, <c>cron</c>, <c>http</c> or <c>hook</c>.</summary>
+    /// <summary><c>manual</c> or <c>cron</c>; validation refuses <c>http</c> and <c>hook</c>, which nothing serves.</summary>
     public string Type { get; set; } = "manual";
 
     /// <summary>Cron expression (five or six fields) for <c>cron</c> triggers.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Activities;
+using TaskFlow.Core.Events;
 using TaskFlow.Core.Graph;
 using TaskFlow.Core.Model;
 
@@ -32,7 +33,7 @@ public sealed partial class InstanceTransition
         {
             SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output) : Succeeded(node, state, ok.Output, ok.Outcomes),
             FailedResult failed => HandleFailure(node, state, parent, failed),
-            SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt),
+            SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt, suspended.Wait),
             StartChildResult child => StartChild(state, child),
             ForEachResult forEach when !isIteration => StartForEach(node, state, forEach),
             ForEachResult => Failure(node, state, parent, "A foreach cannot run as the body of another foreach; use a child workflow.", retryable: false),
@@ -152,7 +153,7 @@ public sealed partial class InstanceTransition
         return true;
     }
 
-    private bool Suspend(GraphNode node, NodeState state, DateTimeOffset? resumeAt)
+    private bool Suspend(GraphNode node, NodeState state, DateTimeOffset? resumeAt, EventWait? wait)
     {
         state.Status = NodeStatus.Waiting;
         state.IsDirty = true;
@@ -161,9 +162,20 @@ public sealed partial class InstanceTransition
             Work.Add(new(state.NodeId, state.Attempt, node.Priority, at < Now ? Now : at, Resume: true));
         }
 
-        Journal.Add(new(JournalEventType.NodeSuspended, state.NodeId, state.Attempt, Now, resumeAt is { } t ? $"Waiting until {t:O}." : "Waiting to be resumed."));
+        if (wait is not null)
+        {
+            Waits.Add(new(state.NodeId, state.Attempt, wait));
+        }
+
+        Journal.Add(new(JournalEventType.NodeSuspended, state.NodeId, state.Attempt, Now, Describe(resumeAt, wait)));
         return true;
     }
+
+    private static string Describe(DateTimeOffset? resumeAt, EventWait? wait) => wait switch
+    {
+        null => resumeAt is { } t ? $"Waiting until {t:O}." : "Waiting to be resumed.",
+        _ => $"Waiting for event '{wait.Name}'{(wait.Correlation is null ? "" : $" with correlation '{wait.Correlation}'")}{(resumeAt is { } t ? $" until {t:O}" : "")}.",
+    };
 
     private bool StartChild(NodeState state, StartChildResult child)
     {

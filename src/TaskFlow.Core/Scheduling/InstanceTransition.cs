@@ -56,6 +56,9 @@ public sealed partial class InstanceTransition
 
     public List<ChildStartRequest> Children { get; } = [];
 
+    /// <summary>Event subscriptions of nodes that started waiting in this transition.</summary>
+    public List<WaitRequest> Waits { get; } = [];
+
     /// <summary>Set when the instance finished in this transition.</summary>
     public InstanceOutcome? Finished { get; private set; }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TaskFlow.Core.Events;
 using TaskFlow.Core.Model;
 
 namespace TaskFlow.Core.Scheduling;
@@ -15,3 +16,6 @@ public sealed record ChildStartRequest(string ParentNodeId, int ParentAttempt, s
 
 /// <summary>How an instance ended, to be reported to its parent node if it has one.</summary>
 public sealed record InstanceOutcome(InstanceStatus Status, JsonNode? Output, string? Error);
+
+/// <summary>An event subscription to store in the same transaction as the node's wait.</summary>
+public sealed record WaitRequest(string NodeId, int Attempt, EventWait Wait);

@@ -18,7 +18,9 @@ public sealed partial class WorkflowValidator(
     [GeneratedRegex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
-    private static readonly HashSet<string> TriggerTypes = ["manual", "cron", "http", "hook"];
+    // Only trigger types something serves: a definition must not promise a way in that nothing
+    // acts on. An `http` trigger comes back with the endpoint that serves it.
+    private static readonly HashSet<string> TriggerTypes = ["manual", "cron"];
     private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
     private static readonly HashSet<string> InputTypes = ["string", "number", "integer", "boolean", "object", "array", "any"];
@@ -293,9 +295,10 @@ public sealed partial class WorkflowValidator(
                 add("edge.dangling.to", target, $"Edge '{edge.DisplayName}' ends at '{edge.To}', which is not a node of this definition.");
             }
 
-            if (fromKnown && edge.FromPort is { } port && port != "error" && activities.TryGetValue(nodes[edge.From].Type, out var source) && !source.Outcomes.Contains(port))
+            if (fromKnown && edge.FromPort is { } port && port != "error" && activities.TryGetValue(nodes[edge.From].Type, out var source)
+                && OutcomesOf(nodes[edge.From], source) is { } outcomes && !outcomes.Contains(port))
             {
-                add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", source.Outcomes.Append("error"))}.");
+                add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", outcomes.Append("error"))}.");
             }
 
             if (fromKnown && toKnown && edge.From == edge.To)
@@ -356,15 +359,35 @@ public sealed partial class WorkflowValidator(
         }
     }
 
+    /// <summary>A node's outcome ports: the catalog's, except an approval's, which are its options (literal) and timeout.</summary>
+    private static IReadOnlyList<string>? OutcomesOf(NodeDefinition node, ActivityDescriptor descriptor)
+    {
+        if (node.Type != BuiltInActivities.Approval || !node.Inputs.TryGetPropertyValue("options", out var options) || options is null)
+        {
+            return descriptor.Outcomes;
+        }
+
+        // Options from a template are known only at run time: any port may be meant.
+        return options is System.Text.Json.Nodes.JsonArray list && list.All(o => o is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var text) && !text.Contains("{{", StringComparison.Ordinal))
+            ? [.. list.Select(o => o!.GetValue<string>()), BuiltInActivities.TimeoutOutcome]
+            : null;
+    }
+
     private static void ValidateTriggers(WorkflowDefinition definition, Action<string, string, string> add)
     {
         for (var i = 0; i < definition.Triggers.Count; i++)
         {
             var trigger = definition.Triggers[i];
             var target = $"trigger #{i + 1}";
-            if (!TriggerTypes.Contains(trigger.Type))
+            if (trigger.Type is "http" or "hook")
             {
-                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual, cron, http or hook.");
+                add("trigger.type.unserved", target, trigger.Type == "http"
+                    ? $"Trigger #{i + 1} has type 'http', which this server does not serve: nothing would start the workflow. Start it with POST /api/definitions/{{id}}/run, or wait inside it for a call with an event node (POST /api/events/{{name}})."
+                    : $"Trigger #{i + 1} has type 'hook', which nothing serves: Claude Code hook events go to 'taskflow hook', not to a definition. Remove the trigger; to resume a workflow from a hook, post an event to /api/events/{{name}}.");
+            }
+            else if (!TriggerTypes.Contains(trigger.Type))
+            {
+                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual or cron.");
             }
             else if (trigger.Type == "cron")
             {

@@ -66,6 +66,11 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
+        builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
+        builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
+        services.AddOptions<Http.HttpRequestOptions>().BindConfiguration(Http.HttpRequestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        Http.HttpRequestClients.Add(services);
+        builder.AddActivity<Http.HttpRequestActivity>();
         builder.AddActivity<AggregateActivity>(Core.Decomposition.AggregateActivityDescriptor.Descriptor);
         return builder;
     }

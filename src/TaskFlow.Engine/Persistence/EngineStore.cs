@@ -175,6 +175,15 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// </summary>
     public async Task<(bool Found, string? Refusal)> RetryNodeAsync(string instanceId, string nodeId, CancellationToken cancellationToken = default)
     {
+        // Kept events are matched after the retry's session is closed: SQLite has one session at a time.
+        var earlierWaits = new List<string>();
+        var result = await RetryNodeCoreAsync(instanceId, nodeId, earlierWaits, cancellationToken);
+        await TakeKeptEventsAsync(earlierWaits, cancellationToken);
+        return result;
+    }
+
+    private async Task<(bool Found, string? Refusal)> RetryNodeCoreAsync(string instanceId, string nodeId, List<string> earlierWaits, CancellationToken cancellationToken)
+    {
         await using var session = await BeginAsync(cancellationToken);
         var instances = await LockInstancesAsync(session, [instanceId], cancellationToken);
         if (!instances.TryGetValue(instanceId, out var instance))
@@ -208,6 +217,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
+        earlierWaits.AddRange(writes.EarlierWaits);
         return (true, null);
     }
 
@@ -216,6 +226,15 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// kept for itself (at most <paramref name="keepForSelf"/>), already leased to <paramref name="owner"/>.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken = default)
+    {
+        // Kept events are matched after the commit's session is closed: SQLite has one session at a time.
+        var earlierWaits = new List<string>();
+        var claimed = await CompleteCoreAsync(batch, owner, keepForSelf, lease, earlierWaits, cancellationToken);
+        await TakeKeptEventsAsync(earlierWaits, cancellationToken);
+        return claimed;
+    }
+
+    private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, List<string> earlierWaits, CancellationToken cancellationToken)
     {
         await using var session = await BeginAsync(cancellationToken);
         var (instances, accepted) = await LockAndDeleteLeasedAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), batch.Select(c => c.Work).ToArray(), cancellationToken);
@@ -252,6 +271,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
+        earlierWaits.AddRange(writes.EarlierWaits);
         if (finished.Count > 0)
         {
             InstancesFinished?.Invoke(finished);
@@ -341,6 +361,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             writes.AddJournal(instance.Id, entry, worker);
         }
 
+        if (CanWaitForEvents(graph))
+        {
+            // A node that left the waiting state (resumed, timed out, cancelled, skipped) takes its subscription with it.
+            await DeleteWaitsAsync(session, instance.Id, transition.States.Values.Where(s => s.IsDirty && s.Status != NodeStatus.Waiting).Select(s => s.NodeId).ToArray(), cancellationToken);
+            await InsertWaitsAsync(session, instance.Id, graph, transition.Waits, writes, cancellationToken);
+        }
+
         if (transition.CancelledNodes.Count > 0)
         {
             writes.Withdrawn.AddRange(transition.CancelledNodes.Select(n => (instance.Id, (string?)n)));
@@ -375,6 +402,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             {
                 writes.Withdrawn.Add((instance.Id, null));
                 await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+                await DeleteWaitsAsync(session, instance.Id, null, cancellationToken);
                 foreach (var child in await RunningChildrenAsync(session, instance.Id, null, cancellationToken))
                 {
                     await CancelTreeAsync(session, child, "Its parent instance failed.", writes, reportToParent: false, cancellationToken);
@@ -436,6 +464,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var now = session.Now;
         writes.Withdrawn.Add((instance.Id, null));
         await DeleteWorkAsync(session, instance.Id, null, cancellationToken);
+        await DeleteWaitsAsync(session, instance.Id, null, cancellationToken);
         var states = await LoadStatesAsync(session, instance.Id, [], cancellationToken);
         foreach (var state in states.Where(s => s.Status is (int)NodeStatus.Pending or (int)NodeStatus.Scheduled or (int)NodeStatus.Running or (int)NodeStatus.Waiting))
         {

@@ -31,6 +31,9 @@ public sealed class PendingWrites
     /// <summary>Work withdrawn by this transaction: a whole instance (node null) or a node and its iterations.</summary>
     public List<(string InstanceId, string? NodeId)> Withdrawn { get; } = [];
 
+    /// <summary>Resume tokens of waits that take earlier events: each looks for a kept event after the commit.</summary>
+    public List<string> EarlierWaits { get; } = [];
+
     /// <summary>True when the provider already put the wake-up notification into the written batch.</summary>
     public bool NotifyQueued { get; set; }
 

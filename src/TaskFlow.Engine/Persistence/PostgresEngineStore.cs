@@ -450,7 +450,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             j AS (DELETE FROM tf_journal WHERE instance_id IN (SELECT id FROM doomed)),
             s AS (DELETE FROM tf_node_states WHERE instance_id IN (SELECT id FROM doomed)),
             w AS (DELETE FROM tf_work_items WHERE instance_id IN (SELECT id FROM doomed)),
-            k AS (DELETE FROM tf_start_keys WHERE instance_id IN (SELECT id FROM doomed))
+            k AS (DELETE FROM tf_start_keys WHERE instance_id IN (SELECT id FROM doomed)),
+            e AS (DELETE FROM tf_event_waits WHERE instance_id IN (SELECT id FROM doomed))
             DELETE FROM tf_instances WHERE id IN (SELECT id FROM doomed)
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("cut", finishedBefore.ToUnixTimeMilliseconds()));

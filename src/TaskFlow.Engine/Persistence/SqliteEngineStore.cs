@@ -450,7 +450,7 @@ public sealed class SqliteEngineStore : EngineStore
     {
         await using var session = await BeginAsync(cancellationToken);
         const string doomed = "SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut";
-        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items", "tf_start_keys" })
+        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items", "tf_start_keys", "tf_event_waits" })
         {
             await using var c = session.Command($"DELETE FROM {table} WHERE instance_id IN ({doomed})");
             Add(c, "cut", finishedBefore.ToUnixTimeMilliseconds());

@@ -91,6 +91,8 @@ public static class TaskFlowServerExtensions
         app.MapRunApi();
         app.MapInstancesApi();
         app.MapInstanceEventsApi();
+        app.MapEventsApi();
+        app.MapApprovalsApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
         app.MapWorkspacesApi();

@@ -774,7 +774,19 @@ public class WorkflowValidatorTests
         Assert.Equal("trigger.type.unknown", problem.Code);
         Assert.Equal("trigger #1", problem.Target);
         Assert.Contains("unknown type 'email'", problem.Message);
-        Assert.Contains("manual, cron, http or hook", problem.Message);
+        Assert.Contains("use manual or cron", problem.Message);
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "http", "path": "orders" }""", "type 'http', which this server does not serve")]
+    [InlineData("""{ "type": "hook", "event": "PreToolUse" }""", "type 'hook', which nothing serves")]
+    public void Validate_TriggerTypeNothingServes_ReportsTriggerTypeUnserved(string trigger, string expected)
+    {
+        var problem = ValidateSingle($$"""{ "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ], "triggers": [ { "type": "manual" }, {{trigger}} ] }""");
+
+        Assert.Equal("trigger.type.unserved", problem.Code);
+        Assert.Equal("trigger #2", problem.Target);
+        Assert.Contains(expected, problem.Message);
     }
 
     [Fact]

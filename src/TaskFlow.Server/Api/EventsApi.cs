@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Events;
+using TaskFlow.Engine.Events;
+using TaskFlow.Engine.Persistence;
+using TaskFlow.Engine.Runtime;
+
+namespace TaskFlow.Server.Api;
+
+/// <summary>
+/// External events: <c>POST /api/events/{name}</c> resumes the nodes waiting for it,
+/// <c>POST /api/resume/{token}</c> resumes the one node holding that token (no API key: the token
+/// is the credential), <c>GET /api/events/waiting</c> lists the nodes waiting.
+/// </summary>
+internal static partial class EventsApi
+{
+    private const int MaxNameLength = 200;
+    private const int MaxWaitingTake = 500;
+
+    public static void MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        // No Accepts<> metadata: routing would answer a wrong content type with a bare 415, before
+        // the handler can say which content type to send.
+        app.MapPost("/api/events/{name}", DeliverAsync)
+            .WithTags("Events")
+            .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. Matching nothing: 202 when a published definition takes earlier events of this name (kept), else 404 (dropped).")
+            .Produces<EventDelivered>()
+            .Produces<EventDelivered>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapPost("/api/resume/{token}", ResumeAsync)
+            .WithTags("Events")
+            .WithSummary("Resumes the waiting node that holds this single-use token; the body (any JSON, optional) is its output. Needs no API key: the token is the credential.")
+            .AllowAnonymous()
+            .Produces<ResumedWait>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        app.MapGet("/api/events/waiting", ListWaitingAsync)
+            .WithTags("Events")
+            .WithSummary("Nodes waiting for an event, oldest first, each with its resume URL; filter by instanceId and/or name.")
+            .Produces<IReadOnlyList<EventWaitingView>>();
+    }
+
+    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EngineStore store, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (NameProblem(name) is { } invalidName)
+        {
+            return invalidName;
+        }
+
+        var (json, problem) = await RequestBody.ReadJsonAsync(request, optional: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var (delivery, invalid) = EventRequest.Parse(json);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        var resumed = await store.DeliverEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, cancellationToken);
+        var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
+        if (resumed.Count > 0)
+        {
+            Delivered(logger, name, delivery.Correlation, resumed.Count);
+            return TypedResults.Ok(new EventDelivered(name, resumed, null));
+        }
+
+        // Matched nothing: kept only when a published definition has an event node that takes
+        // earlier events of this name, for the longest such window; otherwise dropped.
+        var published = await runtime.ListPublishedDefinitionsAsync(cancellationToken);
+        if (EventRetention.KeepFor(name, published.Select(d => d.Definition)) is not { } keepFor)
+        {
+            Dropped(logger, name, delivery.Correlation);
+            return ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}, and no published definition takes it earlier ('earlier' on an event node); the event was dropped.");
+        }
+
+        var keptUntil = await store.KeepEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, keepFor, cancellationToken);
+        Kept(logger, name, delivery.Correlation, keptUntil);
+        return TypedResults.Accepted((string?)null, new EventDelivered(name, [], keptUntil));
+    }
+
+    private static async Task<IResult> ResumeAsync(string token, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
+    {
+        var (json, problem) = await RequestBody.ReadJsonAsync(request, optional: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        JsonNode? payload = null;
+        if (json.Length > 0)
+        {
+            try
+            {
+                payload = JsonNode.Parse(json);
+            }
+            catch (JsonException ex)
+            {
+                return RequestBody.Malformed(ex);
+            }
+        }
+
+        // Unknown and used tokens get the same answer, so the answer tells a guesser nothing.
+        return token.Length > 100 || await store.ResumeByTokenAsync(token, payload, cancellationToken) is not { } resumed
+            ? ApiProblems.NotFound("The resume token is unknown or was already used (a token resumes its node once).")
+            : TypedResults.Ok(resumed);
+    }
+
+    private static async Task<IResult> ListWaitingAsync(string? instanceId, string? name, int? take, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
+    {
+        if (take is < 1 or > MaxWaitingTake)
+        {
+            return ApiProblems.BadRequest("Invalid take.", $"take must be from 1 to {MaxWaitingTake}.");
+        }
+
+        var waits = await store.ListWaitsAsync(instanceId, name, take ?? 100, cancellationToken);
+        var root = $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return TypedResults.Ok(waits.Select(w => new EventWaitingView(w.InstanceId, w.NodeId, w.Name, w.Correlation, w.Since, $"{root}/api/resume/{w.Token}")).ToArray());
+    }
+
+    private static IResult? NameProblem(string name) =>
+        string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl)
+            ? ApiProblems.BadRequest("Invalid event name.", $"An event name is 1 to {MaxNameLength} characters, without control characters.")
+            : null;
+
+    private static string Describe(EventRequest delivery) =>
+        (delivery.Correlation is null ? "" : $" with correlation '{delivery.Correlation}'")
+        + (delivery.InstanceId is null ? "" : $" in instance '{delivery.InstanceId}'");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) resumed {Count} waiting node(s)")]
+    private static partial void Delivered(ILogger logger, string name, string? correlation, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node; kept until {KeptUntil}")]
+    private static partial void Kept(ILogger logger, string name, string? correlation, DateTimeOffset keptUntil);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node and was dropped")]
+    private static partial void Dropped(ILogger logger, string name, string? correlation);
+}
+
+/// <summary>What an event resumed; when it resumed nothing and was kept, until when.</summary>
+public sealed record EventDelivered(string Name, IReadOnlyList<ResumedWait> Resumed, DateTimeOffset? KeptUntil);
+
+/// <summary>A node waiting for an event; <see cref="ResumeUrl"/> resumes it once, without an API key.</summary>
+public sealed record EventWaitingView(string InstanceId, string NodeId, string Name, string? Correlation, DateTimeOffset Since, string ResumeUrl);
