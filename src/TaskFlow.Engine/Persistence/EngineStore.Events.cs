@@ -324,7 +324,12 @@ public abstract partial class EngineStore
         command.Parameters.Add(parameter);
     }
 
-    /// <summary>Removes the subscriptions of nodes that stopped waiting (all of an instance's when <paramref name="nodeIds"/> is null).</summary>
+    /// <summary>
+    /// Removes the subscriptions of nodes that stopped waiting (all of an instance's when
+    /// <paramref name="nodeIds"/> is null). A decided approval stays (until the retention purge takes
+    /// its instance), so a second decision is told it came too late (409) rather than that the
+    /// approval never existed.
+    /// </summary>
     private static async Task DeleteWaitsAsync(StoreSession session, string instanceId, IReadOnlyList<string>? nodeIds, CancellationToken cancellationToken)
     {
         if (nodeIds is { Count: 0 })
@@ -332,7 +337,7 @@ public abstract partial class EngineStore
             return;
         }
 
-        await using var command = session.Command("DELETE FROM tf_event_waits WHERE instance_id = @instance"
+        await using var command = session.Command("DELETE FROM tf_event_waits WHERE instance_id = @instance AND NOT (kind = 1 AND taken <> 0)"
             + (nodeIds is null ? "" : $" AND node_id IN ({string.Join(", ", nodeIds.Select((_, i) => $"@n{i}"))})"));
         AddParameter(command, "instance", instanceId);
         for (var i = 0; i < (nodeIds?.Count ?? 0); i++)

@@ -15,7 +15,9 @@ public sealed partial class ApiKeyAuthenticationTests
     public async Task EveryRouteButHealth_NoKeyOrWrongKey_Returns401(string provider)
     {
         await using var app = await TaskFlowApp.StartAsync(provider);
-        var routes = Routes(app).Where(r => !r.Path.StartsWith("/health", StringComparison.Ordinal)).ToList();
+        // A resume URL carries its own single-use secret and is made for callers without a key
+        // (EventsApiTests covers it), like /health.
+        var routes = Routes(app).Where(r => !r.Path.StartsWith("/health", StringComparison.Ordinal) && !r.Path.StartsWith("/api/resume/", StringComparison.Ordinal)).ToList();
         using var anonymous = app.CreateAnonymousClient();
         using var wrong = app.CreateAnonymousClient();
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "wrong-key-0123456789abcdef");
