@@ -116,7 +116,9 @@ public sealed class ContainerWorkspaceSecurityTests(DockerEngineFixture engine, 
 
         var result = await bomb;
         output.WriteLine($"peak pids {peak}; {result.Termination}; stderr: {result.Stderr[..Math.Min(300, result.Stderr.Length)]}");
-        Assert.Equal(ExecTermination.TimedOut, result.Termination);
+        // Usually the parent spins until the timeout; when the limit refuses the parent shell's own
+        // fork, busybox sh exits there instead. Either way the limit, not the host, stopped it.
+        Assert.Contains(result.Termination, new[] { ExecTermination.TimedOut, ExecTermination.Exited });
         Assert.Contains("can't fork", result.Stderr);
         Assert.InRange(peak, 1, pids);
 
