@@ -41,6 +41,9 @@ public sealed partial class McpRouter : IAsyncDisposable
 {
     private readonly Dictionary<string, UpstreamServer> _servers;
     private readonly Dictionary<RoutingRule, RouteStrategy> _ruleStrategies;
+
+    // One server's own route (a call naming it, or a tool only it lists), made once, not per call.
+    private readonly Dictionary<string, DedicatedStrategy> _direct;
     private readonly List<UpstreamServer> _isolated = [];
     private readonly McpRoutingOptions _options;
     private readonly RoutingRules _routingRules;
@@ -72,6 +75,7 @@ public sealed partial class McpRouter : IAsyncDisposable
             p => p.Key,
             p => new UpstreamServer(p.Key, p.Value, _options, _routingRules.CircuitBreakers, _budget, loggers, time),
             StringComparer.Ordinal);
+        _direct = _servers.ToDictionary(p => p.Key, p => new DedicatedStrategy(p.Value), StringComparer.Ordinal);
         foreach (var server in _servers.Values)
         {
             server.ToolsChanged += OnToolsChanged;
@@ -285,8 +289,8 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         if (call.Server is { } named)
         {
-            return _servers.TryGetValue(named, out var server)
-                ? (new DedicatedStrategy(server), null)
+            return _direct.TryGetValue(named, out var direct)
+                ? (direct, null)
                 : throw new McpRoutingException($"No MCP server is named '{named}'; configured: {string.Join(", ", _servers.Keys.Order(StringComparer.Ordinal))}.");
         }
 
@@ -326,7 +330,7 @@ public sealed partial class McpRouter : IAsyncDisposable
 
         if (decision.Servers.Count == 1)
         {
-            return (new DedicatedStrategy(_servers[decision.Servers[0]]), null);
+            return (_direct[decision.Servers[0]], null);
         }
 
         return (_ownedStrategies.GetOrAdd(call.Tool, _ => OwnedStrategy(decision)), null);

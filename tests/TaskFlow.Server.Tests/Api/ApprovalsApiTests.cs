@@ -141,37 +141,10 @@ public sealed class ApprovalsApiTests
         Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
     }
 
-    private static async Task<JsonNode> PendingAsync(TaskFlowApp app, string instanceId)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var pending = await app.GetAsync<JsonArray>($"/api/approvals?instanceId={instanceId}");
-            if (pending.Count == 1)
-            {
-                return pending[0]!;
-            }
+    private static Task<JsonNode> PendingAsync(TaskFlowApp app, string instanceId) =>
+        app.SingleAsync($"/api/approvals?instanceId={instanceId}", $"Instance {instanceId} has no pending approval");
 
-            await Task.Delay(25);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Instance {instanceId} has no pending approval after 10 s.");
-    }
-
-    private static async Task<JsonObject> FinishedAsync(TaskFlowApp app, string instanceId)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var view = await app.GetAsync<JsonObject>($"/api/instances/{instanceId}");
-            if ((string?)view["status"] != "Running")
-            {
-                return view;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Instance {instanceId} still running after 10 s.");
-    }
+    private static Task<JsonObject> FinishedAsync(TaskFlowApp app, string instanceId) => app.FinishedAsync(instanceId);
 
     private static string? StatusOf(JsonObject view, string nodeId) =>
         (string?)view["nodes"]!.AsArray().SingleOrDefault(n => (string?)n!["nodeId"] == nodeId)?["status"] ?? "Pending";

@@ -155,37 +155,10 @@ public sealed class EventsApiTests
         return (string)(await TaskFlowApp.ReadAsync(run))["id"]!;
     }
 
-    private static async Task<JsonNode> WaitingAsync(TaskFlowApp app, string instanceId)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var waits = await app.GetAsync<JsonArray>($"/api/events/waiting?instanceId={instanceId}");
-            if (waits.Count == 1)
-            {
-                return waits[0]!;
-            }
+    private static Task<JsonNode> WaitingAsync(TaskFlowApp app, string instanceId) =>
+        app.SingleAsync($"/api/events/waiting?instanceId={instanceId}", $"Instance {instanceId} does not wait for an event");
 
-            await Task.Delay(25);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Instance {instanceId} does not wait for an event after 10 s.");
-    }
-
-    private static async Task<JsonObject> FinishedAsync(TaskFlowApp app, string instanceId)
-    {
-        for (var i = 0; i < 400; i++)
-        {
-            var view = await app.GetAsync<JsonObject>($"/api/instances/{instanceId}");
-            if ((string?)view["status"] != "Running")
-            {
-                return view;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new Xunit.Sdk.XunitException($"Instance {instanceId} still running after 10 s.");
-    }
+    private static Task<JsonObject> FinishedAsync(TaskFlowApp app, string instanceId) => app.FinishedAsync(instanceId);
 
     private static JsonNode? NodeOutput(JsonObject view, string nodeId) =>
         view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == nodeId)!["output"];

@@ -125,6 +125,40 @@ public sealed class TaskFlowApp : IAsyncDisposable
     public static async Task<JsonNode> ReadAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new InvalidOperationException("Empty body.");
 
+    /// <summary>Polls <paramref name="path"/> (a JSON array) until it holds exactly one item, at most 10 s; <paramref name="what"/> names it in the failure.</summary>
+    public async Task<JsonNode> SingleAsync(string path, string what)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            var items = await GetAsync<JsonArray>(path);
+            if (items.Count == 1)
+            {
+                return items[0]!;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{what} after 10 s.");
+    }
+
+    /// <summary>Polls the instance until it is no longer running, at most 10 s.</summary>
+    public async Task<JsonObject> FinishedAsync(string instanceId)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            var view = await GetAsync<JsonObject>($"/api/instances/{instanceId}");
+            if ((string?)view["status"] != "Running")
+            {
+                return view;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Instance {instanceId} still running after 10 s.");
+    }
+
     public async Task<T> GetAsync<T>(string path) =>
         await Client.GetFromJsonAsync<T>(path, Json) ?? throw new InvalidOperationException($"GET {path} returned null.");
 
