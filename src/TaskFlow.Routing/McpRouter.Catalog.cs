@@ -1,3 +1,7 @@
+// MCP's logging is deprecated as of revision 2026-07-28 (SEP-2577); servers on earlier revisions still
+// send it, and the gateway passes it on for them.
+#pragma warning disable MCP9005
+
 using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using TaskFlow.Routing.Upstreams;
@@ -11,7 +15,7 @@ public sealed partial class McpRouter
 
     /// <summary>
     /// What the fleet offers together, after starting (in parallel) every server not started yet:
-    /// tools always, resources, prompts and completions when at least one server offers them. The
+    /// tools always; resources (with subscriptions), prompts, completions and logging when at least one server offers them. The
     /// gateway announces this, so a client sees no capability that no server backs.
     /// </summary>
     public async Task<ServerCapabilities> DiscoverCapabilitiesAsync(CancellationToken cancellationToken = default)
@@ -29,9 +33,10 @@ public sealed partial class McpRouter
             return new ServerCapabilities
             {
                 Tools = new ToolsCapability { ListChanged = true },
-                Resources = offered.Any(c => c.Resources is not null) ? new ResourcesCapability { ListChanged = true } : null,
+                Resources = offered.Any(c => c.Resources is not null) ? new ResourcesCapability { ListChanged = true, Subscribe = offered.Any(c => c.Resources?.Subscribe == true) ? true : null } : null,
                 Prompts = offered.Any(c => c.Prompts is not null) ? new PromptsCapability { ListChanged = true } : null,
                 Completions = offered.Any(c => c.Completions is not null) ? new CompletionsCapability() : null,
+                Logging = offered.Any(c => c.Logging is not null) ? new LoggingCapability() : null,
             };
         }
     }

@@ -80,6 +80,8 @@ public sealed partial class McpRouter : IAsyncDisposable
         {
             server.ToolsChanged += OnToolsChanged;
             server.CatalogChanged += OnCatalogChanged;
+            server.ResourceUpdated += OnResourceUpdated;
+            server.LogMessage += OnLogMessage;
         }
 
         _ruleStrategies = new Dictionary<RoutingRule, RouteStrategy>(ReferenceEqualityComparer.Instance);

@@ -44,11 +44,18 @@ public sealed partial class McpGateway
     /// <summary>Reads a resource from the server that listed it (or whose template it fits).</summary>
     public async Task<ReadResourceResult> ReadResourceAsync(ReadResourceRequestParams request, CancellationToken cancellationToken)
     {
-        var catalog = await CatalogAsync(cancellationToken);
-        var (server, uri) = catalog.ResourceTargets.TryGetValue(request.Uri, out var listed)
-            ? listed
-            : (ServerForUri(catalog, request.Uri) ?? throw new McpProtocolException($"Resource '{request.Uri}' is not listed by any server of the fleet, nor fits any server's template.", McpErrorCode.ResourceNotFound), request.Uri);
+        var (server, uri) = await ResolveResourceAsync(request.Uri, cancellationToken);
         return await ForwardAsync(() => _router.ReadResourceAsync(server, new ReadResourceRequestParams { Uri = uri, Meta = request.Meta }, cancellationToken));
+    }
+
+    /// <summary>The server a gateway URI belongs to, and the URI as that server writes it.</summary>
+    /// <exception cref="McpProtocolException">No server lists the URI or has a template it fits (-32002).</exception>
+    public async Task<(string Server, string Uri)> ResolveResourceAsync(string uri, CancellationToken cancellationToken)
+    {
+        var catalog = await CatalogAsync(cancellationToken);
+        return catalog.ResourceTargets.TryGetValue(uri, out var listed)
+            ? listed
+            : (ServerForUri(catalog, uri) ?? throw new McpProtocolException($"Resource '{uri}' is not listed by any server of the fleet, nor fits any server's template.", McpErrorCode.ResourceNotFound), uri);
     }
 
     /// <summary>Gets a prompt by its gateway name from the server that lists it.</summary>

@@ -1,4 +1,7 @@
-using System.Collections.Concurrent;
+// MCP's logging is deprecated as of revision 2026-07-28 (SEP-2577); servers on earlier revisions still
+// send it, and the gateway passes it on for them.
+#pragma warning disable MCP9005
+
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol;
@@ -42,6 +45,32 @@ public static class McpGatewayServerExtensions
             .WithListResourceTemplatesHandler(async (context, cancellationToken) => await Gateway(context.Services!).ListResourceTemplatesAsync(cancellationToken))
             .WithReadResourceHandler(async (context, cancellationToken) =>
                 await Gateway(context.Services!).ReadResourceAsync(context.Params ?? throw new McpProtocolException("resources/read needs params.", McpErrorCode.InvalidParams), cancellationToken))
+            .WithSubscribeToResourcesHandler(async (context, cancellationToken) =>
+            {
+                var services = context.Services!;
+                var session = services.GetRequiredService<McpGatewaySessions>().RequireSession(context.Server, RequestMethods.ResourcesSubscribe);
+                var uri = context.Params?.Uri ?? throw new McpProtocolException("resources/subscribe needs params.uri.", McpErrorCode.InvalidParams);
+                var (server, upstreamUri) = await Gateway(services).ResolveResourceAsync(uri, cancellationToken);
+                await ForwardAsync(() => services.GetRequiredService<McpGatewaySessions>().SubscribeAsync(session, server, upstreamUri, uri, cancellationToken));
+                return new EmptyResult();
+            })
+            .WithUnsubscribeFromResourcesHandler(async (context, cancellationToken) =>
+            {
+                var services = context.Services!;
+                var session = services.GetRequiredService<McpGatewaySessions>().RequireSession(context.Server, RequestMethods.ResourcesUnsubscribe);
+                var uri = context.Params?.Uri ?? throw new McpProtocolException("resources/unsubscribe needs params.uri.", McpErrorCode.InvalidParams);
+                var (server, upstreamUri) = await Gateway(services).ResolveResourceAsync(uri, cancellationToken);
+                await ForwardAsync(() => services.GetRequiredService<McpGatewaySessions>().UnsubscribeAsync(session, server, upstreamUri, cancellationToken));
+                return new EmptyResult();
+            })
+            .WithSetLoggingLevelHandler(async (context, cancellationToken) =>
+            {
+                var services = context.Services!;
+                var session = services.GetRequiredService<McpGatewaySessions>().RequireSession(context.Server, RequestMethods.LoggingSetLevel);
+                var level = context.Params?.Level ?? throw new McpProtocolException("logging/setLevel needs params.level.", McpErrorCode.InvalidParams);
+                await services.GetRequiredService<McpGatewaySessions>().SetLogLevelAsync(session, level, cancellationToken);
+                return new EmptyResult();
+            })
             .WithListPromptsHandler(async (context, cancellationToken) => await Gateway(context.Services!).ListPromptsAsync(cancellationToken))
             .WithGetPromptHandler(async (context, cancellationToken) =>
                 await Gateway(context.Services!).GetPromptAsync(context.Params ?? throw new McpProtocolException("prompts/get needs params.", McpErrorCode.InvalidParams), cancellationToken))
@@ -85,6 +114,12 @@ public static class McpGatewayServerExtensions
             options.Handlers.ReadResourceHandler = null;
         }
 
+        if (offered.Resources?.Subscribe != true)
+        {
+            options.Handlers.SubscribeToResourcesHandler = null;
+            options.Handlers.UnsubscribeFromResourcesHandler = null;
+        }
+
         if (offered.Prompts is null)
         {
             options.Handlers.ListPromptsHandler = null;
@@ -98,6 +133,19 @@ public static class McpGatewayServerExtensions
     }
 
     private static McpGateway Gateway(IServiceProvider services) => services.GetRequiredService<McpGateway>();
+
+    /// <summary>A request the router could not carry out is an internal error to an MCP client, with the router's reason.</summary>
+    private static async Task ForwardAsync(Func<Task> request)
+    {
+        try
+        {
+            await request();
+        }
+        catch (McpRoutingException ex)
+        {
+            throw new McpProtocolException(ex.Message, McpErrorCode.InternalError);
+        }
+    }
 
     /// <summary>
     /// Serves the gateway over stdio. The process is one downstream session: upstream servers that
@@ -149,98 +197,3 @@ public static class McpGatewayServerExtensions
 
 /// <summary>Marks a gateway served over stdio.</summary>
 internal sealed class StdioGateway;
-
-/// <summary>
-/// The gateway's downstream sessions: the clients to announce tool changes to, and the key that
-/// gives each its own upstream sessions where the upstream keeps state per session. A stateless
-/// request (protocol 2026-07-28, or a stateless transport) is no session: it shares the pool and
-/// cannot be sent notifications.
-/// </summary>
-public sealed class McpGatewaySessions
-{
-    private const string ProcessSession = "stdio";
-
-    // By session id. A request handler sees the session through a per-request wrapper, so the
-    // id, not the object, finds it.
-    private readonly ConcurrentDictionary<string, McpServer> _sessions = new(StringComparer.Ordinal);
-    private readonly McpRouter _router;
-    private readonly bool _processIsOneSession;
-
-    /// <param name="processIsOneSession">Over stdio the process serves one client for its whole life, and its session has no id.</param>
-    internal McpGatewaySessions(McpRouter router, bool processIsOneSession)
-    {
-        _router = router;
-        _processIsOneSession = processIsOneSession;
-        router.ToolsChanged += OnToolsChanged;
-        router.CatalogChanged += OnCatalogChanged;
-    }
-
-    /// <summary>Sessions now open.</summary>
-    public int Count => _sessions.Count;
-
-
-    /// <summary>
-    /// Runs one session of a transport that has several (Streamable HTTP): tracked while it runs,
-    /// and its upstream sessions closed when it ends (the client deletes it, or it idles out).
-    /// </summary>
-    public async Task RunAsync(McpServer session, CancellationToken cancellationToken)
-    {
-        if (session.SessionId is not { } id)
-        {
-            await session.RunAsync(cancellationToken);
-            return;
-        }
-
-        _sessions[id] = session;
-        try
-        {
-            await session.RunAsync(cancellationToken);
-        }
-        finally
-        {
-            _sessions.TryRemove(id, out _);
-            await _router.EndSessionAsync(id);
-        }
-    }
-
-    /// <summary>The key of the session a request came in on; null for a stateless request.</summary>
-    internal string? SessionOf(McpServer server)
-    {
-        if (server.SessionId is { } id && _sessions.ContainsKey(id))
-        {
-            return id;
-        }
-
-        if (!_processIsOneSession)
-        {
-            return null;
-        }
-
-        _sessions.TryAdd(ProcessSession, server);
-        return ProcessSession;
-    }
-
-    private void OnToolsChanged(string server) => _ = AnnounceAsync(NotificationMethods.ToolListChangedNotification);
-
-    // A server's resources or prompts changed: the sessions hear both (which one changed is not said upstream).
-    private void OnCatalogChanged(string server)
-    {
-        _ = AnnounceAsync(NotificationMethods.ResourceListChangedNotification);
-        _ = AnnounceAsync(NotificationMethods.PromptListChangedNotification);
-    }
-
-    private async Task AnnounceAsync(string notification)
-    {
-        foreach (var session in _sessions.Values)
-        {
-            try
-            {
-                await session.SendNotificationAsync(notification, CancellationToken.None);
-            }
-            catch (Exception)
-            {
-                // The client has gone; its session ends on its own.
-            }
-        }
-    }
-}

@@ -1,3 +1,7 @@
+// MCP's logging is deprecated as of revision 2026-07-28 (SEP-2577); servers on earlier revisions still
+// send it, and the gateway passes it on for them.
+#pragma warning disable MCP9005
+
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -75,6 +79,16 @@ internal sealed partial class UpstreamServer
                 OnCatalogChanged();
                 return ValueTask.CompletedTask;
             });
+            try
+            {
+                await PrepareSessionAsync(client, timeout.Token);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The session works without its log level; the server's own default applies.
+                LevelRefused(_logger, Name, FailureText.Of(ex));
+            }
+
             Capabilities = client.ServerCapabilities;
             _startFailures = 0;
             Volatile.Write(ref _nextStartAllowedAt, 0);
@@ -194,6 +208,7 @@ internal sealed partial class UpstreamServer
             Interlocked.Increment(ref _restarts);
             Breaker.OnRecovered();
             Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
+            await ResubscribeAsync(_disposed.Token);
         }
         catch (Exception)
         {
@@ -209,6 +224,9 @@ internal sealed partial class UpstreamServer
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} lost its connection ({Reason}) with {Calls} calls in flight; restarting it")]
     private static partial void ConnectionLost(ILogger logger, string server, string reason, int calls);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server} refused the log level asked of it: {Reason}")]
+    private static partial void LevelRefused(ILogger logger, string server, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} is up again after {Milliseconds:0} ms; its breaker lets calls through")]
     private static partial void Restarted(ILogger logger, string server, double milliseconds);
