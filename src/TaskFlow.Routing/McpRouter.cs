@@ -25,7 +25,11 @@ namespace TaskFlow.Routing;
 /// Arguments already in wire form (the gateway passes its client's through unchanged), used
 /// instead of <see cref="Arguments"/> so that they are not converted twice.
 /// </param>
-public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null, IDictionary<string, JsonElement>? RawArguments = null);
+/// <param name="Client">
+/// The gateway client the call came from: the server's sampling and elicitation requests during
+/// the call are forwarded to it (see <see cref="IDownstreamClient"/>). Null for a workflow's call.
+/// </param>
+public sealed record McpToolCall(string Tool, JsonObject? Arguments = null, int Tier = 3, string? Server = null, TimeSpan? Timeout = null, IProgress<ProgressNotificationValue>? Progress = null, string? Session = null, IDictionary<string, JsonElement>? RawArguments = null, IDownstreamClient? Client = null);
 
 /// <summary>What a call returned, and from where. <c>Result.IsError</c> is a tool error: the server answered.</summary>
 public sealed record McpCallOutcome(string Server, string Tool, CallToolResult Result, int Attempts);
@@ -278,7 +282,7 @@ public sealed partial class McpRouter : IAsyncDisposable
                 throw new McpRoutingException($"rate limit of {server.Options.RateLimit} messages/s");
             }
 
-            return await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token);
+            return await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token, call.Client);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

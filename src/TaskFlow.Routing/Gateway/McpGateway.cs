@@ -42,7 +42,8 @@ public sealed partial class McpGateway
 
     /// <summary>Forwards a call by its gateway name: through its rule, or to its server. The call's tier is the server's (for a rule, its first server's).</summary>
     /// <param name="session">The caller's session, if it has one (see <see cref="McpToolCall.Session"/>).</param>
-    public async Task<CallToolResult> CallToolAsync(string name, IDictionary<string, JsonElement>? arguments, IProgress<ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
+    /// <param name="client">The caller, who answers the server's sampling and elicitation requests during the call.</param>
+    public async Task<CallToolResult> CallToolAsync(string name, IDictionary<string, JsonElement>? arguments, IProgress<ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken, IDownstreamClient? client = null)
     {
         if (!(await CurrentAsync(cancellationToken)).Targets.TryGetValue(name, out var target))
         {
@@ -55,8 +56,8 @@ public sealed partial class McpGateway
         }
 
         var call = target.Rule is { } rule
-            ? new McpToolCall(target.Name, null, _router.TierOf(rule.Servers[0]) ?? 3, Progress: progress, Session: session, RawArguments: arguments)
-            : new McpToolCall(target.Tool, null, _router.TierOf(target.Server) ?? 3, target.Server, Progress: progress, Session: session, RawArguments: arguments);
+            ? new McpToolCall(target.Name, null, _router.TierOf(rule.Servers[0]) ?? 3, Progress: progress, Session: session, RawArguments: arguments, Client: client)
+            : new McpToolCall(target.Tool, null, _router.TierOf(target.Server) ?? 3, target.Server, Progress: progress, Session: session, RawArguments: arguments, Client: client);
         try
         {
             var outcome = await _router.CallToolAsync(call, cancellationToken);

@@ -82,7 +82,8 @@ public static class McpGatewayServerExtensions
                 var session = services.GetRequiredService<McpGatewaySessions>().SessionOf(context.Server);
                 var request = context.Params ?? throw new McpProtocolException("tools/call needs params.", McpErrorCode.InvalidParams);
                 var progress = request.ProgressToken is { } token ? new ForwardedProgress(context.Server, token) : null;
-                var result = await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, session, cancellationToken);
+                var caller = new GatewayCaller(context.Server, session);
+                var result = await services.GetRequiredService<McpGateway>().CallToolAsync(request.Name, request.Arguments, progress, session, cancellationToken, caller);
 
                 // Progress sent after the result could be dropped with the request's stream.
                 if (progress is not null)

@@ -4,9 +4,10 @@ namespace TaskFlow.Routing.Upstreams;
 
 /// <summary>One MCP session with an upstream server (for stdio: one supervised process group), and its calls in flight.</summary>
 /// <param name="progress">The session's transport, which hands each call its progress (see <see cref="ProgressTrackingTransport"/>).</param>
+/// <param name="callers">The clients of the calls in flight (see <see cref="DownstreamCallers"/>).</param>
 /// <param name="openedAt">When the session was established (a <see cref="TimeProvider"/> timestamp).</param>
 /// <param name="process">The server's process, for a stdio server.</param>
-internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTransport progress, long openedAt, ProcessGroupStdioTransport? process = null) : IAsyncDisposable
+internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTransport progress, DownstreamCallers callers, long openedAt, ProcessGroupStdioTransport? process = null) : IAsyncDisposable
 {
     private int _broken;
     private int _lossClaimed;
@@ -21,6 +22,9 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
     public string? ProtocolVersion => Client.NegotiatedProtocolVersion;
 
     public InFlightCalls Calls { get; } = new(openedAt);
+
+    /// <summary>The clients of the tool calls in flight, who answer the server's requests during them.</summary>
+    public DownstreamCallers Callers { get; } = callers;
 
     public int InFlight => Calls.Count;
 

@@ -1,5 +1,5 @@
-// MCP's logging is deprecated as of revision 2026-07-28 (SEP-2577); servers on earlier revisions still
-// send it, and the gateway passes it on for them.
+// MCP's logging and sampling are deprecated as of revision 2026-07-28 (SEP-2577); servers on earlier
+// revisions still use them, and the gateway passes them on for them.
 #pragma warning disable MCP9005
 
 using System.Diagnostics;
@@ -31,6 +31,7 @@ internal sealed partial class UpstreamServer
         var started = Stopwatch.GetTimestamp();
         try
         {
+            var callers = new DownstreamCallers();
             var clientOptions = new McpClientOptions
             {
                 ClientInfo = new Implementation { Name = "taskflow-router", Version = typeof(UpstreamServer).Assembly.GetName().Version?.ToString() ?? "1.0" },
@@ -41,6 +42,14 @@ internal sealed partial class UpstreamServer
                 // then be reached on an older revision for no reason; half the connect timeout
                 // still leaves the handshake time to answer.
                 DiscoverProbeTimeout = _routing.ConnectTimeout / 2,
+
+                // Sampling and elicitation in the middle of a call go to the client that made the
+                // call, when it came through the gateway (see DownstreamCallers).
+                Handlers = new McpClientHandlers
+                {
+                    SamplingHandler = (request, _, token) => callers.SampleAsync(request, token),
+                    ElicitationHandler = (request, token) => callers.ElicitAsync(request, token),
+                },
             };
             var stdio = IsHttp ? null : CreateStdioTransport();
             var transport = new ProgressTrackingTransport(stdio is null ? CreateHttpTransport() : stdio);
@@ -95,7 +104,7 @@ internal sealed partial class UpstreamServer
             State = UpstreamState.Ready;
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            var connection = new UpstreamConnection(client, transport, _time.GetTimestamp(), stdio);
+            var connection = new UpstreamConnection(client, transport, callers, _time.GetTimestamp(), stdio);
             _ = WatchAsync(connection);
             return connection;
         }

@@ -172,12 +172,14 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     /// <summary>Calls a tool on one connection. Throws on transport failure (dropping the connection if the failure ended it, see <see cref="EndsConnection"/>); a tool error comes back as a result with IsError.</summary>
     /// <param name="session">The downstream session the call belongs to, if any (see the remarks on the class).</param>
-    public async Task<CallToolResult> CallAsync(string tool, IDictionary<string, JsonElement>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken)
+    /// <param name="client">The gateway client the call came from, who answers the server's requests during it.</param>
+    public async Task<CallToolResult> CallAsync(string tool, IDictionary<string, JsonElement>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken, IDownstreamClient? client = null)
     {
         var (connection, started) = session is null || Options.Session != UpstreamSessionMode.Pinned
             ? await AcquireAsync(cancellationToken)
             : await AcquirePinnedAsync(session, cancellationToken);
         using var tracked = progress is null ? default(ProgressTrackingTransport.Registration?) : connection.Progress.Track(progress);
+        using var caller = connection.Callers.Enter(client);
         try
         {
             var request = new CallToolRequestParams

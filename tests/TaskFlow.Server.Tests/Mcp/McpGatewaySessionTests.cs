@@ -1,5 +1,5 @@
-// MCP's logging is deprecated as of revision 2026-07-28 (SEP-2577); server-everything speaks an
-// earlier revision and still sends it, which is what these tests exercise.
+// MCP's logging and sampling are deprecated as of revision 2026-07-28 (SEP-2577); server-everything
+// speaks an earlier revision and still uses them, which is what these tests exercise.
 #pragma warning disable MCP9005
 
 using System.Text.Json;
@@ -114,6 +114,66 @@ public sealed class McpGatewaySessionTests
         // A's session is still good for another call.
         var echo = await a.CallToolAsync("everything__echo", new Dictionary<string, object?> { ["message"] = "still here" }, cancellationToken: guard.Token);
         Assert.Contains("still here", McpGatewayTests.Text(echo), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Http_SamplingAndElicitation_ReachTheCallingClient_AndAreRefusedForOneWithout()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var app = await StartAsync();
+        var sampled = new List<string>();
+        var options = new McpClientOptions
+        {
+            ProtocolVersion = "2025-11-25",
+            Handlers = new McpClientHandlers
+            {
+                // The model is the one part that cannot run here: a scripted answer stands in for it.
+                SamplingHandler = (request, _, _) =>
+                {
+                    lock (sampled)
+                    {
+                        sampled.AddRange(request!.Messages.Select(m => (m.Content.OfType<TextContentBlock>().FirstOrDefault())?.Text ?? ""));
+                    }
+
+                    return ValueTask.FromResult(new CreateMessageResult
+                    {
+                        Role = Role.Assistant,
+                        Model = "scripted",
+                        Content = [new TextContentBlock { Text = "a scripted answer" }],
+                    });
+                },
+                ElicitationHandler = (request, _) => ValueTask.FromResult(new ElicitResult
+                {
+                    Action = "accept",
+                    Content = new Dictionary<string, JsonElement> { ["name"] = JsonSerializer.SerializeToElement("Ada Lovelace"), ["check"] = JsonSerializer.SerializeToElement(true) },
+                }),
+            },
+        };
+        await using var capable = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
+            options,
+            cancellationToken: guard.Token);
+        await using var plain = await McpGatewayTests.ConnectAsync(app, "2025-11-25", guard.Token);
+
+        var sampling = await capable.CallToolAsync("everything__trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "name a colour" }, cancellationToken: guard.Token);
+        Assert.NotEqual(true, sampling.IsError);
+        Assert.Contains("a scripted answer", McpGatewayTests.Text(sampling), StringComparison.Ordinal);
+        Assert.Contains(sampled, text => text.Contains("name a colour", StringComparison.Ordinal));
+
+        var elicited = await capable.CallToolAsync("everything__trigger-elicitation-request", cancellationToken: guard.Token);
+        Assert.NotEqual(true, elicited.IsError);
+        Assert.Contains("- Name: Ada Lovelace", McpGatewayTests.Text(elicited), StringComparison.Ordinal);
+
+        // A client without the capabilities: the upstream gets the protocol's error, which its
+        // tool reports; the capable client's handler is never asked for it.
+        var asked = sampled.Count;
+        var refused = await plain.CallToolAsync("everything__trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "not for you" }, cancellationToken: guard.Token);
+        Assert.True(refused.IsError);
+        Assert.Contains("did not declare the sampling capability", McpGatewayTests.Text(refused), StringComparison.Ordinal);
+        var refusedElicitation = await plain.CallToolAsync("everything__trigger-elicitation-request", cancellationToken: guard.Token);
+        Assert.True(refusedElicitation.IsError);
+        Assert.Contains("did not declare the elicitation capability", McpGatewayTests.Text(refusedElicitation), StringComparison.Ordinal);
+        Assert.Equal(asked, sampled.Count);
     }
 
     private static async Task<TaskFlowApp> StartAsync()
