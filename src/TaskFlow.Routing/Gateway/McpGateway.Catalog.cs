@@ -146,7 +146,11 @@ public sealed partial class McpGateway
             }
         }
 
-        var names = GatewayToolNames.Assign([.. prompts.Select(p => ((string?)p.Server, p.Item.Name))], _options.Gateway);
+        // Prompts are named by the rules tools are: with CollisionsOnly, a prompt only one server lists keeps its own name.
+        var unique = _options.Gateway.Naming == GatewayNaming.CollisionsOnly
+            ? prompts.GroupBy(p => p.Item.Name, StringComparer.Ordinal).Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal)
+            : [];
+        var names = GatewayToolNames.Assign([.. prompts.Select(p => (unique.Contains(p.Item.Name) ? null : (string?)p.Server, p.Item.Name))], _options.Gateway);
         var promptTargets = new Dictionary<string, (string Server, string Name)>(StringComparer.Ordinal);
         var listedPrompts = new List<Prompt>(prompts.Count);
         for (var i = 0; i < prompts.Count; i++)

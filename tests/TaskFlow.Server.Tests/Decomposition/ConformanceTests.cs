@@ -112,7 +112,7 @@ public sealed class ConformanceTests
         }
     }
 
-    private static string SuiteFolder()
+    internal static string SuiteFolder()
     {
         if (Environment.GetEnvironmentVariable("TASKFLOW_CONFORMANCE") is { Length: > 0 } given)
         {
@@ -130,7 +130,7 @@ public sealed class ConformanceTests
         throw new InvalidOperationException("Set TASKFLOW_CONFORMANCE to the folder scripts/install-conformance.sh installed into.");
     }
 
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, IReadOnlyList<string> arguments)
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string program, IReadOnlyList<string> arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
