@@ -1,3 +1,6 @@
+// The SDK's logging handler is deprecated as of MCP revision 2026-07-28 (SEP-2577); it is cleared here.
+#pragma warning disable MCP9005
+
 using System.Text.Json;
 using ModelContextProtocol.AspNetCore;
 using ModelContextProtocol.Protocol;
@@ -76,5 +79,17 @@ internal static class McpEndpoints
         options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
         options.Handlers.ListToolsHandler = (_, _) => ValueTask.FromResult(list());
         options.Handlers.CallToolHandler = async (request, cancellationToken) => await call(request.Params?.Name ?? "", request.Params?.Arguments, cancellationToken);
+
+        // The endpoints share one server registration with the gateway: what the gateway federates
+        // (the fleet's resources, prompts, completions, subscriptions, log levels) is not this server's.
+        options.Handlers.ListResourcesHandler = null;
+        options.Handlers.ListResourceTemplatesHandler = null;
+        options.Handlers.ReadResourceHandler = null;
+        options.Handlers.SubscribeToResourcesHandler = null;
+        options.Handlers.UnsubscribeFromResourcesHandler = null;
+        options.Handlers.ListPromptsHandler = null;
+        options.Handlers.GetPromptHandler = null;
+        options.Handlers.CompleteHandler = null;
+        options.Handlers.SetLoggingLevelHandler = null;
     }
 }

@@ -97,6 +97,12 @@ public sealed class TaskDecompositionServerTests
         Assert.Equal(["aggregate", "decompose", "run", "status"], tools.Select(t => t.Name).Order());
         Assert.All(tools, t => Assert.Equal("https://json-schema.org/draft/2020-12/schema", t.JsonSchema.GetProperty("$schema").GetString()));
 
+        // Only tools: what the gateway federates (resources, prompts, subscriptions) is not offered here.
+        Assert.Null(client.ServerCapabilities.Resources);
+        // (A 2026-07-28 client gets -32601 with HTTP 404, which the SDK's client throws as an HTTP error.)
+        Assert.Contains("-32601", (await Assert.ThrowsAnyAsync<Exception>(() => client.ListResourcesAsync().AsTask())).Message, StringComparison.Ordinal);
+        Assert.Contains("-32601", (await Assert.ThrowsAnyAsync<Exception>(() => client.SubscribeToResourceAsync("memory://knowledge-graph"))).Message, StringComparison.Ordinal);
+
         await ExerciseAsync(client, async id => await app.GetAsync<JsonObject>($"/api/definitions/{id}"));
 
         // The gateway at /mcp is still the gateway.
