@@ -16,7 +16,8 @@
 #   installs bubblewrap for the sandboxed-process workspaces. An engine started here is stopped
 #   on every exit path.
 # - Installs Debian's chromium for the designer's browser tests (Playwright drives it; no browser
-#   is downloaded).
+#   is downloaded), and Debian's prometheus for the monitoring tests (promtool checks and tests the
+#   alert rules; a Prometheus the tests start scrapes a server and a worker).
 # - Builds TaskFlow.sln (Release) once (which also runs npm ci and the designer's Vite build),
 #   then runs all test projects with TRX results, and the designer's Vitest unit tests with a
 #   JUnit report, in artifacts/test-results/.
@@ -104,6 +105,21 @@ if [[ ! -x /usr/bin/chromium ]]; then
       || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium >&2; }
   else
     say "warning: chromium (/usr/bin/chromium) is missing and cannot be installed here; the designer tests will fail"
+  fi
+fi
+
+# --- Prometheus (monitoring tests: promtool, and a real Prometheus scraping TaskFlow) ------
+if ! command -v promtool >/dev/null 2>&1 || ! command -v prometheus >/dev/null 2>&1; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing prometheus (for promtool and the scrape test)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus >&2; }
+    # The package starts its own service where the init system lets it; the tests start theirs.
+    if command -v service >/dev/null 2>&1 && pgrep -x prometheus >/dev/null 2>&1; then
+      service prometheus stop >&2 || true
+    fi
+  else
+    say "warning: prometheus and promtool are missing and cannot be installed here; the monitoring tests will fail"
   fi
 fi
 

@@ -5,8 +5,9 @@ namespace TaskFlow.Routing;
 /// <summary>
 /// The router's instruments, exported under the reference report's names: <c>mcp_server_latency</c>
 /// (histogram, seconds), <c>mcp_message_rate</c> (messages sent), <c>mcp_error_rate</c> (failed
-/// calls), <c>mcp_connection_count</c>, and <c>mcp_breaker_state</c> (0 closed, 1 half-open,
-/// 2 open); each tagged with the server. The Prometheus exporter prefixes an instrument's name
+/// calls), <c>mcp_connection_count</c>, <c>mcp_breaker_state</c> (0 closed, 1 half-open,
+/// 2 open), <c>mcp_health_status</c> (1 up, 0 down) and <c>mcp_connection_failures</c> (failed
+/// starts and lost connections); each tagged with the server. The Prometheus exporter prefixes an instrument's name
 /// with its meter's, so the meter is <c>mcp</c> and the instruments <c>server_latency</c> and so on.
 /// </summary>
 public sealed class RoutingMetrics : IDisposable
@@ -27,6 +28,8 @@ public sealed class RoutingMetrics : IDisposable
         _messages = Meter.CreateCounter<long>("message_rate", description: "Requests sent to an upstream MCP server.");
         _errors = Meter.CreateCounter<long>("error_rate", description: "Calls to an upstream MCP server that failed (transport, timeout or refusal).");
         Meter.CreateObservableGauge("connection_count", () => _router?.Servers.Select(s => new Measurement<int>(s.ConnectionCount, new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Open connections to an upstream MCP server.");
+        Meter.CreateObservableGauge("health_status", () => _router?.Servers.Select(s => new Measurement<int>(s.IsUp ? 1 : 0, new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "1 while an upstream MCP server answers (not failing its starts or health checks, breaker not open), 0 while it is down.");
+        Meter.CreateObservableCounter("connection_failures", () => _router?.Servers.Select(s => new Measurement<long>(s.ConnectionFailures, new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Starts of an upstream MCP server that failed, and connections to it that were lost.");
         Meter.CreateObservableGauge("breaker_state", () => _router?.Servers.Select(s => new Measurement<int>((int)BreakerValue(s.Breaker.State), new KeyValuePair<string, object?>("server", s.Name))) ?? [], description: "Circuit breaker per server: 0 closed, 1 half-open, 2 open.");
     }
 
@@ -35,6 +38,20 @@ public sealed class RoutingMetrics : IDisposable
     public void Dispose() => Meter.Dispose();
 
     internal void Observe(McpRouter router) => _router = router;
+
+    /// <summary>
+    /// Records zero on the call counters of every server of <paramref name="router"/>, so that an
+    /// error ratio has a series before the first call. An exporter calls this once it listens.
+    /// </summary>
+    public void PublishZeros(McpRouter router)
+    {
+        foreach (var server in router.Servers)
+        {
+            var tag = new KeyValuePair<string, object?>("server", server.Name);
+            _messages.Add(0, tag);
+            _errors.Add(0, tag);
+        }
+    }
 
     internal void Called(string server, TimeSpan latency, bool failed)
     {

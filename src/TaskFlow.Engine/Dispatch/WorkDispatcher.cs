@@ -80,6 +80,7 @@ public sealed partial class WorkDispatcher(
                 }
 
                 var claimed = await store.ClaimAsync(WorkerId, Math.Min(free, _options.ClaimBatchSize), _options.LeaseDuration, stoppingToken);
+                metrics.RecordClaim(claimed);
                 foreach (var work in claimed)
                 {
                     Start(work, executionToken);
@@ -225,7 +226,13 @@ public sealed partial class WorkDispatcher(
             {
                 // Capacity for successors: the slots free once this batch is done.
                 var keep = Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
-                return await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration);
+                var started = time.GetTimestamp();
+                var kept = await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration);
+                metrics.RecordCommit(batch.Count, time.GetElapsedTime(started));
+
+                // Successors kept for this worker were claimed in the same commit.
+                metrics.RecordClaim(kept);
+                return kept;
             }
             catch (Exception ex) when (attempt < 10)
             {

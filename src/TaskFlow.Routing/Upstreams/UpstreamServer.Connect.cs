@@ -111,6 +111,7 @@ internal sealed partial class UpstreamServer
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             var failures = Interlocked.Increment(ref _startFailures);
+            Interlocked.Increment(ref _connectionFailures);
             var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 10))));
             Volatile.Write(ref _nextStartAllowedAt, _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency));
             State = UpstreamState.Failing;
@@ -181,6 +182,7 @@ internal sealed partial class UpstreamServer
     private void OnConnectionLost(UpstreamConnection connection, Exception? failure)
     {
         var calls = connection.InFlight;
+        Interlocked.Increment(ref _connectionFailures);
         Breaker.OnFailure();
         RecordError(connection.DescribeLoss(failure));
         _ = Task.Run(async () =>

@@ -63,6 +63,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private int _toolsVersion;
     private int _startFailures;
     private int _restarts;
+    private long _connectionFailures;
 
     // The revision the last connection negotiated, asked for again by the next (see ConnectAsync).
     private string? _knownProtocol;
@@ -106,6 +107,12 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     /// <summary>Starts after the server's process or session was lost.</summary>
     public int Restarts => Volatile.Read(ref _restarts);
+
+    /// <summary>Starts that failed and connections that were lost, since the router started.</summary>
+    public long ConnectionFailures => Interlocked.Read(ref _connectionFailures);
+
+    /// <summary>Whether the server answers: not failing its starts or health checks, and its breaker not open. A server not started yet counts as up.</summary>
+    public bool IsUp => State != UpstreamState.Failing && Breaker.State != CircuitBreaking.CircuitState.Open;
 
     public UpstreamServerOptions Options { get; }
 

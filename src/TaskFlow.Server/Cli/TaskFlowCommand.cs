@@ -11,6 +11,8 @@ using TaskFlow.Engine.Runtime;
 using TaskFlow.Routing.Hosting;
 using TaskFlow.Workspaces.Hosting;
 
+using TaskFlow.Server.Metrics;
+
 namespace TaskFlow.Server.Cli;
 
 /// <summary>The <c>taskflow</c> command line: serve, run a workflow file, validate one, run workers, or manage instances on a server.</summary>
@@ -239,9 +241,10 @@ public static class TaskFlowCommand
         var concurrency = new Option<int>("--max-concurrency") { Description = "Activities run at once.", DefaultValueFactory = _ => 64 };
         var lease = new Option<double>("--lease-seconds") { Description = "Lease length; a crashed worker's work is re-claimed after it.", DefaultValueFactory = _ => 30 };
         var workerId = new Option<string?>("--worker-id") { Description = "Name in leases and the journal." };
+        var metricsUrls = new Option<string?>("--metrics-urls") { Description = "Serve /metrics for Prometheus on these addresses (e.g. http://127.0.0.1:9464; several separated by ';'). Default: TaskFlow:Metrics:Urls, else none." };
         var command = new Command("worker", "Run workers only, sharing the queue with every other TaskFlow process on the same database.")
         {
-            Postgres, Data, MaxSubtasks, concurrency, lease, workerId,
+            Postgres, Data, MaxSubtasks, concurrency, lease, workerId, metricsUrls,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -252,9 +255,14 @@ public static class TaskFlowCommand
                 o.ClaimBatchSize = Math.Min(o.ClaimBatchSize, o.MaxConcurrency);
                 o.LeaseDuration = Given(result, lease) ? TimeSpan.FromSeconds(result.GetValue(lease)) : o.LeaseDuration;
                 o.WorkerId = result.GetValue(workerId) ?? o.WorkerId;
-            });
+            }, metrics: result.GetValue(metricsUrls));
             await host.StartAsync(cancellationToken);
             Console.WriteLine("worker started");
+            foreach (var url in host.Services.GetServices<IHostedService>().OfType<WorkerMetricsListener>().SelectMany(l => l.Urls))
+            {
+                Console.WriteLine($"metrics at {url}/metrics");
+            }
+
             try
             {
                 await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -269,9 +277,16 @@ public static class TaskFlowCommand
         return command;
     }
 
-    private static IHost BuildHost(ParseResult result, bool runWorkers, Action<TaskFlowEngineOptions>? configure = null)
+    /// <param name="metrics">For a worker: where to serve /metrics (overrides TaskFlow:Metrics:Urls).</param>
+    private static IHost BuildHost(ParseResult result, bool runWorkers, Action<TaskFlowEngineOptions>? configure = null, string? metrics = null)
     {
         var builder = Host.CreateApplicationBuilder();
+        if (runWorkers)
+        {
+            builder.Services.AddOptions<WorkerMetricsOptions>().Bind(builder.Configuration.GetSection(WorkerMetricsOptions.SectionName)).Configure(o => o.Urls = metrics ?? o.Urls);
+            builder.Services.AddHostedService<WorkerMetricsListener>();
+        }
+
         // stdout carries the command's result (run prints the instance as JSON): logs go to stderr.
         CliLogging.ToStandardError(builder);
         builder.Services.AddTaskFlowEngine(o =>

@@ -100,19 +100,10 @@ public static class TaskFlowServerExtensions
         app.MapValidationApi();
         app.MapDecomposeApi();
 
-        // Prometheus text format, from this host's engine meter only (a registry of its own, so
-        // two hosts in one process, as in tests, do not mix their counts).
-        var registry = Metrics.NewCustomRegistry();
-        var engineMeter = app.Services.GetRequiredService<TaskFlow.Engine.Diagnostics.EngineMetrics>().Meter;
-        var mcpMeter = app.Services.GetRequiredService<RoutingMetrics>().Meter;
-        var adapter = MeterAdapter.StartListening(new MeterAdapterOptions
-        {
-            Registry = registry,
-            MetricFactory = Metrics.WithCustomRegistry(registry),
-            InstrumentFilterPredicate = instrument => ReferenceEquals(instrument.Meter, engineMeter) || ReferenceEquals(instrument.Meter, mcpMeter),
-        });
-        app.Lifetime.ApplicationStopped.Register(adapter.Dispose);
-        app.MapMetrics("/metrics", registry);
+        // Prometheus text format, from this host's meters only (see MetricsExport).
+        var export = Metrics.MetricsExport.Start(app.Services);
+        app.Lifetime.ApplicationStopped.Register(export.Dispose);
+        app.MapMetrics("/metrics", export.Registry);
 
         // The dashboard sits behind the API key like every route; Hangfire's own filter (local
         // requests only) is replaced by that, so a remote operator with the key can use it.

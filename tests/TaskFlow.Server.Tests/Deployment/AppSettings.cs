@@ -81,17 +81,20 @@ internal static partial class AppSettings
 
         if (role == TaskFlowRole.Worker)
         {
-            // The worker command builds a plain host with the engine, its MCP router and its
-            // workspaces (TaskFlowCommand.BuildHost): no web server, no scheduled jobs.
+            // The worker command builds a plain host with the engine, its MCP router, its
+            // workspaces and its metrics listener (TaskFlowCommand.BuildHost), which asks for the
+            // deployment's API keys: no web server, no scheduled jobs.
+            var name = key[(section.Length + 1)..];
             var workerReads = options == typeof(TaskFlowEngineOptions)
+                || options == typeof(TaskFlow.Server.Metrics.WorkerMetricsOptions)
+                || (options == typeof(TaskFlowServerOptions) && name.StartsWith("ApiKeys", StringComparison.OrdinalIgnoreCase))
                 || options.Assembly == typeof(WorkspaceOptions).Assembly
                 || options.Assembly == typeof(McpRoutingOptions).Assembly;
             if (!workerReads)
             {
-                return $"{variable}: a {section} setting, but `taskflow worker` runs the engine only, with its MCP router and workspaces (no web server, no scheduled jobs).";
+                return $"{variable}: a {section} setting, but `taskflow worker` runs the engine only, with its MCP router, workspaces and metrics (no web server, no scheduled jobs).";
             }
 
-            var name = key[(section.Length + 1)..];
             if (WorkerOverrides.FirstOrDefault(o => o.Equals(name, StringComparison.OrdinalIgnoreCase)) is { } overridden)
             {
                 return $"{variable}: `taskflow worker` sets {overridden} from its own options after binding configuration, so this is ignored; pass the worker's option (or TASKFLOW_POSTGRES) instead.";

@@ -13,7 +13,7 @@ using YamlDotNet.RepresentationModel;
 namespace TaskFlow.Server.Tests.Deployment;
 
 /// <summary>
-/// docker/docker-compose.yml and docker/prometheus.yml, parsed as Compose and Prometheus read
+/// docker/docker-compose.yml and docker/prometheus/prometheus.yml, parsed as Compose and Prometheus read
 /// them, and the settings they give TaskFlow run for real: no container engine or registry is
 /// available to the tests, so the containers' processes are started here as processes, with
 /// the environment the containers would get.
@@ -24,6 +24,7 @@ public sealed partial class ComposeFileTests
     private const string Server = "taskflow";
     private const string Worker = "taskflow-worker";
     private const string Prometheus = "prometheus";
+    private const string Grafana = "grafana";
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -31,10 +32,10 @@ public sealed partial class ComposeFileTests
     private readonly DockerfileModel _dockerfile = DockerfileModel.Load(DeploymentFiles.Dockerfile);
 
     [Fact]
-    public void Services_TheFour_EachWithAHealthcheck()
+    public void Services_TheFive_EachWithAHealthcheck()
     {
-        Assert.Equal(new[] { Postgres, Prometheus, Server, Worker }, _compose.Services.Entries().Select(e => e.Key).Order(StringComparer.Ordinal));
-        foreach (var service in new[] { Postgres, Server, Worker, Prometheus })
+        Assert.Equal(new[] { Grafana, Postgres, Prometheus, Server, Worker }, _compose.Services.Entries().Select(e => e.Key).Order(StringComparer.Ordinal));
+        foreach (var service in new[] { Postgres, Server, Worker, Prometheus, Grafana })
         {
             var test = _compose.HealthcheckTest(service);
             Assert.True(test is [("CMD" or "CMD-SHELL"), _, ..], $"services.{service}.healthcheck.test should be a command, found: {(test is null ? "none" : string.Join(' ', test))}");
@@ -65,13 +66,13 @@ public sealed partial class ComposeFileTests
             }
         }
 
-        Assert.Equal(new[] { $"{Prometheus}->{Server}", $"{Server}->{Postgres}", $"{Worker}->{Postgres}" }, edges.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { $"{Grafana}->{Prometheus}", $"{Prometheus}->{Server}", $"{Server}->{Postgres}", $"{Worker}->{Postgres}" }, edges.Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void Ports_PublishedOnLoopbackOnly_ServerOnItsListenPort()
     {
-        foreach (var service in new[] { Postgres, Server, Worker, Prometheus })
+        foreach (var service in new[] { Postgres, Server, Worker, Prometheus, Grafana })
         {
             foreach (var port in _compose.Ports(service))
             {
@@ -113,7 +114,7 @@ public sealed partial class ComposeFileTests
     [InlineData("TASKFLOW_API_KEY", "0123456789abcdef", TaskFlowRole.Serve, "never reads")]
     [InlineData("TaskFlow__Engine__RunWorkers", "false", TaskFlowRole.Worker, "ignored")]
     [InlineData("TaskFlow__Jobs__Enabled", "true", TaskFlowRole.Worker, "engine only")]
-    [InlineData("TaskFlow__Server__ApiKeys__0", "0123456789abcdef", TaskFlowRole.Worker, "engine only")]
+    [InlineData("TaskFlow__Server__Urls", "http://0.0.0.0:5080", TaskFlowRole.Worker, "engine only")]
     public void AppSettings_VariableTheRoleDoesNotRead_IsNamed(string variable, string value, TaskFlowRole role, string expected)
     {
         var problem = AppSettings.Problem(variable, value, role);
@@ -130,6 +131,8 @@ public sealed partial class ComposeFileTests
     [InlineData("TaskFlow__Engine__CommitBatchSize", "128", TaskFlowRole.Worker)]
     [InlineData("TaskFlow__Engine__PostgresConnectionString", "Host=db", TaskFlowRole.Worker)]
     [InlineData("TaskFlow__Engine__MaxConcurrency", "8", TaskFlowRole.Worker)]
+    [InlineData("TaskFlow__Server__ApiKeys__0", "0123456789abcdef", TaskFlowRole.Worker)]
+    [InlineData("TaskFlow__Metrics__Urls", "http://0.0.0.0:9464", TaskFlowRole.Worker)]
     [InlineData("TASKFLOW_POSTGRES", "Host=db", TaskFlowRole.Serve)]
     [InlineData("TASKFLOW_POSTGRES", "Host=db", TaskFlowRole.Worker)]
     public void AppSettings_VariableTheRoleReads_IsAccepted(string variable, string value, TaskFlowRole role) =>
@@ -161,7 +164,7 @@ public sealed partial class ComposeFileTests
     public void Secrets_Unset_ComposeStopsNamingTheMissingOne()
     {
         var required = ComposeFile.RequiredVariables(File.ReadAllText(DeploymentFiles.Compose));
-        Assert.Equal(new[] { "POSTGRES_PASSWORD", "TASKFLOW_API_KEY" }, required.Order(StringComparer.Ordinal));
+        Assert.Equal(new[] { "GRAFANA_ADMIN_PASSWORD", "POSTGRES_PASSWORD", "TASKFLOW_API_KEY" }, required.Order(StringComparer.Ordinal));
 
         // docker/.env.example names every one of them.
         var example = File.ReadAllLines(DeploymentFiles.EnvExample).Select(l => l.Split('=')[0].Trim()).ToHashSet(StringComparer.Ordinal);
@@ -179,11 +182,7 @@ public sealed partial class ComposeFileTests
     {
         var prometheus = DeploymentFiles.LoadYaml(DeploymentFiles.Prometheus);
         var target = $"{Server}:{ListenPort()}";
-        var jobs = prometheus.Sequence("scrape_configs", "prometheus.yml").Children.Cast<YamlMappingNode>()
-            .Where(job => job.Child("static_configs") is YamlSequenceNode configs
-                && configs.Children.Cast<YamlMappingNode>().Any(c => c.Sequence("targets", "static_configs").Strings().Contains(target)))
-            .ToList();
-        var job = Assert.Single(jobs);
+        var job = Assert.Single(JobsScraping(prometheus, target));
         Assert.Equal("/metrics", job.Scalar("metrics_path") ?? "/metrics");
         Assert.Equal("http", job.Scalar("scheme") ?? "http");
 
@@ -206,9 +205,57 @@ public sealed partial class ComposeFileTests
         var variables = EnvFile();
         Assert.Equal(variables[variable], _compose.Environment(Server, variables)["TaskFlow__Server__ApiKeys__0"]);
 
-        // And this file is the configuration Prometheus loads.
-        Assert.Contains("./prometheus.yml:/etc/prometheus/prometheus.yml:ro", service.Sequence("volumes", "services.prometheus").Strings());
+        // And this file is the configuration Prometheus loads, with its alert rules beside it.
+        Assert.Contains("./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro", service.Sequence("volumes", "services.prometheus").Strings());
+        Assert.Contains("./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro", service.Sequence("volumes", "services.prometheus").Strings());
+        Assert.Equal(["alerts.yml"], prometheus.Sequence("rule_files", "prometheus.yml").Strings());
     }
+
+    [Fact]
+    public void Prometheus_ScrapesTheWorkersMetrics_OnTheAddressTheWorkerListensOn_WithTheSameKey()
+    {
+        var prometheus = DeploymentFiles.LoadYaml(DeploymentFiles.Prometheus);
+        var variables = EnvFile();
+        var environment = _compose.Environment(Worker, variables);
+        var listen = new Uri(environment["TaskFlow__Metrics__Urls"]!);
+        var job = Assert.Single(JobsScraping(prometheus, $"{Worker}:{listen.Port}"));
+        Assert.Equal("/metrics", job.Scalar("metrics_path") ?? "/metrics");
+        Assert.Equal("Bearer", job.Mapping("authorization", "the worker's scrape job").Scalar("type") ?? "Bearer");
+        Assert.Equal("/run/secrets/taskflow-api-key", job.Mapping("authorization", "the worker's scrape job").Scalar("credentials_file"));
+        Assert.Equal(variables["TASKFLOW_API_KEY"], environment["TaskFlow__Server__ApiKeys__0"]);
+
+        // Reachable on the compose network, not published on the host.
+        Assert.Equal("0.0.0.0", listen.Host);
+        Assert.Empty(_compose.Ports(Worker));
+    }
+
+    [Fact]
+    public void Grafana_ProvisionsThePrometheusDatasource_AndTheDashboard()
+    {
+        var service = _compose.Service(Grafana);
+        var volumes = service.Sequence("volumes", "services.grafana").Strings().ToList();
+        Assert.Contains("./grafana/provisioning:/etc/grafana/provisioning:ro", volumes);
+        Assert.Contains("./grafana/dashboards:/var/lib/grafana/dashboards:ro", volumes);
+        Assert.Equal("GRAFANA_ADMIN_PASSWORD", Assert.Throws<ComposeVariableException>(() => _compose.Environment(Grafana, new Dictionary<string, string>())).Variable);
+
+        var datasource = DeploymentFiles.LoadYaml(DeploymentFiles.InRepository("docker", "grafana", "provisioning", "datasources", "prometheus.yml"))
+            .Sequence("datasources", "datasources").Children.Cast<YamlMappingNode>().Single();
+        Assert.Equal("http://prometheus:9090", datasource.Scalar("url"));
+        var provider = DeploymentFiles.LoadYaml(DeploymentFiles.InRepository("docker", "grafana", "provisioning", "dashboards", "taskflow.yml"))
+            .Sequence("providers", "providers").Children.Cast<YamlMappingNode>().Single();
+        Assert.Equal("/var/lib/grafana/dashboards", provider.Mapping("options", "providers").Scalar("path"));
+
+        // Every panel's queries use the provisioned datasource, by its uid.
+        var dashboard = JsonNode.Parse(File.ReadAllText(DeploymentFiles.InRepository("docker", "grafana", "dashboards", "mcp-infrastructure-scaling-monitor.json")))!;
+        var targets = dashboard["panels"]!.AsArray().Where(p => (string?)p!["type"] != "row").SelectMany(p => p!["targets"]!.AsArray()).ToList();
+        Assert.NotEmpty(targets);
+        Assert.All(targets, t => Assert.Equal(datasource.Scalar("uid"), (string?)t!["datasource"]!["uid"]));
+    }
+
+    private static List<YamlMappingNode> JobsScraping(YamlMappingNode prometheus, string target) =>
+        [.. prometheus.Sequence("scrape_configs", "prometheus.yml").Children.Cast<YamlMappingNode>()
+            .Where(job => job.Child("static_configs") is YamlSequenceNode configs
+                && configs.Children.Cast<YamlMappingNode>().Any(c => c.Sequence("targets", "static_configs").Strings().Contains(target)))];
 
     /// <summary>
     /// The taskflow and taskflow-worker services' settings, exactly as the compose file and the
@@ -249,9 +296,14 @@ public sealed partial class ComposeFileTests
             }
 
             // The worker first, on the empty database: its migrations prove it uses the compose
-            // file's PostgreSQL rather than a SQLite file of its own.
-            worker = Launch(Prepare(Worker), app);
+            // file's PostgreSQL rather than a SQLite file of its own. Its metrics listen on a free
+            // loopback port here (on every address of the container in compose).
+            var workerProcess = Prepare(Worker);
+            workerProcess.Replace("TaskFlow__Metrics__Urls", _ => "http://127.0.0.1:0");
+            worker = Launch(workerProcess, app);
             await worker.WaitForOutputAsync("worker started", StartTimeout);
+            var metricsLine = await worker.WaitForOutputAsync("metrics at ", StartTimeout);
+            var workerMetrics = new Uri(Regex.Match(metricsLine, @"http://127\.0\.0\.1:\d+").Value + "/metrics");
             Assert.True(await AppliedMigrationsAsync(connection) > 0, $"The worker applied no migrations to the test database. Output:{Environment.NewLine}{worker.Output}");
 
             server = Launch(Prepare(Server), app);
@@ -303,6 +355,23 @@ public sealed partial class ComposeFileTests
                 Assert.Contains("taskflow_engine_instances_started", await metrics.Content.ReadAsStringAsync());
             }
 
+            // And the worker's: the same key, the same metrics.
+            using (var plain = new HttpClient())
+            using (var anonymous = await plain.GetAsync(workerMetrics))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+
+            using (var scrape = new HttpRequestMessage(HttpMethod.Get, workerMetrics))
+            {
+                scrape.Headers.Authorization = new AuthenticationHeaderValue("Bearer", (await File.ReadAllTextAsync(credentials)).Trim());
+                using var metrics = await http.SendAsync(scrape);
+                Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+                var text = await metrics.Content.ReadAsStringAsync();
+                Assert.Contains("taskflow_engine_worker_utilization", text);
+                Assert.Contains("taskflow_process_memory_limit_bytes", text);
+            }
+
             // `docker stop`: SIGTERM, and both end cleanly well within the services' stop_grace_period.
             Assert.Equal(0, await server.StopAsync(TimeSpan.FromSeconds(25)));
             Assert.Equal(0, await worker.StopAsync(TimeSpan.FromSeconds(25)));
@@ -330,11 +399,12 @@ public sealed partial class ComposeFileTests
         }
     }
 
-    /// <summary>What docker/.env holds: the two secrets, random as `openssl rand -hex` makes them.</summary>
+    /// <summary>What docker/.env holds: the three secrets, random as `openssl rand -hex` makes them.</summary>
     private static Dictionary<string, string> EnvFile() => new(StringComparer.Ordinal)
     {
         ["POSTGRES_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)),
         ["TASKFLOW_API_KEY"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
+        ["GRAFANA_ADMIN_PASSWORD"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
     };
 
     /// <summary>The port the server listens on inside the container (the Dockerfile's TaskFlow__Server__Urls).</summary>

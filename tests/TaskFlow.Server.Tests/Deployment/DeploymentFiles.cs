@@ -17,7 +17,7 @@ internal static class DeploymentFiles
     /// <summary>BuildKit's per-Dockerfile ignore file: the build context is the repository root.</summary>
     public static string DockerIgnore => InRepository("docker", "Dockerfile.dockerignore");
 
-    public static string Prometheus => InRepository("docker", "prometheus.yml");
+    public static string Prometheus => InRepository("docker", "prometheus", "prometheus.yml");
 
     public static string EnvExample => InRepository("docker", ".env.example");
 
