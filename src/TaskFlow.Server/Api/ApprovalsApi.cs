@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json.Nodes;
 using TaskFlow.Engine.Approvals;
 using TaskFlow.Engine.Persistence;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -20,7 +21,8 @@ internal static partial class ApprovalsApi
 
         app.MapPost("/api/approvals/{id}", DecideAsync)
             .WithTags("Approvals")
-            .WithSummary("Decides an approval: { \"decision\": \"approve\", \"comment\"?, \"form\"?: {...}, \"by\"?: \"alice\" }. The node leaves by the decision's port; decision, by whom (and the API key's fingerprint) and when go into the journal. 409 when already decided.")
+            .RequireRole(ApiRole.Operator)
+            .WithSummary("Decides an approval: { \"decision\": \"approve\", \"comment\"?, \"form\"?: {...}, \"by\"?: \"alice\" }. The node leaves by the decision's port; decision, by whom (and the API key's name) and when go into the journal. 409 when already decided.")
             .Produces<ApprovalDecided>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
@@ -66,7 +68,8 @@ internal static partial class ApprovalsApi
             return ApiProblems.BadRequest("Invalid decision.", $"'{decision.Decision}' is not an option of approval '{id}'; its options are {string.Join(", ", approval.Options)}.");
         }
 
-        var key = request.HttpContext.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown";
+        // The key's name (from TaskFlow:Server:Keys or the keys file; ApiKeys:N for a plain key).
+        var key = request.HttpContext.User.Identity?.Name ?? request.HttpContext.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? "unknown";
         var by = decision.By ?? $"api-key {key}";
         var at = time.GetUtcNow();
         var payload = new JsonObject

@@ -4,6 +4,7 @@ using TaskFlow.Core.Events;
 using TaskFlow.Engine.Events;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -23,6 +24,7 @@ internal static partial class EventsApi
         // the handler can say which content type to send.
         app.MapPost("/api/events/{name}", DeliverAsync)
             .WithTags("Events")
+            .RequireRole(ApiRole.Operator)
             .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. Matching nothing: 202 when a published definition takes earlier events of this name (kept), else 404 (dropped).")
             .Produces<EventDelivered>()
             .Produces<EventDelivered>(StatusCodes.Status202Accepted)

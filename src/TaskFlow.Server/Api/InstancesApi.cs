@@ -1,5 +1,6 @@
 using TaskFlow.Core.Model;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -19,9 +20,11 @@ internal static class InstancesApi
             .WithSummary("The instance's journal events after the given event id.")
             .Produces<JournalEventView[]>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", CancelAsync)
+            .RequireRole(ApiRole.Operator)
             .WithSummary("Cancels a running instance and its child instances.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/nodes/{nodeId}/retry", RetryNodeAsync)
+            .RequireRole(ApiRole.Operator)
             .WithSummary("Reopens a failed instance at a failed node: the node runs again as a new attempt, and work withdrawn when the instance failed is queued again.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }

@@ -5,6 +5,7 @@ using TaskFlow.Core.Model;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Hosting;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -17,6 +18,7 @@ internal static class RunApi
     {
         app.MapPost("/api/definitions/{id}/run", RunAsync)
             .WithTags("Definitions")
+            .RequireRole(ApiRole.Operator)
             .WithSummary("Starts an instance of the published (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")
             .Accepts<RunRequest>("application/json")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)

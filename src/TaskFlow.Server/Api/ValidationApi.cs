@@ -1,5 +1,6 @@
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -10,6 +11,7 @@ internal static class ValidationApi
     {
         app.MapPost("/api/validate", ValidateAsync)
             .WithTags("Definitions")
+            .RequireRole(ApiRole.Viewer)
             .WithSummary("Validates a definition without storing it; lists every problem.")
             .Accepts<object>("application/json")
             .Produces<ValidationResponse>()

@@ -1,4 +1,5 @@
 using TaskFlow.Workspaces;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Api;
 
@@ -23,6 +24,7 @@ internal static class WorkspacesApi
             .WithSummary("One workspace: isolation, limits, disk in use, owner, expiry and state.")
             .Produces<WorkspaceResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", Destroy)
+            .RequireRole(ApiRole.Operator)
             .WithSummary("Destroys a workspace: its sandbox at once; its files at once (cleanup=immediate, the default), at the next lazy cleanup (lazy) or when it expires (scheduled).")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
     }

@@ -33,7 +33,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         }
 
         _presented = true;
-        if (!keys.Accepts(key))
+        if (keys.Find(key) is not { } known)
         {
             return Task.FromResult(AuthenticateResult.Fail(WrongMessage));
         }
@@ -51,7 +51,10 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         // The key's fingerprint identifies the caller: MCP sessions at /mcp belong to the key that
         // opened them, so a request with another key cannot use them.
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key"), new Claim(ClaimTypes.NameIdentifier, Fingerprint(key))], ApiKeyDefaults.Scheme);
+        // The name and role come from the key's entry: who asked (in messages and the journal) and what it may do.
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, known.Name), new Claim(ClaimTypes.Role, known.Role.Name()), new Claim(ClaimTypes.NameIdentifier, Fingerprint(key))],
+            ApiKeyDefaults.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiKeyDefaults.Scheme)));
     }
 

@@ -33,6 +33,7 @@ public static class TaskFlowCommand
         root.Subcommands.Add(WorkerCommand());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(InstancesCommand.Create());
+        root.Subcommands.Add(KeysCommand.Create());
         root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(DecomposeCommand.Create(result => StartedHost(result)));
         root.Subcommands.Add(HookCommand.Create());

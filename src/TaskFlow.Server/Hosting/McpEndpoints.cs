@@ -8,6 +8,7 @@ using ModelContextProtocol.Server;
 using TaskFlow.Routing.Gateway;
 using TaskFlow.Server.Mcp;
 using TaskFlow.Workspaces.Mcp;
+using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Hosting;
 
@@ -62,9 +63,10 @@ internal static class McpEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapMcp(Gateway);
-        app.MapMcp(WorkspaceIsolation);
-        app.MapMcp(TaskDecomposition);
+        // Calling tools acts on the world: operators and admins.
+        app.MapMcp(Gateway).RequireRole(ApiRole.Operator);
+        app.MapMcp(WorkspaceIsolation).RequireRole(ApiRole.Operator);
+        app.MapMcp(TaskDecomposition).RequireRole(ApiRole.Operator);
     }
 
     /// <summary>Makes a session one of TaskFlow's own tool servers: its name and version, a tools capability, and its two handlers.</summary>

@@ -37,9 +37,20 @@ internal sealed class StartupBanner(
         }
 
         var url = address.Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://[::1]", StringComparison.Ordinal).TrimEnd('/');
-        if (serverOptions.Value.ApiKeys.Count > 0)
+        if (serverOptions.Value.HasKeys)
         {
-            Console.WriteLine($"TaskFlow is running at {url}/ (API keys from TaskFlow:Server:ApiKeys)");
+            var sources = new[]
+            {
+                serverOptions.Value.ApiKeys.Count > 0 ? "TaskFlow:Server:ApiKeys" : null,
+                serverOptions.Value.Keys.Count > 0 ? "TaskFlow:Server:Keys" : null,
+                string.IsNullOrWhiteSpace(serverOptions.Value.KeysFile) ? null : $"the keys file {Path.GetFullPath(serverOptions.Value.KeysFile)}",
+            };
+            Console.WriteLine($"TaskFlow is running at {url}/ (API keys from {string.Join(" and ", sources.OfType<string>())})");
+            if (keys.FileProblem is { } problem)
+            {
+                Console.Error.WriteLine(problem);
+            }
+
             return;
         }
 

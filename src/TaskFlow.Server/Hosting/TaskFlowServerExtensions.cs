@@ -64,8 +64,12 @@ public static class TaskFlowServerExtensions
         services.AddAuthentication(ApiKeyDefaults.Scheme).AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
 
         // Every endpoint, and every path that matches none, needs a key unless it opts out
-        // (only the health checks do): a new route is protected without anyone remembering to.
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyDefaults.Scheme).RequireAuthenticatedUser().Build());
+        // (only the health checks and resume URLs do), and the key's role must satisfy the
+        // route's: viewer to read, admin for anything else, unless the route says otherwise
+        // (RequiredRole). A new route is protected without anyone remembering to.
+        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiKeyDefaults.Scheme).RequireAuthenticatedUser().AddRequirements(new RoleRequirement()).Build());
+        services.AddSingleton<IAuthorizationHandler, RoleForRoute>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleProblemResultHandler>();
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
@@ -103,11 +107,11 @@ public static class TaskFlowServerExtensions
         // Prometheus text format, from this host's meters only (see MetricsExport).
         var export = Metrics.MetricsExport.Start(app.Services);
         app.Lifetime.ApplicationStopped.Register(export.Dispose);
-        app.MapMetrics("/metrics", export.Registry);
+        app.MapMetrics("/metrics", export.Registry).RequireRole(ApiRole.Metrics);
 
         // The dashboard sits behind the API key like every route; Hangfire's own filter (local
         // requests only) is replaced by that, so a remote operator with the key can use it.
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "TaskFlow jobs" });
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [], AsyncAuthorization = [], DashboardTitle = "TaskFlow jobs" }).RequireRole(ApiRole.Admin);
 
         app.MapOpenApi();
         // Scalar marks its script and icon endpoints anonymous; the reference sits behind the key
@@ -126,10 +130,9 @@ public static class TaskFlowServerExtensions
 
     private static ApiKeyRing CreateKeyRing(IServiceProvider services)
     {
-        var configured = services.GetRequiredService<IOptions<TaskFlowServerOptions>>().Value.ApiKeys;
-        if (configured.Count > 0)
+        if (services.GetRequiredService<IOptions<TaskFlowServerOptions>>().Value.CreateKeyRing() is { } configured)
         {
-            return new ApiKeyRing(configured);
+            return configured;
         }
 
         var dataDirectory = services.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value.DataDirectory;

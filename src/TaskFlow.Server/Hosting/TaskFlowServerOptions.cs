@@ -16,6 +16,30 @@ public sealed class TaskFlowServerOptions
     /// </summary>
     public List<string> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// Named keys with a role (admin, operator, viewer, metrics), each given by its SHA-256 or
+    /// itself (see <see cref="Auth.ApiKeyOptions"/>). Keys of <see cref="ApiKeys"/> are admin keys.
+    /// </summary>
+    public List<Auth.ApiKeyOptions> Keys { get; set; } = [];
+
+    /// <summary>
+    /// A JSON file of named keys (as <see cref="Keys"/>, by SHA-256), read again when it changes:
+    /// keys added or revoked there (<c>taskflow keys add|revoke</c>) apply without a restart.
+    /// </summary>
+    public string? KeysFile { get; set; }
+
+    /// <summary>Whether keys are configured at all (otherwise the server uses its generated key).</summary>
+    internal bool HasKeys => ApiKeys.Count > 0 || Keys.Count > 0 || !string.IsNullOrWhiteSpace(KeysFile);
+
+    /// <summary>The key ring of these settings; null when none are configured.</summary>
+    internal Auth.ApiKeyRing? CreateKeyRing() =>
+        HasKeys
+            ? new Auth.ApiKeyRing(
+                [.. ApiKeys.Select((k, i) => new Auth.ApiKey($"ApiKeys:{i}", Auth.ApiRole.Admin, Auth.ApiKeyRing.Hash(k.Trim()))),
+                 .. Keys.Select((k, i) => Auth.ApiKeyRing.Parse(k, $"TaskFlow:Server:Keys:{i}"))],
+                string.IsNullOrWhiteSpace(KeysFile) ? null : KeysFile)
+            : null;
+
     /// <summary>Largest request body accepted; larger ones get 413.</summary>
     [Range(1024, 1L << 30)]
     public long MaxRequestBodySize { get; set; } = 1 << 20;
@@ -32,6 +56,29 @@ public sealed class TaskFlowServerOptions
             {
                 yield return $"TaskFlow:Server:ApiKeys:{i} is shorter than 16 characters; use a long random key (e.g. `openssl rand -hex 32`).";
             }
+        }
+
+        for (var i = 0; i < Keys.Count; i++)
+        {
+            string? problem = null;
+            try
+            {
+                Auth.ApiKeyRing.Parse(Keys[i], $"TaskFlow:Server:Keys:{i}");
+            }
+            catch (FormatException ex)
+            {
+                problem = ex.Message;
+            }
+
+            if (problem is not null)
+            {
+                yield return problem;
+            }
+        }
+
+        if (Keys.GroupBy(k => k.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            yield return $"TaskFlow:Server:Keys: two keys are named '{twice.Key}'.";
         }
 
         if (MaxRunWait <= TimeSpan.Zero)

@@ -9,8 +9,9 @@ namespace TaskFlow.Server.Metrics;
 /// Serves <c>GET /metrics</c> from a worker process (which has no web server of its own) on the
 /// addresses of <see cref="WorkerMetricsOptions.Urls"/>: the same metrics as the server's
 /// <c>/metrics</c> (<see cref="MetricsExport"/>), so a scaled deployment's work is visible. When
-/// API keys are configured (<c>TaskFlow:Server:ApiKeys</c>, as for the server), a scrape needs one,
-/// as <c>Authorization: Bearer KEY</c> or <c>X-Api-Key: KEY</c>; any other path is 404.
+/// API keys are configured (<c>TaskFlow:Server:ApiKeys</c>, <c>Keys</c> or <c>KeysFile</c>, as for
+/// the server), a scrape needs one, of any role, as <c>Authorization: Bearer KEY</c> or
+/// <c>X-Api-Key: KEY</c>; any other path is 404.
 /// </summary>
 internal sealed class WorkerMetricsListener(
     IServiceProvider services,
@@ -30,7 +31,7 @@ internal sealed class WorkerMetricsListener(
             return;
         }
 
-        var keys = configuration.GetSection("TaskFlow:Server:ApiKeys").Get<string[]>() is { Length: > 0 } configured ? new ApiKeyRing(configured) : null;
+        var keys = (configuration.GetSection(Hosting.TaskFlowServerOptions.SectionName).Get<Hosting.TaskFlowServerOptions>() ?? new()).CreateKeyRing();
         _export = MetricsExport.Start(services);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
