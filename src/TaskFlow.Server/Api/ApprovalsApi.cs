@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using TaskFlow.Engine.Approvals;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -20,6 +21,7 @@ internal static partial class ApprovalsApi
             .Produces<IReadOnlyList<ApprovalResponse>>();
 
         app.MapPost("/api/approvals/{id}", DecideAsync)
+            .Audited("approval.decide")
             .WithTags("Approvals")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Decides an approval: { \"decision\": \"approve\", \"comment\"?, \"form\"?: {...}, \"by\"?: \"alice\" }. The node leaves by the decision's port; decision, by whom (and the API key's name) and when go into the journal. 409 when already decided.")

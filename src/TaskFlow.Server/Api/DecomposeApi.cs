@@ -4,6 +4,7 @@ using TaskFlow.Core.Decomposition;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Decomposition;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -13,6 +14,7 @@ internal static class DecomposeApi
     public static void MapDecomposeApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/decompose", DecomposeAsync)
+            .Audited("task.decompose")
             .WithTags("Decomposition")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Decomposes a task into workflow definitions. Body: { \"task\": { \"id\"?, \"description\", \"complexity\"?, \"subtasks\"? }, \"strategy\"?: auto|parallel|hierarchical|recursive|sequential, \"aggregation\"?: sequential|parallel|weighted, \"save\"?: false }. Returns { strategy, root, subtasks, definitions } with the definitions children first; save stores them all as new published versions.")

@@ -1,6 +1,7 @@
 using TaskFlow.Core.Serialization;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -12,11 +13,13 @@ internal static class DefinitionsApi
         var group = app.MapGroup("/api/definitions").WithTags("Definitions");
 
         group.MapPost("/", CreateAsync)
+            .Audited("definition.save")
             .WithSummary("Stores a definition: version 1 of a new id, or the next version of an existing one. It is published unless ?publish=false (a draft).")
             .Accepts<object>("application/json")
             .Produces<DefinitionResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         group.MapPut("/{id}", UpdateAsync)
+            .Audited("definition.save")
             .WithSummary("Stores a new version of an existing definition; the body's id must match. It is published unless ?publish=false (a draft).")
             .Accepts<object>("application/json")
             .Produces<DefinitionResponse>()
@@ -31,9 +34,11 @@ internal static class DefinitionsApi
             .WithSummary("Every stored version of a definition, oldest first.")
             .Produces<DefinitionVersionResponse[]>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/publish", PublishAsync)
+            .Audited("definition.publish")
             .WithSummary("Publishes the latest version, or the one named by ?version=N: runs by id, cron triggers and child workflows use it from now on.")
             .Produces<DefinitionResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", DeleteAsync)
+            .Audited("definition.delete")
             .WithSummary("Deletes a definition (all versions). Instances already running on it finish normally.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }

@@ -3,6 +3,7 @@ using TaskFlow.Core.Import;
 using TaskFlow.Core.Serialization;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Runtime;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -12,6 +13,7 @@ internal static class ElsaImportApi
     public static void MapElsaImportApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/definitions/import/elsa", ImportAsync)
+            .Audited("definition.import")
             .WithTags("Definitions")
             .WithSummary("Converts an Elsa 3 workflow definition (root Elsa.Flowchart) into a TaskFlow definition. With ?save=true it is also stored (published unless ?publish=false). Unsupported activities are listed in one error and nothing is stored.")
             .Accepts<object>("application/json")

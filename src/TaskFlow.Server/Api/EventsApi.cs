@@ -5,6 +5,7 @@ using TaskFlow.Engine.Events;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -23,6 +24,7 @@ internal static partial class EventsApi
         // No Accepts<> metadata: routing would answer a wrong content type with a bare 415, before
         // the handler can say which content type to send.
         app.MapPost("/api/events/{name}", DeliverAsync)
+            .Audited("event.deliver")
             .WithTags("Events")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Delivers an event: every node waiting for this name (and correlation, and instance, when given) is resumed exactly once with the payload as its output. Body: { \"correlation\": \"...\", \"instanceId\": \"...\", \"payload\": any }, all optional. Matching nothing: 202 when a published definition takes earlier events of this name (kept), else 404 (dropped).")
@@ -31,6 +33,7 @@ internal static partial class EventsApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/resume/{token}", ResumeAsync)
+            .Audited("wait.resume")
             .WithTags("Events")
             .WithSummary("Resumes the waiting node that holds this single-use token; the body (any JSON, optional) is its output. Needs no API key: the token is the credential.")
             .AllowAnonymous()

@@ -1,6 +1,7 @@
 using TaskFlow.Core.Model;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -20,10 +21,12 @@ internal static class InstancesApi
             .WithSummary("The instance's journal events after the given event id.")
             .Produces<JournalEventView[]>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", CancelAsync)
+            .Audited("instance.cancel")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Cancels a running instance and its child instances.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/nodes/{nodeId}/retry", RetryNodeAsync)
+            .Audited("node.retry")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Reopens a failed instance at a failed node: the node runs again as a new attempt, and work withdrawn when the instance failed is queued again.")
             .Produces<InstanceView>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

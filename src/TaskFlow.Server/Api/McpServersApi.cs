@@ -1,4 +1,5 @@
 using TaskFlow.Routing;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -12,6 +13,7 @@ internal static class McpServersApi
             .WithSummary("Every upstream MCP server: state, circuit breaker, tier, latency of the last health check, connections in use, negotiated protocol and known tools.")
             .Produces<McpServerStatus[]>();
         group.MapPut("/rollouts", SetRollout)
+            .Audited("rollout.set")
             .WithSummary("Changes a rule's staged rollout share at once (0 rolls back). Body: { \"pattern\": \"memory.*\", \"percent\": 15 }.")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
     }

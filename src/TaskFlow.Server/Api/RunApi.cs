@@ -6,6 +6,7 @@ using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Hosting;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -17,6 +18,7 @@ internal static class RunApi
     public static void MapRunApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/definitions/{id}/run", RunAsync)
+            .Audited("instance.run")
             .WithTags("Definitions")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Starts an instance of the published (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")

@@ -1,6 +1,7 @@
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -10,6 +11,7 @@ internal static class ValidationApi
     public static void MapValidationApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/validate", ValidateAsync)
+            .NotAudited()
             .WithTags("Definitions")
             .RequireRole(ApiRole.Viewer)
             .WithSummary("Validates a definition without storing it; lists every problem.")

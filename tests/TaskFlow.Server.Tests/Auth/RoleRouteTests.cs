@@ -60,6 +60,7 @@ public sealed class RoleRouteTests
         ["GET /api/workspaces/{id}"] = ApiRole.Viewer,
         ["DELETE /api/workspaces/{id}"] = ApiRole.Operator,
         ["POST /api/decompose"] = ApiRole.Operator,
+        ["GET /api/audit"] = ApiRole.Admin,
         ["POST /mcp/"] = ApiRole.Operator,
         ["GET /mcp/"] = ApiRole.Operator,
         ["DELETE /mcp/"] = ApiRole.Operator,
