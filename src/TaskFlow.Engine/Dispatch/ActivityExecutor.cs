@@ -28,6 +28,7 @@ public sealed partial class ActivityExecutor(
     WorkflowLimits limits,
     TimeProvider time,
     Diagnostics.EngineMetrics metrics,
+    Secrets.SecretStore secrets,
     ILogger<ActivityExecutor> logger)
 {
     public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
@@ -68,6 +69,9 @@ public sealed partial class ActivityExecutor(
 
         var payload = work.Payload is null ? null : JsonNode.Parse(work.Payload);
         JsonObject rendered;
+
+        // Secret values the inputs could hold: whatever the activity returns is cleared of them.
+        string[] masked = [];
         var depth = 0;
         var needsScope = !inputs.IsConstant || type == BuiltInActivities.Workflow;
         if (needsScope)
@@ -80,13 +84,21 @@ public sealed partial class ActivityExecutor(
             }
 
             depth = scope.Depth;
+            var built = BuildScope(work, scope, isIteration ? payload : null);
+            if (inputs.ReferencedRoots.Contains("secrets"))
+            {
+                var current = secrets.Current();
+                built["secrets"] = Secrets.SecretStore.ToScope(current);
+                masked = Secrets.SecretStore.Maskable(current);
+            }
+
             try
             {
-                rendered = inputs.Render(BuildScope(work, scope, isIteration ? payload : null)) as JsonObject ?? [];
+                rendered = inputs.Render(built) as JsonObject ?? [];
             }
             catch (TemplateEvaluationException ex)
             {
-                return ActivityResult.Failed($"Inputs could not be rendered: {ex.Message}", retryable: false);
+                return ActivityResult.Failed($"Inputs could not be rendered: {Secrets.SecretStore.Redact(ex.Message, masked)}", retryable: false);
             }
         }
         else
@@ -118,7 +130,7 @@ public sealed partial class ActivityExecutor(
         try
         {
             var activity = (IActivity)services.ServiceProvider.GetRequiredService(registration.Implementation);
-            result = await activity.ExecuteAsync(context);
+            result = Redact(await activity.ExecuteAsync(context), masked);
             metrics.RecordActivity(type, result switch { FailedResult => "failed", SucceededResult => "succeeded", _ => "waiting" }, time.GetElapsedTime(started));
         }
         catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
@@ -127,7 +139,7 @@ public sealed partial class ActivityExecutor(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return ActivityResult.Failed($"{ex.GetType().Name}: {ex.Message}");
+            return ActivityResult.Failed($"{ex.GetType().Name}: {Secrets.SecretStore.Redact(ex.Message, masked)}");
         }
 
         return result is StartChildResult child ? await CheckChildAsync(child, depth, cancellationToken) : result;
@@ -158,6 +170,16 @@ public sealed partial class ActivityExecutor(
     }
 
     private static readonly JsonObject EmptyScope = [];
+
+    /// <summary>The result with every secret value the inputs could hold replaced, in what is kept: output, error, a child's input, foreach items.</summary>
+    private static ActivityResult Redact(ActivityResult result, string[] masked) => masked.Length == 0 ? result : result switch
+    {
+        SucceededResult succeeded => succeeded with { Output = Secrets.SecretStore.Redact(succeeded.Output, masked) },
+        FailedResult failed => failed with { Error = Secrets.SecretStore.Redact(failed.Error, masked)! },
+        StartChildResult child => child with { Input = (JsonObject)Secrets.SecretStore.Redact(child.Input, masked)! },
+        ForEachResult each => each with { Items = (JsonArray)Secrets.SecretStore.Redact(each.Items, masked)! },
+        _ => result,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Instance {InstanceId} node {NodeId} attempt {Attempt} failed (retryable: {Retryable}): {Error}")]
     private static partial void NodeFailed(ILogger logger, string instanceId, string nodeId, int attempt, bool retryable, string error);

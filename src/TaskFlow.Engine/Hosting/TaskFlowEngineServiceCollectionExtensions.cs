@@ -46,6 +46,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
             store.Metrics = sp.GetRequiredService<Diagnostics.EngineMetrics>();
             return store;
         });
+        services.AddOptions<Secrets.SecretOptions>().BindConfiguration(Secrets.SecretOptions.SectionName);
+        services.TryAddSingleton<Secrets.SecretStore>();
         services.TryAddSingleton<ActivityExecutor>();
         services.TryAddSingleton<WorkflowRuntime>();
         services.AddTaskDecomposition();

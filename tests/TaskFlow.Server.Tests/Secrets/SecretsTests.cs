@@ -1,0 +1,133 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Npgsql;
+using TaskFlow.Server.Tests.Infrastructure;
+using TaskFlow.Testing;
+
+namespace TaskFlow.Server.Tests.Secrets;
+
+/// <summary>
+/// <c>{{ secrets.NAME }}</c>: resolved when an activity runs (from configuration, and from a folder
+/// of files as Docker and Kubernetes mount them), and found nowhere TaskFlow keeps data: not in the
+/// instance, its nodes' outputs and errors, the journal, the definitions, nor anywhere in the
+/// database, though the server called echoes it back.
+/// </summary>
+public sealed class SecretsTests
+{
+    private const string Configured = "cfg-secret-7f3a9c2e51d04b86";
+    private const string FromFile = "file-secret-0c8e4d7b2a6f9135";
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task SecretInAHeader_ReachesTheServer_AndIsStoredNowhere(string provider)
+    {
+        var received = new List<string>();
+        var (target, address) = await HttpForwarding.StartAsync(async context =>
+        {
+            var authorization = context.Request.Headers.Authorization.ToString();
+            var extra = context.Request.Headers["X-Other"].ToString();
+            lock (received)
+            {
+                received.Add(authorization);
+                received.Add(extra);
+            }
+
+            // The server echoes what it got, in a header and the body: the output would carry it.
+            context.Response.Headers["X-Echo"] = authorization;
+            await context.Response.WriteAsJsonAsync(new JsonObject { ["auth"] = authorization, ["other"] = extra, [extra] = "as a name" });
+        });
+        await using var _ = target;
+        var folder = Directory.CreateTempSubdirectory("taskflow-secrets-").FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "FILE_TOKEN"), FromFile + "\n");
+        try
+        {
+            await using var app = await TaskFlowApp.StartAsync(provider, new Dictionary<string, string?>
+            {
+                ["TaskFlow:Http:AllowLoopback"] = "true",
+                ["TaskFlow:Secrets:Values:API_TOKEN"] = Configured,
+                ["TaskFlow:Secrets:Directory"] = folder,
+            });
+            var definition = $$$"""
+                { "id": "secretive", "nodes": [
+                    { "id": "call", "type": "http.request", "inputs": { "url": "{{{address}}}echo",
+                      "headers": { "Authorization": "Bearer {{ secrets.API_TOKEN }}", "X-Other": "{{ secrets.FILE_TOKEN }}" } } },
+                    { "id": "copy", "type": "transform", "inputs": { "value": "{{ nodes.call.output.body.auth }} and {{ secrets.FILE_TOKEN }}" } },
+                    { "id": "boom", "type": "fail", "inputs": { "message": "could not use {{ secrets.API_TOKEN }}" } } ],
+                  "edges": [ { "from": "call", "to": "copy" }, { "from": "copy", "to": "boom" } ] }
+                """;
+            await app.SaveAsync(definition);
+            using var run = await app.Client.PostAsync("/api/definitions/secretive/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+            var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+
+            // Resolved where it was used...
+            Assert.Equal([$"Bearer {Configured}", FromFile], received);
+
+            // ...and masked in everything kept: the outputs, the error, the journal.
+            Assert.Equal("Failed", (string?)view["status"]);
+            var call = view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "call")!["output"]!;
+            Assert.Equal("Bearer ***", (string?)call["body"]!["auth"]);
+            Assert.Equal("Bearer ***", (string?)call["headers"]!["x-echo"]);
+            Assert.Equal("as a name", (string?)call["body"]!["***"]);
+            Assert.Equal("Bearer *** and ***", (string?)view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "copy")!["output"]);
+            Assert.Contains("could not use ***", (string?)view["error"], StringComparison.Ordinal);
+            var id = (string)view["id"]!;
+            var journal = await app.Client.GetStringAsync($"/api/instances/{id}/journal");
+            var everything = view.ToJsonString() + journal + await app.Client.GetStringAsync("/api/definitions/secretive") + await app.Client.GetStringAsync("/api/instances");
+            Assert.DoesNotContain(Configured, everything, StringComparison.Ordinal);
+            Assert.DoesNotContain(FromFile, everything, StringComparison.Ordinal);
+
+            // And nowhere in the database, whatever table.
+            var stored = provider == TaskFlowApp.Postgres ? await PostgresTextAsync(app.Connection) : SqliteBytes(app.DataDirectory);
+            Assert.DoesNotContain(Configured, stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(FromFile, stored, StringComparison.Ordinal);
+            Assert.Contains("Bearer ***", stored, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>Every row of every table, as text.</summary>
+    private static async Task<string> PostgresTextAsync(string connection)
+    {
+        await using var db = new NpgsqlConnection(connection);
+        await db.OpenAsync();
+        var tables = new List<string>();
+        await using (var list = new NpgsqlCommand("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'", db))
+        await using (var reader = await list.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                tables.Add(reader.GetString(0));
+            }
+        }
+
+        var text = new StringBuilder();
+        foreach (var table in tables)
+        {
+            await using var rows = new NpgsqlCommand($"SELECT t::text FROM \"{table}\" t", db);
+            await using var reader = await rows.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                text.AppendLine(reader.GetString(0));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The database files' bytes (the write-ahead log included), as Latin-1 so that any UTF-8 text in them reads as itself.</summary>
+    private static string SqliteBytes(string folder) =>
+        string.Concat(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Where(f => f.Contains(".db", StringComparison.Ordinal) || f.EndsWith("-wal", StringComparison.Ordinal))
+            .Select(f =>
+            {
+                using var stream = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var memory = new MemoryStream();
+                stream.CopyTo(memory);
+                return Encoding.Latin1.GetString(memory.ToArray());
+            }));
+}
