@@ -70,8 +70,9 @@ public sealed partial class ActivityExecutor(
         var payload = work.Payload is null ? null : JsonNode.Parse(work.Payload);
         JsonObject rendered;
 
-        // Secret values the inputs could hold: whatever the activity returns is cleared of them.
-        string[] masked = [];
+        // Whatever the activity returns is cleared of every secret value: its inputs may hold one,
+        // and so may what it reached (an MCP server given a secret in its environment).
+        var masked = secrets.CurrentMaskable();
         var depth = 0;
         var needsScope = !inputs.IsConstant || type == BuiltInActivities.Workflow;
         if (needsScope)
@@ -87,9 +88,7 @@ public sealed partial class ActivityExecutor(
             var built = BuildScope(work, scope, isIteration ? payload : null);
             if (inputs.ReferencedRoots.Contains("secrets"))
             {
-                var current = secrets.Current();
-                built["secrets"] = Secrets.SecretStore.ToScope(current);
-                masked = Secrets.SecretStore.Maskable(current);
+                built["secrets"] = Secrets.SecretStore.ToScope(secrets.Current());
             }
 
             try

@@ -9,16 +9,64 @@ namespace TaskFlow.Engine.Secrets;
 /// returns (its output, its error) is searched for every secret value before it is kept, each
 /// occurrence replaced by <see cref="Mask"/>.
 /// </summary>
-public sealed class SecretStore(IOptionsMonitor<SecretOptions> options)
+public sealed partial class SecretStore(IOptionsMonitor<SecretOptions> options, TimeProvider? time = null)
 {
+    // Read at most once a second: every node's result is checked against the secrets, and the
+    // folder's files should not be read for each.
+    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Lock _lock = new();
+    private (IReadOnlyDictionary<string, string> Secrets, string[] Maskable, long At)? _cached;
+
     /// <summary>What replaces a secret's value in anything kept.</summary>
     public const string Mask = "***";
 
     /// <summary>Values shorter than this are not masked: masking every "a" or "1" would garble outputs and hide nothing.</summary>
     public const int ShortestMasked = 4;
 
-    /// <summary>Every secret now, by name: the configured values, overridden by the folder's files.</summary>
-    public IReadOnlyDictionary<string, string> Current()
+    /// <summary>Every secret now (at most a second old), by name: the configured values, overridden by the folder's files.</summary>
+    public IReadOnlyDictionary<string, string> Current() => Snapshot().Secrets;
+
+    /// <summary>The values of <see cref="Current"/> worth masking, longest first; empty when there are no secrets.</summary>
+    public string[] CurrentMaskable() => Snapshot().Maskable;
+
+    /// <summary>
+    /// <paramref name="text"/> with every <c>{{ secrets.NAME }}</c> replaced by the secret's value
+    /// (for settings such as an MCP server's headers and environment).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A named secret is not set; the message names it and <paramref name="where"/>.</exception>
+    public string Expand(string text, string where)
+    {
+        if (!text.Contains("secrets", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var secrets = Current();
+        return Reference().Replace(text, match => secrets.TryGetValue(match.Groups[1].Value, out var value)
+            ? value
+            : throw new InvalidOperationException($"{where} names secret '{match.Groups[1].Value}', which is not set: set TaskFlow:Secrets:Values:{match.Groups[1].Value} or put a file '{match.Groups[1].Value}' in TaskFlow:Secrets:Directory"));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*secrets\.([A-Za-z0-9_\-]+)\s*\}\}")]
+    private static partial System.Text.RegularExpressions.Regex Reference();
+
+    private (IReadOnlyDictionary<string, string> Secrets, string[] Maskable, long At) Snapshot()
+    {
+        lock (_lock)
+        {
+            if (_cached is { } cached && _time.GetElapsedTime(cached.At) < Fresh)
+            {
+                return cached;
+            }
+
+            var secrets = Read();
+            _cached = (secrets, Maskable(secrets), _time.GetTimestamp());
+            return _cached.Value;
+        }
+    }
+
+    private Dictionary<string, string> Read()
     {
         var current = options.CurrentValue;
         var all = new Dictionary<string, string>(current.Values, StringComparer.Ordinal);

@@ -140,7 +140,7 @@ internal sealed partial class UpstreamServer
         Name = Name,
         Endpoint = new Uri(Options.Url!),
         TransportMode = HttpTransportMode.StreamableHttp,
-        AdditionalHeaders = Options.Headers,
+        AdditionalHeaders = Expanded(Options.Headers, "header"),
         ConnectionTimeout = _routing.ConnectTimeout,
     }, _loggers);
 
@@ -148,9 +148,15 @@ internal sealed partial class UpstreamServer
         Name,
         Options.Command!,
         Options.Arguments,
-        Options.Environment,
+        Expanded(Options.Environment, "environment variable"),
         Options.WorkingDirectory,
         _loggers);
+
+    /// <summary>Settings with <c>{{ secrets.NAME }}</c> replaced by the secrets' current values (a rotated secret applies from the next connect).</summary>
+    private Dictionary<string, string> Expanded(Dictionary<string, string> settings, string what) =>
+        _secrets is null
+            ? settings
+            : settings.ToDictionary(p => p.Key, p => _secrets.Expand(p.Value, $"MCP server '{Name}': {what} '{p.Key}'"), settings.Comparer);
 
     /// <summary>
     /// The first call to see a connection lost says so (one Warning with the reason, the exit code

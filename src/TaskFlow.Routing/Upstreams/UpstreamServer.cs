@@ -45,6 +45,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<UpstreamConnection> _connections = [];
+    private readonly TaskFlow.Engine.Secrets.SecretStore? _secrets;
 
     // Downstream session -> its own upstream connection (still connecting while the task runs).
     // Whoever removes an entry returns its connection to the budget.
@@ -70,8 +71,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private long _nextStartAllowedAt;
 
     /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
-    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null)
+    /// <param name="secrets">Resolves <c>{{ secrets.NAME }}</c> in the server's headers and environment at each connect.</param>
+    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null, TaskFlow.Engine.Secrets.SecretStore? secrets = null)
     {
+        _secrets = secrets;
         Name = name;
         IsolatedFor = isolatedFor;
         Options = options;

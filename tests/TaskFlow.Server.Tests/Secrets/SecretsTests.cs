@@ -90,6 +90,46 @@ public sealed class SecretsTests
         }
     }
 
+    [Fact]
+    public async Task SecretInAnMcpServersEnvironment_ReachesTheServer_AndIsMaskedInWhatItReturns()
+    {
+        const string token = "env-secret-5d1c9e7a3b2f8046";
+        var settings = new Dictionary<string, string?>
+        {
+            ["TaskFlow:Secrets:Values:MCP_TOKEN"] = token,
+            ["TaskFlow:Mcp:Servers:everything:Environment:SECRET_FOR_TOOLS"] = "{{ secrets.MCP_TOKEN }}",
+        };
+        McpTestServers.Configure(settings, "everything", McpTestServers.Everything());
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
+        await app.SaveAsync("""{ "id": "env", "nodes": [ { "id": "env", "type": "mcp.call", "inputs": { "tool": "get-env" } } ] }""");
+        using var run = await app.Client.PostAsync("/api/definitions/env/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+        Assert.True((string?)view["status"] == "Succeeded", view.ToJsonString());
+
+        // The server's process had the secret (the tool lists its environment), and the node's
+        // output, which the journal and the database keep, has it masked.
+        var text = view.ToJsonString();
+        Assert.Contains("SECRET_FOR_TOOLS", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secrets.MCP_TOKEN", text, StringComparison.Ordinal);
+        Assert.Contains("***", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, SqliteBytes(app.DataDirectory), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecretThatIsNotSet_FailsTheServersStart_NamingIt()
+    {
+        var settings = new Dictionary<string, string?> { ["TaskFlow:Mcp:Servers:everything:Environment:SECRET_FOR_TOOLS"] = "{{ secrets.MISSING }}" };
+        McpTestServers.Configure(settings, "everything", McpTestServers.Everything());
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
+        await app.SaveAsync("""{ "id": "env", "nodes": [ { "id": "env", "type": "mcp.call", "inputs": { "tool": "get-env", "server": "everything" } } ] }""");
+        using var run = await app.Client.PostAsync("/api/definitions/env/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+
+        Assert.Equal("Failed", (string?)view["status"]);
+        Assert.Contains("environment variable 'SECRET_FOR_TOOLS' names secret 'MISSING', which is not set", (string?)view["error"], StringComparison.Ordinal);
+    }
+
     /// <summary>Every row of every table, as text.</summary>
     private static async Task<string> PostgresTextAsync(string connection)
     {
