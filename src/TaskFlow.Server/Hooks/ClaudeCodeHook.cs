@@ -5,11 +5,14 @@ using TaskFlow.Core.Decomposition;
 namespace TaskFlow.Server.Hooks;
 
 /// <summary>
-/// Claude Code's hook protocol for Task (and Agent) calls: PreToolUse plans the task or marks a
-/// subtask running, PostToolUse and PostToolUseFailure record results, SubagentStop records the
-/// session's running subtask when it can tell which one it is. Every other event is ignored.
+/// Claude Code's hook protocol for Agent (and its older name Task) calls: PreToolUse plans the task
+/// or marks a subtask running; PostToolUse records a foreground result or, for a subagent launched
+/// in the background, marks its subtask running under the subagent's id; PostToolUseFailure fails
+/// it; SubagentStart and SubagentStop tie a subagent to its subtask and record its last message.
+/// Every other event is ignored. This file reads the input and dispatches; the subagent events are
+/// in ClaudeCodeHook.Subagents.cs.
 /// </summary>
-internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, TimeProvider time, Action<string> note)
+internal sealed partial class ClaudeCodeHook(HookPlanStore store, HookOptions options, TimeProvider time, Action<string> note)
 {
     /// <summary>Reads one hook input; a problem with it is exit 1 with the message on stderr.</summary>
     public static JsonObject? Parse(string text, out string? error)
@@ -47,19 +50,56 @@ internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, T
     {
         var session = HookJson.Text(input["session_id"]) is { Length: > 0 } id ? id : "no-session";
         var tool = HookJson.Text(input["tool_name"]);
-        var prompt = HookJson.Text(input["tool_input"]?["prompt"]);
+        var toolInput = ToolInput(input["tool_input"]);
+        var prompt = HookJson.Text(toolInput["prompt"]);
         var toolUseId = HookJson.Text(input["tool_use_id"]);
         return HookJson.Text(input["hook_event_name"]) switch
         {
-            "PreToolUse" when IsTaskTool(tool) => await PreToolUseAsync(session, input, prompt, toolUseId, cancellationToken),
-            "PostToolUse" when IsTaskTool(tool) => (await RecordToolAsync(session, prompt, toolUseId, input["tool_response"], failure: null, cancellationToken), null),
-            "PostToolUseFailure" when IsTaskTool(tool) => (await RecordToolAsync(session, prompt, toolUseId, null, HookJson.Text(input["error"]) ?? "The Task call failed.", cancellationToken), null),
+            "PreToolUse" when IsTaskTool(tool) => await PreToolUseAsync(session, toolInput, prompt, toolUseId, cancellationToken),
+            "PostToolUse" when IsTaskTool(tool) && IsAsyncLaunch(input["tool_response"]) => (await LaunchAsync(session, prompt, toolUseId, (JsonObject)input["tool_response"]!, cancellationToken), null),
+            "PostToolUse" when IsTaskTool(tool) => (await RecordToolAsync("PostToolUse", session, prompt, toolUseId, input["tool_response"], failure: null, cancellationToken), null),
+            "PostToolUseFailure" when IsTaskTool(tool) => (await RecordToolAsync("PostToolUseFailure", session, prompt, toolUseId, null, HookJson.Text(input["error"]) ?? "The Agent call failed.", cancellationToken), null),
+            "SubagentStart" => (await SubagentStartAsync(session, input, cancellationToken), null),
             "SubagentStop" => (await SubagentStopAsync(session, input, cancellationToken), null),
             _ => (HookOutcome.Nothing, null),
         };
     }
 
-    private async Task<(HookOutcome, HookPlan?)> PreToolUseAsync(string session, JsonObject input, string? prompt, string? toolUseId, CancellationToken cancellationToken)
+    /// <summary>
+    /// tool_input as an object. Some callers send it as a string: a JSON object in a string is read
+    /// as that object, any other text as the prompt.
+    /// </summary>
+    internal static JsonObject ToolInput(JsonNode? node)
+    {
+        if (node is JsonObject o)
+        {
+            return o;
+        }
+
+        if (HookJson.Text(node) is not { } text)
+        {
+            return [];
+        }
+
+        try
+        {
+            if (JsonNode.Parse(text) is JsonObject parsed)
+            {
+                return parsed;
+            }
+        }
+        catch (JsonException)
+        {
+            // Plain text: the prompt itself.
+        }
+
+        return new JsonObject { ["prompt"] = text };
+    }
+
+    /// <summary>The receipt of a subagent launched in the background (Claude Code 2.1.198 and later by default).</summary>
+    internal static bool IsAsyncLaunch(JsonNode? response) => response is JsonObject o && HookJson.Text(o["status"]) == "async_launched";
+
+    private async Task<(HookOutcome, HookPlan?)> PreToolUseAsync(string session, JsonObject toolInput, string? prompt, string? toolUseId, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(prompt))
         {
@@ -84,7 +124,7 @@ internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, T
             return (Context("PreToolUse", $"TaskFlow: this Task runs subtask {subtaskId} of workflow {workflowId}; its result is recorded when it returns."), null);
         }
 
-        var description = HookJson.Text(input["tool_input"]?["description"]);
+        var description = HookJson.Text(toolInput["description"]);
         var baseId = HookDecomposition.WorkflowIdFor(description, prompt);
         var result = HookDecomposition.Decompose(baseId, prompt, options);
         if (!result.Succeeded)
@@ -117,8 +157,13 @@ internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, T
         return (Context("PreToolUse", HookDecomposition.Context(plan.Result, plan.Plan)), plan.Plan);
     }
 
-    private async Task<HookOutcome> RecordToolAsync(string session, string? prompt, string? toolUseId, JsonNode? response, string? failure, CancellationToken cancellationToken)
+    private async Task<HookOutcome> RecordToolAsync(string eventName, string session, string? prompt, string? toolUseId, JsonNode? response, string? failure, CancellationToken cancellationToken)
     {
+        if (!store.Exists(session))
+        {
+            return HookOutcome.Nothing;
+        }
+
         var now = time.GetUtcNow();
         var error = failure ?? ErrorOf(response);
         var status = error is null ? SubtaskStatus.Succeeded : SubtaskStatus.Failed;
@@ -135,6 +180,7 @@ internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, T
                 }
 
                 subtask.Record(status, response?.DeepClone(), error, null, null, now);
+                subtask.AgentId = HookJson.Text((response as JsonObject)?["agentId"]) ?? subtask.AgentId;
             }
             else
             {
@@ -154,39 +200,7 @@ internal sealed class ClaudeCodeHook(HookPlanStore store, HookOptions options, T
             var aggregation = plan.AggregateIfComplete();
             return (aggregation is null ? null : HookDecomposition.Report(plan, aggregation), true);
         }, note, cancellationToken);
-        return report is null ? HookOutcome.Nothing : Context("PostToolUse", report);
-    }
-
-    private async Task<HookOutcome> SubagentStopAsync(string session, JsonObject input, CancellationToken cancellationToken)
-    {
-        if (!store.Exists(session))
-        {
-            return HookOutcome.Nothing;
-        }
-
-        var now = time.GetUtcNow();
-        var message = HookJson.Text(input["last_assistant_message"]);
-        var report = await store.UpdateAsync(session, book =>
-        {
-            // Only a subtask that is certainly this subagent's is recorded: one named by a marker in
-            // its last message, or the only subtask of the session that is running.
-            var running = book.Plans.SelectMany(p => p.Subtasks.Where(s => s.IsRunning).Select(s => (Plan: p, Subtask: s))).ToList();
-            var chosen = TaskMarker.TryFind(message, out var workflowId, out var subtaskId)
-                ? running.Where(r => r.Plan.WorkflowId == workflowId && r.Subtask.Id == subtaskId).ToList()
-                : running;
-            if (chosen.Count != 1)
-            {
-                return (null, false);
-            }
-
-            var (plan, subtask) = chosen[0];
-            subtask.Record(SubtaskStatus.Succeeded, message, null, null, HookJson.Text(input["agent_type"]), now);
-            var aggregation = plan.AggregateIfComplete();
-            return (aggregation is null ? null : HookDecomposition.Report(plan, aggregation), true);
-        }, note, cancellationToken);
-
-        // SubagentStop has no additionalContext; systemMessage is shown to the user.
-        return report is null ? HookOutcome.Nothing : new HookOutcome(0, new JsonObject { ["systemMessage"] = report }.ToJsonString(HookJson.Compact));
+        return report is null ? HookOutcome.Nothing : Context(eventName, report);
     }
 
     /// <summary>The error a Task tool_response reports, or null when it succeeded.</summary>

@@ -19,6 +19,7 @@ internal static class HookSettingsInstaller
         ("PreToolUse", TaskMatcher),
         ("PostToolUse", TaskMatcher),
         ("PostToolUseFailure", TaskMatcher),
+        ("SubagentStart", null),
         ("SubagentStop", null),
     ];
 

@@ -26,6 +26,12 @@ internal sealed class HookSubtask
 
     public string? Agent { get; set; }
 
+    /// <summary>The subagent's id (Agent's async launch receipt, SubagentStart, SubagentStop); SubagentStop is matched by it.</summary>
+    public string? AgentId { get; set; }
+
+    /// <summary>Where a background subagent writes its output (the launch receipt's outputFile).</summary>
+    public string? OutputFile { get; set; }
+
     public JsonNode? Output { get; set; }
 
     public string? Error { get; set; }
@@ -41,6 +47,21 @@ internal sealed class HookSubtask
     {
         StartedAt = now;
         ToolUseId = toolUseId ?? ToolUseId;
+    }
+
+    /// <summary>
+    /// A background launch (<c>status: "async_launched"</c>): the subtask runs under
+    /// <paramref name="agentId"/> until its SubagentStop. A subtask already finished keeps its result.
+    /// </summary>
+    public void Launch(DateTimeOffset now, string? toolUseId, string? agentId, string? outputFile)
+    {
+        if (!IsDone)
+        {
+            Start(StartedAt ?? now, toolUseId);
+        }
+
+        AgentId = agentId ?? AgentId;
+        OutputFile = outputFile ?? OutputFile;
     }
 
     /// <summary>Records a result; a later report for the same subtask replaces an earlier one (the richer PostToolUse after SubagentStop).</summary>
@@ -79,6 +100,8 @@ internal sealed class HookSubtask
         Add(json, "finishedAt", FinishedAt);
         Add(json, "toolUseId", ToolUseId);
         Add(json, "agent", Agent);
+        Add(json, "agentId", AgentId);
+        Add(json, "outputFile", OutputFile);
         if (Output is not null)
         {
             json["output"] = Output.DeepClone();
@@ -108,6 +131,8 @@ internal sealed class HookSubtask
             FinishedAt = HookJson.Time(json["finishedAt"]),
             ToolUseId = HookJson.Text(json["toolUseId"]),
             Agent = HookJson.Text(json["agent"]),
+            AgentId = HookJson.Text(json["agentId"]),
+            OutputFile = HookJson.Text(json["outputFile"]),
             Output = json["output"]?.DeepClone(),
             Error = HookJson.Text(json["error"]),
             Score = HookJson.Number(json["score"]),

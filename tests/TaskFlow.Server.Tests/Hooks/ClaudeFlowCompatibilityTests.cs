@@ -5,8 +5,9 @@ namespace TaskFlow.Server.Tests.Hooks;
 
 /// <summary>
 /// The real claude-flow 3.43.0 from npm (installed by scripts/install-mcp-servers.sh) beside
-/// TaskFlow: its <c>init</c> settings survive <c>taskflow hooks install</c>, and the same pre-task
-/// and post-task flag sets work with both command lines.
+/// TaskFlow: its <c>init</c> settings (Ruflo v3's, which run <c>node .claude/helpers/hook-handler.cjs
+/// SUBCOMMAND</c>) survive <c>taskflow hooks install</c> and still run beside TaskFlow's hook, and the
+/// same pre-task and post-task flag sets work with both command lines.
 /// </summary>
 public sealed class ClaudeFlowCompatibilityTests : IDisposable
 {
@@ -52,6 +53,46 @@ public sealed class ClaudeFlowCompatibilityTests : IDisposable
 
         Assert.Contains(merged["hooks"]!["PreToolUse"]!.AsArray(), g => g!["matcher"]?.GetValue<string>() == "Task|Agent" && g["hooks"]![0]!["command"]!.GetValue<string>() == "taskflow hook");
         Assert.Contains(merged["hooks"]!["SubagentStop"]!.AsArray(), g => g!["hooks"]![0]!["command"]!.GetValue<string>() == "taskflow hook");
+    }
+
+    [Fact]
+    public async Task HooksInstall_BesideClaudeFlowsHookHandler_BothRunOnTheSameAgentCall()
+    {
+        var project = Directory.CreateDirectory(Path.Combine(_root, "project")).FullName;
+        var init = await ClaudeFlowAsync(project, "init", "hooks");
+        Assert.True(init.ExitCode == 0, init.ToString());
+        var settingsPath = Path.Combine(project, ".claude", "settings.json");
+        var taskflow = $"dotnet {Path.Combine(AppContext.BaseDirectory, "taskflow.dll")} hook";
+        var install = await CliProcess.TaskFlowAsync(["hooks", "install", project, "--command", taskflow], null, project);
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        var environment = new Dictionary<string, string> { ["CLAUDE_PROJECT_DIR"] = project, ["HOME"] = Path.Combine(_root, "home"), ["CI"] = "true" };
+        var plan = await CliProcess.TaskFlowAsync(["hook"], HookInputs.PreToolUse("cf-session", project, "Agent", "Find all API endpoints", "toolu_cf").ToJsonString(), project);
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+
+        // SubagentStart and SubagentStop have no matcher: Claude Code runs every command of both tools for each subagent.
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(settingsPath))!["hooks"]!;
+        var inputs = new[]
+        {
+            ("SubagentStart", HookInputs.SubagentStart("cf-session", project, "agent-cf", "general-purpose")),
+            ("SubagentStop", HookInputs.SubagentStop("cf-session", project, "Found 12 endpoints.", "agent-cf")),
+        };
+        foreach (var (eventName, input) in inputs)
+        {
+            var commands = settings[eventName]!.AsArray().SelectMany(g => g!["hooks"]!.AsArray().Select(h => h!["command"]!.GetValue<string>())).ToList();
+            Assert.Contains(commands, c => c.Contains("hook-handler.cjs", StringComparison.Ordinal));
+            Assert.Contains(taskflow, commands);
+            foreach (var command in commands)
+            {
+                var result = await CliProcess.RunAsync("sh", ["-c", command], input.ToJsonString(), project, environment, keepStdinOpen: false, ClaudeFlowBound);
+                Assert.True(result.ExitCode == 0, $"{eventName} {command}: {result}");
+            }
+        }
+
+        var subtask = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(project, ".taskflow", "hooks", "cf-session.json")))!["plans"]![0]!["subtasks"]![0]!;
+        Assert.Equal("succeeded", subtask["status"]!.GetValue<string>());
+        Assert.Equal("agent-cf", subtask["agentId"]!.GetValue<string>());
+        Assert.Equal("Found 12 endpoints.", subtask["output"]!.GetValue<string>());
     }
 
     [Fact]

@@ -40,14 +40,47 @@ internal static class HookInputs
         });
     }
 
-    public static JsonObject SubagentStop(string session, string cwd, string? lastMessage) =>
+    /// <summary>PostToolUse of an Agent call launched in the background: the launch receipt, no result yet.</summary>
+    public static JsonObject AsyncLaunched(string session, string cwd, string tool, string prompt, string toolUseId, string agentId, string description = "Run the task") =>
+        Common(session, cwd, "PostToolUse", new JsonObject
+        {
+            ["tool_name"] = tool,
+            ["tool_input"] = new JsonObject { ["description"] = description, ["prompt"] = prompt, ["subagent_type"] = "general-purpose" },
+            ["tool_response"] = new JsonObject
+            {
+                ["status"] = "async_launched",
+                ["agentId"] = agentId,
+                ["description"] = description,
+                ["prompt"] = prompt,
+                ["outputFile"] = $"/tmp/claude-1000/p/tasks/{agentId}.output",
+                ["resolvedModel"] = "claude-sonnet-4-6",
+            },
+            ["tool_use_id"] = toolUseId,
+        });
+
+    public static JsonObject PostToolUseFailure(string session, string cwd, string tool, string prompt, string toolUseId, string error) =>
+        Common(session, cwd, "PostToolUseFailure", new JsonObject
+        {
+            ["tool_name"] = tool,
+            ["tool_input"] = new JsonObject { ["description"] = "Run the task", ["prompt"] = prompt, ["subagent_type"] = "general-purpose" },
+            ["tool_use_id"] = toolUseId,
+            ["error"] = error,
+            ["is_interrupt"] = false,
+        });
+
+    public static JsonObject SubagentStart(string session, string cwd, string agentId, string agentType) =>
+        Common(session, cwd, "SubagentStart", new JsonObject { ["agent_id"] = agentId, ["agent_type"] = agentType });
+
+    public static JsonObject SubagentStop(string session, string cwd, string? lastMessage, string agentId = "a1b2c3d4") =>
         Common(session, cwd, "SubagentStop", new JsonObject
         {
             ["stop_hook_active"] = false,
-            ["agent_id"] = "a1b2c3d4",
+            ["agent_id"] = agentId,
             ["agent_type"] = "general-purpose",
-            ["agent_transcript_path"] = "/home/user/.claude/projects/p/agent-a1b2c3d4.jsonl",
+            ["agent_transcript_path"] = $"/home/user/.claude/projects/p/{session}/subagents/agent-{agentId}.jsonl",
             ["last_assistant_message"] = lastMessage,
+            ["background_tasks"] = new JsonArray(),
+            ["session_crons"] = new JsonArray(),
         });
 
     public static JsonObject Bash(string session, string cwd) =>
