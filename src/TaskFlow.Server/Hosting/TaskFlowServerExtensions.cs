@@ -74,6 +74,9 @@ public static class TaskFlowServerExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
         services.AddHostedService<StartupBanner>();
+        services.AddOptions<HttpTriggers.HttpTriggerOptions>().BindConfiguration(HttpTriggers.HttpTriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<HttpTriggers.HttpTriggerRouteTable>();
+        services.AddHostedService<HttpTriggers.HttpTriggerRefresh>();
         return builder;
     }
 
@@ -103,6 +106,7 @@ public static class TaskFlowServerExtensions
         McpEndpoints.Map(app);
         app.MapValidationApi();
         app.MapDecomposeApi();
+        HttpTriggers.HttpTriggerEndpoints.MapHttpTriggers(app);
 
         // Prometheus text format, from this host's meters only (see MetricsExport).
         var export = Metrics.MetricsExport.Start(app.Services);
