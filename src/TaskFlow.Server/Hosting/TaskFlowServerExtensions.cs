@@ -76,6 +76,7 @@ public static class TaskFlowServerExtensions
         services.AddHostedService<StartupBanner>();
         services.AddOptions<HttpTriggers.HttpTriggerOptions>().BindConfiguration(HttpTriggers.HttpTriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<HttpTriggers.HttpTriggerRouteTable>();
+        services.TryAddSingleton<HttpTriggers.HttpTriggerWaiters>();
         services.AddHostedService<HttpTriggers.HttpTriggerRefresh>();
         return builder;
     }

@@ -32,7 +32,7 @@ internal static partial class HttpTriggerEndpoints
             .DisableAntiforgery();
     }
 
-    private static async Task<IResult> HandleAsync(string? path, HttpContext http, HttpTriggerRouteTable table, WorkflowRuntime runtime, IOptions<HttpTriggerOptions> options, IOptions<Hosting.TaskFlowServerOptions> server, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> HandleAsync(string? path, HttpContext http, HttpTriggerRouteTable table, WorkflowRuntime runtime, HttpTriggerWaiters waiters, IOptions<HttpTriggerOptions> options, IOptions<Hosting.TaskFlowServerOptions> server, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var segments = (path ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
         var match = table.Match(http.Request.Method, segments, out var allowed);
@@ -119,7 +119,7 @@ internal static partial class HttpTriggerEndpoints
 
         return wait <= TimeSpan.Zero
             ? HttpTriggerResponder.Accepted(instanceId)
-            : await HttpTriggerResponder.WaitAsync(trigger, instanceId, wait, runtime, time, cancellationToken);
+            : await HttpTriggerResponder.WaitAsync(trigger, instanceId, wait, runtime, waiters, time, cancellationToken);
     }
 
     // The default: the API key, with the operator role (as starting a run through the API).

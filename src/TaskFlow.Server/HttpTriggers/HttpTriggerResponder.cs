@@ -8,14 +8,27 @@ namespace TaskFlow.Server.HttpTriggers;
 /// Waits for the answer to an http trigger's caller: the output of the instance's
 /// <c>http.respond</c> node, or the workflow's output when the trigger has <c>wait</c>. Both are
 /// read from the database, so the worker that ran the node may be any process on it; polling
-/// starts at 5 ms and backs off to 100 ms, which keeps an answer from a local worker quick
-/// without a listener per request.
+/// starts at 5 ms and backs off to 100 ms, and an instance this process finishes wakes its caller
+/// at once (<see cref="HttpTriggerWaiters"/>).
 /// </summary>
 internal static class HttpTriggerResponder
 {
     private static readonly TimeSpan MaxPoll = TimeSpan.FromMilliseconds(100);
 
-    public static async Task<IResult> WaitAsync(HttpTrigger trigger, string instanceId, TimeSpan timeout, WorkflowRuntime runtime, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<IResult> WaitAsync(HttpTrigger trigger, string instanceId, TimeSpan timeout, WorkflowRuntime runtime, HttpTriggerWaiters waiters, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var finished = waiters.Add(instanceId);
+        try
+        {
+            return await WaitCoreAsync(trigger, instanceId, timeout, runtime, finished.Task, time, cancellationToken);
+        }
+        finally
+        {
+            waiters.Remove(instanceId);
+        }
+    }
+
+    private static async Task<IResult> WaitCoreAsync(HttpTrigger trigger, string instanceId, TimeSpan timeout, WorkflowRuntime runtime, Task finished, TimeProvider time, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
         var poll = TimeSpan.FromMilliseconds(5);
@@ -38,7 +51,8 @@ internal static class HttpTriggerResponder
                 return Accepted(instanceId);
             }
 
-            await Task.Delay(poll < left ? poll : left, time, cancellationToken);
+            await Task.WhenAny(finished, Task.Delay(poll < left ? poll : left, time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
             poll = poll * 2 < MaxPoll ? poll * 2 : MaxPoll;
         }
     }
