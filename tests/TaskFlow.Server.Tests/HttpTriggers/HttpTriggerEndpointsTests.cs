@@ -94,6 +94,26 @@ public sealed class HttpTriggerEndpointsTests
         Assert.Null(input["headers"]!["x-api-key"]);
     }
 
+    [Fact]
+    public async Task Post_ApiKeyTriggerWithAViewerKey_Is403NamingTheRoleAndStartsNothing()
+    {
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Server:Keys:0:Name"] = "reader",
+            ["TaskFlow:Server:Keys:0:Role"] = "viewer",
+            ["TaskFlow:Server:Keys:0:Key"] = "viewer-key-0123456789abcdef",
+        }, kestrel: true);
+        await app.SaveAsync("""{ "id": "plain", "triggers": [ { "type": "http", "path": "plain" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""");
+        using var viewer = app.CreateAnonymousClient();
+        viewer.DefaultRequestHeaders.Add("X-Api-Key", "viewer-key-0123456789abcdef");
+
+        using var refused = await viewer.PostAsync("/workflows/plain", TaskFlowApp.JsonBody("{}"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("POST /workflows/plain needs the operator role; the key 'reader' has the viewer role.", (string?)(await TaskFlowApp.ReadAsync(refused))["detail"]);
+        Assert.Empty((await app.GetAsync<JsonObject>("/api/instances"))["items"]!.AsArray());
+    }
+
     [Theory]
     [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
     public async Task Post_HmacTrigger_WrongSignatureIs401AndStartsNothing(string provider)
