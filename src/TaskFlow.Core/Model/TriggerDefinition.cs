@@ -6,7 +6,7 @@ namespace TaskFlow.Core.Model;
 [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed class TriggerDefinition
 {
-    /// <summary><c>manual</c> or <c>cron</c>; validation refuses <c>http</c> and <c>hook</c>, which nothing serves.</summary>
+    /// <summary><c>manual</c>, <c>cron</c> or <c>http</c>; validation refuses <c>hook</c>, which nothing serves.</summary>
     public string Type { get; set; } = "manual";
 
     /// <summary>Cron expression (five or six fields) for <c>cron</c> triggers.</summary>
@@ -15,8 +15,30 @@ public sealed class TriggerDefinition
     /// <summary>IANA time zone for <c>cron</c> triggers; UTC when omitted.</summary>
     public string? TimeZone { get; set; }
 
-    /// <summary>Route suffix for <c>http</c> triggers.</summary>
+    /// <summary>Route for <c>http</c> triggers, served under <c>/workflows/</c>, e.g. <c>orders/{id}</c>.</summary>
     public string? Path { get; set; }
+
+    /// <summary>HTTP methods an <c>http</c> trigger answers; <c>POST</c> when omitted.</summary>
+    public List<string>? Methods { get; set; }
+
+    /// <summary>
+    /// How an <c>http</c> trigger's caller is authorized: <c>apiKey</c> (the default, as the rest of
+    /// the API, operator role), <c>none</c>, or <c>hmac</c> (an HMAC-SHA256 signature of the body
+    /// with the secret named by <see cref="Secret"/>).
+    /// </summary>
+    public string? Auth { get; set; }
+
+    /// <summary>
+    /// For <c>"auth": "hmac"</c>: the name of the shared secret in the server's configuration
+    /// (<c>TaskFlow:HttpTriggers:Secrets:NAME</c>); the secret itself is never in the definition.
+    /// </summary>
+    public string? Secret { get; set; }
+
+    /// <summary>For <c>"auth": "hmac"</c>: the header carrying <c>sha256=HEX</c>; <c>X-Hub-Signature-256</c> when omitted.</summary>
+    public string? SignatureHeader { get; set; }
+
+    /// <summary>For <c>http</c> triggers: how long the caller waits for the workflow's output (e.g. <c>30s</c>); 202 at once when omitted.</summary>
+    public string? Wait { get; set; }
 
     /// <summary>Hook event name for <c>hook</c> triggers, e.g. <c>PreToolUse</c>.</summary>
     public string? Event { get; set; }

@@ -19,8 +19,9 @@ public sealed partial class WorkflowValidator(
     private static partial Regex IdPattern();
 
     // Only trigger types something serves: a definition must not promise a way in that nothing
-    // acts on. An `http` trigger comes back with the endpoint that serves it.
-    private static readonly HashSet<string> TriggerTypes = ["manual", "cron"];
+    // acts on. `http` triggers are served by the server at /workflows/{path}.
+    private static readonly HashSet<string> TriggerTypes = ["manual", "cron", "http"];
+    private static readonly HashSet<string> TriggerAuth = ["apiKey", "none", "hmac"];
     private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
     private static readonly HashSet<string> InputTypes = ["string", "number", "integer", "boolean", "object", "array", "any"];
@@ -72,6 +73,7 @@ public sealed partial class WorkflowValidator(
         var nodes = ValidateNodes(definition, Add);
         ValidateEdges(definition, nodes, Add);
         ValidateTriggers(definition, Add);
+        problems.AddRange(HttpTriggers.HttpRouteConflicts.Find(definition, []));
         if (problems.Count == 0 || !problems.Exists(p => p.Code.StartsWith("edge.dangling", StringComparison.Ordinal)))
         {
             ValidateGraphShape(definition, nodes, Add);
@@ -379,15 +381,17 @@ public sealed partial class WorkflowValidator(
         {
             var trigger = definition.Triggers[i];
             var target = $"trigger #{i + 1}";
-            if (trigger.Type is "http" or "hook")
+            if (trigger.Type == "hook")
             {
-                add("trigger.type.unserved", target, trigger.Type == "http"
-                    ? $"Trigger #{i + 1} has type 'http', which this server does not serve: nothing would start the workflow. Start it with POST /api/definitions/{{id}}/run, or wait inside it for a call with an event node (POST /api/events/{{name}})."
-                    : $"Trigger #{i + 1} has type 'hook', which nothing serves: Claude Code hook events go to 'taskflow hook', not to a definition. Remove the trigger; to resume a workflow from a hook, post an event to /api/events/{{name}}.");
+                add("trigger.type.unserved", target, $"Trigger #{i + 1} has type 'hook', which nothing serves: Claude Code hook events go to 'taskflow hook', not to a definition. Remove the trigger; to resume a workflow from a hook, post an event to /api/events/{{name}}.");
             }
             else if (!TriggerTypes.Contains(trigger.Type))
             {
-                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual or cron.");
+                add("trigger.type.unknown", target, $"Trigger #{i + 1} has unknown type '{trigger.Type}'; use manual, cron or http.");
+            }
+            else if (trigger.Type == "http")
+            {
+                ValidateHttpTrigger(trigger, i, target, add);
             }
             else if (trigger.Type == "cron")
             {
@@ -406,6 +410,51 @@ public sealed partial class WorkflowValidator(
                     add("trigger.timezone.unknown", target, $"Trigger #{i + 1} has unknown time zone '{trigger.TimeZone}'; use an IANA name such as Europe/Berlin.");
                 }
             }
+        }
+    }
+
+    private static void ValidateHttpTrigger(TriggerDefinition trigger, int i, string target, Action<string, string, string> add)
+    {
+        if (HttpTriggers.HttpRoute.TryParse(trigger.Path, out var routeError) is null)
+        {
+            add("trigger.http.path", target, $"Trigger #{i + 1} has path '{trigger.Path}', which is not a route: {routeError}.");
+        }
+
+        foreach (var method in trigger.Methods ?? [])
+        {
+            if (!HttpTriggers.HttpRoute.AllowedMethods.Contains(method))
+            {
+                add("trigger.http.method", target, $"Trigger #{i + 1} has method '{method}'; use {string.Join(", ", HttpTriggers.HttpRoute.AllowedMethods)} (upper case).");
+            }
+        }
+
+        if (trigger.Methods is { Count: 0 })
+        {
+            add("trigger.http.method", target, $"Trigger #{i + 1} has an empty 'methods' list; leave it out for POST or name the methods.");
+        }
+
+        if (trigger.Auth is not null && !TriggerAuth.Contains(trigger.Auth))
+        {
+            add("trigger.http.auth", target, $"Trigger #{i + 1} has auth '{trigger.Auth}'; use apiKey (the default), none or hmac.");
+        }
+
+        if (trigger.Auth == "hmac" && string.IsNullOrWhiteSpace(trigger.Secret))
+        {
+            add("trigger.http.secret", target, $"Trigger #{i + 1} has auth 'hmac' but no 'secret': name the shared secret configured as TaskFlow:HttpTriggers:Secrets:NAME.");
+        }
+        else if (trigger.Auth != "hmac" && (trigger.Secret is not null || trigger.SignatureHeader is not null))
+        {
+            add("trigger.http.secret", target, $"Trigger #{i + 1} has 'secret' or 'signatureHeader' without \"auth\": \"hmac\"; set auth to hmac or remove them.");
+        }
+
+        if (trigger.Wait is not null && (!Duration.TryParse(trigger.Wait, out var wait) || wait <= TimeSpan.Zero))
+        {
+            add("trigger.http.wait", target, $"Trigger #{i + 1} has wait '{trigger.Wait}', which is not a positive duration such as 30s.");
+        }
+
+        if (trigger.Cron is not null || trigger.TimeZone is not null || trigger.Event is not null)
+        {
+            add("trigger.http.member", target, $"Trigger #{i + 1} is an http trigger with 'cron', 'timeZone' or 'event', which only other trigger types use; remove them.");
         }
     }
 

@@ -73,6 +73,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.AddOptions<Http.HttpRequestOptions>().BindConfiguration(Http.HttpRequestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         Http.HttpRequestClients.Add(services);
         builder.AddActivity<Http.HttpRequestActivity>();
+        builder.AddActivity<Http.HttpRespondActivity>();
         builder.AddActivity<AggregateActivity>(Core.Decomposition.AggregateActivityDescriptor.Descriptor);
         return builder;
     }

@@ -66,6 +66,11 @@ public sealed class WorkflowRuntime
             throw new WorkflowValidationException(problems);
         }
 
+        if (publish)
+        {
+            await RefuseRouteConflictsAsync(definition!, cancellationToken);
+        }
+
         var record = await _store.InsertDefinitionAsync(definition!.Id, definition.Name, publish, version =>
         {
             definition.Version = version;
@@ -82,6 +87,11 @@ public sealed class WorkflowRuntime
     public async Task<DefinitionView?> PublishDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
     {
         var target = version ?? (await GetLatestDefinitionAsync(id, cancellationToken))?.Version;
+        if (target is { } wanted && await GetDefinitionAsync(id, wanted, cancellationToken) is { IsDeleted: false } candidate)
+        {
+            await RefuseRouteConflictsAsync(candidate.Definition, cancellationToken);
+        }
+
         if (target is not { } v || !await _store.PublishDefinitionAsync(id, v, cancellationToken))
         {
             return null;
@@ -120,6 +130,17 @@ public sealed class WorkflowRuntime
         return latest.OrderBy(d => d.DefinitionId, StringComparer.Ordinal)
             .Select(d => ToView(d) with { PublishedVersion = published.TryGetValue(d.DefinitionId, out var v) ? v : null })
             .ToArray();
+    }
+
+    /// <summary>
+    /// The id and version of every published definition, ordered: a cheap stamp that changes
+    /// whenever a definition is published, re-published or deleted, by any process on the database.
+    /// </summary>
+    public async Task<string> GetPublishedStampAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var rows = await db.Definitions.Where(d => !d.IsDeleted && d.IsPublished).Select(d => new { d.DefinitionId, d.Version }).ToListAsync(cancellationToken);
+        return string.Join('\n', rows.OrderBy(r => r.DefinitionId, StringComparer.Ordinal).Select(r => $"{r.DefinitionId}@{r.Version}"));
     }
 
     /// <summary>The published version of every stored definition that has one: what cron triggers start.</summary>
@@ -193,6 +214,25 @@ public sealed class WorkflowRuntime
         }
 
         return ToView(instance, states);
+    }
+
+    /// <summary>
+    /// The instance's status and the output of the first of <paramref name="nodeIds"/> that
+    /// succeeded (null when none has): cheap enough to poll, as the caller of an http trigger
+    /// does while it waits for <c>http.respond</c>.
+    /// </summary>
+    public async Task<(InstanceStatus? Status, string? Output)> GetStatusAndOutputAsync(string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        var status = await db.Instances.Where(i => i.Id == instanceId).Select(i => (int?)i.Status).FirstOrDefaultAsync(cancellationToken);
+        if (status is null || nodeIds.Count == 0)
+        {
+            return ((InstanceStatus?)status, null);
+        }
+
+        var output = await db.NodeStates.Where(s => s.InstanceId == instanceId && nodeIds.Contains(s.NodeId) && s.Status == (int)NodeStatus.Succeeded)
+            .Select(s => s.Output).FirstOrDefaultAsync(cancellationToken);
+        return ((InstanceStatus?)status, output);
     }
 
     /// <summary>Just the status: cheap enough to poll.</summary>
@@ -315,6 +355,25 @@ public sealed class WorkflowRuntime
 
         var validator = new WorkflowValidator(_catalog.Descriptors, _limits, id => id == definition.Id ? definition : referenced.GetValueOrDefault(id));
         return (validator.Validate(definition), definition);
+    }
+
+    // Two published definitions must not claim one route and method: the later one is refused,
+    // naming the first. Checked against what is published when the save starts; two servers
+    // publishing colliding routes in the same instant can both pass (the route table then serves
+    // the definition published first and logs the collision).
+    private async Task RefuseRouteConflictsAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        if (!definition.Triggers.Exists(t => t.Type == "http"))
+        {
+            return;
+        }
+
+        var published = await ListPublishedDefinitionsAsync(cancellationToken);
+        var conflicts = Core.HttpTriggers.HttpRouteConflicts.Find(definition, published.Select(p => p.Definition));
+        if (conflicts.Count > 0)
+        {
+            throw new WorkflowValidationException(conflicts);
+        }
     }
 
     private static IEnumerable<string> ChildIds(WorkflowDefinition definition) =>

@@ -108,10 +108,20 @@ internal static class DefinitionsApi
             : TypedResults.Ok(versions.Select(v => new DefinitionVersionResponse(v.Id, v.Version, v.Name, v.CreatedAt, v.IsPublished)).ToArray());
     }
 
-    private static async Task<IResult> PublishAsync(string id, int? version, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
-        await runtime.PublishDefinitionAsync(id, version, cancellationToken) is { } published
-            ? TypedResults.Ok(DefinitionResponse.From(published))
-            : ApiProblems.DefinitionNotFound(id, version);
+    private static async Task<IResult> PublishAsync(string id, int? version, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runtime.PublishDefinitionAsync(id, version, cancellationToken) is { } published
+                ? TypedResults.Ok(DefinitionResponse.From(published))
+                : ApiProblems.DefinitionNotFound(id, version);
+        }
+        catch (WorkflowValidationException ex)
+        {
+            // An http trigger claiming a route another published definition serves.
+            return ApiProblems.Invalid(ex.Problems);
+        }
+    }
 
     private static async Task<IResult> DeleteAsync(string id, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
         await runtime.DeleteDefinitionAsync(id, cancellationToken) ? TypedResults.NoContent() : ApiProblems.DefinitionNotFound(id);

@@ -7,8 +7,8 @@ namespace TaskFlow.Server.Audit;
 /// <summary>
 /// Records every request that may change something (any method but GET, HEAD and OPTIONS) that
 /// reached a route: who asked (the API key's name and role; a resume URL's caller is
-/// <c>resume-url</c>), the action (the route's <see cref="AuditAction"/>, else its method and
-/// pattern), the target (the route's <c>id</c> or <c>name</c>), the HTTP status it ended with
+/// <c>resume-url</c>, an HTTP trigger's caller without a key <c>anonymous</c>), the action (the route's <see cref="AuditAction"/>, else its method and
+/// pattern), the target (the route's <c>id</c>, <c>name</c> or trigger <c>path</c>), the HTTP status it ended with
 /// (a refused role, 403, is recorded too) and the route values. A request without a valid key
 /// (401) is not: it has no one to name. The entry is written after the response, so a failed
 /// write costs the caller nothing; it is logged.
@@ -37,10 +37,12 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, EngineStore 
 
         var user = context.User;
         var anonymous = user.Identity?.IsAuthenticated != true;
-        var actor = anonymous ? "resume-url" : user.Identity!.Name ?? "unknown";
         var action = named?.Name ?? $"{method} {endpoint.RoutePattern.RawText}";
+
+        // Without a key: a resume URL's caller, or an HTTP trigger's (open, or signed).
+        var actor = !anonymous ? user.Identity!.Name ?? "unknown" : action == "wait.resume" ? "resume-url" : "anonymous";
         var values = context.Request.RouteValues;
-        var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : null)?.ToString();
+        var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : values.TryGetValue("path", out var path) ? path : null)?.ToString();
         var detail = new JsonObject();
         foreach (var (key, value) in values)
         {

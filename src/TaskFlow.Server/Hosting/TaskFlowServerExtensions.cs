@@ -75,6 +75,10 @@ public static class TaskFlowServerExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         services.AddOpenApi(o => o.AddDocumentTransformer<ApiKeySecuritySchemeTransformer>());
         services.AddHostedService<StartupBanner>();
+        services.AddOptions<HttpTriggers.HttpTriggerOptions>().BindConfiguration(HttpTriggers.HttpTriggerOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<HttpTriggers.HttpTriggerRouteTable>();
+        services.TryAddSingleton<HttpTriggers.HttpTriggerWaiters>();
+        services.AddHostedService<HttpTriggers.HttpTriggerRefresh>();
         return builder;
     }
 
@@ -106,6 +110,7 @@ public static class TaskFlowServerExtensions
         app.MapValidationApi();
         app.MapDecomposeApi();
         app.MapAuditApi();
+        HttpTriggers.HttpTriggerEndpoints.MapHttpTriggers(app);
 
         // Prometheus text format, from this host's meters only (see MetricsExport).
         var export = Metrics.MetricsExport.Start(app.Services);

@@ -774,19 +774,61 @@ public class WorkflowValidatorTests
         Assert.Equal("trigger.type.unknown", problem.Code);
         Assert.Equal("trigger #1", problem.Target);
         Assert.Contains("unknown type 'email'", problem.Message);
-        Assert.Contains("use manual or cron", problem.Message);
+        Assert.Contains("use manual, cron or http", problem.Message);
     }
 
-    [Theory]
-    [InlineData("""{ "type": "http", "path": "orders" }""", "type 'http', which this server does not serve")]
-    [InlineData("""{ "type": "hook", "event": "PreToolUse" }""", "type 'hook', which nothing serves")]
-    public void Validate_TriggerTypeNothingServes_ReportsTriggerTypeUnserved(string trigger, string expected)
+    [Fact]
+    public void Validate_HookTrigger_ReportsTriggerTypeUnserved()
     {
-        var problem = ValidateSingle($$"""{ "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ], "triggers": [ { "type": "manual" }, {{trigger}} ] }""");
+        var problem = ValidateSingle("""{ "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ], "triggers": [ { "type": "manual" }, { "type": "hook", "event": "PreToolUse" } ] }""");
 
         Assert.Equal("trigger.type.unserved", problem.Code);
         Assert.Equal("trigger #2", problem.Target);
+        Assert.Contains("type 'hook', which nothing serves", problem.Message);
+    }
+
+    [Fact]
+    public void Validate_HttpTrigger_IsAccepted()
+    {
+        var problems = Validate("""
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ],
+              "triggers": [ { "type": "http", "path": "orders/{id}/items", "methods": ["POST", "PUT"], "auth": "hmac", "secret": "shop", "wait": "30s" } ] }
+            """);
+
+        Assert.Empty(problems);
+    }
+
+    [Theory]
+    [InlineData("""{ "type": "http" }""", "trigger.http.path", "has path '', which is not a route: it is empty")]
+    [InlineData("""{ "type": "http", "path": "orders//x" }""", "trigger.http.path", "segment 2 is empty")]
+    [InlineData("""{ "type": "http", "path": "orders/{id:int}" }""", "trigger.http.path", "segment '{id:int}' is not a parameter")]
+    [InlineData("""{ "type": "http", "path": "orders/x{id}y" }""", "trigger.http.path", "segment 'x{id}y' has characters")]
+    [InlineData("""{ "type": "http", "path": "a/{id}/{id}" }""", "trigger.http.path", "parameter 'id' appears twice")]
+    [InlineData("""{ "type": "http", "path": "a", "methods": ["post"] }""", "trigger.http.method", "has method 'post'")]
+    [InlineData("""{ "type": "http", "path": "a", "auth": "basic" }""", "trigger.http.auth", "has auth 'basic'")]
+    [InlineData("""{ "type": "http", "path": "a", "auth": "hmac" }""", "trigger.http.secret", "has auth 'hmac' but no 'secret'")]
+    [InlineData("""{ "type": "http", "path": "a", "secret": "s" }""", "trigger.http.secret", "without \"auth\": \"hmac\"")]
+    [InlineData("""{ "type": "http", "path": "a", "wait": "soon" }""", "trigger.http.wait", "has wait 'soon'")]
+    public void Validate_BadHttpTrigger_ReportsItNamingTheTrigger(string trigger, string code, string expected)
+    {
+        var problem = ValidateSingle($$"""{ "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ], "triggers": [ { "type": "manual" }, {{trigger}} ] }""");
+
+        Assert.Equal(code, problem.Code);
+        Assert.Equal("trigger #2", problem.Target);
         Assert.Contains(expected, problem.Message);
+    }
+
+    [Fact]
+    public void Validate_TwoTriggersOnOneRoute_ReportsDuplicateNamingTheFirst()
+    {
+        var problem = ValidateSingle("""
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" } ],
+              "triggers": [ { "type": "http", "path": "orders/{id}" }, { "type": "http", "path": "Orders/{orderId}", "methods": ["GET", "POST"] }, { "type": "http", "path": "orders/new" } ] }
+            """);
+
+        Assert.Equal("trigger.http.duplicate", problem.Code);
+        Assert.Equal("trigger #2", problem.Target);
+        Assert.Equal("Trigger #2 claims POST /workflows/Orders/{orderId}, which trigger #1 of this definition ('orders/{id}') already serves. Change the path or method, or delete the other definition first.", problem.Message);
     }
 
     [Fact]

@@ -35,6 +35,14 @@ public sealed class TaskFlowApp : IAsyncDisposable
         _cleanup = cleanup;
         Connection = connection;
         DataDirectory = dataDirectory;
+        if (factory.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) is Microsoft.AspNetCore.Hosting.Server.IServer server
+            && server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault() is { } address
+            && address.StartsWith("http://127.0.0.1:", StringComparison.Ordinal))
+        {
+            // Kestrel: the clients go over real HTTP to the port it took.
+            factory.ClientOptions.BaseAddress = new Uri(address);
+        }
+
         Client = factory.CreateClient();
         Client.DefaultRequestHeaders.Add("X-Api-Key", Key);
     }
@@ -52,11 +60,12 @@ public sealed class TaskFlowApp : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>A client that sends no key.</summary>
-    public HttpClient CreateAnonymousClient() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+    public HttpClient CreateAnonymousClient() => _factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, BaseAddress = _factory.ClientOptions.BaseAddress });
 
     /// <param name="settings">Extra configuration; a null value removes a default.</param>
     /// <param name="configureKey">False to start without configured keys, as the embedded default does.</param>
-    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true)
+    /// <param name="kestrel">True to serve over real HTTP (Kestrel on 127.0.0.1, a free port) instead of the in-memory test server.</param>
+    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true, bool kestrel = false)
     {
         var (connection, cleanup) = provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
         var dataDirectory = provider == Postgres ? CreateFolder().Folder : connection;
@@ -89,9 +98,19 @@ public sealed class TaskFlowApp : IAsyncDisposable
             }
         };
 
+        if (kestrel)
+        {
+            factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
+        }
+
         // Start now, so a broken configuration fails here and not in the first request.
         try
         {
+            if (kestrel)
+            {
+                factory.StartServer();
+            }
+
             _ = factory.Services;
         }
         catch

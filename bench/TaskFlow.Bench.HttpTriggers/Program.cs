@@ -1,0 +1,49 @@
+using System.Globalization;
+using TaskFlow.Bench.HttpTriggers;
+
+// Usage: dotnet run -c Release --project bench/TaskFlow.Bench.HttpTriggers -- [--postgres CONN] [--requests 2000] [--warmup 300] [--only sqlite|postgres]
+// An http-triggered workflow of three no-op steps answered by http.respond, against a plain ASP.NET
+// Core minimal-API endpoint making the same kind of database writes in one transaction (the floor),
+// at concurrency 1 and 64. Without --postgres (or TASKFLOW_TEST_POSTGRES) only SQLite runs.
+var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
+var requests = int.Parse(Arg("--requests") ?? "2000", CultureInfo.InvariantCulture);
+var warmup = int.Parse(Arg("--warmup") ?? "300", CultureInfo.InvariantCulture);
+var only = Arg("--only");
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; requests = {requests} per row, warm-up = {warmup}");
+Console.WriteLine("provider  | side                | concurrency | requests/s | p50 ms | p99 ms | errors");
+foreach (var provider in new[] { "sqlite", "postgres" })
+{
+    if ((provider == "postgres" && postgres is null) || (only is not null && only != provider))
+    {
+        continue;
+    }
+
+    var folder = Directory.CreateTempSubdirectory("taskflow-bench-http-").FullName;
+    try
+    {
+        await using (var workflow = await WorkflowSide.StartAsync(provider, postgres, folder))
+        {
+            foreach (var concurrency in new[] { 1, 64 })
+            {
+                Console.WriteLine((await LoadRun.RunAsync(workflow.Client, workflow.Path, concurrency, requests, warmup)).Line(provider, "workflow+respond", concurrency));
+            }
+        }
+
+        await using (var floor = await FloorSide.StartAsync(provider, postgres, folder))
+        {
+            foreach (var concurrency in new[] { 1, 64 })
+            {
+                Console.WriteLine((await LoadRun.RunAsync(floor.Client, floor.Path, concurrency, requests, warmup)).Line(provider, "minimal API floor", concurrency));
+            }
+        }
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
+return 0;
+
+string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
