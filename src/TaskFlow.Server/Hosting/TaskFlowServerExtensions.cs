@@ -94,6 +94,7 @@ public static class TaskFlowServerExtensions
         app.MapElsaImportApi();
         app.MapRunApi();
         app.MapInstancesApi();
+        app.MapBulkOperationsApi();
         app.MapInstanceEventsApi();
         app.MapEventsApi();
         app.MapApprovalsApi();

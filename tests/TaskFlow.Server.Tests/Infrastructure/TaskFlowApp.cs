@@ -56,7 +56,8 @@ public sealed class TaskFlowApp : IAsyncDisposable
 
     /// <param name="settings">Extra configuration; a null value removes a default.</param>
     /// <param name="configureKey">False to start without configured keys, as the embedded default does.</param>
-    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true)
+    /// <param name="kestrel">True to serve over a real Kestrel on a free 127.0.0.1 port instead of the in-memory test server.</param>
+    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true, bool kestrel = false)
     {
         var (connection, cleanup) = provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
         var dataDirectory = provider == Postgres ? CreateFolder().Folder : connection;
@@ -68,6 +69,11 @@ public sealed class TaskFlowApp : IAsyncDisposable
             ["TaskFlow:Engine:LeaseDuration"] = "00:00:10",
             ["TaskFlow:Server:ApiKeys:0"] = configureKey ? Key : null,
         };
+        if (kestrel)
+        {
+            all["TaskFlow:Server:Urls"] = "http://127.0.0.1:0";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
@@ -80,6 +86,11 @@ public sealed class TaskFlowApp : IAsyncDisposable
                 builder.UseSetting(key, value);
             }
         });
+        if (kestrel)
+        {
+            factory.UseKestrel(0);
+        }
+
         Func<Task> cleanupAll = async () =>
         {
             await cleanup();
