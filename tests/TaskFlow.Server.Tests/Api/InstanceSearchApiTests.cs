@@ -111,6 +111,27 @@ public sealed class InstanceSearchApiTests
         Assert.Empty((await app.GetAsync<JsonObject>("/api/instances"))["items"]!.AsArray());
     }
 
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Run_CorrelationId_EventNodeWaitsOnItInTemplates(string provider)
+    {
+        //  wait(event paid, correlation instance.correlationId)
+        await using var app = await TaskFlowApp.StartAsync(provider, kestrel: true);
+        await app.SaveAsync("""{ "id": "paid", "nodes": [ { "id": "wait", "type": "event", "inputs": { "name": "paid", "correlation": "{{ instance.correlationId }}" } } ], "edges": [] }""");
+        var seven = await RunAsync(app, "paid", "{}", header: "order-7");
+        var eight = await RunAsync(app, "paid", "{}", header: "order-8");
+        await app.SingleAsync($"/api/events/waiting?instanceId={seven}", "order-7 waiting");
+        await app.SingleAsync($"/api/events/waiting?instanceId={eight}", "order-8 waiting");
+
+        using var sent = await app.Client.PostAsync("/api/events/paid", TaskFlowApp.JsonBody("""{ "correlation": "order-8", "payload": { "amount": 42 } }"""));
+
+        Assert.True(sent.IsSuccessStatusCode, await sent.Content.ReadAsStringAsync());
+        var finished = await app.FinishedAsync(eight);
+        Assert.Equal("Succeeded", (string?)finished["status"]);
+        Assert.Equal(42, (int?)finished["nodes"]![0]!["output"]!["amount"]);
+        Assert.Equal("Running", (string?)(await app.GetAsync<JsonObject>($"/api/instances/{seven}"))["status"]);
+    }
+
     internal static async Task<string> RunAsync(TaskFlowApp app, string definition, string body, string? header = null, bool wait = false)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/definitions/{definition}/run" + (wait ? "?wait=true" : "")) { Content = TaskFlowApp.JsonBody(body) };
