@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using TaskFlow.Engine.BulkOperations;
+using TaskFlow.Engine.Persistence;
 using TaskFlow.Server.Tests.Infrastructure;
 
 namespace TaskFlow.Server.Tests.Api;
@@ -140,6 +143,36 @@ public sealed class BulkOperationsApiTests
 
         Assert.Equal(2, (int)done["done"]!);
         Assert.Empty((await app.GetAsync<JsonObject>("/api/instances"))["items"]!.AsArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Operation_StoredButNotRun_IsResumedByTheNextServerStart(string provider)
+    {
+        await using var first = await TaskFlowApp.StartAsync(provider, kestrel: true);
+        await first.SaveAsync(Waits);
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await InstanceSearchApiTests.RunAsync(first, "waits", "{}"));
+        }
+
+        // Stored the way a start stores it, but never handed to this server's worker: as if the
+        // server stopped right after answering 202.
+        var store = first.Services.GetRequiredService<EngineStore>();
+        var id = await store.InsertBulkOperationAsync(BulkOperationKind.Cancel, "{}", ids);
+        var stalled = await first.GetAsync<JsonObject>($"/api/instances/bulk/{id}");
+        Assert.Equal(("Running", 3), ((string?)stalled["status"], (int)stalled["pending"]!));
+
+        var sameDatabase = provider == TaskFlowApp.Postgres
+            ? new Dictionary<string, string?> { ["TaskFlow:Engine:PostgresConnectionString"] = first.Connection }
+            : new Dictionary<string, string?> { ["TaskFlow:Engine:DataDirectory"] = first.DataDirectory };
+        await using var second = await TaskFlowApp.StartAsync(provider, sameDatabase, kestrel: true);
+        var done = await CompletedAsync(second, id, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(3, (int)done["done"]!);
+        Assert.All(ids, i => Assert.Contains(done["results"]!.AsArray(), r => (string?)r!["instanceId"] == i && (string?)r["outcome"] == "Done"));
+        Assert.Empty((await second.GetAsync<JsonObject>("/api/instances?status=Running"))["items"]!.AsArray());
     }
 
     private static (string?, string?) Outcome(JsonNode result) => ((string?)result["outcome"], (string?)result["reason"]);
