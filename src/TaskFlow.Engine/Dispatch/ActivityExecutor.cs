@@ -204,7 +204,7 @@ public sealed partial class ActivityExecutor(
             ["input"] = scope.Input,
             ["vars"] = scope.Variables,
             ["nodes"] = nodes,
-            ["instance"] = new JsonObject { ["id"] = work.InstanceId, ["depth"] = scope.Depth },
+            ["instance"] = new JsonObject { ["id"] = work.InstanceId, ["depth"] = scope.Depth, ["correlationId"] = scope.CorrelationId },
             ["attempt"] = work.Attempt,
         };
         if (iteration is JsonObject it)

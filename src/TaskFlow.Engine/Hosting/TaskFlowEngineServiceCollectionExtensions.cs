@@ -56,6 +56,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
         // Order matters: hosted services start in registration order, and the schema must exist first.
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<EngineWorkerHost>();
+        services.TryAddSingleton<BulkOperations.BulkOperations>();
+        services.AddHostedService<BulkOperations.BulkOperationWorker>();
 
         var builder = new TaskFlowEngineBuilder(services);
         builder.AddActivity<NoopActivity>(Descriptor(BuiltInActivities.Noop));

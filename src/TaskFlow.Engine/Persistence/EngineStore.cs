@@ -141,7 +141,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <paramref name="startKey"/>, at most one instance is ever started for that key, across
     /// every process sharing the database: a second start returns the first one's id with Created false.
     /// </summary>
-    public async Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, CancellationToken cancellationToken = default)
+    public Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, CancellationToken cancellationToken = default) =>
+        StartInstanceAsync(graph, input, startKey, correlationId: null, cancellationToken);
+
+    /// <summary>As above, storing <paramref name="correlationId"/> on the new instance in the same transaction.</summary>
+    public async Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, string? correlationId, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
         var id = Guid.CreateVersion7().ToString();
@@ -164,6 +168,15 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var writes = new PendingWrites();
         CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now, id);
         await WriteAsync(session, writes, cancellationToken);
+        if (correlationId is not null)
+        {
+            // Set apart from the hot-path insert, which writes the same columns for every instance.
+            await using var correlate = session.Command("UPDATE tf_instances SET correlation_id = @c WHERE id = @i");
+            AddParameter(correlate, "c", correlationId);
+            AddParameter(correlate, "i", id);
+            await correlate.ExecuteNonQueryAsync(cancellationToken);
+        }
+
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
         return (id, true);

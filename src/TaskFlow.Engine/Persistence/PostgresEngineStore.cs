@@ -309,7 +309,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-        var instance = new NpgsqlBatchCommand("SELECT input, variables, depth FROM tf_instances WHERE id = @i");
+        var instance = new NpgsqlBatchCommand("SELECT input, variables, depth, correlation_id FROM tf_instances WHERE id = @i");
         instance.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         var states = new NpgsqlBatchCommand($"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id = ANY(@n)");
         states.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
@@ -325,6 +325,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         var input = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)) as System.Text.Json.Nodes.JsonObject ?? [];
         var variables = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(1)) as System.Text.Json.Nodes.JsonObject ?? [];
         var depth = reader.GetInt32(2);
+        var correlationId = reader.IsDBNull(3) ? null : reader.GetString(3);
         await reader.NextResultAsync(cancellationToken);
         var nodes = new List<NodeStateRecord>();
         while (await reader.ReadAsync(cancellationToken))
@@ -332,7 +333,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             nodes.Add(SqlReaders.State(reader));
         }
 
-        return new InstanceScope(input, variables, depth, nodes);
+        return new InstanceScope(input, variables, depth, nodes) { CorrelationId = correlationId };
     }
 
     public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)

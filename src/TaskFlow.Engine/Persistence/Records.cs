@@ -42,6 +42,9 @@ public sealed class InstanceRecord
     public long CreatedAt { get; set; }
     public long UpdatedAt { get; set; }
     public long? FinishedAt { get; set; }
+
+    /// <summary>The caller's id for what this run belongs to (an order, a request); searchable, not unique.</summary>
+    public string? CorrelationId { get; set; }
 }
 
 public sealed class NodeStateRecord

@@ -260,10 +260,11 @@ public sealed class SqliteEngineStore : EngineStore
         try
         {
             await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT input, variables, depth FROM tf_instances WHERE id = @i";
+            command.CommandText = "SELECT input, variables, depth, correlation_id FROM tf_instances WHERE id = @i";
             Add(command, "i", instanceId);
             System.Text.Json.Nodes.JsonObject input, variables;
             int depth;
+            string? correlationId;
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 if (!await reader.ReadAsync(cancellationToken))
@@ -274,6 +275,7 @@ public sealed class SqliteEngineStore : EngineStore
                 input = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(0)) as System.Text.Json.Nodes.JsonObject ?? [];
                 variables = System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(1)) as System.Text.Json.Nodes.JsonObject ?? [];
                 depth = reader.GetInt32(2);
+                correlationId = reader.IsDBNull(3) ? null : reader.GetString(3);
             }
 
             var nodes = new List<NodeStateRecord>();
@@ -290,7 +292,7 @@ public sealed class SqliteEngineStore : EngineStore
                 }
             }
 
-            return new InstanceScope(input, variables, depth, nodes);
+            return new InstanceScope(input, variables, depth, nodes) { CorrelationId = correlationId };
         }
         finally
         {

@@ -31,6 +31,10 @@ public sealed record InstanceView(
     string? Error,
     DateTimeOffset CreatedAt,
     DateTimeOffset? FinishedAt,
-    IReadOnlyList<NodeStateView> Nodes);
+    IReadOnlyList<NodeStateView> Nodes)
+{
+    /// <summary>The id the run was started with (run request, header or trigger); null when none.</summary>
+    public string? CorrelationId { get; init; }
+}
 
 public sealed record JournalEventView(long Id, string InstanceId, string? NodeId, JournalEventType Type, int Attempt, DateTimeOffset At, string? Worker, string? Message);

@@ -6,6 +6,7 @@ using TaskFlow.Core.Scheduling;
 using TaskFlow.Core.Serialization;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Activities;
+using TaskFlow.Engine.Instances;
 using TaskFlow.Engine.Persistence;
 
 namespace TaskFlow.Engine.Runtime;
@@ -188,11 +189,25 @@ public sealed class WorkflowRuntime
     /// the database: a repeated key returns the instance the first start created (Created false).
     /// Cron ticks use it so that a tick starts exactly one instance.
     /// </summary>
-    public async Task<(string InstanceId, bool Created)> StartAsync(string definitionId, JsonObject? input, int? version, string? startKey, CancellationToken cancellationToken = default)
+    public Task<(string InstanceId, bool Created)> StartAsync(string definitionId, JsonObject? input, int? version, string? startKey, CancellationToken cancellationToken = default) =>
+        StartAsync(definitionId, input, version, startKey, correlationId: null, cancellationToken);
+
+    /// <summary>
+    /// Starts an instance carrying <paramref name="correlationId"/> (the caller's id for what the
+    /// run belongs to: an order, a request), stored on the instance and searchable. Every way in
+    /// (run request, its header, triggers) passes it here.
+    /// </summary>
+    /// <exception cref="ArgumentException">The correlation id is empty or longer than <see cref="InstanceFilter.CorrelationIdMaxLength"/>.</exception>
+    public async Task<(string InstanceId, bool Created)> StartAsync(string definitionId, JsonObject? input, int? version, string? startKey, string? correlationId, CancellationToken cancellationToken = default)
     {
+        if (correlationId is { Length: 0 or > InstanceFilter.CorrelationIdMaxLength })
+        {
+            throw new ArgumentException($"The correlation id must have 1 to {InstanceFilter.CorrelationIdMaxLength} characters.", nameof(correlationId));
+        }
+
         var graph = await _graphs.GetAsync(_store, null, definitionId, version, cancellationToken);
         var effective = InputBinder.Bind(graph.Definition, input ?? []);
-        return await _store.StartInstanceAsync(graph, effective, startKey, cancellationToken);
+        return await _store.StartInstanceAsync(graph, effective, startKey, correlationId, cancellationToken);
     }
 
     public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
@@ -243,20 +258,40 @@ public sealed class WorkflowRuntime
         return (InstanceStatus?)status;
     }
 
-    public async Task<IReadOnlyList<InstanceView>> ListInstancesAsync(InstanceStatus? status = null, int skip = 0, int take = 50, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<InstanceView>> ListInstancesAsync(InstanceStatus? status = null, int skip = 0, int take = 50, CancellationToken cancellationToken = default) =>
+        (await ListInstancesAsync(new InstanceFilter { Status = status }, null, skip, take, cancellationToken)).Items;
+
+    /// <summary>
+    /// Instances matching <paramref name="filter"/>, newest first (created time, then id), without
+    /// node states. A page starts after <paramref name="after"/> (keyset paging) or, for older
+    /// callers, after skipping <paramref name="skip"/> rows; Next is the cursor of the following
+    /// page, null on the last one.
+    /// </summary>
+    public async Task<(IReadOnlyList<InstanceView> Items, InstanceCursor? Next)> ListInstancesAsync(InstanceFilter filter, InstanceCursor? after, int skip, int take, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skip);
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(take, 1000);
         await using var db = _contexts.Create();
-        var query = db.Instances.AsQueryable();
-        if (status is { } s)
+        var query = filter.Apply(db.Instances.AsNoTracking());
+        if (after is { } cursor)
         {
-            query = query.Where(i => i.Status == (int)s);
+            query = query.Where(i => i.CreatedAt < cursor.CreatedAt || (i.CreatedAt == cursor.CreatedAt && string.Compare(i.Id, cursor.Id) < 0));
         }
 
-        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Skip(skip).Take(take).ToListAsync(cancellationToken);
-        return rows.Select(r => ToView(r, [])).ToArray();
+        // One row more than asked tells whether there is a next page.
+        var rows = await query.OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id).Skip(skip).Take(take + 1).ToListAsync(cancellationToken);
+        var items = rows.Take(take).Select(r => ToView(r, [])).ToArray();
+        InstanceCursor? next = rows.Count > take ? new InstanceCursor(rows[take - 1].CreatedAt, rows[take - 1].Id) : null;
+        return (items, next);
+    }
+
+    /// <summary>The ids of every instance matching <paramref name="filter"/>, newest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<string>> FindInstanceIdsAsync(InstanceFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var db = _contexts.Create();
+        return await filter.Apply(db.Instances.AsNoTracking()).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
+            .Select(i => i.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<JournalEventView>> GetJournalAsync(string instanceId, long afterId = 0, CancellationToken cancellationToken = default)
@@ -434,5 +469,8 @@ public sealed class WorkflowRuntime
             s.Attempt,
             s.Output is null ? null : JsonNode.Parse(s.Output),
             s.Error,
-            s.FinishedAt is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null)).ToArray());
+            s.FinishedAt is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null)).ToArray())
+    {
+        CorrelationId = r.CorrelationId,
+    };
 }

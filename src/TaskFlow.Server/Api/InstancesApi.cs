@@ -1,4 +1,5 @@
 using TaskFlow.Core.Model;
+using TaskFlow.Engine.Instances;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Auth;
 using TaskFlow.Server.Audit;
@@ -12,7 +13,7 @@ internal static class InstancesApi
     {
         var group = app.MapGroup("/api/instances").WithTags("Instances");
         group.MapGet("/", ListAsync)
-            .WithSummary("Instances, newest first, optionally of one status (Running, Succeeded, Failed, Cancelled).")
+            .WithSummary("Instances, newest first, filtered by definition, version, status, correlationId, createdAfter/createdBefore, finishedAfter/finishedBefore and q (text in the input); paged by cursor (the 'next' of the previous page) or skip/take.")
             .Produces<InstancePage>().ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetAsync)
             .WithSummary("An instance with its node states and outputs.")
@@ -50,23 +51,14 @@ internal static class InstancesApi
         return TypedResults.Ok(await runtime.GetInstanceAsync(id, cancellationToken));
     }
 
-    private static async Task<IResult> ListAsync(string? status, int? skip, int? take, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, WorkflowRuntime runtime, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        InstanceStatus? filter = null;
-        if (status is not null)
-        {
-            if (Enum.TryParse<InstanceStatus>(status, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !char.IsAsciiDigit(status.FirstOrDefault()))
-            {
-                filter = parsed;
-            }
-            else
-            {
-                errors.Add($"status '{status}' is not one of {string.Join(", ", Enum.GetNames<InstanceStatus>())}.");
-            }
-        }
-
-        if (skip is < 0)
+        string? Value(string name) => request.Query.TryGetValue(name, out var values) ? values.ToString() : null;
+        var filter = InstanceFilterParser.Parse(Value, errors);
+        var skip = Number(Value("skip"), "skip", 0, errors);
+        var take = Number(Value("take"), "take", 50, errors);
+        if (skip < 0)
         {
             errors.Add("skip must be 0 or more.");
         }
@@ -76,13 +68,47 @@ internal static class InstancesApi
             errors.Add("take must be between 1 and 1000.");
         }
 
+        InstanceCursor? after = null;
+        if (Value("cursor") is { } cursor)
+        {
+            if (InstanceCursor.TryParse(cursor, out var parsed))
+            {
+                after = parsed;
+            }
+            else
+            {
+                errors.Add($"cursor '{cursor}' is not a cursor returned as 'next' by this list.");
+            }
+
+            if (skip > 0)
+            {
+                errors.Add("skip cannot be combined with cursor; the cursor already says where the page starts.");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return ApiProblems.BadRequest("Invalid query.", string.Join(" ", errors), errors);
         }
 
-        var page = await runtime.ListInstancesAsync(filter, skip ?? 0, take ?? 50, cancellationToken);
-        return TypedResults.Ok(new InstancePage(page, skip ?? 0, take ?? 50));
+        var (items, next) = await runtime.ListInstancesAsync(filter, after, skip, take, cancellationToken);
+        return TypedResults.Ok(new InstancePage(items, skip, take) { Next = next?.ToString() });
+    }
+
+    private static int Number(string? value, string name, int fallback, List<string> errors)
+    {
+        if (value is null)
+        {
+            return fallback;
+        }
+
+        if (int.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        errors.Add($"{name} '{value}' is not a whole number.");
+        return fallback;
     }
 
     private static async Task<IResult> GetAsync(string id, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
@@ -116,4 +142,8 @@ internal static class InstancesApi
 }
 
 /// <summary>One page of instances (without node states; GET one instance for those).</summary>
-public sealed record InstancePage(IReadOnlyList<InstanceView> Items, int Skip, int Take);
+public sealed record InstancePage(IReadOnlyList<InstanceView> Items, int Skip, int Take)
+{
+    /// <summary>Pass as <c>cursor</c> for the next page; null on the last page.</summary>
+    public string? Next { get; init; }
+}

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using TaskFlow.Core.Model;
+using TaskFlow.Engine.Instances;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Server.Hosting;
@@ -15,13 +16,16 @@ internal static class RunApi
 {
     private const int DefaultWaitSeconds = 30;
 
+    /// <summary>The request header that carries a run's correlation id (as an alternative to the body's member).</summary>
+    public const string CorrelationHeader = "X-Correlation-Id";
+
     public static void MapRunApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/definitions/{id}/run", RunAsync)
             .Audited("instance.run")
             .WithTags("Definitions")
             .RequireRole(ApiRole.Operator)
-            .WithSummary("Starts an instance of the published (or the given) version. Body: { \"input\": {...}, \"version\": n }, both optional. With wait=true, waits up to timeout seconds (default 30).")
+            .WithSummary("Starts an instance of the published (or the given) version. Body: { \"input\": {...}, \"version\": n, \"correlationId\": \"...\" }, all optional; the correlation id may also come in the X-Correlation-Id header. With wait=true, waits up to timeout seconds (default 30).")
             .Accepts<RunRequest>("application/json")
             .Produces<RunAccepted>(StatusCodes.Status202Accepted)
             .Produces<InstanceView>()
@@ -42,6 +46,23 @@ internal static class RunApi
             return invalid;
         }
 
+        var correlationId = run.CorrelationId;
+        if (request.Headers.TryGetValue(CorrelationHeader, out var header))
+        {
+            var fromHeader = header.ToString();
+            if (fromHeader.Length is 0 or > InstanceFilter.CorrelationIdMaxLength)
+            {
+                return ApiProblems.BadRequest("Invalid correlation id.", $"The {CorrelationHeader} header must have 1 to {InstanceFilter.CorrelationIdMaxLength} characters.");
+            }
+
+            if (correlationId is not null && correlationId != fromHeader)
+            {
+                return ApiProblems.BadRequest("Invalid correlation id.", $"'correlationId' in the body ('{correlationId}') and the {CorrelationHeader} header ('{fromHeader}') differ; send one.");
+            }
+
+            correlationId = fromHeader;
+        }
+
         var maxWait = options.Value.MaxRunWait;
         var waitFor = TimeSpan.FromSeconds(timeout ?? DefaultWaitSeconds);
         if (timeout is <= 0 || waitFor > maxWait)
@@ -58,7 +79,7 @@ internal static class RunApi
         string instanceId;
         try
         {
-            instanceId = await runtime.StartAsync(id, run.Input, run.Version, cancellationToken);
+            (instanceId, _) = await runtime.StartAsync(id, run.Input, run.Version, startKey: null, correlationId, cancellationToken);
         }
         catch (WorkflowInputException ex)
         {
@@ -102,7 +123,7 @@ internal static class RunApi
         }
 
         var errors = new List<string>();
-        errors.AddRange(root.Where(p => p.Key is not ("input" or "version")).Select(p => $"Unknown member '{p.Key}'; expected 'input' and 'version'."));
+        errors.AddRange(root.Where(p => p.Key is not ("input" or "version" or "correlationId")).Select(p => $"Unknown member '{p.Key}'; expected 'input', 'version' and 'correlationId'."));
         var input = root["input"];
         if (input is not null and not JsonObject)
         {
@@ -122,14 +143,31 @@ internal static class RunApi
             }
         }
 
+        string? correlationId = null;
+        if (root["correlationId"] is { } c)
+        {
+            if (c is JsonValue value && value.TryGetValue<string>(out var text) && text.Length is > 0 and <= InstanceFilter.CorrelationIdMaxLength)
+            {
+                correlationId = text;
+            }
+            else
+            {
+                errors.Add($"'correlationId' must be a string of 1 to {InstanceFilter.CorrelationIdMaxLength} characters.");
+            }
+        }
+
         return errors.Count > 0
             ? (default!, ApiProblems.BadRequest("Invalid run request.", string.Join(" ", errors), errors))
-            : (new RunRequest((JsonObject?)input?.DeepClone(), version), null);
+            : (new RunRequest((JsonObject?)input?.DeepClone(), version) { CorrelationId = correlationId }, null);
     }
 }
 
-/// <summary>The body of a run request; both members are optional.</summary>
-public sealed record RunRequest(JsonObject? Input, int? Version);
+/// <summary>The body of a run request; every member is optional.</summary>
+public sealed record RunRequest(JsonObject? Input, int? Version)
+{
+    /// <summary>The caller's id for what the run belongs to; stored on the instance and searchable.</summary>
+    public string? CorrelationId { get; init; }
+}
 
 /// <summary>Answer to a run that does not wait: the new instance's id (also in the Location header).</summary>
 public sealed record RunAccepted(string Id, InstanceStatus Status);

@@ -3,8 +3,8 @@ using TaskFlow.Server.Auth;
 
 namespace TaskFlow.Server.Cli;
 
-/// <summary><c>taskflow instances list|show|cancel</c>: against a running server, over HTTP.</summary>
-internal static class InstancesCommand
+/// <summary><c>taskflow instances list|show|cancel|retry|delete</c>: against a running server, over HTTP.</summary>
+internal static partial class InstancesCommand
 {
     private static readonly Option<string> Server = new("--server")
     {
@@ -17,10 +17,12 @@ internal static class InstancesCommand
 
     public static Command Create()
     {
-        var command = new Command("instances", "List, show or cancel instances on a running server.");
+        var command = new Command("instances", "List, show, cancel, retry or delete instances on a running server.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Show());
         command.Subcommands.Add(Cancel());
+        command.Subcommands.Add(Bulk("retry", "Retry the failed nodes of failed instances, chosen by filter or by ids, as a background operation."));
+        command.Subcommands.Add(Bulk("delete", "Delete finished instances, chosen by filter or by ids, as a background operation."));
         return command;
     }
 
@@ -53,9 +55,11 @@ internal static class InstancesCommand
 
     private static Command Cancel()
     {
-        var id = new Argument<string>("id") { Description = "The instance id." };
-        var command = new Command("cancel", "Cancel a running instance and its children.") { id, Server, Key, Data };
-        command.SetAction((result, cancellationToken) => SendAsync(result, HttpMethod.Post, "api/instances/" + Uri.EscapeDataString(result.GetValue(id)!) + "/cancel", cancellationToken));
+        var command = Bulk("cancel", "Cancel running instances and their children: one by id at once, or many (by filter or ids) as a background operation.");
+        // One id and no filter: the immediate single cancel, answered with the instance.
+        command.SetAction((result, cancellationToken) => result.GetValue(Ids) is [var id] && BulkFilter(result).Count == 0 && !result.GetValue(All)
+            ? SendAsync(result, HttpMethod.Post, "api/instances/" + Uri.EscapeDataString(id) + "/cancel", cancellationToken)
+            : RunBulkAsync(result, "cancel", cancellationToken));
         return command;
     }
 

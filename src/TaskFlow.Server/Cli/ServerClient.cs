@@ -19,12 +19,22 @@ internal sealed class ServerClient(HttpClient http) : IDisposable
     }
 
     /// <summary>The parsed answer, or an error line from the problem details (or the status) when the server refused.</summary>
-    public async Task<(JsonNode? Body, string? Error)> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken)
+    public Task<(JsonNode? Body, string? Error)> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
+        SendAsync(method, path, null, cancellationToken);
+
+    /// <summary>As above, with <paramref name="content"/> sent as the JSON body when given.</summary>
+    public async Task<(JsonNode? Body, string? Error)> SendAsync(HttpMethod method, string path, JsonNode? content, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(new HttpRequestMessage(method, path), cancellationToken);
+            using var request = new HttpRequestMessage(method, path);
+            if (content is not null)
+            {
+                request.Content = new StringContent(content.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            }
+
+            response = await http.SendAsync(request, cancellationToken);
         }
         catch (HttpRequestException ex)
         {

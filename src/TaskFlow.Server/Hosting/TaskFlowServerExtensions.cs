@@ -100,6 +100,7 @@ public static class TaskFlowServerExtensions
         app.MapElsaImportApi();
         app.MapRunApi();
         app.MapInstancesApi();
+        app.MapBulkOperationsApi();
         app.MapInstanceEventsApi();
         app.MapEventsApi();
         app.MapApprovalsApi();

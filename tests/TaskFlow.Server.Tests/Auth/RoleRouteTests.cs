@@ -49,6 +49,8 @@ public sealed class RoleRouteTests
         ["GET /api/instances/{id}/events"] = ApiRole.Viewer,
         ["POST /api/instances/{id}/cancel"] = ApiRole.Operator,
         ["POST /api/instances/{id}/nodes/{nodeId}/retry"] = ApiRole.Operator,
+        ["POST /api/instances/bulk/{kind}"] = ApiRole.Operator,
+        ["GET /api/instances/bulk/{operationId}"] = ApiRole.Viewer,
         ["GET /api/approvals"] = ApiRole.Viewer,
         ["POST /api/approvals/{id}"] = ApiRole.Operator,
         ["POST /api/events/{name}"] = ApiRole.Operator,

@@ -69,6 +69,11 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("active_nodes");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("correlation_id");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint")
                         .HasColumnName("created_at");
@@ -134,6 +139,12 @@ namespace TaskFlow.Engine.Persistence.Migrations.Postgres
 
                     b.HasIndex("ParentInstanceId")
                         .HasDatabaseName("ix_tf_instances_parent");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_tf_instances_correlation");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_tf_instances_created");
 
                     b.HasIndex("DefinitionId", "CreatedAt")
                         .HasDatabaseName("ix_tf_instances_definition");

@@ -64,6 +64,11 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("active_nodes");
 
+                    b.Property<string>("CorrelationId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("correlation_id");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
@@ -129,6 +134,12 @@ namespace TaskFlow.Engine.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ParentInstanceId")
                         .HasDatabaseName("ix_tf_instances_parent");
+
+                    b.HasIndex("CorrelationId")
+                        .HasDatabaseName("ix_tf_instances_correlation");
+
+                    b.HasIndex("CreatedAt", "Id")
+                        .HasDatabaseName("ix_tf_instances_created");
 
                     b.HasIndex("DefinitionId", "CreatedAt")
                         .HasDatabaseName("ix_tf_instances_definition");
