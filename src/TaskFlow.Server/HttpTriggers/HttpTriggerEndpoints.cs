@@ -99,7 +99,9 @@ internal static partial class HttpTriggerEndpoints
         string instanceId;
         try
         {
-            instanceId = await runtime.StartAsync(trigger.DefinitionId, input, trigger.Version, cancellationToken);
+            // The caller's X-Correlation-Id, when it sends one, is the run's correlation id.
+            var correlation = http.Request.Headers["X-Correlation-Id"].ToString() is { Length: > 0 and <= 200 } given ? given : null;
+            (instanceId, _) = await runtime.StartAsync(trigger.DefinitionId, input, trigger.Version, startKey: null, correlation, cancellationToken);
         }
         catch (WorkflowInputException ex)
         {

@@ -81,7 +81,9 @@ public sealed class HttpTriggerEndpointsTests
         var nothing = (await app.GetAsync<JsonObject>("/api/instances"))["items"]!.AsArray();
         using var wrongMethod = await app.Client.GetAsync("/workflows/plain");
         using var unknown = await app.Client.PostAsync("/workflows/nothing-here", TaskFlowApp.JsonBody("{}"));
-        using var accepted = await app.Client.PostAsync("/workflows/plain", TaskFlowApp.JsonBody("{}"));
+        using var correlated = new HttpRequestMessage(HttpMethod.Post, "/workflows/plain") { Content = TaskFlowApp.JsonBody("{}") };
+        correlated.Headers.Add("X-Correlation-Id", "order-77");
+        using var accepted = await app.Client.SendAsync(correlated);
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Empty(nothing);
@@ -90,8 +92,11 @@ public sealed class HttpTriggerEndpointsTests
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         var id = (string)(await TaskFlowApp.ReadAsync(accepted))["id"]!;
         Assert.Equal($"/api/instances/{id}", accepted.Headers.Location?.ToString());
-        var input = (await app.FinishedAsync(id))["input"]!;
-        Assert.Null(input["headers"]!["x-api-key"]);
+        var finished = await app.FinishedAsync(id);
+        Assert.Null(finished["input"]!["headers"]!["x-api-key"]);
+
+        // The caller's X-Correlation-Id is the run's correlation id.
+        Assert.Equal("order-77", (string?)finished["correlationId"]);
     }
 
     [Fact]
