@@ -97,4 +97,22 @@ public class SubtaskRunnerTests
             problems.Select(p => (p.Code, p.Target)));
         Assert.Equal("Subtask 'a' has command and tool; a subtask runs one thing: a command, a script, a tool or a workflow.", problems[0].Message);
     }
+
+    [Fact]
+    public void Decompose_AgentSubtaskActivity_SubtaskWithoutRunnerIsAnAgentTaskCorrelatedByIds()
+    {
+        var result = TaskDecomposition.Decompose(
+            Release(
+                new Subtask { Id = "review", Description = "Review {{ the }} notes", ToolHints = ["release-review"] },
+                new Subtask { Id = "test", Description = "Run the tests", Script = "make test" }),
+            new DecompositionOptions { SubtaskActivity = "agent" });
+
+        Assert.True(result.Succeeded);
+        var review = Node(result, "review");
+        Assert.Equal("agent", review.Type);
+        Assert.Equal("release-review", review.Inputs["capability"]!.GetValue<string>());
+        Assert.Equal("""{"task":"release","subtask":"review"}""", review.Inputs["correlation"]!.ToJsonString());
+        Assert.Equal("Review {{ \"{{\" }} the }} notes", review.Inputs["description"]!.GetValue<string>());
+        Assert.Equal("exec", Node(result, "test").Type);
+    }
 }
