@@ -34,6 +34,17 @@ public sealed class DecomposedReleaseSampleTests
             var request = JsonNode.Parse(File.ReadAllText(Path.Combine(Samples.Folder, "decomposed", "release.json")))!.AsObject();
             var arguments = request.ToDictionary(p => p.Key, p => (object?)JsonSerializer.SerializeToElement(p.Value));
 
+            // A tool that no server of the fleet lists is refused before anything is stored.
+            var typo = JsonNode.Parse(File.ReadAllText(Path.Combine(Samples.Folder, "decomposed", "release.json")))!.AsObject();
+            typo["task"]!["subtasks"]![1]!["tool"] = "create_entitys";
+            var refused = await client.CallToolAsync("run", typo.ToDictionary(p => p.Key, p => (object?)JsonSerializer.SerializeToElement(p.Value)));
+            Assert.True(refused.IsError);
+            Assert.Contains("Subtask 'record' calls tool 'create_entitys', which no server of the MCP fleet lists", ((ModelContextProtocol.Protocol.TextContentBlock)refused.Content[0]).Text);
+            using (var stored = await app.Client.GetAsync("/api/definitions/decomposed-release"))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.NotFound, stored.StatusCode);
+            }
+
             var run = await client.CallToolAsync("run", arguments);
             Assert.NotEqual(true, run.IsError);
             var instance = run.StructuredContent!.Value.GetProperty("instance_id").GetString()!;
