@@ -20,6 +20,7 @@ public static class BuiltInActivities
     public const string Log = "log";
     public const string Event = "event";
     public const string Approval = "approval";
+    public const string Agent = "agent";
 
     /// <summary>An approval's options (and so its outcome ports) when it lists none.</summary>
     public static IReadOnlyList<string> DefaultApprovalOptions { get; } = ["approve", "reject"];
@@ -82,5 +83,15 @@ public static class BuiltInActivities
                 new("timeout", "string", Description: "Decide automatically after this long (e.g. 3d): by defaultOutcome, else by the timeout port."),
                 new("defaultOutcome", "string", Description: "The option taken when the timeout passes."),
             ], [.. DefaultApprovalOptions, TimeoutOutcome]),
+        new(Agent, "Control flow", "Waits, durably, for an agent to take the task through /api/agent-tasks (or the task-decomposition MCP tools), work on it under a lease and complete it. Output: the agent's output; a failure reported by the agent fails the node.",
+            [
+                new("title", "string", Required: true, "What the agent is to do; templates inside are rendered."),
+                new("description", "string", Description: "More detail for the agent; templates inside are rendered."),
+                new("capability", "string", Description: "What an agent needs to take it, e.g. code-review; agents list ready tasks by capability."),
+                new("input", "any", Description: "Data for the agent; templates inside are rendered."),
+                new("correlation", "object", Description: "Plain keys the caller correlates on (a session, a subtask); shown to agents as given."),
+                new("lease", "string", Description: "How long a claim lasts unless renewed by a heartbeat (e.g. 5m); 5 minutes when omitted."),
+                new("timeout", "string", Description: "Give up after this long (e.g. 1d) and leave by the timeout port; waits forever when omitted."),
+            ], [ActivityDescriptor.DefaultOutcome, TimeoutOutcome]),
     ];
 }

@@ -18,6 +18,7 @@ public static class DecompositionJson
         {
             ["strategy"] = result.Strategy.ToString().ToLowerInvariant(),
             ["root"] = root.Id,
+            ["reason"] = result.Reason,
             ["subtasks"] = JsonSerializer.SerializeToNode(result.Subtasks, Json),
             ["definitions"] = new JsonArray(result.Definitions.Select(d => JsonNode.Parse(WorkflowJson.Serialize(d))).ToArray()),
         };

@@ -133,7 +133,23 @@ internal sealed class DecompositionPlanner
 
         var definitions = new List<WorkflowDefinition>();
         Build(_root, definitions);
-        return DecompositionResult.Success(_strategy, _root.Subtasks, definitions);
+        return DecompositionResult.Success(_strategy, _root.Subtasks, definitions, Reason());
+    }
+
+    private string Reason()
+    {
+        if (_options.Strategy != DecompositionStrategy.Auto)
+        {
+            return $"{_strategy}: the strategy was asked for.";
+        }
+
+        if (_strategy == DecompositionStrategy.Recursive)
+        {
+            var split = string.Join(", ", _root!.Children.Keys.Order(StringComparer.Ordinal));
+            return $"Recursive: subtasks above the recursion threshold ({_options.RecursionThreshold}) split further and run as child workflows ({split}).";
+        }
+
+        return LayoutRule.Explain(_root!.Subtasks);
     }
 
     private void Build(PlanLevel level, List<WorkflowDefinition> definitions)
@@ -203,10 +219,17 @@ internal sealed class DecompositionPlanner
 
     private void RequestExpansions(PlanLevel level)
     {
-        foreach (var subtask in level.Subtasks.Where(s => s.Complexity > _options.RecursionThreshold))
+        // A subtask that says what runs (a command, a tool, a workflow) is a leaf, however complex.
+        foreach (var subtask in level.Subtasks.Where(s => s.Complexity > _options.RecursionThreshold && s.Runner == SubtaskRunner.Activity))
         {
             var childId = DecompositionIds.Child(level.DefinitionId, subtask.Id);
-            var task = new DecompositionTask { Id = childId, Description = subtask.Description, Complexity = subtask.Complexity };
+            var task = new DecompositionTask
+            {
+                Id = childId,
+                Description = subtask.Description,
+                Complexity = subtask.Complexity,
+                Workspace = level.Task.Workspace,
+            };
             _requests.Enqueue(new ProposalRequest(level, subtask, task, level.Depth + 1));
         }
     }

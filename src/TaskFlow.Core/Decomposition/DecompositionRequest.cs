@@ -136,6 +136,12 @@ public sealed record DecompositionRequest
             return null;
         }
 
+        if (UnknownMembers(task) is { Count: > 0 } unknown)
+        {
+            problems.AddRange(unknown);
+            return null;
+        }
+
         var id = task["id"];
         if (id is null || (id is JsonValue idValue && idValue.GetValueKind() == JsonValueKind.String && string.IsNullOrWhiteSpace(idValue.GetValue<string>())))
         {
@@ -154,6 +160,46 @@ public sealed record DecompositionRequest
             return null;
         }
     }
+
+    /// <summary>Every member of the task and its subtasks that is not one of theirs, so that one answer names them all.</summary>
+    private static List<string> UnknownMembers(JsonObject task)
+    {
+        var found = new List<string>();
+        foreach (var (name, _) in task)
+        {
+            if (!TaskMembers.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                found.Add($"task.{name} is not a member of a task; it has {string.Join(", ", TaskMembers)}.");
+            }
+        }
+
+        if (task["subtasks"] is JsonArray subtasks)
+        {
+            for (var i = 0; i < subtasks.Count; i++)
+            {
+                if (subtasks[i] is not JsonObject subtask)
+                {
+                    continue;
+                }
+
+                foreach (var (name, _) in subtask)
+                {
+                    if (!SubtaskMembers.Contains(name, StringComparer.OrdinalIgnoreCase))
+                    {
+                        var label = subtask["id"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? $" ('{v.GetValue<string>()}')" : "";
+                        found.Add($"task.subtasks[{i}]{label}.{name} is not a member of a subtask; it has {string.Join(", ", SubtaskMembers)}.");
+                    }
+                }
+            }
+        }
+
+        return found;
+    }
+
+    private static readonly string[] TaskMembers = ["id", "description", "complexity", "subtasks", "workspace"];
+
+    private static readonly string[] SubtaskMembers =
+        ["id", "description", "complexity", "dependencies", "weight", "toolHints", "group", "command", "script", "tool", "arguments", "workflow", "workspace", "tier"];
 
     private static string Describe(JsonException ex)
     {

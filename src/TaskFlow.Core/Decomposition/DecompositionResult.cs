@@ -10,8 +10,9 @@ namespace TaskFlow.Core.Decomposition;
 /// </summary>
 public sealed class DecompositionResult
 {
-    private DecompositionResult(IReadOnlyList<ValidationProblem> problems, DecompositionStrategy strategy, IReadOnlyList<Subtask> subtasks, IReadOnlyList<WorkflowDefinition> definitions)
+    private DecompositionResult(IReadOnlyList<ValidationProblem> problems, DecompositionStrategy strategy, IReadOnlyList<Subtask> subtasks, IReadOnlyList<WorkflowDefinition> definitions, string reason)
     {
+        Reason = reason;
         Problems = problems;
         Strategy = strategy;
         Subtasks = subtasks;
@@ -25,6 +26,9 @@ public sealed class DecompositionResult
 
     /// <summary>The strategy used for the root; never <see cref="DecompositionStrategy.Auto"/> on success.</summary>
     public DecompositionStrategy Strategy { get; }
+
+    /// <summary>Why the root has its layout, in a sentence; empty when the task could not be decomposed.</summary>
+    public string Reason { get; }
 
     /// <summary>The subtasks of the root: the explicit ones, or those proposed from the description.</summary>
     public IReadOnlyList<Subtask> Subtasks { get; }
@@ -61,8 +65,8 @@ public sealed class DecompositionResult
     }
 
     internal static DecompositionResult Failed(IReadOnlyList<ValidationProblem> problems, IReadOnlyList<Subtask> subtasks) =>
-        new(problems, DecompositionStrategy.Auto, subtasks, []);
+        new(problems, DecompositionStrategy.Auto, subtasks, [], "");
 
-    internal static DecompositionResult Success(DecompositionStrategy strategy, IReadOnlyList<Subtask> subtasks, IReadOnlyList<WorkflowDefinition> definitions) =>
-        new([], strategy, subtasks, definitions);
+    internal static DecompositionResult Success(DecompositionStrategy strategy, IReadOnlyList<Subtask> subtasks, IReadOnlyList<WorkflowDefinition> definitions, string reason) =>
+        new([], strategy, subtasks, definitions, reason);
 }

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using TaskFlow.Core.Model;
+
 namespace TaskFlow.Core.Decomposition;
 
 /// <summary>What to decompose: a task with a description, and optionally its subtasks already worked out.</summary>
@@ -14,4 +17,8 @@ public sealed record DecompositionTask
 
     /// <summary>Explicit subtasks; when empty, they are proposed from <see cref="Description"/>.</summary>
     public IReadOnlyList<Subtask> Subtasks { get; init; } = [];
+
+    /// <summary>Where the commands and scripts of its subtasks run, unless a subtask says otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public WorkspacePolicy? Workspace { get; init; }
 }

@@ -174,7 +174,65 @@ internal sealed partial class DefinitionBuilder
         }
         else
         {
-            AddNode(subtask.Id, _options.SubtaskActivity, name, new JsonObject { [_options.SubtaskInput] = record });
+            var (type, inputs) = subtask.Runner switch
+            {
+                SubtaskRunner.Exec => (SubtaskActivityTypes.Exec, ExecInputs(subtask)),
+                SubtaskRunner.Tool => (SubtaskActivityTypes.McpCall, ToolInputs(subtask)),
+                SubtaskRunner.Workflow => (BuiltInActivities.Workflow, new JsonObject
+                {
+                    ["definitionId"] = subtask.Workflow,
+                    ["input"] = new JsonObject { ["subtask"] = record },
+                }),
+                _ when _options.SubtaskActivity == BuiltInActivities.Agent => (BuiltInActivities.Agent, AgentInputs(subtask, record)),
+                _ => (_options.SubtaskActivity, new JsonObject { [_options.SubtaskInput] = record }),
+            };
+            _nodes.Add(new NodeDefinition
+            {
+                Id = subtask.Id,
+                Type = type,
+                Name = name,
+                Inputs = inputs,
+                Tier = subtask.Tier,
+                Workspace = subtask.Runner == SubtaskRunner.Exec ? subtask.Workspace ?? _level.Task.Workspace : null,
+            });
         }
+    }
+
+    /// <summary>
+    /// An agent task: the subtask's description for the agent, its first tool hint as the capability
+    /// agents list by, and the task and subtask ids as plain correlation data.
+    /// </summary>
+    private JsonObject AgentInputs(Subtask subtask, JsonObject record)
+    {
+        var inputs = new JsonObject
+        {
+            ["title"] = TemplateText.Literal(TemplateText.Label(subtask.Description) ?? subtask.Id),
+            ["description"] = TemplateText.Literal(subtask.Description),
+            ["input"] = record,
+            ["correlation"] = new JsonObject { ["task"] = _level.Task.Id, ["subtask"] = subtask.Id },
+        };
+        if (subtask.ToolHints.Count > 0)
+        {
+            inputs["capability"] = TemplateText.Literal(subtask.ToolHints[0]);
+        }
+
+        return inputs;
+    }
+
+    /// <summary>The command or script as written: like any node input, it may hold templates.</summary>
+    private static JsonObject ExecInputs(Subtask subtask) =>
+        subtask.Command is { } command
+            ? new JsonObject { ["command"] = new JsonArray(command.Select(c => (JsonNode?)JsonValue.Create(c)).ToArray()) }
+            : new JsonObject { ["script"] = subtask.Script };
+
+    private static JsonObject ToolInputs(Subtask subtask)
+    {
+        var inputs = new JsonObject { ["tool"] = subtask.Tool };
+        if (subtask.Arguments is { } arguments)
+        {
+            inputs["arguments"] = arguments.DeepClone();
+        }
+
+        return inputs;
     }
 }

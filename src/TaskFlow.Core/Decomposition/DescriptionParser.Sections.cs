@@ -79,14 +79,27 @@ internal static partial class DescriptionParser
             }
         }
 
+        // "1. run the tests 2. build the image" on one line reads as one item: its steps are numbered inline.
+        if (list is [{ First.Numbered: true, More.Count: 0 } only] && SplitInlineNumbers(only.First.Raw) is { } inline)
+        {
+            for (var i = 0; i < inline.Count; i++)
+            {
+                items.Add(new DescriptionItem(inline[i], group, i > 0));
+            }
+
+            return;
+        }
+
         if (list.Count > 0)
         {
             // Prose beside a list ("Steps:", a closing remark) is context; the items are the subtasks.
+            // A numbered item after a numbered item is the next step; bullets are independent.
             for (var i = 0; i < list.Count; i++)
             {
                 var text = list[i].Text();
                 var stripped = StripSequenceWord(text, out var ordered);
-                items.Add(new DescriptionItem(stripped, group, ordered && i > 0));
+                var numbered = i > 0 && list[i].First.Numbered && list[i - 1].First.Numbered;
+                items.Add(new DescriptionItem(stripped, group, (ordered || numbered) && i > 0));
             }
 
             return;
@@ -95,7 +108,7 @@ internal static partial class DescriptionParser
         var proseText = string.Join("\n", prose.Select(l => l.Raw)).Trim();
         if (proseText.Length > 0 && kind != SectionKind.Preamble)
         {
-            var steps = SplitSequence(proseText);
+            var steps = SplitInlineNumbers(proseText) ?? SplitSequence(proseText);
             if (steps.Count >= 2)
             {
                 for (var i = 0; i < steps.Count; i++)

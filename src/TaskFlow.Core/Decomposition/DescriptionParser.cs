@@ -27,8 +27,8 @@ internal static partial class DescriptionParser
         Text,
     }
 
-    /// <summary>A classified line. Content is the heading or item text, or the trimmed line.</summary>
-    private readonly record struct Line(LineKind Kind, string Raw, int Indent, int Level, string Content);
+    /// <summary>A classified line. Content is the heading or item text, or the trimmed line; Numbered: an item with a number for a marker.</summary>
+    private readonly record struct Line(LineKind Kind, string Raw, int Indent, int Level, string Content, bool Numbered = false);
 
     public static IReadOnlyList<DescriptionItem> Parse(string? description)
     {
@@ -88,7 +88,7 @@ internal static partial class DescriptionParser
             }
             else if (FirstMark(text) is '-' or '*' or '+' or '•' or (>= '0' and <= '9') && ItemLine().Match(text) is { Success: true } item)
             {
-                lines.Add(new Line(LineKind.Item, text, IndentOf(text), 0, item.Groups[2].Value.Trim()));
+                lines.Add(new Line(LineKind.Item, text, IndentOf(text), 0, item.Groups[2].Value.Trim(), FirstMark(text) is >= '0' and <= '9'));
             }
             else
             {

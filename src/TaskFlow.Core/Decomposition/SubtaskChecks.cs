@@ -68,6 +68,8 @@ internal static class SubtaskChecks
             {
                 problems.Add(new("subtask.weight.invalid", target, $"Subtask '{name}' has weight {subtask.Weight.ToString(CultureInfo.InvariantCulture)}; a weight is a finite number, 0 or more."));
             }
+
+            CheckRunner(subtask, name, target, problems);
         }
 
         CheckDependencies(subtasks, path, ids, problems);
@@ -79,6 +81,75 @@ internal static class SubtaskChecks
         }
 
         return problems;
+    }
+
+    /// <summary>At most one of command, script, tool and workflow, each well formed, and the members that go with them.</summary>
+    private static void CheckRunner(Subtask subtask, string name, string target, List<ValidationProblem> problems)
+    {
+        var said = new List<string>();
+        if (subtask.Command is not null)
+        {
+            said.Add("command");
+        }
+
+        if (subtask.Script is not null)
+        {
+            said.Add("script");
+        }
+
+        if (subtask.Tool is not null)
+        {
+            said.Add("tool");
+        }
+
+        if (subtask.Workflow is not null)
+        {
+            said.Add("workflow");
+        }
+
+        if (said.Count > 1)
+        {
+            problems.Add(new("subtask.runner.conflict", target,
+                $"Subtask '{name}' has {string.Join(" and ", said)}; a subtask runs one thing: a command, a script, a tool or a workflow."));
+        }
+
+        if (subtask.Command is { } command && (command.Count == 0 || command.Any(string.IsNullOrWhiteSpace)))
+        {
+            problems.Add(new("subtask.command.invalid", target,
+                $"Subtask '{name}' has a command with {(command.Count == 0 ? "no program" : "an empty part")}; write the program and its arguments, such as [\"dotnet\", \"test\"]."));
+        }
+
+        if (subtask.Script is { } script && string.IsNullOrWhiteSpace(script))
+        {
+            problems.Add(new("subtask.script.empty", target, $"Subtask '{name}' has an empty script; write the shell commands to run."));
+        }
+
+        if (subtask.Tool is { } tool && string.IsNullOrWhiteSpace(tool))
+        {
+            problems.Add(new("subtask.tool.empty", target, $"Subtask '{name}' has an empty tool; name the MCP tool to call, such as \"memory.create_entities\"."));
+        }
+
+        if (subtask.Arguments is not null && subtask.Tool is null)
+        {
+            problems.Add(new("subtask.arguments.without-tool", target, $"Subtask '{name}' has arguments but no tool; arguments are passed to the tool a subtask calls."));
+        }
+
+        if (subtask.Workflow is { } workflow && !DecompositionIds.IsValidDefinitionId(workflow))
+        {
+            problems.Add(new("subtask.workflow.invalid", target,
+                $"Subtask '{name}' runs workflow '{workflow}', which is not a definition id (letters, digits, '_', '.' and '-', at most {DecompositionIds.MaxDefinitionIdLength} characters)."));
+        }
+
+        if (subtask.Workspace is not null && subtask.Command is null && subtask.Script is null)
+        {
+            problems.Add(new("subtask.workspace.unused", target,
+                $"Subtask '{name}' has a workspace but no command or script; a workspace is where a command or script runs."));
+        }
+
+        if (subtask.Tier is { } tier && tier is < 1 or > 4)
+        {
+            problems.Add(new("subtask.tier.invalid", target, $"Subtask '{name}' has tier {tier}; a tier is 1 (critical) to 4 (support)."));
+        }
     }
 
     /// <summary>Kahn's algorithm: cheap, so that naming a cycle (Tarjan) is paid for only when there is one.</summary>

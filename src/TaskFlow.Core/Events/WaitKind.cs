@@ -8,4 +8,7 @@ public enum WaitKind
 
     /// <summary>A decision on an approval (<c>POST /api/approvals/{id}</c>) only.</summary>
     Approval = 1,
+
+    /// <summary>An agent task: claimed, renewed and completed or failed through <c>/api/agent-tasks</c> only.</summary>
+    Agent = 2,
 }

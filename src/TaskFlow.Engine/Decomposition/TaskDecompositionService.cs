@@ -19,9 +19,11 @@ public sealed class TaskDecompositionService
     private readonly WorkflowLimits _engineLimits;
     private readonly TaskDecompositionOptions _options;
     private readonly ITaskDecomposer? _decomposer;
+    private readonly ISubtaskToolCatalog? _tools;
 
-    public TaskDecompositionService(WorkflowRuntime runtime, ActivityCatalog catalog, WorkflowLimits engineLimits, IOptions<TaskDecompositionOptions> options, IEnumerable<ITaskDecomposer> decomposers)
+    public TaskDecompositionService(WorkflowRuntime runtime, ActivityCatalog catalog, WorkflowLimits engineLimits, IOptions<TaskDecompositionOptions> options, IEnumerable<ITaskDecomposer> decomposers, ISubtaskToolCatalog? tools = null)
     {
+        _tools = tools;
         _runtime = runtime;
         _catalog = catalog;
         _engineLimits = engineLimits;
@@ -85,8 +87,35 @@ public sealed class TaskDecompositionService
             throw new DecompositionException(result.Problems);
         }
 
-        var problems = result.Validate(_catalog.Descriptors, _engineLimits);
+        var problems = result.Validate(_catalog.Descriptors, _engineLimits).ToList();
+        problems.AddRange(await UnknownToolsAsync(request.Task.Subtasks, cancellationToken));
         return problems.Count == 0 ? result : throw new DecompositionException(problems);
+    }
+
+    /// <summary>Subtask tools that no server of the fleet lists, when the fleet is known; a templated tool is checked when it runs.</summary>
+    private async Task<List<ValidationProblem>> UnknownToolsAsync(IReadOnlyList<Subtask> subtasks, CancellationToken cancellationToken)
+    {
+        var problems = new List<ValidationProblem>();
+        var wanted = subtasks.Where(s => s.Tool is { } tool && !tool.Contains("{{", StringComparison.Ordinal)).ToList();
+        if (_tools is null || wanted.Count == 0)
+        {
+            return problems;
+        }
+
+        var known = await _tools.ToolNamesAsync(cancellationToken);
+        if (known.Count == 0)
+        {
+            return problems;
+        }
+
+        foreach (var subtask in wanted.Where(s => !known.Contains(s.Tool!)))
+        {
+            var near = known.Where(n => n.EndsWith("." + subtask.Tool, StringComparison.Ordinal) || n.Contains(subtask.Tool!, StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Take(5).ToList();
+            problems.Add(new("subtask.tool.unknown", $"subtask '{subtask.Id}'",
+                $"Subtask '{subtask.Id}' calls tool '{subtask.Tool}', which no server of the MCP fleet lists" + (near.Count > 0 ? $"; did you mean {string.Join(", ", near)}?" : "; see GET /api/mcp/servers for the fleet's tools.")));
+        }
+
+        return problems;
     }
 
     /// <summary>Stores every definition of a successful decomposition, children first, each as a new published version.</summary>

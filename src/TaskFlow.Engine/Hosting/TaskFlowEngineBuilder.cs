@@ -12,6 +12,10 @@ public sealed class TaskFlowEngineBuilder(IServiceCollection services)
 
     /// <summary>Registers an activity whose class carries an <see cref="ActivityAttribute"/>; inputs are described from its <c>Activity&lt;TInputs&gt;</c> type.</summary>
     public TaskFlowEngineBuilder AddActivity<TActivity>()
+        where TActivity : class, IActivity => AddActivity<TActivity>(DescriptorOf<TActivity>());
+
+    /// <summary>The descriptor <see cref="AddActivity{TActivity}()"/> registers: from the class's <see cref="ActivityAttribute"/> and its inputs type.</summary>
+    public static ActivityDescriptor DescriptorOf<TActivity>()
         where TActivity : class, IActivity
     {
         var attribute = typeof(TActivity).GetCustomAttributes(typeof(ActivityAttribute), false).OfType<ActivityAttribute>().FirstOrDefault()
@@ -21,7 +25,7 @@ public sealed class TaskFlowEngineBuilder(IServiceCollection services)
             .Concat((attribute.Outcomes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
-        return AddActivity<TActivity>(new ActivityDescriptor(attribute.Type, attribute.Category, attribute.Description, inputs, outcomes));
+        return new ActivityDescriptor(attribute.Type, attribute.Category, attribute.Description, inputs, outcomes);
     }
 
     /// <summary>Registers an activity with an explicit descriptor.</summary>

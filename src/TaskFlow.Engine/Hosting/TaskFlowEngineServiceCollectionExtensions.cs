@@ -72,6 +72,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
         builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
         builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
+        builder.AddActivity<AgentTasks.AgentActivity>(Descriptor(BuiltInActivities.Agent));
         services.AddOptions<Http.HttpRequestOptions>().BindConfiguration(Http.HttpRequestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         Http.HttpRequestClients.Add(services);
         builder.AddActivity<Http.HttpRequestActivity>();

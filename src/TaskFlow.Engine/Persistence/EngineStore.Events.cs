@@ -326,7 +326,7 @@ public abstract partial class EngineStore
 
     /// <summary>
     /// Removes the subscriptions of nodes that stopped waiting (all of an instance's when
-    /// <paramref name="nodeIds"/> is null). A decided approval stays (until the retention purge takes
+    /// <paramref name="nodeIds"/> is null). A decided approval or finished agent task stays (until the retention purge takes
     /// its instance), so a second decision is told it came too late (409) rather than that the
     /// approval never existed.
     /// </summary>
@@ -337,7 +337,7 @@ public abstract partial class EngineStore
             return;
         }
 
-        await using var command = session.Command("DELETE FROM tf_event_waits WHERE instance_id = @instance AND NOT (kind = 1 AND taken <> 0)"
+        await using var command = session.Command("DELETE FROM tf_event_waits WHERE instance_id = @instance AND NOT (kind IN (1, 2) AND taken <> 0)"
             + (nodeIds is null ? "" : $" AND node_id IN ({string.Join(", ", nodeIds.Select((_, i) => $"@n{i}"))})"));
         AddParameter(command, "instance", instanceId);
         for (var i = 0; i < (nodeIds?.Count ?? 0); i++)
@@ -350,5 +350,7 @@ public abstract partial class EngineStore
 
     /// <summary>True when a node of the graph can wait for an event or an approval (itself, or as a foreach body).</summary>
     private static bool CanWaitForEvents(WorkflowGraph graph) =>
-        graph.Nodes.Any(n => n.Type is BuiltInActivities.Event or BuiltInActivities.Approval || n.BodyType is BuiltInActivities.Event or BuiltInActivities.Approval);
+        graph.Nodes.Any(n => IsWaitingType(n.Type) || IsWaitingType(n.BodyType));
+
+    private static bool IsWaitingType(string? type) => type is BuiltInActivities.Event or BuiltInActivities.Approval or BuiltInActivities.Agent;
 }

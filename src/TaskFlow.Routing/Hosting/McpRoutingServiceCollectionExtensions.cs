@@ -19,6 +19,7 @@ public static class McpRoutingServiceCollectionExtensions
         builder.AddActivity<McpCallActivity>();
         builder.AddActivity<McpResourceActivity>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Decomposition.ITaskDecomposer, Decomposition.McpTaskDecomposer>());
+        builder.Services.TryAddSingleton<Engine.Decomposition.ISubtaskToolCatalog, Decomposition.RouterSubtaskToolCatalog>();
         return builder;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using TaskFlow.Core.Activities;
 using TaskFlow.Core.Decomposition;
 using TaskFlow.Engine.Decomposition;
+using TaskFlow.Engine.Hosting;
 
 namespace TaskFlow.Server.Cli;
 
@@ -75,7 +76,7 @@ internal static class DecomposeCommand
         return command;
     }
 
-    /// <summary>Without a database: the built-in rules and limits, checked against the built-in activities.</summary>
+    /// <summary>Without a database: the built-in rules and limits, checked against the built-in activities, exec and mcp.call.</summary>
     private static DecompositionResult Decompose(DecompositionRequest request)
     {
         var options = new DecompositionOptions { Strategy = request.Strategy ?? DecompositionStrategy.Auto, Aggregation = request.Aggregation };
@@ -85,7 +86,12 @@ internal static class DecomposeCommand
             throw new DecompositionException(result.Problems);
         }
 
-        var catalog = BuiltInActivities.Descriptors.Append(AggregateActivityDescriptor.Descriptor).ToDictionary(d => d.Type, StringComparer.Ordinal);
+        // Subtasks that run a command or call a tool become exec and mcp.call nodes, which a server offers too.
+        var catalog = BuiltInActivities.Descriptors
+            .Append(AggregateActivityDescriptor.Descriptor)
+            .Append(TaskFlowEngineBuilder.DescriptorOf<Workspaces.ExecActivity>())
+            .Append(TaskFlowEngineBuilder.DescriptorOf<Routing.McpCallActivity>())
+            .ToDictionary(d => d.Type, StringComparer.Ordinal);
         var problems = result.Validate(catalog, options.Limits);
         return problems.Count == 0 ? result : throw new DecompositionException(problems);
     }

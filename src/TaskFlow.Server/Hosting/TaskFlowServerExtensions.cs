@@ -104,6 +104,7 @@ public static class TaskFlowServerExtensions
         app.MapInstanceEventsApi();
         app.MapEventsApi();
         app.MapApprovalsApi();
+        app.MapAgentTasksApi();
         app.MapActivitiesApi();
         app.MapMcpServersApi();
         app.MapWorkspacesApi();

@@ -5,17 +5,19 @@ using ModelContextProtocol.Protocol;
 using TaskFlow.Core.Decomposition;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Decomposition;
+using TaskFlow.Engine.Persistence;
 using TaskFlow.Engine.Runtime;
 
 namespace TaskFlow.Server.Mcp;
 
 /// <summary>
 /// The task-decomposition MCP server's tools (the reference report's task-decomposition-mcp):
-/// <c>decompose</c>, <c>aggregate</c>, <c>run</c> and <c>status</c>. Transport-agnostic: the server
+/// <c>decompose</c>, <c>aggregate</c>, <c>run</c> and <c>status</c>, and for agents that pull work
+/// <c>next_task</c>, <c>heartbeat_task</c>, <c>complete_task</c> and <c>fail_task</c>. Transport-agnostic: the server
 /// serves them at <c>/mcp/task-decomposition</c>, and <c>taskflow mcp task-decomposition</c> over
 /// stdio. Bad arguments come back as tool errors (<c>isError</c>) that say what is wrong.
 /// </summary>
-internal sealed class TaskDecompositionTools(TaskDecompositionService decomposition, WorkflowRuntime runtime)
+internal sealed partial class TaskDecompositionTools(TaskDecompositionService decomposition, WorkflowRuntime runtime, EngineStore store)
 {
     public const string ServerName = "task-decomposition";
 
@@ -28,7 +30,8 @@ internal sealed class TaskDecompositionTools(TaskDecompositionService decomposit
             "id":{"type":"string","pattern":"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$","description":"Becomes the workflow definition id; derived from the description when omitted."},
             "description":{"type":"string"},
             "complexity":{"type":"integer","minimum":0,"description":"0 to maxComplexity (100 by default)."},
-            "subtasks":{"type":"array","items":{"$ref":"#/$defs/subtask"}}},
+            "subtasks":{"type":"array","items":{"$ref":"#/$defs/subtask"}},
+            "workspace":{"type":"object","description":"Where the subtasks' commands and scripts run: { mode: none|process|container|vm, scope, image, limits }."}},
           "additionalProperties":false},
         "strategy":{"type":"string","enum":["auto","parallel","hierarchical","recursive","sequential"],"description":"The graph's shape; auto picks one from the task's shape."},
         "aggregation":{"type":"string","enum":["sequential","parallel","weighted"],"description":"The mode of the aggregate nodes."}
@@ -42,7 +45,14 @@ internal sealed class TaskDecompositionTools(TaskDecompositionService decomposit
           "dependencies":{"type":"array","items":{"type":"string"}},
           "weight":{"type":"number","minimum":0},
           "toolHints":{"type":"array","items":{"type":"string"}},
-          "group":{"type":"string"}},
+          "group":{"type":"string"},
+          "command":{"type":"array","items":{"type":"string"},"description":"A program and its arguments: the subtask runs it in a workspace (exec)."},
+          "script":{"type":"string","description":"A shell script: the subtask runs it in a workspace (exec)."},
+          "tool":{"type":"string","description":"An MCP tool: the subtask calls it through the router (mcp.call)."},
+          "arguments":{"type":"object","description":"The tool's arguments."},
+          "workflow":{"type":"string","description":"A stored workflow definition the subtask runs as a child."},
+          "workspace":{"type":"object","description":"Where the command or script runs; the task's workspace when omitted."},
+          "tier":{"type":"integer","minimum":1,"maximum":4,"description":"Dispatch tier, 1 (critical) to 4 (support)."}},
           "additionalProperties":false}}
         """;
 
@@ -74,6 +84,7 @@ internal sealed class TaskDecompositionTools(TaskDecompositionService decomposit
             {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["instance_id"],"properties":{
               "instance_id":{"type":"string"}}}
             """),
+        .. AgentTaskTools,
     ];
 
     /// <summary>The schema of a tool that takes a decomposition request and <paramref name="properties"/>.</summary>
@@ -100,6 +111,10 @@ internal sealed class TaskDecompositionTools(TaskDecompositionService decomposit
                 "aggregate" => Aggregate(args),
                 "run" => await RunAsync(args, cancellationToken),
                 "status" => await StatusAsync(args, cancellationToken),
+                "next_task" => await NextTaskAsync(args, cancellationToken),
+                "heartbeat_task" => await HeartbeatTaskAsync(args, cancellationToken),
+                "complete_task" => await FinishTaskAsync(args, completed: true, cancellationToken),
+                "fail_task" => await FinishTaskAsync(args, completed: false, cancellationToken),
                 _ => throw new McpProtocolException($"Unknown tool '{name}'; this server has {string.Join(", ", Tools.Select(t => t.Name))}.", McpErrorCode.InvalidParams),
             };
         }

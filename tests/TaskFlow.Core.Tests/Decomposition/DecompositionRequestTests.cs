@@ -66,7 +66,43 @@ public class DecompositionRequestTests
         Assert.Contains("'extra' is not a field of a decomposition request; it has task, strategy and aggregation.", problems);
         Assert.Contains("strategy is \"diagonal\", which is not a strategy; use auto, parallel, hierarchical, recursive or sequential.", problems);
         Assert.Contains("aggregation is 3, which is not a mode; use sequential, parallel, weighted.", problems);
-        Assert.Contains(problems, p => p.StartsWith("task: ", StringComparison.Ordinal) && p.Contains("colour", StringComparison.Ordinal));
+        Assert.Contains("task.colour is not a member of a task; it has id, description, complexity, subtasks, workspace.", problems);
+    }
+
+    [Fact]
+    public void Parse_UnknownSubtaskMembers_NamesEveryOne()
+    {
+        var problems = Problems("""
+            { "task": { "description": "x", "subtasks": [
+                { "id": "test", "description": "run the unit tests", "comand": ["dotnet", "test"] },
+                { "id": "notes", "description": "write the notes", "owner": "ann", "due": "friday" } ] } }
+            """);
+
+        Assert.Equal(
+            [
+                "task.subtasks[0] ('test').comand is not a member of a subtask; it has id, description, complexity, dependencies, weight, toolHints, group, command, script, tool, arguments, workflow, workspace, tier.",
+                "task.subtasks[1] ('notes').owner is not a member of a subtask; it has id, description, complexity, dependencies, weight, toolHints, group, command, script, tool, arguments, workflow, workspace, tier.",
+                "task.subtasks[1] ('notes').due is not a member of a subtask; it has id, description, complexity, dependencies, weight, toolHints, group, command, script, tool, arguments, workflow, workspace, tier.",
+            ],
+            problems);
+    }
+
+    [Fact]
+    public void Parse_SubtasksThatSayWhatRuns_AreRead()
+    {
+        var request = DecompositionRequest.Parse(JsonNode.Parse("""
+            { "task": { "id": "rel", "description": "Release", "workspace": { "mode": "process" }, "subtasks": [
+                { "id": "test", "description": "run the tests", "command": ["dotnet", "test"], "tier": 2 },
+                { "id": "remember", "description": "store it", "tool": "memory.create_entities", "arguments": { "entities": [] } },
+                { "id": "docs", "description": "build the docs", "workflow": "docs-build" } ] } }
+            """), out var problems);
+
+        Assert.Empty(problems);
+        var subtasks = request!.Task.Subtasks;
+        Assert.Equal([SubtaskRunner.Exec, SubtaskRunner.Tool, SubtaskRunner.Workflow], subtasks.Select(s => s.Runner));
+        Assert.Equal(["dotnet", "test"], subtasks[0].Command!);
+        Assert.Equal(2, subtasks[0].Tier);
+        Assert.Equal("process", request.Task.Workspace!.Mode);
     }
 
     [Theory]

@@ -19,8 +19,8 @@ public class DescriptionParserTests
         var items = DescriptionParser.Parse(description);
 
         Assert.Equal(["Update the changelog", "Bump the version in every package", "Tag the commit"], items.Select(i => i.Text));
-        // A numbered list is a list, not a sequence: only sequencing words order items.
-        Assert.All(items, i => Assert.False(i.AfterPrevious));
+        // A numbered list is a sequence: each numbered item follows the one before it.
+        Assert.Equal([false, true, true], items.Select(i => i.AfterPrevious));
         Assert.All(items, i => Assert.Null(i.Group));
     }
 
@@ -170,7 +170,7 @@ public class DescriptionParserTests
         Assert.Equal(
             [
                 ("Add the endpoint", "Backend", false),
-                ("Add the job", "Backend", false),
+                ("Add the job", "Backend", true),
                 ("Design the page", "Frontend", false),
                 ("Build it", "Frontend", true),
                 // The first item of a section follows nothing, whatever it says.

@@ -58,4 +58,34 @@ public sealed partial class TaskFlowCommandTests
         Assert.Equal(2, missing);
         Assert.Contains("No such file", missingErrors, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Decompose_RequestFileWithRunners_BecomesExecAndMcpCall_AndUnknownMembersAreNamed()
+    {
+        Directory.CreateDirectory(_data);
+        var good = Path.Combine(_data, "runners.json");
+        await File.WriteAllTextAsync(good, """
+            { "task": { "id": "ship", "description": "Ship it.", "workspace": { "mode": "process" }, "subtasks": [
+                { "id": "test", "description": "Run the tests", "command": ["make", "test"] },
+                { "id": "remember", "description": "Remember it", "tool": "memory.create_entities", "arguments": { "entities": [] }, "tier": 1 } ] } }
+            """);
+        var bad = Path.Combine(_data, "unknown.json");
+        await File.WriteAllTextAsync(bad, """
+            { "task": { "id": "ship", "description": "Ship it.", "subtasks": [ { "id": "test", "description": "Run the tests", "run": "make test", "owner": "ann" } ] } }
+            """);
+
+        var (code, json, errors) = await RunSeparatelyAsync(TimeSpan.FromMinutes(1), "decompose", "--file", good);
+        var (badCode, badOut, badErrors) = await RunSeparatelyAsync(TimeSpan.FromMinutes(1), "decompose", "--file", bad);
+
+        Assert.True(code == 0, errors);
+        var nodes = JsonNode.Parse(json)!["definitions"]![0]!["nodes"]!.AsArray();
+        var test = nodes.Single(n => (string?)n!["id"] == "test")!;
+        Assert.Equal(("exec", "process"), ((string?)test["type"], (string?)test["workspace"]!["mode"]));
+        var remember = nodes.Single(n => (string?)n!["id"] == "remember")!;
+        Assert.Equal(("mcp.call", 1), ((string?)remember["type"], (int?)remember["tier"]));
+        Assert.NotEqual(0, badCode);
+        Assert.Equal("", badOut);
+        Assert.Contains("task.subtasks[0] ('test').run is not a member of a subtask", badErrors, StringComparison.Ordinal);
+        Assert.Contains("task.subtasks[0] ('test').owner is not a member of a subtask", badErrors, StringComparison.Ordinal);
+    }
 }

@@ -94,7 +94,7 @@ public sealed class TaskDecompositionServerTests
 
         Assert.Equal("task-decomposition", client.ServerInfo?.Name);
         var tools = await client.ListToolsAsync();
-        Assert.Equal(["aggregate", "decompose", "run", "status"], tools.Select(t => t.Name).Order());
+        Assert.Equal(["aggregate", "complete_task", "decompose", "fail_task", "heartbeat_task", "next_task", "run", "status"], tools.Select(t => t.Name).Order());
         Assert.All(tools, t => Assert.Equal("https://json-schema.org/draft/2020-12/schema", t.JsonSchema.GetProperty("$schema").GetString()));
 
         // Only tools: what the gateway federates (resources, prompts, subscriptions) is not offered here.
