@@ -23,6 +23,11 @@ public sealed partial class WorkflowValidator(
     private static readonly HashSet<string> TriggerTypes = ["manual", "cron"];
     private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
+
+    /// <summary>Members of a node's <c>workspace</c> beyond mode, scope, image and limits; <c>isolation</c> is the deprecated spelling of <c>mode</c>.</summary>
+    private static readonly HashSet<string> WorkspaceExtras = ["cleanup", "isolation"];
+
+    private static readonly HashSet<string> WorkspaceLimitNames = ["memory", "cpus", "pids", "disk", "network"];
     private static readonly HashSet<string> InputTypes = ["string", "number", "integer", "boolean", "object", "array", "any"];
 
     /// <summary>Parses and validates a JSON document.</summary>
@@ -180,6 +185,16 @@ public sealed partial class WorkflowValidator(
             if (!WorkspaceScopes.Contains(workspace.Scope))
             {
                 add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace scope '{workspace.Scope}'; use node or instance.");
+            }
+
+            foreach (var name in (workspace.Extensions?.Keys ?? Enumerable.Empty<string>()).Where(n => !WorkspaceExtras.Contains(n)))
+            {
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has unknown workspace member '{name}'; use mode, scope, image, limits or cleanup.");
+            }
+
+            foreach (var name in (workspace.Limits?.Select(p => p.Key) ?? []).Where(n => !WorkspaceLimitNames.Contains(n)))
+            {
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has unknown workspace limit '{name}'; use memory, cpus, pids, disk or network.");
             }
         }
     }
