@@ -202,7 +202,7 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
             }
             else
             {
-                problems.Add($"'workspace.{modeName}' is '{mode}'; use container, process or vm");
+                problems.Add($"'workspace.{modeName}' is '{mode}'; use auto, container, process or vm");
             }
         }
 

@@ -21,7 +21,7 @@ public sealed partial class WorkflowValidator(
     // Only trigger types something serves: a definition must not promise a way in that nothing
     // acts on. An `http` trigger comes back with the endpoint that serves it.
     private static readonly HashSet<string> TriggerTypes = ["manual", "cron"];
-    private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
+    private static readonly HashSet<string> WorkspaceModes = ["none", "auto", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
 
     /// <summary>Members of a node's <c>workspace</c> beyond mode, scope, image and limits; <c>isolation</c> is the deprecated spelling of <c>mode</c>.</summary>
@@ -179,7 +179,7 @@ public sealed partial class WorkflowValidator(
         {
             if (!WorkspaceModes.Contains(workspace.Mode))
             {
-                add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace mode '{workspace.Mode}'; use none, process, container or vm.");
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace mode '{workspace.Mode}'; use none, auto, process, container or vm.");
             }
 
             if (!WorkspaceScopes.Contains(workspace.Scope))

@@ -134,7 +134,7 @@ public sealed class WorkspacesTests
         Assert.Equal(1, (int?)node["attempt"]);
         Assert.Contains("'command' (the program and its arguments) or 'script' (a shell script) is required", error, StringComparison.Ordinal);
         Assert.Contains("'timeout' is 'soon'", error, StringComparison.Ordinal);
-        Assert.Contains("'workspace.isolation' is 'moon'; use container, process or vm", error, StringComparison.Ordinal);
+        Assert.Contains("'workspace.isolation' is 'moon'; use auto, container, process or vm", error, StringComparison.Ordinal);
         Assert.Contains("'workspace.limits.memory' is 'lots'", error, StringComparison.Ordinal);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using TaskFlow.Core.Activities;
 using TaskFlow.Core.Model;
 using TaskFlow.Engine.Activities;
+using TaskFlow.Workspaces.Container;
 using TaskFlow.Workspaces.Process;
 
 namespace TaskFlow.Workspaces.Tests.Exec;
@@ -21,6 +22,8 @@ public sealed class ExecActivityPolicyTests : IAsyncLifetime
         Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-test-" + Guid.NewGuid().ToString("N")[..8] }),
         NullLogger<ProcessWorkspaceProvider>.Instance,
         TimeProvider.System);
+
+    private static readonly WorkspaceLimits Small = new() { MemoryBytes = 256L << 20, Cpus = 1, Pids = 64, DiskBytes = 8L << 20 };
 
     private readonly ServiceProvider _services = new ServiceCollection().BuildServiceProvider();
     private WorkspaceManager _manager = null!;
@@ -40,7 +43,7 @@ public sealed class ExecActivityPolicyTests : IAsyncLifetime
         var options = Options.Create(new WorkspaceOptions
         {
             DefaultIsolation = IsolationMode.Container,
-            Limits = new WorkspaceLimits { MemoryBytes = 256L << 20, Cpus = 1, Pids = 64, DiskBytes = 8L << 20 },
+            Limits = Small,
         });
         _manager = new WorkspaceManager(options, new WorkspaceRoot(_root), [_provider], NullLogger<WorkspaceManager>.Instance, TimeProvider.System);
         _exec = new ExecActivity(_manager, options);
@@ -119,7 +122,44 @@ public sealed class ExecActivityPolicyTests : IAsyncLifetime
         Assert.Empty(_manager.List());
     }
 
-    private ValueTask<ActivityResult> RunAsync(WorkspacePolicy? workspace, JsonObject inputs) => _exec.ExecuteAsync(new ActivityContext
+    [Fact]
+    public async Task Exec_ModeAuto_WithNoEngineAnswering_RunsInTheSandbox()
+    {
+        // A container engine address where nothing listens: Docker is unavailable for this test.
+        var deadEngine = $"unix://{Path.Combine(_root, "no-engine.sock")}";
+        using var containers = new ContainerWorkspaceProvider(
+            Options.Create(new ContainerWorkspaceOptions { DockerHost = deadEngine }),
+            NullLogger<ContainerWorkspaceProvider>.Instance,
+            TimeProvider.System);
+        var options = Options.Create(new WorkspaceOptions { DefaultIsolation = IsolationMode.Auto, Limits = Small });
+        await using var manager = new WorkspaceManager(options, new WorkspaceRoot(Path.Combine(_root, "auto")), [containers, _provider], NullLogger<WorkspaceManager>.Instance, TimeProvider.System);
+
+        var result = await RunAsync(new WorkspacePolicy { Mode = "auto" }, new JsonObject { ["command"] = new JsonArray("true") }, new ExecActivity(manager, options));
+
+        Assert.Equal("process", Assert.IsType<SucceededResult>(result).Output!["isolation"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Exec_ModeAuto_WithNothingAvailable_FailsNamingBoth()
+    {
+        var deadEngine = $"unix://{Path.Combine(_root, "no-engine.sock")}";
+        using var containers = new ContainerWorkspaceProvider(
+            Options.Create(new ContainerWorkspaceOptions { DockerHost = deadEngine }),
+            NullLogger<ContainerWorkspaceProvider>.Instance,
+            TimeProvider.System);
+        var options = Options.Create(new WorkspaceOptions { DefaultIsolation = IsolationMode.Auto, Limits = Small });
+        await using var manager = new WorkspaceManager(options, new WorkspaceRoot(Path.Combine(_root, "auto")), [containers], NullLogger<WorkspaceManager>.Instance, TimeProvider.System);
+
+        var result = await RunAsync(null, new JsonObject { ["command"] = new JsonArray("true") }, new ExecActivity(manager, options));
+
+        var failed = Assert.IsType<FailedResult>(result);
+        Assert.Contains("'auto'", failed.Error);
+        Assert.Contains("container: ", failed.Error);
+        Assert.Contains(deadEngine.Replace("unix://", ""), failed.Error);
+        Assert.Contains("process: no provider for it is configured", failed.Error);
+    }
+
+    private ValueTask<ActivityResult> RunAsync(WorkspacePolicy? workspace, JsonObject inputs, ExecActivity? exec = null) => (exec ?? _exec).ExecuteAsync(new ActivityContext
     {
         InstanceId = "instance-" + Guid.NewGuid().ToString("N")[..8],
         NodeId = "run",
