@@ -13,8 +13,9 @@ namespace TaskFlow.Workspaces;
 /// node gets a workspace of its own, destroyed when the command ends (per the cleanup mode); with
 /// scope <c>instance</c> every exec node of the instance shares one, reclaimed once the instance
 /// has finished. The policy is the node's <c>workspace</c> (mode, scope, image, limits, cleanup);
-/// <c>inputs.workspace</c> is the older place for it, still read when the node has none. A non-zero exit, a timeout, running out of memory or over the disk quota fails
-/// the node with that reason, and the node's retry policy applies.
+/// <c>inputs.workspace</c> is the older place for it, still read when the node has none. A
+/// non-zero exit, a timeout, running out of memory or over the disk quota fails the node with that
+/// reason, and the node's retry policy applies.
 /// </summary>
 [Activity("exec", Category = "Workspaces", Description = "Runs a command in an isolated workspace (container or sandboxed process). Output: { workspace, exitCode, stdout, stderr, ... }.")]
 public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<WorkspaceOptions> options) : Activity<ExecActivity.Inputs>
@@ -100,7 +101,7 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
     /// The one policy the command runs under: the node's <c>workspace</c> when it has one, else the
     /// deprecated <c>inputs.workspace</c>. Both at once is refused rather than merged.
     /// </summary>
-    internal static bool TryResolvePolicy(Core.Model.WorkspacePolicy? node, WorkspacePolicy? fromInputs, out WorkspacePolicy? policy, out string problem)
+    private static bool TryResolvePolicy(Core.Model.WorkspacePolicy? node, WorkspacePolicy? fromInputs, out WorkspacePolicy? policy, out string problem)
     {
         policy = fromInputs;
         problem = "";
