@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using TaskFlow.Core.Activities;
@@ -11,8 +12,10 @@ namespace TaskFlow.Workspaces;
 /// <c>exec</c>: runs a command in the node's workspace. With scope <c>node</c> (the default) the
 /// node gets a workspace of its own, destroyed when the command ends (per the cleanup mode); with
 /// scope <c>instance</c> every exec node of the instance shares one, reclaimed once the instance
-/// has finished. A non-zero exit, a timeout, running out of memory or over the disk quota fails
-/// the node with that reason, and the node's retry policy applies.
+/// has finished. The policy is the node's <c>workspace</c> (mode, scope, image, limits, cleanup);
+/// <c>inputs.workspace</c> is the older place for it, still read when the node has none. A
+/// non-zero exit, a timeout, running out of memory or over the disk quota fails the node with that
+/// reason, and the node's retry policy applies.
 /// </summary>
 [Activity("exec", Category = "Workspaces", Description = "Runs a command in an isolated workspace (container or sandboxed process). Output: { workspace, exitCode, stdout, stderr, ... }.")]
 public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<WorkspaceOptions> options) : Activity<ExecActivity.Inputs>
@@ -21,7 +24,13 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
 
     protected override async ValueTask<ActivityResult> ExecuteAsync(Inputs inputs, ActivityContext context)
     {
-        if (!TryPlan(inputs, options.Value.Limits, out var command, out var timeout, out var request, out var problem))
+        if (!TryResolvePolicy(context.Workspace, inputs.Workspace, out var policy, out var policyProblem))
+        {
+            return ActivityResult.Failed(policyProblem, retryable: false);
+        }
+
+        inputs.Workspace = policy;
+        if (!TryPlan(inputs, modeName: context.Workspace is null ? "isolation" : "mode", options.Value.Limits, out var command, out var timeout, out var request, out var problem))
         {
             return ActivityResult.Failed(problem, retryable: false);
         }
@@ -88,7 +97,63 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
         });
     }
 
-    private static bool TryPlan(Inputs inputs, WorkspaceLimits configured, out IReadOnlyList<string> command, out TimeSpan? timeout, out WorkspaceRequest request, out string problem)
+    /// <summary>
+    /// The one policy the command runs under: the node's <c>workspace</c> when it has one, else the
+    /// deprecated <c>inputs.workspace</c>. Both at once is refused rather than merged.
+    /// </summary>
+    private static bool TryResolvePolicy(Core.Model.WorkspacePolicy? node, WorkspacePolicy? fromInputs, out WorkspacePolicy? policy, out string problem)
+    {
+        policy = fromInputs;
+        problem = "";
+        if (node is null)
+        {
+            return true;
+        }
+
+        if (fromInputs is not null)
+        {
+            problem = "Invalid inputs: the node has a 'workspace' policy and 'inputs.workspace' too; keep the node's 'workspace' only.";
+            return false;
+        }
+
+        // 'none' is the model's default when 'mode' is left out: exec always isolates, so it means
+        // the host's default mode. The deprecated spelling 'isolation' is read when 'mode' is absent.
+        var mode = node.Mode.Equals("none", StringComparison.OrdinalIgnoreCase) ? Extension(node, "isolation") : node.Mode;
+        LimitsPolicy? limits = null;
+        if (node.Limits is { } written)
+        {
+            try
+            {
+                limits = written.Deserialize<LimitsPolicy>(JsonSerializerOptions.Web);
+            }
+            catch (JsonException ex)
+            {
+                problem = $"Invalid inputs: the node's 'workspace.limits' could not be read: {ex.Message}";
+                return false;
+            }
+        }
+
+        policy = new WorkspacePolicy
+        {
+            Scope = node.Scope,
+            Isolation = mode,
+            Image = node.Image,
+            Cleanup = Extension(node, "cleanup"),
+            Limits = limits,
+        };
+        return true;
+    }
+
+    private static string? Extension(Core.Model.WorkspacePolicy node, string name) =>
+        node.Extensions?.FirstOrDefault(p => p.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value switch
+        {
+            JsonElement { ValueKind: JsonValueKind.String } element => element.GetString(),
+            JsonElement element => element.ToString(),
+            string text => text,
+            _ => null,
+        };
+
+    private static bool TryPlan(Inputs inputs, string modeName, WorkspaceLimits configured, out IReadOnlyList<string> command, out TimeSpan? timeout, out WorkspaceRequest request, out string problem)
     {
         command = [];
         timeout = null;
@@ -138,7 +203,7 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
             }
             else
             {
-                problems.Add($"'workspace.isolation' is '{mode}'; use container, process or vm");
+                problems.Add($"'workspace.{modeName}' is '{mode}'; use auto, container, process or vm");
             }
         }
 
@@ -224,7 +289,7 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
         [Description("Bytes kept of stdout and of stderr each (1 MiB when omitted).")]
         public int? MaxOutputBytes { get; set; }
 
-        [Description("The workspace: { scope: node|instance, isolation: container|process|vm, image, cleanup: immediate|lazy|scheduled, limits: { memory, cpus, pids, disk, network } }.")]
+        [Description("Deprecated: give the node's 'workspace' instead. { scope: node|instance, isolation: container|process|vm, image, cleanup: immediate|lazy|scheduled, limits: { memory, cpus, pids, disk, network } }.")]
         public WorkspacePolicy? Workspace { get; set; }
     }
 
@@ -232,6 +297,7 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
     {
         public string? Scope { get; set; }
 
+        /// <summary>The node-level <c>mode</c>, spelled <c>isolation</c> in the deprecated <c>inputs.workspace</c>.</summary>
         public string? Isolation { get; set; }
 
         public string? Image { get; set; }

@@ -45,7 +45,8 @@ public static class WorkspaceIsolationTemplate
         if (Modes<IsolationMode>(tools?["create_workspace"]?["isolation_modes"], "capabilities.tools.create_workspace.isolation_modes", problems) is { } isolation)
         {
             options.AllowedIsolation = isolation;
-            if (!isolation.Contains(options.DefaultIsolation))
+            // Auto chooses among the offered modes when a workspace is created.
+            if (options.DefaultIsolation != IsolationMode.Auto && !isolation.Contains(options.DefaultIsolation))
             {
                 options.DefaultIsolation = isolation[0];
             }

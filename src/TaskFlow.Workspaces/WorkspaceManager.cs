@@ -474,9 +474,45 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>auto</c>: a container when an engine answers, else the sandbox, else an error naming why
+    /// neither can run. Modes the host does not offer are not considered.
+    /// </summary>
+    private async Task<IsolationMode> ChooseAutoAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var mode in (IsolationMode[])[IsolationMode.Container, IsolationMode.Process])
+        {
+            var name = mode.ToString().ToLowerInvariant();
+            if (_options.AllowedIsolation is { Count: > 0 } allowed && !allowed.Contains(mode))
+            {
+                problems.Add($"{name}: not offered here");
+            }
+            else if (!_providers.TryGetValue(mode, out var provider))
+            {
+                problems.Add($"{name}: no provider for it is configured");
+            }
+            else if (await provider.CheckAvailableAsync(cancellationToken) is { } problem)
+            {
+                problems.Add($"{name}: {problem}");
+            }
+            else
+            {
+                return mode;
+            }
+        }
+
+        throw new WorkspaceException($"Isolation mode 'auto' found no way to run a workspace on this host ({string.Join("; ", problems)}).");
+    }
+
     private async Task<WorkspaceRecord> CreateNewAsync(WorkspaceRequest request, CancellationToken cancellationToken)
     {
         var isolation = request.Isolation ?? _options.DefaultIsolation;
+        if (isolation == IsolationMode.Auto)
+        {
+            isolation = await ChooseAutoAsync(cancellationToken);
+        }
+
         if (_options.AllowedIsolation is { Count: > 0 } allowed && !allowed.Contains(isolation))
         {
             throw new WorkspaceException($"Isolation mode '{isolation.ToString().ToLowerInvariant()}' is not offered here; use {string.Join(", ", allowed.Select(m => m.ToString().ToLowerInvariant()))}.");

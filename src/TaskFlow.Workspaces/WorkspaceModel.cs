@@ -11,6 +11,12 @@ public enum IsolationMode
 
     /// <summary>A virtual machine: a container under a VM-backed Docker runtime (gVisor, Kata) when one is configured.</summary>
     Vm,
+
+    /// <summary>
+    /// Chosen when the workspace is created: <see cref="Container"/> when a container engine answers,
+    /// else <see cref="Process"/> when the sandbox can run. A workspace record never holds it.
+    /// </summary>
+    Auto,
 }
 
 /// <summary>When a workspace's resources are reclaimed after it is released (the report's cleanup modes).</summary>

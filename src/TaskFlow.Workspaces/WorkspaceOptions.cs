@@ -28,8 +28,8 @@ public sealed class WorkspaceOptions
     /// </summary>
     public string? Root { get; set; }
 
-    /// <summary>The isolation of a workspace that does not ask for one.</summary>
-    public IsolationMode DefaultIsolation { get; set; } = IsolationMode.Container;
+    /// <summary>The isolation of a workspace that does not ask for one: <c>Auto</c> (a container when an engine answers, else the sandbox) unless set.</summary>
+    public IsolationMode DefaultIsolation { get; set; } = IsolationMode.Auto;
 
     /// <summary>The report's workspace-isolation-mcp configuration file (Appendix A) to read settings from; see <see cref="WorkspaceIsolationTemplate"/>.</summary>
     public string? TemplateFile { get; set; }

@@ -22,8 +22,13 @@ public sealed partial class WorkflowValidator(
     // acts on. `http` triggers are served by the server at /workflows/{path}.
     private static readonly HashSet<string> TriggerTypes = ["manual", "cron", "http"];
     private static readonly HashSet<string> TriggerAuth = ["apiKey", "none", "hmac"];
-    private static readonly HashSet<string> WorkspaceModes = ["none", "process", "container", "vm"];
+    private static readonly HashSet<string> WorkspaceModes = ["none", "auto", "process", "container", "vm"];
     private static readonly HashSet<string> WorkspaceScopes = ["node", "instance"];
+
+    /// <summary>Members of a node's <c>workspace</c> beyond mode, scope, image and limits; <c>isolation</c> is the deprecated spelling of <c>mode</c>.</summary>
+    private static readonly HashSet<string> WorkspaceExtras = ["cleanup", "isolation"];
+
+    private static readonly HashSet<string> WorkspaceLimitNames = ["memory", "cpus", "pids", "disk", "network"];
     private static readonly HashSet<string> InputTypes = ["string", "number", "integer", "boolean", "object", "array", "any"];
 
     /// <summary>Parses and validates a JSON document.</summary>
@@ -176,12 +181,22 @@ public sealed partial class WorkflowValidator(
         {
             if (!WorkspaceModes.Contains(workspace.Mode))
             {
-                add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace mode '{workspace.Mode}'; use none, process, container or vm.");
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace mode '{workspace.Mode}'; use none, auto, process, container or vm.");
             }
 
             if (!WorkspaceScopes.Contains(workspace.Scope))
             {
                 add("node.workspace.invalid", target, $"Node '{node.Id}' has workspace scope '{workspace.Scope}'; use node or instance.");
+            }
+
+            foreach (var name in (workspace.Extensions?.Keys ?? Enumerable.Empty<string>()).Where(n => !WorkspaceExtras.Contains(n)))
+            {
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has unknown workspace member '{name}'; use mode, scope, image, limits or cleanup.");
+            }
+
+            foreach (var name in (workspace.Limits?.Select(p => p.Key) ?? []).Where(n => !WorkspaceLimitNames.Contains(n)))
+            {
+                add("node.workspace.invalid", target, $"Node '{node.Id}' has unknown workspace limit '{name}'; use memory, cpus, pids, disk or network.");
             }
         }
     }

@@ -26,6 +26,12 @@ public sealed class ActivityContext
     /// <summary>The node's dispatch tier, 1 (critical) to 4 (support); work it hands on (an MCP call) keeps it.</summary>
     public int Tier { get; init; } = 3;
 
+    /// <summary>
+    /// The node's <c>workspace</c> policy as written in the definition, or null when the node has
+    /// none. Workspace-aware activities (<c>exec</c>) run where it says.
+    /// </summary>
+    public TaskFlow.Core.Model.WorkspacePolicy? Workspace { get; init; }
+
     public required IServiceProvider Services { get; init; }
 
     public required TimeProvider Time { get; init; }

@@ -118,6 +118,7 @@ public sealed partial class ActivityExecutor(
             Depth = depth,
             IsResume = work.Resume,
             Tier = node.Tier,
+            Workspace = node.Definition.Workspace,
             ResumePayload = work.Resume ? payload : null,
             Services = services.ServiceProvider,
             Time = time,

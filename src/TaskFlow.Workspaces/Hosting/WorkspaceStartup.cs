@@ -17,7 +17,7 @@ internal sealed partial class WorkspaceStartup(WorkspaceManager manager, IOption
         try
         {
             await manager.EnsureLoadedAsync(stoppingToken);
-            if (options.Value.DefaultIsolation == IsolationMode.Container && engine.Value.RunWorkers)
+            if (options.Value.DefaultIsolation is IsolationMode.Container or IsolationMode.Auto && engine.Value.RunWorkers)
             {
                 manager.FillWarmPool();
             }

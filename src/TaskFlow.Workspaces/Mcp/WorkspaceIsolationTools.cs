@@ -23,7 +23,7 @@ public sealed class WorkspaceIsolationTools(WorkspaceManager workspaces)
     [
         Define("create_workspace", "Creates an isolated workspace: a container, a sandboxed process or a VM, with limits. Returns its id.", """
             {"type":"object","properties":{
-              "isolation_mode":{"type":"string","enum":["process","container","vm"],"description":"How the workspace is isolated; the server's default when omitted."},
+              "isolation_mode":{"type":"string","enum":["auto","process","container","vm"],"description":"How the workspace is isolated (auto: a container when the engine answers, else a sandboxed process); the server's default when omitted."},
               "image":{"type":"string","description":"Container image (container and vm modes)."},
               "limits":{"type":"object","properties":{
                 "memory":{"type":"string","description":"e.g. 512m, 2g"},

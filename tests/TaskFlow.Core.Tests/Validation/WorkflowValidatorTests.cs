@@ -722,6 +722,8 @@ public class WorkflowValidatorTests
     [Theory]
     [InlineData("""{ "mode": "chroot" }""", "workspace mode 'chroot'")]
     [InlineData("""{ "mode": "container", "scope": "cluster" }""", "workspace scope 'cluster'")]
+    [InlineData("""{ "mode": "process", "imge": "alpine:3.20" }""", "unknown workspace member 'imge'")]
+    [InlineData("""{ "mode": "process", "limits": { "memory": "64m", "cpu": 1 } }""", "unknown workspace limit 'cpu'")]
     public void Validate_WorkspaceInvalid_ReportsWorkspaceInvalid(string workspace, string expected)
     {
         var problem = ValidateSingle(OneNode("noop", extra: $", \"workspace\": {workspace}"));
@@ -729,6 +731,14 @@ public class WorkflowValidatorTests
         Assert.Equal("node.workspace.invalid", problem.Code);
         Assert.Equal("node 'a'", problem.Target);
         Assert.Contains(expected, problem.Message);
+    }
+
+    [Fact]
+    public void Validate_WorkspaceWithEveryKnownMember_IsValid()
+    {
+        var problems = Validate(OneNode("noop", extra: """, "workspace": { "mode": "process", "scope": "instance", "image": "alpine:3.20", "cleanup": "lazy", "limits": { "memory": "64m", "cpus": 1, "pids": 32, "disk": "10m", "network": false } }"""));
+
+        Assert.Empty(problems);
     }
 
     [Fact]

@@ -134,7 +134,7 @@ public sealed class WorkspacesTests
         Assert.Equal(1, (int?)node["attempt"]);
         Assert.Contains("'command' (the program and its arguments) or 'script' (a shell script) is required", error, StringComparison.Ordinal);
         Assert.Contains("'timeout' is 'soon'", error, StringComparison.Ordinal);
-        Assert.Contains("'workspace.isolation' is 'moon'; use container, process or vm", error, StringComparison.Ordinal);
+        Assert.Contains("'workspace.isolation' is 'moon'; use auto, container, process or vm", error, StringComparison.Ordinal);
         Assert.Contains("'workspace.limits.memory' is 'lots'", error, StringComparison.Ordinal);
     }
 
@@ -200,7 +200,7 @@ public sealed class WorkspacesTests
         Assert.True(traversal.IsError);
         Assert.Contains("it leads outside the workspace", Text(traversal), StringComparison.Ordinal);
         Assert.Equal("'content' is required.", Text(missing));
-        Assert.Equal("'isolation_mode' is 'hologram'; use container, process, vm.", Text(badMode));
+        Assert.Equal("'isolation_mode' is 'hologram'; use container, process, vm, auto.", Text(badMode));
         Assert.Equal("No workspace has the id 'ws-missing'.", Text(unknown));
 
         var destroyed = await client.CallToolAsync("destroy_workspace", new Dictionary<string, object?> { ["workspace_id"] = id });

@@ -46,7 +46,7 @@ public sealed class WorkspaceIsolationTemplateTests
         [
             "capabilities.resources.max_workspaces is 0; give a whole number from 1 to 10000",
             "capabilities.resources.workspace_timeout is \"an hour\"; give a whole number from 1 to 31536000",
-            "capabilities.tools.create_workspace.isolation_modes has \"hologram\"; use container, process, vm",
+            "capabilities.tools.create_workspace.isolation_modes has \"hologram\"; use container, process, vm, auto",
             "capabilities.tools.destroy_workspace.cleanup_modes must be a non-empty list of immediate, lazy, scheduled",
             "security.network_isolation is \"yes\"; give true or false",
             "security.process_isolation is false, but workspaces always isolate files and processes",
