@@ -35,43 +35,18 @@ public sealed class ConformanceTests
         Assert.True(File.Exists(node) && File.Exists(cli), $"The conformance suite is not installed in {suite}; run scripts/install-conformance.sh.");
         var baseline = Path.Combine(AppContext.BaseDirectory, "Decomposition", "conformance-baseline.yml");
 
-        var data = TestDatabases.CreateFolder("taskflow-conformance-");
-        var port = TaskFlowProcess.FreePort();
-        await using var server = TaskFlowProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve"], new Dictionary<string, string>
+        await using var server = await KeyedServeProcess.StartAsync();
+        var failures = new List<string>();
+        foreach (var scenario in Scenarios)
         {
-            ["TaskFlow__Engine__DataDirectory"] = data.Folder,
-            ["TaskFlow__Server__Urls"] = $"http://127.0.0.1:{port}",
-            ["TaskFlow__Server__ApiKeys__0"] = TaskFlowApp.Key,
-            ["TaskFlow__Workspaces__WarmPoolSize"] = "0",
-            ["TaskFlow__Workspaces__DefaultIsolation"] = "Process",
-        }, data.Folder);
-        try
-        {
-            var upstream = new Uri($"http://127.0.0.1:{port}");
-            using (var probe = new HttpClient { BaseAddress = upstream })
+            var (exitCode, output) = await RunAsync(node, [cli, "server", "--url", new Uri(server.Address, "/mcp/task-decomposition").ToString(), "--scenario", scenario, "--expected-failures", baseline]);
+            if (exitCode != 0)
             {
-                await server.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
+                failures.Add($"--- {scenario} (exit code {exitCode}):\n{output}");
             }
-
-            await using var proxy = await KeyAddingProxy.StartAsync(upstream, TaskFlowApp.Key);
-
-            var failures = new List<string>();
-            foreach (var scenario in Scenarios)
-            {
-                var (exitCode, output) = await RunAsync(node, [cli, "server", "--url", new Uri(proxy.Address, "/mcp/task-decomposition").ToString(), "--scenario", scenario, "--expected-failures", baseline]);
-                if (exitCode != 0)
-                {
-                    failures.Add($"--- {scenario} (exit code {exitCode}):\n{output}");
-                }
-            }
-
-            Assert.True(failures.Count == 0, string.Join("\n", failures));
         }
-        finally
-        {
-            await server.StopAsync(TimeSpan.FromSeconds(10));
-            await data.Delete();
-        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
     [Fact]

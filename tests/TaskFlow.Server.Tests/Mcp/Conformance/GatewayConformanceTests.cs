@@ -41,35 +41,15 @@ public sealed class GatewayConformanceTests
         var failures = new List<string>();
         await RunAllAsync(node, cli, fixture.Address, Path.Combine(folder, "fixture-baseline.yml"), "directly", failures);
 
-        var data = TestDatabases.CreateFolder("taskflow-gateway-conformance-");
-        var port = TaskFlowProcess.FreePort();
-        await using var server = TaskFlowProcess.Start("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve"], new Dictionary<string, string>
+        await using (var server = await KeyedServeProcess.StartAsync(new Dictionary<string, string>
         {
-            ["TaskFlow__Engine__DataDirectory"] = data.Folder,
-            ["TaskFlow__Server__Urls"] = $"http://127.0.0.1:{port}",
-            ["TaskFlow__Server__ApiKeys__0"] = TaskFlowApp.Key,
-            ["TaskFlow__Workspaces__WarmPoolSize"] = "0",
-            ["TaskFlow__Workspaces__DefaultIsolation"] = "Process",
             ["TaskFlow__Mcp__Servers__conformance__Transport"] = "http",
             ["TaskFlow__Mcp__Servers__conformance__Url"] = fixture.Address.ToString(),
             // The suite calls its fixtures by their own names; with one server nothing collides.
             ["TaskFlow__Mcp__Gateway__Naming"] = "CollisionsOnly",
-        }, data.Folder);
-        try
+        }))
         {
-            var upstream = new Uri($"http://127.0.0.1:{port}");
-            using (var probe = new HttpClient { BaseAddress = upstream })
-            {
-                await server.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
-            }
-
-            await using var proxy = await KeyAddingProxy.StartAsync(upstream, TaskFlowApp.Key);
-            await RunAllAsync(node, cli, new Uri(proxy.Address, "/mcp"), Path.Combine(folder, "gateway-baseline.yml"), "through the gateway", failures);
-        }
-        finally
-        {
-            await server.StopAsync(TimeSpan.FromSeconds(10));
-            await data.Delete();
+            await RunAllAsync(node, cli, new Uri(server.Address, "/mcp"), Path.Combine(folder, "gateway-baseline.yml"), "through the gateway", failures);
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
