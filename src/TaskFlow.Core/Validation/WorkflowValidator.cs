@@ -38,6 +38,42 @@ public sealed partial class WorkflowValidator(
         return definition is null ? [problem!] : Validate(definition);
     }
 
+    /// <summary>
+    /// What a definition allows but probably does not mean: warnings, which never stop a save.
+    /// <c>node.http.respond.untriggered</c>: an <c>http.respond</c> in a workflow without an
+    /// <c>http</c> trigger (no caller waits for its answer); <c>node.workspace.deprecated</c>: a
+    /// workspace written in the deprecated spelling (<c>isolation</c>, or <c>exec</c>'s
+    /// <c>inputs.workspace</c>).
+    /// </summary>
+    public IReadOnlyList<ValidationProblem> Warnings(WorkflowDefinition definition)
+    {
+        var warnings = new List<ValidationProblem>();
+        var triggered = definition.Triggers.Any(t => t.Type == "http");
+        foreach (var node in definition.Nodes)
+        {
+            var target = $"node '{node.Id}'";
+            if (node.Type == "http.respond" && !triggered)
+            {
+                warnings.Add(new ValidationProblem("node.http.respond.untriggered", target,
+                    $"Node '{node.Id}' is http.respond, but the workflow has no http trigger: no caller waits for its answer, which is only recorded in its output."));
+            }
+
+            if (node.Workspace?.Extensions?.ContainsKey("isolation") == true)
+            {
+                warnings.Add(new ValidationProblem("node.workspace.deprecated", target,
+                    $"Node '{node.Id}' names its workspace's mode 'isolation', the deprecated spelling; write 'mode'."));
+            }
+
+            if (node.Type == "exec" && node.Inputs.ContainsKey("workspace"))
+            {
+                warnings.Add(new ValidationProblem("node.workspace.deprecated", target,
+                    $"Node '{node.Id}' gives its workspace in inputs.workspace, the deprecated form; give it as the node's 'workspace' (mode, scope, image, limits)."));
+            }
+        }
+
+        return warnings;
+    }
+
     public IReadOnlyList<ValidationProblem> Validate(WorkflowDefinition definition)
     {
         var problems = new List<ValidationProblem>();

@@ -52,6 +52,13 @@ public sealed class WorkflowRuntime
         return problems;
     }
 
+    /// <summary>Every problem of a definition, and, for one that parses, its warnings (see <see cref="WorkflowValidator.Warnings"/>).</summary>
+    public async Task<(IReadOnlyList<ValidationProblem> Problems, IReadOnlyList<ValidationProblem> Warnings)> CheckAsync(string json, CancellationToken cancellationToken = default)
+    {
+        var (problems, definition) = await ValidateCoreAsync(json, cancellationToken);
+        return (problems, definition is null ? [] : new WorkflowValidator(_catalog.Descriptors, _limits).Warnings(definition));
+    }
+
     /// <summary>
     /// Validates and stores a definition as a new version (1 for a new id). An invalid document
     /// is never stored and the versions already stored stay as they are. The new version is

@@ -14,7 +14,7 @@ internal static class ValidationApi
             .NotAudited()
             .WithTags("Definitions")
             .RequireRole(ApiRole.Viewer)
-            .WithSummary("Validates a definition without storing it; lists every problem.")
+            .WithSummary("Validates a definition without storing it; lists every problem, and the warnings (what is allowed but probably not meant), which never stop a save.")
             .Accepts<object>("application/json")
             .Produces<ValidationResponse>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
@@ -28,9 +28,10 @@ internal static class ValidationApi
             return problem;
         }
 
-        var problems = await runtime.ValidateAsync(json, cancellationToken);
-        return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems));
+        var (problems, warnings) = await runtime.CheckAsync(json, cancellationToken);
+        return TypedResults.Ok(new ValidationResponse(problems.Count == 0, problems, warnings));
     }
 }
 
-public sealed record ValidationResponse(bool Valid, IReadOnlyList<ValidationProblem> Problems);
+/// <summary>The problems (any makes the definition invalid) and the warnings (allowed, probably not meant).</summary>
+public sealed record ValidationResponse(bool Valid, IReadOnlyList<ValidationProblem> Problems, IReadOnlyList<ValidationProblem> Warnings);

@@ -153,7 +153,12 @@ public static class TaskFlowCommand
                 Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type, StringComparer.Ordinal),
                 new WorkflowLimits { MaxSubtasks = result.GetValue(MaxSubtasks) },
                 id => LoadSibling(path, id));
-            var problems = validator.Validate(await File.ReadAllTextAsync(path.FullName, cancellationToken), out _);
+            var problems = validator.Validate(await File.ReadAllTextAsync(path.FullName, cancellationToken), out var parsed);
+            foreach (var warning in parsed is null ? [] : validator.Warnings(parsed))
+            {
+                Console.WriteLine($"warning\t{warning.Code}\t{warning.Target}\t{warning.Message}");
+            }
+
             foreach (var problem in problems)
             {
                 Console.WriteLine($"{problem.Code}\t{problem.Target}\t{problem.Message}");

@@ -39,4 +39,20 @@ public sealed class ValidationApiTests
         Assert.Contains("zzz", messages);
         Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
     }
+
+    [Fact]
+    public async Task Validate_ValidWithAWarning_IsValidAndListsTheWarning()
+    {
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite);
+
+        using var response = await app.Client.PostAsync("/api/validate", TaskFlowApp.JsonBody("""
+            { "id": "answers", "nodes": [ { "id": "answer", "type": "http.respond", "inputs": { "status": 200 } } ] }
+            """));
+
+        var body = await TaskFlowApp.ReadAsync(response);
+        Assert.True((bool)body["valid"]!, body.ToJsonString());
+        Assert.Empty(body["problems"]!.AsArray());
+        var warning = Assert.Single(body["warnings"]!.AsArray())!;
+        Assert.Equal("node.http.respond.untriggered", (string?)warning["code"]);
+    }
 }
