@@ -46,6 +46,17 @@ public class JavaScriptExpressionTests
     }
 
     [Fact]
+    public void Evaluate_ScopeObjects_BehaveAsPlainObjects()
+    {
+        const string script = """
+            [Object.getPrototypeOf(input) === Object.prototype, input.hasOwnProperty('name'), 'count' in input,
+             Object.keys(input.obj).join(','), JSON.stringify(input.nested), { ...input.obj, z: 3 }.z, input.obj instanceof Object]
+            """;
+
+        Assert.Equal("[true,true,true,\"x,y\",\"{\\\"deep\\\":{\\\"value\\\":42}}\",3,true]", Eval(script));
+    }
+
+    [Fact]
     public void Evaluate_ScriptWithStatements_ReturnsTheCompletionValue()
     {
         const string script = """
