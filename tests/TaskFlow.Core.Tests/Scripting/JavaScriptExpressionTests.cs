@@ -69,6 +69,15 @@ public class JavaScriptExpressionTests
     }
 
     [Theory]
+    [InlineData("return input.count * 2;", "6")]
+    [InlineData("if (input.flag) { return 'yes'; }\nreturn 'no';", "\"yes\"")]
+    [InlineData("return;", "null")]
+    public void Evaluate_TopLevelReturn_AsElsaWritesIt_GivesTheReturnedValue(string source, string expected)
+    {
+        Assert.Equal(expected, Eval(source));
+    }
+
+    [Theory]
     [InlineData("input.count > 2 && input.name == 'Ada'", true)]
     [InlineData("input.zero", false)]
     [InlineData("input.empty", false)]
