@@ -120,7 +120,15 @@ public sealed partial class ActivityExecutor(
             var built = BuildScope(work, scope, isIteration ? payload : null);
             if (inputs.ReferencedRoots.Contains("secrets"))
             {
-                built["secrets"] = Secrets.SecretStore.ToScope(secrets.Current());
+                // A secret that is not set would render as null, and the node would run with an
+                // empty header or password: it fails instead, naming the secret (never its value).
+                var current = secrets.Current();
+                if (inputs.ReferencedSecrets.FirstOrDefault(name => !current.ContainsKey(name)) is { } missing)
+                {
+                    return ActivityResult.Failed($"Inputs could not be rendered: secret '{missing}' is not set (TaskFlow:Secrets:Values:{missing}, or a file named {missing} in TaskFlow:Secrets:Directory).", retryable: false);
+                }
+
+                built["secrets"] = Secrets.SecretStore.ToScope(current);
             }
 
             try
