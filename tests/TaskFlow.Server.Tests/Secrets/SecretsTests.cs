@@ -131,6 +131,40 @@ public sealed class SecretsTests
     }
 
     [Fact]
+    public async Task SecretInAUrlAndAHeader_IsInNoLogLine_AtAnyLevel()
+    {
+        var (target, address) = await HttpForwarding.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync($"refused {context.Request.Path} for {context.Request.Headers.Authorization}");
+        });
+        await using var _ = target;
+        var logs = new CapturedLogs();
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Http:AllowLoopback"] = "true",
+            ["TaskFlow:Http:RetryDelay"] = "00:00:00.01",
+            ["TaskFlow:Secrets:Values:API_TOKEN"] = Configured,
+        }, logs: logs);
+        await app.SaveAsync($$$"""
+            { "id": "logged", "nodes": [ { "id": "call", "type": "http.request",
+                "inputs": { "url": "{{{address}}}items/{{ secrets.API_TOKEN }}", "headers": { "Authorization": "Bearer {{ secrets.API_TOKEN }}" } } },
+              { "id": "boom", "type": "fail", "inputs": { "message": "gave up on {{ secrets.API_TOKEN }}" } } ],
+              "edges": [ { "from": "call", "to": "boom", "fromPort": "error" } ] }
+            """);
+        using var run = await app.Client.PostAsync("/api/definitions/logged/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+        Assert.Equal("Failed", (string?)view["status"]);
+
+        // The run did log (the request, the failures), and no line has the secret.
+        var lines = logs.Lines.ToArray();
+        Assert.Contains(lines, l => l.Contains("/items/", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("gave up on ***", StringComparison.Ordinal));
+        var leaked = lines.Where(l => l.Contains(Configured, StringComparison.Ordinal)).ToArray();
+        Assert.True(leaked.Length == 0, string.Join("\n", leaked));
+    }
+
+    [Fact]
     public async Task SecretThatIsNotSet_InANodesInputs_FailsTheNodeNamingIt_AndNothingIsSent()
     {
         var requests = 0;
