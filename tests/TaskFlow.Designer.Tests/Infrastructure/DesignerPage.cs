@@ -30,13 +30,16 @@ public sealed class DesignerPage : IAsyncDisposable
     public ILocator Notice => Page.GetByTestId("notice");
 
     /// <summary>Opens the URL the server prints (with ?key=) and waits for the activity catalog.</summary>
-    public static async Task<DesignerPage> OpenAsync(DesignerFixture fixture, string testName)
+    public static Task<DesignerPage> OpenAsync(DesignerFixture fixture, string testName) => OpenAsync(fixture.Browser, fixture.Server, testName);
+
+    /// <summary>Opens the designer of <paramref name="server"/> in a window <paramref name="width"/> pixels wide.</summary>
+    public static async Task<DesignerPage> OpenAsync(IBrowser browser, DesignerServer server, string testName, int width = 1500)
     {
         SetDefaultExpectTimeout(30_000);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 }, AcceptDownloads = true });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 }, AcceptDownloads = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(fixture.Server.DesignerUrl);
+        await page.GotoAsync(server.DesignerUrl);
         await Expect(page.GetByTestId("designer")).ToHaveAttributeAsync("data-ready", "true");
         return new DesignerPage(context, page, testName);
     }

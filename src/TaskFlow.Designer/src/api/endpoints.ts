@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from '../mapping/definition';
 import { api } from './client';
 import type {
-  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus,
+  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, SampleSummary,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -18,12 +18,15 @@ export function saveDefinition(definition: WorkflowDefinition): Promise<Definiti
   return api<DefinitionResponse>('POST', '/api/definitions', document);
 }
 
+export const listSamples = () => api<SampleSummary[]>('GET', '/api/samples');
+export const getSample = (id: string) => api<WorkflowDefinition>('GET', `/api/samples/${enc(id)}`);
 export const importElsa = (elsa: unknown) => api<ElsaImport>('POST', '/api/definitions/import/elsa', elsa);
 export const runDefinition = (id: string, input: unknown, version?: number) =>
   api<{ id: string }>('POST', `/api/definitions/${enc(id)}/run`, version ? { input, version } : { input });
 export const getInstance = (id: string) => api<Instance>('GET', `/api/instances/${enc(id)}`);
-export const listInstances = (status?: InstanceStatus) =>
-  api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}`);
+/** The newest instances, of one definition when <definitionId> is given. */
+export const listInstances = (status?: InstanceStatus, definitionId?: string) =>
+  api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}${definitionId ? `&definition=${enc(definitionId)}` : ''}`);
 export const cancelInstance = (id: string) => api<Instance>('POST', `/api/instances/${enc(id)}/cancel`);
 export const retryNode = (id: string, nodeId: string) => api<Instance>('POST', `/api/instances/${enc(id)}/nodes/${enc(nodeId)}/retry`);
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);

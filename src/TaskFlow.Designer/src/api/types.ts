@@ -81,6 +81,14 @@ export interface JournalEvent {
   message?: string | null;
 }
 
+/** A sample workflow shipped with the server (GET /api/samples). */
+export interface SampleSummary {
+  id: string;
+  name: string;
+  description?: string | null;
+  nodes: number;
+}
+
 export interface ElsaImport {
   definition: WorkflowDefinition;
   notes: string[];

@@ -21,6 +21,7 @@ import KeyPrompt from './KeyPrompt';
 import Notice, { type NoticeMessage } from './Notice';
 import ProblemList from './ProblemList';
 import Sidebar, { type Tab } from './Sidebar';
+import Welcome from './Welcome';
 import { useCatalog } from './useCatalog';
 import { useWorkflowFile } from './useWorkflowFile';
 
@@ -104,12 +105,14 @@ export default function App() {
           busy={file.busy}
           definitions={storage.definitions}
           versions={storage.versions}
+          samples={storage.samples}
           currentVersion={stored?.version ?? null}
           canUndo={document.canUndo}
           canRedo={document.canRedo}
           onNew={file.startNew}
           onOpen={(id) => void open(id)}
           onOpenVersion={(v) => stored && void open(stored.id, v)}
+          onOpenSample={(id) => void file.openSample(id)}
           onSave={() => void save()}
           onValidate={() => void file.validate()}
           onImport={(f) => void file.importFile(f)}
@@ -131,6 +134,9 @@ export default function App() {
                 onNodeClick={(id) => setClickedNode(id)}
               />
             </ReactFlowProvider>
+            {storage.loaded && storage.definitions.length === 0 && document.graph.nodes.length === 0 && (
+              <Welcome samples={storage.samples} onOpenSample={(id) => void file.openSample(id)} />
+            )}
             <ProblemList problems={problems} onSelect={selectProblem} />
           </div>
           <Sidebar tab={tab} onTab={setTab}>
@@ -140,6 +146,7 @@ export default function App() {
               <RunPanel
                 instance={overlay.instance}
                 instanceId={instanceId}
+                definitionId={stored?.id ?? null}
                 selectedNode={clickedNode}
                 busy={file.busy}
                 error={runError ?? overlay.error}

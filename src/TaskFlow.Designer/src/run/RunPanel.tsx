@@ -7,6 +7,8 @@ import NodeDetails from './NodeDetails';
 interface RunPanelProps {
   instance: Instance | null;
   instanceId: string | null;
+  /** The open definition's id, which the instance list follows. */
+  definitionId: string | null;
   selectedNode: string | null;
   busy: boolean;
   error: string | null;
@@ -49,7 +51,7 @@ export default function RunPanel(props: RunPanelProps) {
           {instance && !props.selectedNode && <p className="tf-hint">Click a node for its output, error, attempts and workspace.</p>}
         </section>
       )}
-      <InstanceList activeId={props.instanceId} refreshKey={`${props.instanceId}-${instance?.status}`} onOpen={props.onOpenInstance} />
+      <InstanceList activeId={props.instanceId} definitionId={props.definitionId} refreshKey={`${props.instanceId}-${instance?.status}`} onOpen={props.onOpenInstance} />
     </div>
   );
 }
