@@ -1,7 +1,7 @@
-import type { WorkflowDefinition } from '../mapping/definition';
+import type { JsonObject, WorkflowDefinition } from '../mapping/definition';
 import { api } from './client';
 import type {
-  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, SampleSummary,
+  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -29,4 +29,9 @@ export const listInstances = (status?: InstanceStatus, definitionId?: string) =>
   api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}${definitionId ? `&definition=${enc(definitionId)}` : ''}`);
 export const cancelInstance = (id: string) => api<Instance>('POST', `/api/instances/${enc(id)}/cancel`);
 export const retryNode = (id: string, nodeId: string) => api<Instance>('POST', `/api/instances/${enc(id)}/nodes/${enc(nodeId)}/retry`);
+export const listMcpServers = () => api<McpServerStatus[]>('GET', '/api/mcp/servers');
+export const listMcpTools = () => api<McpTool[]>('GET', '/api/mcp/tools');
+/** Calls a tool once through the router (needs the operator role). */
+export const callMcpTool = (tool: string, server: string | undefined, args: JsonObject) =>
+  api<McpToolCallResult>('POST', '/api/mcp/tools/call', { tool, server, arguments: args });
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);

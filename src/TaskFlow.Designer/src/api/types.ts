@@ -89,6 +89,47 @@ export interface SampleSummary {
   nodes: number;
 }
 
+/** One upstream MCP server as GET /api/mcp/servers shows it. */
+export interface McpServerStatus {
+  name: string;
+  transport: string;
+  tier: number;
+  state: 'Idle' | 'Ready' | 'Failing' | string;
+  breaker: 'Closed' | 'Open' | 'HalfOpen' | string;
+  consecutiveFailures: number;
+  latencyMs?: number | null;
+  tools?: string[] | null;
+  lastError?: string | null;
+  breakerRetryAfterSeconds?: number | null;
+  isolatedFor?: string | null;
+}
+
+/** One tool of one server (GET /api/mcp/tools). */
+export interface McpTool {
+  server: string;
+  name: string;
+  title?: string | null;
+  description?: string | null;
+  inputSchema?: McpToolSchema | null;
+}
+
+/** A tool's input JSON Schema, as far as the designer draws it. */
+export interface McpToolSchema {
+  type?: string;
+  properties?: Record<string, { type?: string | string[]; description?: string; default?: JsonValue; enum?: JsonValue[] }>;
+  required?: string[];
+}
+
+/** What a tried tool returned (POST /api/mcp/tools/call). */
+export interface McpToolCallResult {
+  server: string;
+  tool: string;
+  isError: boolean;
+  content?: JsonValue;
+  structuredContent?: JsonValue;
+  text: string;
+}
+
 export interface ElsaImport {
   definition: WorkflowDefinition;
   notes: string[];

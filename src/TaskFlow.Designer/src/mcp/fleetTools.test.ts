@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import type { McpServerStatus, McpTool } from '../api/types';
+import { groupByTier, toInputSchema } from './fleetTools';
+
+const server = (name: string, tier: number, extra: Partial<McpServerStatus> = {}): McpServerStatus =>
+  ({ name, tier, transport: 'stdio', state: 'Ready', breaker: 'Closed', consecutiveFailures: 0, ...extra });
+const tool = (s: string, name: string, description = ''): McpTool => ({ server: s, name, description });
+
+describe('groupByTier', () => {
+  const servers = [server('memory', 2), server('everything', 1), server('files', 2), server('everything', 1, { isolatedFor: 'risky.*' })];
+  const tools = [tool('everything', 'echo', 'Echoes back'), tool('everything', 'add'), tool('memory', 'read_graph'), tool('files', 'read_file')];
+
+  it('orders tiers, then servers, then tools, listing an isolated copy once', () => {
+    const groups = groupByTier(servers, tools);
+    expect(groups.map(([tier, list]) => [tier, list.map((s) => s.server.name)])).toEqual([[1, ['everything']], [2, ['files', 'memory']]]);
+    expect(groups[0][1][0].tools.map((t) => t.name)).toEqual(['add', 'echo']);
+  });
+
+  it('keeps servers with a matching tool when filtered', () => {
+    const groups = groupByTier(servers, tools, 'echoes');
+    expect(groups).toHaveLength(1);
+    expect(groups[0][1][0].tools.map((t) => t.name)).toEqual(['echo']);
+  });
+});
+
+describe('toInputSchema', () => {
+  it('takes the first type that is not null, and enums as text', () => {
+    const schema = toInputSchema({
+      type: 'object',
+      properties: { message: { type: 'string' }, count: { type: ['null', 'integer'] }, mode: { enum: ['a', 'b', null] } },
+      required: ['message'],
+    });
+    expect(schema.properties.message.type).toBe('string');
+    expect(schema.properties.count.type).toBe('integer');
+    expect(schema.properties.mode.enum).toEqual(['a', 'b']);
+    expect(schema.required).toEqual(['message']);
+  });
+
+  it('is empty for a tool without a schema', () => {
+    expect(toInputSchema(undefined)).toEqual({ type: 'object', properties: {}, required: [] });
+  });
+});
