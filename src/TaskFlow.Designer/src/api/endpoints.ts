@@ -1,7 +1,7 @@
 import type { JsonObject, WorkflowDefinition } from '../mapping/definition';
 import { api } from './client';
 import type {
-  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
+  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, Approval, EventWaiting, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -34,4 +34,14 @@ export const listMcpTools = () => api<McpTool[]>('GET', '/api/mcp/tools');
 /** Calls a tool once through the router (needs the operator role). */
 export const callMcpTool = (tool: string, server: string | undefined, args: JsonObject) =>
   api<McpToolCallResult>('POST', '/api/mcp/tools/call', { tool, server, arguments: args });
+/** Pending approvals, of one instance when given. */
+export const listApprovals = (instanceId?: string) =>
+  api<Approval[]>('GET', `/api/approvals${instanceId ? `?instanceId=${enc(instanceId)}` : ''}`);
+/** Decides an approval once (operator role); the node leaves by the decision's port. */
+export const decideApproval = (id: string, decision: string, comment?: string, form?: JsonObject) =>
+  api<unknown>('POST', `/api/approvals/${enc(id)}`, { decision, comment: comment || undefined, form });
+export const listEventWaits = (instanceId: string) => api<EventWaiting[]>('GET', `/api/events/waiting?instanceId=${enc(instanceId)}`);
+/** Delivers an event by name (operator role): every node waiting for it (and the correlation) resumes with the payload. */
+export const sendEvent = (name: string, correlation: string | undefined, instanceId: string, payload: unknown) =>
+  api<unknown>('POST', `/api/events/${enc(name)}`, { correlation: correlation || undefined, instanceId, payload });
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);

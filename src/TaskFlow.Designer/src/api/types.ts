@@ -110,11 +110,11 @@ export interface McpTool {
   name: string;
   title?: string | null;
   description?: string | null;
-  inputSchema?: McpToolSchema | null;
+  inputSchema?: JsonSchemaObject | null;
 }
 
-/** A tool's input JSON Schema, as far as the designer draws it. */
-export interface McpToolSchema {
+/** A JSON Schema of an object (a tool's input, an approval's form), as far as the designer draws it. */
+export interface JsonSchemaObject {
   type?: string;
   properties?: Record<string, { type?: string | string[]; description?: string; default?: JsonValue; enum?: JsonValue[] }>;
   required?: string[];
@@ -128,6 +128,32 @@ export interface McpToolCallResult {
   content?: JsonValue;
   structuredContent?: JsonValue;
   text: string;
+}
+
+/** A pending approval (GET /api/approvals). */
+export interface Approval {
+  id: string;
+  instanceId: string;
+  nodeId: string;
+  title?: string | null;
+  description?: string | null;
+  assignees?: JsonValue;
+  group?: string | null;
+  options: string[];
+  form?: JsonSchemaObject | null;
+  defaultOutcome?: string | null;
+  timeoutAt?: string | null;
+  since: string;
+}
+
+/** A node waiting for an external event (GET /api/events/waiting). */
+export interface EventWaiting {
+  instanceId: string;
+  nodeId: string;
+  name: string;
+  correlation?: string | null;
+  since: string;
+  resumeUrl: string;
 }
 
 export interface ElsaImport {

@@ -153,6 +153,8 @@ export default function App() {
                 onRun={(input) => void run(input)}
                 onCancel={() => instanceId && void cancelInstance(instanceId).then(() => overlay.refresh(), (e) => say(errorMessage(e), 'error'))}
                 onRetry={(nodeId) => instanceId && void retryNode(instanceId, nodeId).then(overlay.followAgain, (e) => say(errorMessage(e), 'error'))}
+                onChanged={() => void overlay.refresh()}
+                progress={overlay.states}
                 onOpenInstance={(i) => void openInstance(i)}
                 onClose={() => setInstanceId(null)}
               />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { McpServerStatus, McpTool } from '../api/types';
-import { groupByTier, toInputSchema } from './fleetTools';
+import { groupByTier } from './fleetTools';
 
 const server = (name: string, tier: number, extra: Partial<McpServerStatus> = {}): McpServerStatus =>
   ({ name, tier, transport: 'stdio', state: 'Ready', breaker: 'Closed', consecutiveFailures: 0, ...extra });
@@ -20,23 +20,5 @@ describe('groupByTier', () => {
     const groups = groupByTier(servers, tools, 'echoes');
     expect(groups).toHaveLength(1);
     expect(groups[0][1][0].tools.map((t) => t.name)).toEqual(['echo']);
-  });
-});
-
-describe('toInputSchema', () => {
-  it('takes the first type that is not null, and enums as text', () => {
-    const schema = toInputSchema({
-      type: 'object',
-      properties: { message: { type: 'string' }, count: { type: ['null', 'integer'] }, mode: { enum: ['a', 'b', null] } },
-      required: ['message'],
-    });
-    expect(schema.properties.message.type).toBe('string');
-    expect(schema.properties.count.type).toBe('integer');
-    expect(schema.properties.mode.enum).toEqual(['a', 'b']);
-    expect(schema.required).toEqual(['message']);
-  });
-
-  it('is empty for a tool without a schema', () => {
-    expect(toInputSchema(undefined)).toEqual({ type: 'object', properties: {}, required: [] });
   });
 });

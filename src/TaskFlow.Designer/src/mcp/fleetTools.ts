@@ -1,4 +1,4 @@
-import type { InputSchema, JsonSchemaProperty, McpServerStatus, McpTool, McpToolSchema } from '../api/types';
+import type { McpServerStatus, McpTool } from '../api/types';
 
 /** One server of the fleet with its tools, for the picker. */
 export interface ServerTools {
@@ -30,22 +30,4 @@ const tierNames: Record<number, string> = { 1: 'critical', 2: 'important', 3: 's
 
 export function tierName(tier: number): string {
   return `Tier ${tier}${tierNames[tier] ? ` (${tierNames[tier]})` : ''}`;
-}
-
-/**
- * A tool's input schema as the designer's forms take it: one type per property (the first that
- * is not null), enums as text. Anything else of JSON Schema is left to the server to check.
- */
-export function toInputSchema(schema: McpToolSchema | null | undefined): InputSchema {
-  const properties: Record<string, JsonSchemaProperty> = {};
-  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
-    const types = Array.isArray(property.type) ? property.type : property.type ? [property.type] : [];
-    properties[name] = {
-      type: types.find((t) => t !== 'null'),
-      description: property.description,
-      default: property.default,
-      enum: property.enum?.filter((v) => v !== null).map(String),
-    };
-  }
-  return { type: 'object', properties, required: schema?.required ?? [] };
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Instance } from '../api/types';
 import TextField from '../properties/TextField';
+import PendingApprovals from '../approvals/PendingApprovals';
 import InstanceList from './InstanceList';
 import NodeDetails from './NodeDetails';
 
@@ -15,6 +16,10 @@ interface RunPanelProps {
   onRun: (input: unknown) => void;
   onCancel: () => void;
   onRetry: (nodeId: string) => void;
+  /** Something done here (a decision, an event) moved the instance on. */
+  onChanged: () => void;
+  /** Changes with every journal event of the open instance. */
+  progress: unknown;
   onOpenInstance: (instance: Instance) => void;
   onClose: () => void;
 }
@@ -47,10 +52,11 @@ export default function RunPanel(props: RunPanelProps) {
           </h3>
           {instance?.status === 'Running' && <button data-testid="instance-cancel" onClick={props.onCancel}>Cancel</button>}
           {instance?.error && <pre className="tf-error">{instance.error}</pre>}
-          {instance && props.selectedNode && <NodeDetails instance={instance} nodeId={props.selectedNode} onRetry={props.onRetry} />}
+          {instance && props.selectedNode && <NodeDetails instance={instance} nodeId={props.selectedNode} onRetry={props.onRetry} onChanged={props.onChanged} />}
           {instance && !props.selectedNode && <p className="tf-hint">Click a node for its output, error, attempts and workspace.</p>}
         </section>
       )}
+      <PendingApprovals instanceId={props.instanceId} refreshKey={props.progress} onDecided={props.onChanged} />
       <InstanceList activeId={props.instanceId} definitionId={props.definitionId} refreshKey={`${props.instanceId}-${instance?.status}`} onOpen={props.onOpenInstance} />
     </div>
   );

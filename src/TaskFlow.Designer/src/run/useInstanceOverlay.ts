@@ -49,7 +49,8 @@ export function useInstanceOverlay(instanceId: string | null) {
         const state = overlayOfEvent(event.type);
         if (stopped || !event.nodeId || !state) return;
         setStates((current) => new Map(current ?? []).set(event.nodeId!, state));
-        if ((state === 'succeeded' || state === 'failed') && !pending) {
+        // A suspended node (a timer, an event, an approval) has details to show too: what it waits for.
+        if ((state === 'succeeded' || state === 'failed' || event.type === 'NodeSuspended') && !pending) {
           pending = setTimeout(() => {
             pending = null;
             if (!stopped) void refresh(true);
