@@ -78,6 +78,7 @@ export interface JournalEvent {
   type: string;
   attempt: number;
   at: string;
+  worker?: string | null;
   message?: string | null;
 }
 

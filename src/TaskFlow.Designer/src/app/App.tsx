@@ -14,6 +14,7 @@ import { problemsByNode, type Problem } from '../mapping/problems';
 import Palette from '../palette/Palette';
 import PropertiesPanel from '../properties/PropertiesPanel';
 import RunPanel from '../run/RunPanel';
+import RunView from '../run/RunView';
 import { useInstanceOverlay } from '../run/useInstanceOverlay';
 import { downloadJson } from '../toolbar/files';
 import Toolbar from '../toolbar/Toolbar';
@@ -47,6 +48,8 @@ export default function App() {
   // context below re-renders every node when it changes.
   const idList = document.graph.nodes.map((n) => n.id).join('\n');
   const nodeIds = useMemo(() => (idList ? idList.split('\n') : []), [idList]);
+  const typeList = document.graph.nodes.map((n) => `${n.id}\t${n.data.definition.type}`).join('\n');
+  const nodeTypes = useMemo(() => new Map(typeList ? typeList.split('\n').map((line) => line.split('\t') as [string, string]) : []), [typeList]);
   const grouped = useMemo(() => problemsByNode(problems, nodeIds), [problems, nodeIds]);
   const view: DesignerView = useMemo(
     () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null }),
@@ -138,6 +141,10 @@ export default function App() {
               <Welcome samples={storage.samples} onOpenSample={(id) => void file.openSample(id)} />
             )}
             <ProblemList problems={problems} onSelect={selectProblem} />
+            {instanceId && (
+              <RunView events={overlay.events} nodeTypes={nodeTypes} selectedNode={clickedNode}
+                onSelectNode={(id) => { setClickedNode(id); setTab('run'); }} />
+            )}
           </div>
           <Sidebar tab={tab} onTab={setTab}>
             {tab === 'properties' && <PropertiesPanel document={document} activities={catalog.byType} problems={grouped} />}
