@@ -1,4 +1,4 @@
-using TaskFlow.Server.Samples;
+using TaskFlow.Server.SampleWorkflows;
 
 namespace TaskFlow.Server.Api;
 

@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { McpServerStatus, McpTool } from '../api/types';
 import { groupByTier } from './fleetTools';
 
-const server = (name: string, tier: number, extra: Partial<McpServerStatus> = {}): McpServerStatus =>
-  ({ name, tier, transport: 'stdio', state: 'Ready', breaker: 'Closed', consecutiveFailures: 0, ...extra });
-const tool = (s: string, name: string, description = ''): McpTool => ({ server: s, name, description });
+const server = (name: string, tier: number, extra: Partial<McpServerStatus> = {}): McpServerStatus => ({
+  name, tier, transport: 'stdio', priority: 0, state: 'Ready', breaker: 'Closed', consecutiveFailures: 0, latencyMs: null, connections: 1, maxConnections: 4,
+  callsInFlight: 0, pinnedSessions: 0, protocolVersion: null, tools: null, lastError: null, ...extra,
+});
+const tool = (s: string, name: string, description = ''): McpTool => ({ server: s, name, title: null, description, inputSchema: null });
 
 describe('groupByTier', () => {
   const servers = [server('memory', 2), server('everything', 1), server('files', 2), server('everything', 1, { isolatedFor: 'risky.*' })];

@@ -4,8 +4,8 @@ import { buildTimeline } from './timeline';
 
 let id = 0;
 const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
-const e = (ms: number, type: string, nodeId: string | null = null, attempt = 1, message: string | null = null): JournalEvent =>
-  ({ id: ++id, instanceId: 'i', nodeId, type, attempt, at: at(ms), message });
+const e = (ms: number, type: JournalEvent['type'], nodeId: string | null = null, attempt = 1, message: string | null = null): JournalEvent =>
+  ({ id: ++id, instanceId: 'i', nodeId, type, attempt, at: at(ms), worker: null, message });
 const types = new Map([['flaky', 'sleep'], ['pause', 'delay'], ['each', 'foreach'], ['ok', 'approval']]);
 
 describe('buildTimeline', () => {

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Serialization;
 
-namespace TaskFlow.Server.Samples;
+namespace TaskFlow.Server.SampleWorkflows;
 
 /// <summary>
 /// The sample workflows of the repository's <c>workflows/</c> folder, which the build copies next
