@@ -8,6 +8,10 @@ import Canvas from '../canvas/Canvas';
 import { DesignerContext, type DesignerView } from '../canvas/DesignerContext';
 import { useKeyboard } from '../canvas/useKeyboard';
 import DecomposePanel from '../decompose/DecomposePanel';
+import { preloadCodeEditor } from '../editor/TemplateField';
+import { TemplateScopeContext } from '../editor/TemplateScopeContext';
+import { templateScope } from '../editor/templateScope';
+import type { JsonValue } from '../mapping/definition';
 import JsonView from '../document/JsonView';
 import { useDesignerDocument } from '../document/useDesignerDocument';
 import { problemsByNode, type Problem } from '../mapping/problems';
@@ -56,6 +60,27 @@ export default function App() {
     [catalog.byType, grouped, instanceId, overlay.states],
   );
 
+  // The outputs of the latest run seen of the open definition: completion offers their fields,
+  // also after going back to editing.
+  const [runOutputs, setRunOutputs] = useState<{ definitionId: string; outputs: Map<string, JsonValue | undefined> } | null>(null);
+  useEffect(() => {
+    const shown = overlay.instance;
+    if (shown) setRunOutputs({ definitionId: shown.definitionId, outputs: new Map(shown.nodes.map((n) => [n.nodeId, n.output])) });
+  }, [overlay.instance]);
+  const current = document.toDefinition();
+  const outputs = runOutputs && runOutputs.definitionId === current.id ? runOutputs.outputs : undefined;
+  // Keyed by what the scope is made of, not the definition object, which is new on every render.
+  const scopeKey = JSON.stringify([current.inputs ?? null, current.nodes.map((n) => [n.id, n.type, n.type === 'setVariable' ? n.inputs?.name ?? null : null])]);
+  const scope = useMemo(() => templateScope(current, outputs), [scopeKey, outputs]);
+
+  // The code editor is split out of the first load; fetch it once the designer is up.
+  useEffect(() => {
+    if (catalog.activities.length > 0) {
+      const idle = window.setTimeout(preloadCodeEditor, 500);
+      return () => window.clearTimeout(idle);
+    }
+  }, [catalog.activities.length]);
+
   const run = useCallback(async (input: unknown) => {
     setRunError(null);
     const target = document.dirty || !stored ? await save() : stored;
@@ -101,6 +126,7 @@ export default function App() {
   const definition = document.toDefinition();
   return (
     <DesignerContext.Provider value={view}>
+      <TemplateScopeContext.Provider value={scope}>
       <div className="tf-app" data-testid="designer" data-ready={catalog.activities.length > 0} data-nodes={document.graph.nodes.length}>
         <Toolbar
           title={`${definition.name || definition.id}${stored ? ` · v${stored.version}` : ''}`}
@@ -173,6 +199,7 @@ export default function App() {
         </div>
         <Notice notice={notice} onClose={() => setNotice(null)} />
       </div>
+      </TemplateScopeContext.Provider>
     </DesignerContext.Provider>
   );
 }

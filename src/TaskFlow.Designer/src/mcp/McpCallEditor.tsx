@@ -72,7 +72,7 @@ export default function McpCallEditor({ nodeId, inputs, onChange }: McpCallEdito
       </details>
       <h4>Arguments</h4>
       {known && Object.keys(schema.properties).length > 0 ? (
-        <SchemaForm nodeId={`${nodeId}-${known.server}-${known.name}`} schema={schema} inputs={args} testIdPrefix="argument-"
+        <SchemaForm nodeId={`${nodeId}-${known.server}-${known.name}`} schema={schema} inputs={args} testIdPrefix="argument-" templates
           onChange={(next) => set({ arguments: Object.keys(next).length > 0 ? next : undefined })} />
       ) : (
         <TextField label="arguments (JSON object)" testId="input-arguments" multiline value={toText(inputs.arguments)}

@@ -1,4 +1,5 @@
 import type { FlowEdge } from '../mapping/graph';
+import TemplateField from '../editor/TemplateField';
 import TextField from './TextField';
 
 interface EdgePropertiesProps {
@@ -23,8 +24,9 @@ export default function EdgeProperties({ edge, ports, onChange }: EdgeProperties
           {ports.map((p) => <option key={p} value={p}>{p}</option>)}
         </select>
       </label>
-      <TextField
+      <TemplateField
         label="Condition"
+        mode="expression"
         testId="edge-condition"
         value={edge.data?.condition ?? ''}
         hint="An expression; the edge is taken only when it is true, e.g. input.amount > 100"

@@ -42,7 +42,7 @@ export default function NodeProperties({ definition, activity, problems, onChang
       {definition.type === mcpCall && <McpCallEditor nodeId={definition.id} inputs={definition.inputs ?? {}} onChange={(inputs) => set({ inputs })} />}
       {activity && (
         <SchemaForm nodeId={definition.id} schema={activity.inputSchema} inputs={definition.inputs ?? {}} onChange={(inputs) => set({ inputs })}
-          omit={definition.type === mcpCall ? mcpCallOwnInputs : undefined} />
+          omit={definition.type === mcpCall ? mcpCallOwnInputs : undefined} templates />
       )}
       <details>
         <summary>Timeout, tier and retries</summary>

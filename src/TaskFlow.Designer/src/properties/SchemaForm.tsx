@@ -2,6 +2,7 @@ import type { InputSchema } from '../api/types';
 import type { JsonObject, JsonValue } from '../mapping/definition';
 import { fromText, toText } from './fieldText';
 import { inputProblems } from './schemaValues';
+import TemplateField from '../editor/TemplateField';
 import TextField from './TextField';
 
 interface SchemaFormProps {
@@ -13,10 +14,13 @@ interface SchemaFormProps {
   omit?: readonly string[];
   /** Starts each field's test id; `input-` unless the form is for something else (a tool's arguments). */
   testIdPrefix?: string;
+  /** The values are templates (a node's inputs): edited with completion of what the workflow can name. */
+  templates?: boolean;
 }
 
 /** A form generated from an activity's input schema: a select for enums, a check box for booleans, text (or JSON) otherwise. */
-export default function SchemaForm({ nodeId, schema, inputs, onChange, omit = [], testIdPrefix = 'input-' }: SchemaFormProps) {
+export default function SchemaForm({ nodeId, schema, inputs, onChange, omit = [], testIdPrefix = 'input-', templates = false }: SchemaFormProps) {
+  const Field = templates ? TemplateField : TextField;
   const problems = inputProblems(inputs, schema);
   const set = (name: string, value: JsonValue | undefined) => {
     const next = { ...inputs };
@@ -53,7 +57,7 @@ export default function SchemaForm({ nodeId, schema, inputs, onChange, omit = []
           );
         }
         return (
-          <TextField
+          <Field
             key={`${nodeId}-${name}`}
             label={label}
             testId={testId}
