@@ -58,7 +58,14 @@ internal sealed partial class JavaScriptSandbox
                 }
             }
 
-            var result = convert(_engine, _engine.Evaluate(expression.Prepared));
+            DefineVariableAccessors(expression);
+            var value = _engine.Evaluate(expression.Prepared);
+            if (_effects is not null && (expression.Globals.Contains("variables") || expression.Globals.Contains("vars")))
+            {
+                RecordAssignedVariables();
+            }
+
+            var result = convert(_engine, value);
             clean = true;
             return result;
         }
