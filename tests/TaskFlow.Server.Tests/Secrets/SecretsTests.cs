@@ -130,6 +130,35 @@ public sealed class SecretsTests
         Assert.Contains("environment variable 'SECRET_FOR_TOOLS' names secret 'MISSING', which is not set", (string?)view["error"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SecretThatIsNotSet_InANodesInputs_FailsTheNodeNamingIt_AndNothingIsSent()
+    {
+        var requests = 0;
+        var (target, address) = await HttpForwarding.StartAsync(context =>
+        {
+            Interlocked.Increment(ref requests);
+            return context.Response.WriteAsync("ok");
+        });
+        await using var _ = target;
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Http:AllowLoopback"] = "true",
+            ["TaskFlow:Secrets:Values:API_TOKEN"] = Configured,
+        });
+        await app.SaveAsync($$$"""
+            { "id": "unset", "nodes": [ { "id": "call", "type": "http.request", "retry": { "maxAttempts": 3, "delay": "10ms" },
+                "inputs": { "url": "{{{address}}}echo", "headers": { "Authorization": "Bearer {{ secrets.API_TOKEN }}", "X-Other": "{{ secrets['NOT_CONFIGURED'] }}" } } } ] }
+            """);
+        using var run = await app.Client.PostAsync("/api/definitions/unset/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+
+        Assert.Equal("Failed", (string?)view["status"]);
+        var call = view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "call")!;
+        Assert.StartsWith("Inputs could not be rendered: secret 'NOT_CONFIGURED' is not set", (string?)call["error"], StringComparison.Ordinal);
+        Assert.Equal(1, (int)call["attempt"]!);
+        Assert.Equal(0, requests);
+    }
+
     /// <summary>Every row of every table, as text.</summary>
     private static async Task<string> PostgresTextAsync(string connection)
     {
