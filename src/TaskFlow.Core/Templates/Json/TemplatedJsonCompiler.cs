@@ -127,7 +127,7 @@ internal sealed class TemplatedJsonCompiler
             return null;
         }
 
-        References.Add(new TemplateReferences(script.ReferencedNodeIds, script.ReferencedRoots));
+        References.Add(new TemplateReferences(script.ReferencedNodeIds, script.ReferencedRoots, script.ReferencedSecrets));
         return new ScriptJsonPart(script, JsonPathText.Display(path));
     }
 
