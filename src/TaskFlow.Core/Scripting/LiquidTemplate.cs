@@ -39,12 +39,14 @@ public sealed partial class LiquidTemplate
         Source = source;
         _template = template;
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (Match match in NodeReference().Matches(source))
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match match in NamedReference().Matches(source))
         {
-            ids.Add(match.Groups["plain"].Success ? match.Groups["plain"].Value : match.Groups["quoted"].Value);
+            (match.Groups["root"].Value == "nodes" ? ids : secrets).Add(match.Groups["plain"].Success ? match.Groups["plain"].Value : match.Groups["quoted"].Value);
         }
 
         ReferencedNodeIds = ids.ToFrozenSet(StringComparer.Ordinal);
+        ReferencedSecrets = secrets.ToFrozenSet(StringComparer.Ordinal);
         ReferencedRoots = Roots.Where(r => source.Contains(r.Key, StringComparison.Ordinal)).Select(r => r.Value).ToFrozenSet(StringComparer.Ordinal);
     }
 
@@ -61,6 +63,9 @@ public sealed partial class LiquidTemplate
 
     /// <summary>Node ids named literally: <c>nodes.id</c> or <c>nodes["id"]</c>.</summary>
     public IReadOnlySet<string> ReferencedNodeIds { get; }
+
+    /// <summary>Secrets named literally: <c>secrets.NAME</c> or <c>secrets["NAME"]</c>.</summary>
+    public IReadOnlySet<string> ReferencedSecrets { get; }
 
     /// <summary>Scope roots the template names.</summary>
     public IReadOnlySet<string> ReferencedRoots { get; }
@@ -157,6 +162,6 @@ public sealed partial class LiquidTemplate
         return (end > 0 ? message[..end] : message).TrimEnd('.');
     }
 
-    [GeneratedRegex("""nodes(?:\.(?<plain>[A-Za-z_][A-Za-z0-9_-]*)|\[\s*["'](?<quoted>[^"']+)["']\s*\])""")]
-    private static partial Regex NodeReference();
+    [GeneratedRegex("""\b(?<root>nodes|secrets)(?:\.(?<plain>[A-Za-z_][A-Za-z0-9_-]*)|\[\s*["'](?<quoted>[^"']+)["']\s*\])""")]
+    private static partial Regex NamedReference();
 }

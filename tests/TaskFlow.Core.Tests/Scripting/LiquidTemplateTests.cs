@@ -31,9 +31,10 @@ public class LiquidTemplateTests
     [Fact]
     public void Parse_CollectsNodeIdsAndRoots()
     {
-        var template = LiquidTemplate.Parse("{{ nodes.fetch.output }} {{ nodes[\"my-node\"].output }} {{ Variables.x }}");
+        var template = LiquidTemplate.Parse("{{ nodes.fetch.output }} {{ nodes[\"my-node\"].output }} {{ Variables.x }} {{ secrets.TOKEN }}");
 
         Assert.Equal(["fetch", "my-node"], template.ReferencedNodeIds.Order(StringComparer.Ordinal));
+        Assert.Equal(["TOKEN"], template.ReferencedSecrets);
         Assert.Contains("nodes", template.ReferencedRoots);
         Assert.Contains("vars", template.ReferencedRoots);
     }
