@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Jobs;
 using TaskFlow.Workspaces.Container;
-using TaskFlow.Workspaces.Jobs;
+using TaskFlow.Workspaces.Cleanup;
 using TaskFlow.Workspaces.Mcp;
 using TaskFlow.Workspaces.Process;
 using TaskFlow.Workspaces.Vm;

@@ -7,6 +7,7 @@ using ModelContextProtocol.Protocol;
 using TaskFlow.Server.Tests.Api;
 using TaskFlow.Server.Tests.Infrastructure;
 using TaskFlow.Workspaces;
+using TaskFlow.Workspaces.Cleanup;
 
 namespace TaskFlow.Server.Tests.Workspaces;
 
@@ -265,8 +266,8 @@ public sealed class WorkspacesTests
     public async Task CleanupJobs_RunOnHangfire_OnThisMachinesQueue()
     {
         await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, ProcessWorkspaces);
-        var lazyJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.LazyJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
-        var scheduledJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.ScheduledJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var lazyJob = $"{TaskFlow.Workspaces.Cleanup.WorkspaceCleanupJob.LazyJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var scheduledJob = $"{TaskFlow.Workspaces.Cleanup.WorkspaceCleanupJob.ScheduledJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
         var storage = app.Services.GetRequiredService<Hangfire.JobStorage>();
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         List<Hangfire.Storage.RecurringJobDto> jobs;
