@@ -157,10 +157,13 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
         ArgumentException.ThrowIfNullOrEmpty(workspaceId);
         try
         {
-            if (await RemoveAsync(ContainerWorkspaceSpec.ContainerName(workspaceId), cancellationToken))
+            var name = ContainerWorkspaceSpec.ContainerName(workspaceId);
+            if (await RemoveAsync(name, cancellationToken))
             {
                 ContainerRemoved(_logger, workspaceId);
             }
+
+            await DropAgentAsync(name);
         }
         catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
         {
@@ -200,7 +203,11 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
             .ToList();
     }
 
-    public void Dispose() => _docker.Dispose();
+    public void Dispose()
+    {
+        DropAgents();
+        _docker.Dispose();
+    }
 
     /// <summary>Force-removes a container (killing what runs in it); false when there was none.</summary>
     private async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)

@@ -72,10 +72,13 @@ internal static class ContainerWorkspaceSpec
             Image = workspace.Image ?? options.Image,
             User = options.User,
 
-            // Commands arrive as execs; the container itself only has to stay up. PID 1 is the
-            // engine's init (below), which reaps the orphans that killed commands leave, so they
-            // do not pile up as zombies against the pids limit.
-            Entrypoint = ["sleep", "infinity"],
+            // Commands arrive through the exec agent on the attached standard input (kept open
+            // when nobody is attached), or as execs; either way the container only has to stay
+            // up. PID 1 is the engine's init (below), which reaps the orphans that killed
+            // commands leave, so they do not pile up as zombies against the pids limit.
+            Entrypoint = options.ExecAgent ? ["sh", "-c", ExecAgentProtocol.Launch, ExecAgentProtocol.Script] : ["sleep", "infinity"],
+            OpenStdin = options.ExecAgent,
+            StdinOnce = false,
             WorkingDir = WorkspacePaths.Inside,
 
             // The user has no writable home on a read-only root; tools that keep state there get the tmpfs.
