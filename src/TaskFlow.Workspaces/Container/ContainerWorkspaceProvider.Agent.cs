@@ -35,6 +35,14 @@ public sealed partial class ContainerWorkspaceProvider
         return agent is { IsClosed: false } ? agent : null;
     }
 
+    private void AttachAgentInBackground(string name)
+    {
+        if (_options.ExecAgent)
+        {
+            _agents.GetOrAdd(name, ConnectAgentAsync);
+        }
+    }
+
     private async Task<ExecAgentConnection?> ConnectAgentAsync(string name)
     {
         try

@@ -129,6 +129,10 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
 
             await _docker.Containers.StartContainerAsync(name, new ContainerStartParameters(), cancellationToken);
             ContainerCreated(_logger, workspace.Id, name, image);
+
+            // Attached now, in the background, so that the first command (a warm container's
+            // especially) does not wait for the attach.
+            AttachAgentInBackground(name);
         }
         catch (Exception ex)
         {
