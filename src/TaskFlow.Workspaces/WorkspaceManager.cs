@@ -150,6 +150,19 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         _files.List(id, path, recursive);
 
     /// <summary>
+    /// The command line that starts a long-running program (a confined MCP server) in a
+    /// <c>process</c> workspace, for the caller to start and own; destroying the workspace ends
+    /// whatever of it is left. Only the sandbox offers this: a container's programs are commands.
+    /// </summary>
+    public IReadOnlyList<string> LaunchCommand(string id, IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string> readOnlyPaths)
+    {
+        var workspace = _registry.Active(id);
+        return _providers[workspace.Record.Isolation] is Process.ProcessWorkspaceProvider sandbox
+            ? sandbox.LaunchCommand(workspace.Record.ToInfo(_registry.FilesOf(id)), command, environment, readOnlyPaths)
+            : throw new WorkspaceException($"Workspace '{id}' is a {workspace.Record.Isolation.ToString().ToLowerInvariant()} workspace; long-running programs run in process workspaces only.");
+    }
+
+    /// <summary>
     /// Destroys a workspace: its sandbox at once; its folder at once (<c>Immediate</c>), at the
     /// next lazy cleanup (<c>Lazy</c>) or when it expires (<c>Scheduled</c>).
     /// </summary>

@@ -216,6 +216,64 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
         }
     }
 
+    /// <summary>
+    /// The command line that starts a long-running program (a confined MCP server) in the
+    /// workspace's sandbox and cgroups, for the caller to start and own: the same sandbox as a
+    /// command's, with <paramref name="readOnlyPaths"/> visible too. Destroying the workspace kills
+    /// whatever of it is left.
+    /// </summary>
+    /// <remarks>
+    /// The caller starts it as its own user; when that is root, the launch shell joins the cgroup
+    /// as root and <c>setpriv</c> drops to the sandbox user before bubblewrap, as on cgroup v2.
+    /// </remarks>
+    internal IReadOnlyList<string> LaunchCommand(WorkspaceInfo workspace, IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string> readOnlyPaths)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        CheckId(workspace.Id);
+        CheckRequest(new ExecRequest(command, environment));
+        var tools = FindTools(out var missing) ?? throw new WorkspaceUnavailableException(IsolationMode.Process, missing!);
+        if (tools.UserName is not null)
+        {
+            tools = tools with
+            {
+                UserName = null,
+                Setpriv = HostExecutables.Find("setpriv") ?? throw new WorkspaceUnavailableException(IsolationMode.Process, "util-linux's setpriv is needed to start a long-running program as the sandbox user; install the 'util-linux' package"),
+            };
+        }
+
+        var workspaceCgroups = WorkspaceCgroups(workspace.Id);
+        IReadOnlyList<string> procs = [];
+        if (workspaceCgroups.Exists)
+        {
+            var cgroup = workspaceCgroups.Child($"server-{Guid.NewGuid():N}"[..19]);
+            try
+            {
+                cgroup.CreateFolders();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new WorkspaceException($"Could not create the cgroup for a program in workspace '{workspace.Id}': {ex.Message}", ex);
+            }
+
+            procs = [.. cgroup.ProcsFiles];
+        }
+        else if (_options.RequireLimits)
+        {
+            throw new WorkspaceException($"Workspace '{workspace.Id}' has no cgroups, so its program cannot be limited: it was never created or has been destroyed");
+        }
+
+        var spec = new SandboxSpec(
+            workspace.Folder,
+            workspace.Id.Length <= 63 ? workspace.Id : workspace.Id[..63],
+            workspace.Limits.DiskBytes,
+            Network: workspace.Limits.Network && _options.AllowNetwork,
+            procs,
+            command,
+            environment,
+            readOnlyPaths);
+        return SandboxCommand.Build(tools, _options, spec);
+    }
+
     public async Task DestroyAsync(string workspaceId, CancellationToken cancellationToken)
     {
         CheckId(workspaceId);
