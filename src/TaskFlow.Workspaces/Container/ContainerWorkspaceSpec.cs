@@ -96,6 +96,10 @@ internal static class ContainerWorkspaceSpec
             HostConfig = new HostConfig
             {
                 Init = true,
+
+                // The agent's answers (every command's output) go over the container's stdout:
+                // the engine must not keep them in a log file that grows for the container's life.
+                LogConfig = options.ExecAgent ? new LogConfig { Type = "none" } : null,
                 Runtime = options.Runtime,
                 NetworkMode = options.AllowNetwork && limits.Network ? "bridge" : "none",
 

@@ -21,6 +21,9 @@ public sealed class ExecAgentTests(DockerEngineFixture engine)
 
         Assert.Equal((3, "hi from 65534 in /workspace\n", "oops\n"), (result.ExitCode, result.Stdout, result.Stderr));
         Assert.Equal(0, await ExecsSinceAsync(workspace, since));
+
+        // The answers (the command's output) are not kept in the engine's container log.
+        Assert.Equal("none", (await engine.InspectAsync(workspace)).HostConfig.LogConfig.Type);
     }
 
     [Fact]
