@@ -117,6 +117,9 @@ public sealed partial class McpRouter : IAsyncDisposable
 
     /// <summary>Calls a tool through the fleet.</summary>
     /// <exception cref="McpRoutingException">No server offers the tool, or it failed on every server tried (the message lists each attempt).</exception>
+    /// <summary>Whether the server runs confined to a workspace (<see cref="UpstreamServerOptions.Workspace"/>); null for a server not configured.</summary>
+    public bool? IsConfined(string server) => _servers.TryGetValue(server, out var upstream) ? upstream.Options.Workspace is not null : null;
+
     public async Task<McpCallOutcome> CallToolAsync(McpToolCall call, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(call.Tier, 1);
