@@ -56,8 +56,8 @@ export default function App() {
   const nodeTypes = useMemo(() => new Map(typeList ? typeList.split('\n').map((line) => line.split('\t') as [string, string]) : []), [typeList]);
   const grouped = useMemo(() => problemsByNode(problems, nodeIds), [problems, nodeIds]);
   const view: DesignerView = useMemo(
-    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null }),
-    [catalog.byType, grouped, instanceId, overlay.states],
+    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null, focused: instanceId ? clickedNode : null }),
+    [catalog.byType, grouped, instanceId, overlay.states, clickedNode],
   );
 
   // The outputs of the latest run seen of the open definition: completion offers their fields,
