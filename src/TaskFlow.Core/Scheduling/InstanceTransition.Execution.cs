@@ -31,7 +31,7 @@ public sealed partial class InstanceTransition
 
         return e.Result switch
         {
-            SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output) : Succeeded(node, state, ok.Output, ok.Outcomes),
+            SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output, ok.VariableWrites) : Succeeded(node, state, ok.Output, ok.Outcomes, ok.VariableWrites),
             FailedResult failed => HandleFailure(node, state, parent, failed),
             SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt, suspended.Wait),
             StartChildResult child => StartChild(state, child),
@@ -39,6 +39,21 @@ public sealed partial class InstanceTransition
             ForEachResult => Failure(node, state, parent, "A foreach cannot run as the body of another foreach; use a child workflow.", retryable: false),
             _ => throw new InvalidOperationException($"Unknown activity result {e.Result.GetType().Name}."),
         };
+    }
+
+    /// <summary>Applies variables written by JavaScript (<c>setVariable</c>), as the setVariable activity's result is applied.</summary>
+    private void WriteVariables(IEnumerable<KeyValuePair<string, JsonNode?>>? writes)
+    {
+        if (writes is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in writes)
+        {
+            Instance.Variables[name] = value?.DeepClone();
+            Instance.VariablesChanged = true;
+        }
     }
 
     private IEnumerable<string> ConditionNodes(GraphNode node) =>
@@ -60,7 +75,9 @@ public sealed partial class InstanceTransition
             try
             {
                 var status = outcomes.Contains("error") ? NodeStatus.Failed : NodeStatus.Succeeded;
-                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output, (node.Id, status)));
+                var effects = edge.Condition is { IsJavaScript: true } ? new Scripting.ScriptEffects() : null;
+                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output, (node.Id, status)), effects);
+                WriteVariables(effects?.Variables);
             }
             catch (Templates.TemplateEvaluationException ex)
             {
@@ -72,16 +89,29 @@ public sealed partial class InstanceTransition
         return taken;
     }
 
-    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes)
+    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes, JsonObject? variableWrites = null)
     {
         if (!RequireAll(ConditionNodes(node)))
         {
             return false;
         }
 
+        // Variables the node's JavaScript wrote are visible to its outgoing conditions (as a script's
+        // writes are to what follows it), and undone, with any a JavaScript condition wrote, if a
+        // condition fails the node.
+        var before = variableWrites is null && !node.Outgoing.Exists(o => o.Condition is { IsJavaScript: true })
+            ? null
+            : Instance.Variables.DeepClone().AsObject();
+        WriteVariables(variableWrites);
         var taken = TakenEdges(node, output, outcomes, out var conditionError);
         if (conditionError is not null)
         {
+            if (before is not null)
+            {
+                Instance.Variables.Clear();
+                WriteVariables(before);
+            }
+
             return Failure(node, state, null, conditionError, retryable: false);
         }
 

@@ -176,7 +176,7 @@ public sealed partial class WorkflowValidator(
         }
         else
         {
-            ValidateInputs(node.Id, node.Inputs, descriptor, target, add);
+            ValidateInputs(node.Id, Scripting.JavaScriptActivityInputs.Normalize(node.Type, node.Inputs), descriptor, target, add);
             ValidateSpecialActivity(node, target, add);
         }
 
@@ -311,7 +311,7 @@ public sealed partial class WorkflowValidator(
                     }
                     else
                     {
-                        ValidateInputs(node.Id + " body", body["inputs"] as JsonObject ?? [], bodyDescriptor, target, add);
+                        ValidateInputs(node.Id + " body", Scripting.JavaScriptActivityInputs.Normalize(bodyDescriptor.Type, body["inputs"] as JsonObject ?? []), bodyDescriptor, target, add);
                     }
                 }
 
@@ -368,7 +368,7 @@ public sealed partial class WorkflowValidator(
             {
                 try
                 {
-                    TemplateExpression.Parse(edge.Condition);
+                    TemplateExpression.FromJson(edge.Condition);
                 }
                 catch (TemplateSyntaxException ex)
                 {
@@ -498,6 +498,15 @@ public sealed partial class WorkflowValidator(
             add("trigger.http.secret", target, $"Trigger #{i + 1} has 'secret' or 'signatureHeader' without \"auth\": \"hmac\"; set auth to hmac or remove them.");
         }
 
+        if (trigger.Identity is not null && (trigger.Identity.Length is 0 or > 100 || string.IsNullOrWhiteSpace(trigger.Identity)))
+        {
+            add("trigger.http.identity", target, $"Trigger #{i + 1} has an identity of {trigger.Identity.Length} characters; use 1 to 100, not only spaces.");
+        }
+        else if (trigger.Identity is not null && (trigger.Auth ?? "apiKey") == "apiKey")
+        {
+            add("trigger.http.identity", target, $"Trigger #{i + 1} declares identity '{trigger.Identity}' with API key auth, where the caller is the key's name; use it with \"auth\": \"hmac\" or \"none\", or remove it.");
+        }
+
         if (trigger.Wait is not null && (!Duration.TryParse(trigger.Wait, out var wait) || wait <= TimeSpan.Zero))
         {
             add("trigger.http.wait", target, $"Trigger #{i + 1} has wait '{trigger.Wait}', which is not a positive duration such as 30s.");
@@ -573,7 +582,9 @@ public sealed partial class WorkflowValidator(
     }
 
     private static bool IsTemplate(JsonNode value) =>
-        value is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains("{{", StringComparison.Ordinal);
+        (value is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains("{{", StringComparison.Ordinal))
+        || Scripting.ScriptObject.TryGetJavaScript(value, out _)
+        || Scripting.ScriptObject.TryGetLiquid(value, out _);
 
     private static bool MatchesType(JsonNode value, string type) => type switch
     {

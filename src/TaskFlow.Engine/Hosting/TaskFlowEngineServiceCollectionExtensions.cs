@@ -38,6 +38,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton(sp => new TaskFlowDbContextFactory(Options(sp).EffectiveProvider, ConnectionString(Options(sp))));
         services.TryAddSingleton(sp => CreateDataSource(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
         services.TryAddSingleton<Diagnostics.EngineMetrics>();
+        services.TryAddSingleton<Diagnostics.InstanceTraces>();
         services.TryAddSingleton<EngineStore>(sp =>
         {
             EngineStore store = Options(sp).EffectiveProvider == DatabaseProvider.Postgres
@@ -54,6 +55,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton<WorkDispatcher>();
 
         // Order matters: hosted services start in registration order, and the schema must exist first.
+        services.AddOptions<Core.Scripting.JavaScriptOptions>().BindConfiguration(Core.Scripting.JavaScriptOptions.SectionName);
+        services.AddHostedService<JavaScriptSetup>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<EngineWorkerHost>();
         services.TryAddSingleton<BulkOperations.BulkOperations>();
@@ -70,6 +73,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
+        builder.AddActivity<JavaScriptActivity>(Descriptor(BuiltInActivities.JavaScript));
         builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
         builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
         builder.AddActivity<AgentTasks.AgentActivity>(Descriptor(BuiltInActivities.Agent));

@@ -68,7 +68,7 @@ public class WorkflowJsonTests
 
         var onError = definition.Edges[1];
         Assert.Equal(("on-error", "split", "alert", "error", "in", "Failure"), (onError.Id, onError.From, onError.To, onError.FromPort, onError.ToPort, onError.Label));
-        Assert.Equal("output.ok", definition.Edges[2].Condition);
+        Assert.Equal("output.ok", (string?)definition.Edges[2].Condition);
         Assert.Equal("split->merge", definition.Edges[2].DisplayName);
 
         Assert.Equal(["cron", "http", "hook"], definition.Triggers.Select(t => t.Type));
@@ -231,5 +231,20 @@ public class WorkflowJsonTests
         Assert.Equal("json.malformed", problem.Code);
         Assert.Equal("$.id", problem.Target);
         Assert.Contains("line 1, column 9 ($.id)", ex.Message);
+    }
+
+    [Fact]
+    public void Serialize_JavaScriptCondition_RoundTripsAsAnObject()
+    {
+        const string json = """
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "b", "condition": { "js": "getVariable('amount') > 1000" } } ] }
+            """;
+
+        var definition = WorkflowJson.Parse(json);
+        var again = WorkflowJson.Parse(WorkflowJson.Serialize(definition));
+
+        Assert.Equal("getVariable('amount') > 1000", definition.Edges[0].Condition!["js"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(definition.Edges[0].Condition, again.Edges[0].Condition));
     }
 }

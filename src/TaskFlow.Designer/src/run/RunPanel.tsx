@@ -50,6 +50,12 @@ export default function RunPanel(props: RunPanelProps) {
             Instance <code data-testid="instance-id">{props.instanceId}</code>{' '}
             <span className={`tf-state state-${instance?.status.toLowerCase() ?? 'running'}`} data-testid="instance-status">{instance?.status ?? 'Running'}</span>
           </h3>
+          {(instance?.correlationId || instance?.traceId) && (
+            <p className="tf-hint" data-testid="instance-ids">
+              {instance.correlationId && <>Correlation <code data-testid="instance-correlation">{instance.correlationId}</code>{' '}</>}
+              {instance.traceId && <>Trace <code data-testid="instance-trace" title="Find this trace in your tracing backend (OpenTelemetry)">{instance.traceId}</code></>}
+            </p>
+          )}
           {instance?.status === 'Running' && <button data-testid="instance-cancel" onClick={props.onCancel}>Cancel</button>}
           {instance?.error && <pre className="tf-error">{instance.error}</pre>}
           {instance && props.selectedNode && <NodeDetails instance={instance} nodeId={props.selectedNode} onRetry={props.onRetry} onChanged={props.onChanged} />}
