@@ -69,6 +69,8 @@ public sealed class RunViewTests(DesignerFixture fixture)
         await Expect(page.GetByTestId("node-details")).ToContainTextAsync("flaky");
         await Expect(page.GetByTestId("node-details-attempts")).ToHaveTextAsync("2");
         await Expect(flaky).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("selected"));
+        await Expect(designer.Node("flaky")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bselected\\b"));
+        await Expect(designer.Node("pause")).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("\\bselected\\b"));
 
         // The event arrives: the open bar closes and the instance finishes, without reloading.
         await fixture.Server.PostAsync("/api/events/timeline-go", $$"""{ "correlation": "{{key}}" }""");

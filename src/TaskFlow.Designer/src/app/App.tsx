@@ -8,7 +8,6 @@ import Canvas from '../canvas/Canvas';
 import { DesignerContext, type DesignerView } from '../canvas/DesignerContext';
 import { useKeyboard } from '../canvas/useKeyboard';
 import DecomposePanel from '../decompose/DecomposePanel';
-import { preloadCodeEditor } from '../editor/TemplateField';
 import { TemplateScopeContext } from '../editor/TemplateScopeContext';
 import { templateScope } from '../editor/templateScope';
 import type { JsonValue } from '../mapping/definition';
@@ -44,6 +43,7 @@ export default function App() {
   useKeyboard(document, Boolean(key) && !instanceId);
 
   const say = useCallback((text: string, kind: NoticeMessage['kind'] = 'info') => setNotice({ text, kind, at: Date.now() }), []);
+  const sayError = useCallback((text: string) => say(text, 'error'), [say]);
   const stopFollowing = useCallback(() => setInstanceId(null), []);
   const file = useWorkflowFile(document, Boolean(key), say, stopFollowing);
   const { stored, problems, storage, open, save } = file;
@@ -56,8 +56,8 @@ export default function App() {
   const nodeTypes = useMemo(() => new Map(typeList ? typeList.split('\n').map((line) => line.split('\t') as [string, string]) : []), [typeList]);
   const grouped = useMemo(() => problemsByNode(problems, nodeIds), [problems, nodeIds]);
   const view: DesignerView = useMemo(
-    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null }),
-    [catalog.byType, grouped, instanceId, overlay.states],
+    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null, focused: instanceId ? clickedNode : null }),
+    [catalog.byType, grouped, instanceId, overlay.states, clickedNode],
   );
 
   // The outputs of the latest run seen of the open definition: completion offers their fields,
@@ -73,13 +73,6 @@ export default function App() {
   const scopeKey = JSON.stringify([current.inputs ?? null, current.nodes.map((n) => [n.id, n.type, n.type === 'setVariable' ? n.inputs?.name ?? null : null])]);
   const scope = useMemo(() => templateScope(current, outputs), [scopeKey, outputs]);
 
-  // The code editor is split out of the first load; fetch it once the designer is up.
-  useEffect(() => {
-    if (catalog.activities.length > 0) {
-      const idle = window.setTimeout(preloadCodeEditor, 500);
-      return () => window.clearTimeout(idle);
-    }
-  }, [catalog.activities.length]);
 
   const run = useCallback(async (input: unknown) => {
     setRunError(null);
@@ -159,8 +152,8 @@ export default function App() {
                 document={document}
                 activities={catalog.byType}
                 readOnly={Boolean(instanceId)}
-                onNotice={(text) => say(text, 'error')}
-                onNodeClick={(id) => setClickedNode(id)}
+                onNotice={sayError}
+                onNodeClick={setClickedNode}
               />
             </ReactFlowProvider>
             {storage.loaded && storage.definitions.length === 0 && document.graph.nodes.length === 0 && (
