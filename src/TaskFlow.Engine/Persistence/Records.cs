@@ -45,6 +45,14 @@ public sealed class InstanceRecord
 
     /// <summary>The caller's id for what this run belongs to (an order, a request); searchable, not unique.</summary>
     public string? CorrelationId { get; set; }
+
+    /// <summary>
+    /// The provider's version of the row as this process last wrote it (PostgreSQL's <c>xmin</c>);
+    /// 0 when unknown. Not a column: a guarded commit checks it in the database (see <see cref="InstanceRowCache"/>).
+    /// </summary>
+    public long RowVersion { get; set; }
+
+    public InstanceRecord Clone() => (InstanceRecord)MemberwiseClone();
 }
 
 public sealed class NodeStateRecord
