@@ -31,6 +31,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <summary>Running instances' rows as this process last wrote them (see <see cref="CompleteGuardedAsync"/>).</summary>
     internal InstanceRowCache Rows { get; } = new();
 
+    private long _guardedCommits;
+
+    /// <summary>Commits this store made in one guarded round trip (see <see cref="CompleteGuardedAsync"/>).</summary>
+    internal long GuardedCommits => Interlocked.Read(ref _guardedCommits);
+
     /// <summary>
     /// True when the provider can write a <see cref="CommitGuard"/>ed batch: check row versions and
     /// leases, write and commit, all in one round trip.
@@ -190,11 +195,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
-        if (correlationId is null)
-        {
-            Rows.Remember(writes.NewInstances);
-        }
-
+        Rows.Remember(writes, carryStates: false);
         RaiseWork(writes);
         return (id, true);
     }
@@ -305,7 +306,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
-        Rows.Remember(writes.ChangedInstances);
+        Rows.Remember(writes, carryStates: false);
         RaiseWork(writes);
         earlierWaits.AddRange(writes.EarlierWaits);
         if (finished.Count > 0)
@@ -318,7 +319,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     /// <summary>
     /// The one-round-trip commit: when every instance of the batch is in <see cref="Rows"/> and its
-    /// transition needs no stored state and touches nothing beyond the instance (no waits, no
+    /// transition needs no stored state but what is cached with it, and touches nothing beyond the instance (no waits, no
     /// children, no cancelled branches, no parent to resume), the transition is computed from the
     /// cached row and sent with its checks as one batch that also commits. Null when it does not
     /// apply or a check failed: then nothing was written and the ordinary commit runs.
@@ -335,7 +336,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var now = Time.GetUtcNow();
         foreach (var group in batch.GroupBy(c => c.Work.InstanceId))
         {
-            if (!Rows.TryGet(group.Key, out var instance) || !Graphs.TryGet(instance.DefinitionId, instance.DefinitionVersion, out var graph) || CanWaitForEvents(graph))
+            if (!Rows.TryGet(group.Key, out var instance, out var states) || !Graphs.TryGet(instance.DefinitionId, instance.DefinitionVersion, out var graph) || CanWaitForEvents(graph))
             {
                 return null;
             }
@@ -346,7 +347,21 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
                 transition.Apply(completion.Work.NodeId, completion.Work.Attempt, completion.Result);
             }
 
-            if (transition.Run().Count > 0 || transition.CancelledNodes.Count > 0 || transition.Children.Count > 0 ||
+            // Stored state comes from the cache only: a node it does not hold means the ordinary commit.
+            for (var missing = transition.Run(); missing.Count > 0; missing = transition.Run())
+            {
+                foreach (var nodeId in missing)
+                {
+                    if (!states.TryGetValue(nodeId, out var record))
+                    {
+                        return null;
+                    }
+
+                    transition.Load(ToState(record));
+                }
+            }
+
+            if (transition.CancelledNodes.Count > 0 || transition.Children.Count > 0 ||
                 (transition.Finished is { } outcome && (outcome.Status != InstanceStatus.Succeeded || instance.ParentInstanceId is not null)))
             {
                 return null;
@@ -385,7 +400,8 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
-        Rows.Remember(writes.ChangedInstances);
+        Rows.Remember(writes, carryStates: true);
+        Interlocked.Increment(ref _guardedCommits);
         RaiseWork(writes);
         if (finished.Count > 0)
         {

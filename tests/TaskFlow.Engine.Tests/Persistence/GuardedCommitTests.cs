@@ -28,14 +28,15 @@ public sealed class GuardedCommitTests
         await using var engine = await TestEngine.StartAsync(TestEngine.Postgres, o => o.RunWorkers = false);
         var store = engine.Services.GetRequiredService<EngineStore>();
         var id = await StartAsync(engine);
-        Assert.True(store.Rows.TryGet(id, out var before));
+        Assert.True(store.Rows.TryGet(id, out var before, out _));
 
         var a = Assert.Single(await store.ClaimAsync("w", 10, Lease));
         var kept = await store.CompleteAsync([new Completion(a, ActivityResult.Succeeded(), 0)], "w", keepForSelf: 1, Lease);
 
         var b = Assert.Single(kept);
         Assert.Equal("b", b.NodeId);
-        Assert.True(store.Rows.TryGet(id, out var after));
+        Assert.Equal(1, store.GuardedCommits);
+        Assert.True(store.Rows.TryGet(id, out var after, out _));
         Assert.NotEqual(before.RowVersion, after.RowVersion);
         Assert.Equal(await RowVersionAsync(engine, id), after.RowVersion);
         var journal = await engine.Runtime.GetJournalAsync(id);
@@ -57,13 +58,14 @@ public sealed class GuardedCommitTests
         var kept = await store.CompleteAsync([new Completion(a, ActivityResult.Succeeded(), 0)], "w", keepForSelf: 1, Lease);
 
         Assert.Equal("b", Assert.Single(kept).NodeId);
+        Assert.Equal(0, store.GuardedCommits);
         Assert.Equal("{\"elsewhere\":true}", await ScalarAsync<string>(engine, "SELECT variables FROM tf_instances WHERE id = @id", id));
         var view = await engine.Runtime.GetInstanceAsync(id);
         Assert.NotNull(view);
         Assert.Equal(NodeStatus.Succeeded, view.Nodes.Single(n => n.NodeId == "a").Status);
         var journal = await engine.Runtime.GetJournalAsync(id);
         Assert.Single(journal, j => j.Type == JournalEventType.NodeSucceeded && j.NodeId == "a");
-        Assert.Equal(await RowVersionAsync(engine, id), store.Rows.TryGet(id, out var cached) ? cached.RowVersion : -1);
+        Assert.Equal(await RowVersionAsync(engine, id), store.Rows.TryGet(id, out var cached, out _) ? cached.RowVersion : -1);
     }
 
     [Fact]
@@ -76,14 +78,21 @@ public sealed class GuardedCommitTests
         await store.ReleaseLeasesAsync("first", [stale]);
         var current = Assert.Single(await store.ClaimAsync("second", 10, Lease));
         Assert.Equal(stale.Id, current.Id);
-        Assert.True(store.Rows.TryGet(id, out _));
+
+        // The instance row is unchanged and cached: only the lease check can stop this commit.
+        Assert.True(store.Rows.TryGet(id, out _, out _));
 
         var dropped = await store.CompleteAsync([new Completion(stale, ActivityResult.Succeeded(), 0)], "first", keepForSelf: 1, Lease);
         Assert.Empty(dropped);
+        Assert.Equal(0, store.GuardedCommits);
         Assert.Equal(NodeStatus.Running, (await engine.Runtime.GetInstanceAsync(id))!.Nodes.Single(n => n.NodeId == "a").Status);
 
+        // The failed check dropped the cached row, so this commit reads it (and caches it again).
+        Assert.False(store.Rows.TryGet(id, out _, out _));
         var kept = await store.CompleteAsync([new Completion(current, ActivityResult.Succeeded(), 0)], "second", keepForSelf: 1, Lease);
         Assert.Equal("b", Assert.Single(kept).NodeId);
+        Assert.Equal(0, store.GuardedCommits);
+        Assert.True(store.Rows.TryGet(id, out _, out _));
         var journal = await engine.Runtime.GetJournalAsync(id);
         Assert.Single(journal, j => j.Type == JournalEventType.NodeSucceeded && j.NodeId == "a" && j.Worker == "second");
     }
@@ -100,11 +109,13 @@ public sealed class GuardedCommitTests
             next = await store.CompleteAsync([new Completion(Assert.Single(next), ActivityResult.Succeeded(), 0)], "w", keepForSelf: 1, Lease);
         }
 
+        // Every step, the last one (which finishes the instance) included, took one round trip.
+        Assert.Equal(3, store.GuardedCommits);
         var view = await engine.Runtime.GetInstanceAsync(id);
         Assert.NotNull(view);
         Assert.Equal(InstanceStatus.Succeeded, view.Status);
         Assert.All(view.Nodes, n => Assert.Equal(NodeStatus.Succeeded, n.Status));
-        Assert.False(store.Rows.TryGet(id, out _));
+        Assert.False(store.Rows.TryGet(id, out _, out _));
         var journal = await engine.Runtime.GetJournalAsync(id);
         Assert.Equal(["a", "b", "c"], journal.Where(j => j.Type == JournalEventType.NodeSucceeded).Select(j => j.NodeId!).Order());
         Assert.Equal(["b", "c"], journal.Where(j => j.Type == JournalEventType.NodeStarted && j.Worker == "w" && j.NodeId != "a").Select(j => j.NodeId!).Order());
