@@ -46,6 +46,19 @@ dotnet "$ROOT/bench/TaskFlow.Bench/bin/Release/net10.0/TaskFlow.Bench.dll" \
 (cd "$PEERS" && NODE_NO_WARNINGS=1 "$NODE" dbos-bench.mjs --n "$N" --runs "$RUNS" --warmups "$WARMUPS") | tee "$OUT/dbos.txt"
 (cd "$PEERS" && RESTATE_LOGGING=ERROR "$NODE" restate-bench.mjs --server "$RESTATE" --n "$N" --runs "$RUNS" --warmups "$WARMUPS") | tee "$OUT/restate.txt"
 
+# The physical limit the chain is measured against: one connection committing one small insert
+# at a time (pgbench, when installed), on the same server in the same run.
+if command -v pgbench >/dev/null 2>&1; then
+  PGARGS=$(printf '%s' "$TASKFLOW_TEST_POSTGRES" | tr ';' '\n' | sed -n 's/^Host=/-h /p; s/^Port=/-p /p; s/^Username=/-U /p' | tr '\n' ' ')
+  PGDB=tf_bench_pgbench_$$
+  psql $PGARGS -d postgres -qc "CREATE DATABASE $PGDB" >&2
+  psql $PGARGS -d "$PGDB" -qc "CREATE TABLE t (id bigserial PRIMARY KEY, v int)" >&2
+  printf 'BEGIN;\nINSERT INTO t (v) VALUES (1);\nCOMMIT;\n' > "$OUT/commit.sql"
+  TPS=$(pgbench $PGARGS -n -c 1 -T 10 -M prepared -f "$OUT/commit.sql" "$PGDB" 2>/dev/null | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+  psql $PGARGS -d postgres -qc "DROP DATABASE $PGDB" >&2
+  echo "pgbench, one connection, BEGIN; INSERT; COMMIT for 10 s: ${TPS%.*} commits/s"
+fi
+
 # "  postgres chain: median 647 activities/s (...)" -> 647
 median() { sed -n "s/^  $1 $2: median \([0-9]*\) .*/\1/p" "$OUT"/*.txt | head -1; }
 ratio() {
