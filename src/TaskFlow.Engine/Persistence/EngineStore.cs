@@ -393,7 +393,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         {
             foreach (var (instance, _, _, _) in planned)
             {
-                Rows.Forget(instance.Id);
+                Rows.MarkContended(instance.Id);
             }
 
             return null;

@@ -14,11 +14,15 @@ namespace TaskFlow.Engine.Persistence;
 /// changed it, nothing is written and the commit takes the ordinary path, which reads the row.
 /// Node states are only ever written together with their instance row (every commit, start and
 /// cancellation updates it), so an unchanged row version also vouches for the cached states.
+/// An instance whose check failed once is shared with another writer (typically a fan-out that
+/// several worker processes work on): it is not cached again, so its commits do not keep paying a
+/// failed check (and an error line in PostgreSQL's log) before the ordinary commit.
 /// Bounded: when full it is emptied, which costs each instance one ordinary commit.
 /// </remarks>
 public sealed class InstanceRowCache(int capacity = 4096, int statesPerInstance = 256)
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _contended = new(StringComparer.Ordinal);
 
     /// <summary>A copy of the cached row, safe to change, and the node states cached with it (read only).</summary>
     public bool TryGet(string instanceId, out InstanceRecord row, out IReadOnlyDictionary<string, NodeStateRecord> states)
@@ -44,9 +48,14 @@ public sealed class InstanceRowCache(int capacity = 4096, int statesPerInstance 
     {
         foreach (var row in writes.NewInstances.Concat(writes.ChangedInstances).Reverse().DistinctBy(r => r.Id))
         {
-            if (row.Status != (int)InstanceStatus.Running || row.RowVersion == 0)
+            if (row.Status != (int)InstanceStatus.Running || row.RowVersion == 0 || _contended.ContainsKey(row.Id))
             {
                 _entries.TryRemove(row.Id, out _);
+                if (row.Status != (int)InstanceStatus.Running)
+                {
+                    _contended.TryRemove(row.Id, out _);
+                }
+
                 continue;
             }
 
@@ -70,7 +79,17 @@ public sealed class InstanceRowCache(int capacity = 4096, int statesPerInstance 
         }
     }
 
-    public void Forget(string instanceId) => _entries.TryRemove(instanceId, out _);
+    /// <summary>Drops the instance after a failed check and never caches it again (until it finishes).</summary>
+    public void MarkContended(string instanceId)
+    {
+        _entries.TryRemove(instanceId, out _);
+        if (_contended.Count >= capacity)
+        {
+            _contended.Clear();
+        }
+
+        _contended[instanceId] = 0;
+    }
 
     private sealed record Entry(InstanceRecord Row, Dictionary<string, NodeStateRecord> States);
 }
