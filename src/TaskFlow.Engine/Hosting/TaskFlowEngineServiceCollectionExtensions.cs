@@ -100,7 +100,9 @@ public static class TaskFlowEngineServiceCollectionExtensions
     /// <summary>
     /// The hot path runs the same few statements thousands of times a second; unless the
     /// connection string says otherwise, Npgsql prepares them, so PostgreSQL parses and plans
-    /// each one once per connection instead of on every execution.
+    /// each one once per connection instead of on every execution, and does not reset a pooled
+    /// connection's session on every checkout (seven statements ahead of each commit): the engine
+    /// leaves no session state behind (no SET, temporary tables, cursors or held advisory locks).
     /// </summary>
     internal static NpgsqlDataSource CreateDataSource(string connectionString)
     {
@@ -109,6 +111,13 @@ public static class TaskFlowEngineServiceCollectionExtensions
         {
             builder.MaxAutoPrepare = 64;
             builder.AutoPrepareMinUsages = 2;
+        }
+
+        // Npgsql's builder knows every keyword; the plain one tells whether the string set it.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("No Reset On Close") && !given.ContainsKey("NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
         }
 
         return NpgsqlDataSource.Create(builder.ConnectionString);

@@ -28,6 +28,20 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     protected TimeProvider Time { get; } = time;
 
+    /// <summary>Running instances' rows as this process last wrote them (see <see cref="CompleteGuardedAsync"/>).</summary>
+    internal InstanceRowCache Rows { get; } = new();
+
+    private long _guardedCommits;
+
+    /// <summary>Commits this store made in one guarded round trip (see <see cref="CompleteGuardedAsync"/>).</summary>
+    internal long GuardedCommits => Interlocked.Read(ref _guardedCommits);
+
+    /// <summary>
+    /// True when the provider can write a <see cref="CommitGuard"/>ed batch: check row versions and
+    /// leases, write and commit, all in one round trip.
+    /// </summary>
+    protected internal virtual bool SupportsGuardedCommit => false;
+
     /// <summary>Set by the host to count committed transitions.</summary>
     public Diagnostics.EngineMetrics? Metrics { get; set; }
 
@@ -56,6 +70,9 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     // ---- provider primitives -------------------------------------------------------------
 
     protected internal abstract Task<StoreSession> BeginAsync(CancellationToken cancellationToken);
+
+    /// <summary>A write transaction whose clock reading is <paramref name="now"/> (a guarded commit computes its transition before it begins).</summary>
+    protected internal virtual Task<StoreSession> BeginAsync(DateTimeOffset now, CancellationToken cancellationToken) => BeginAsync(cancellationToken);
 
     protected internal abstract Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken);
 
@@ -182,6 +199,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
+        Rows.Remember(writes, carryStates: false);
         RaiseWork(writes);
         return (id, true);
     }
@@ -253,6 +271,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, List<string> earlierWaits, CancellationToken cancellationToken)
     {
+        if (SupportsGuardedCommit && await CompleteGuardedAsync(batch, owner, keepForSelf, lease, cancellationToken) is { } done)
+        {
+            return done;
+        }
+
         await using var session = await BeginAsync(cancellationToken);
         var (instances, accepted) = await LockAndDeleteLeasedAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), batch.Select(c => c.Work).ToArray(), cancellationToken);
         var writes = new PendingWrites();
@@ -287,8 +310,103 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
         await WriteAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
+        Rows.Remember(writes, carryStates: false);
         RaiseWork(writes);
         earlierWaits.AddRange(writes.EarlierWaits);
+        if (finished.Count > 0)
+        {
+            InstancesFinished?.Invoke(finished);
+        }
+
+        return [.. Kept(writes, owner), .. writes.Claimed];
+    }
+
+    /// <summary>
+    /// The one-round-trip commit: when every instance of the batch is in <see cref="Rows"/> and its
+    /// transition needs no stored state but what is cached with it, and touches nothing beyond the instance (no waits, no
+    /// children, no cancelled branches, no parent to resume), the transition is computed from the
+    /// cached row and sent with its checks as one batch that also commits. Null when it does not
+    /// apply or a check failed: then nothing was written and the ordinary commit runs.
+    /// </summary>
+    /// <remarks>
+    /// The guarantees are the ordinary commit's: the batch locks the instance rows in id order and
+    /// checks that each is still at the version this process wrote (so the transition was computed
+    /// from the current row), and deletes the finished items only under their leases; if either
+    /// check fails, the provider aborts the transaction before anything is written.
+    /// </remarks>
+    private async Task<IReadOnlyList<ClaimedWork>?> CompleteGuardedAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        var planned = new List<(InstanceRecord Instance, long Version, WorkflowGraph Graph, InstanceTransition Transition)>();
+        var now = Time.GetUtcNow();
+        foreach (var group in batch.GroupBy(c => c.Work.InstanceId))
+        {
+            if (!Rows.TryGet(group.Key, out var instance, out var states) || !Graphs.TryGet(instance.DefinitionId, instance.DefinitionVersion, out var graph) || CanWaitForEvents(graph))
+            {
+                return null;
+            }
+
+            var transition = new InstanceTransition(graph, ToSnapshot(instance), now, Limits);
+            foreach (var completion in group)
+            {
+                transition.Apply(completion.Work.NodeId, completion.Work.Attempt, completion.Result);
+            }
+
+            // Stored state comes from the cache only: a node it does not hold means the ordinary commit.
+            for (var missing = transition.Run(); missing.Count > 0; missing = transition.Run())
+            {
+                foreach (var nodeId in missing)
+                {
+                    if (!states.TryGetValue(nodeId, out var record))
+                    {
+                        return null;
+                    }
+
+                    transition.Load(ToState(record));
+                }
+            }
+
+            if (transition.CancelledNodes.Count > 0 || transition.Children.Count > 0 ||
+                (transition.Finished is { } outcome && (outcome.Status != InstanceStatus.Succeeded || instance.ParentInstanceId is not null)))
+            {
+                return null;
+            }
+
+            planned.Add((instance, instance.RowVersion, graph, transition));
+        }
+
+        await using var session = await BeginAsync(now, cancellationToken);
+        var writes = new PendingWrites();
+        var finished = new List<string>();
+        foreach (var (instance, _, graph, transition) in planned)
+        {
+            // With the checks above this reads nothing: it only gathers the writes.
+            await ApplyEffectsAsync(session, instance, graph, transition, writes, owner, finished, cancellationToken);
+        }
+
+        var kept = KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
+        if (kept < keepForSelf && !writes.HasVisibleWork)
+        {
+            writes.ClaimUpTo = keepForSelf - kept;
+            writes.ClaimOwner = owner;
+            writes.ClaimLease = lease;
+        }
+
+        writes.Guard = new CommitGuard { Instances = [.. planned.Select(p => (p.Instance.Id, p.Version))], Items = [.. batch.Select(c => c.Work)] };
+        await WriteAsync(session, writes, cancellationToken);
+        if (writes.GuardFailed)
+        {
+            foreach (var (instance, _, _, _) in planned)
+            {
+                Rows.MarkContended(instance.Id);
+            }
+
+            return null;
+        }
+
+        await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
+        Rows.Remember(writes, carryStates: true);
+        Interlocked.Increment(ref _guardedCommits);
+        RaiseWork(writes);
         if (finished.Count > 0)
         {
             InstancesFinished?.Invoke(finished);

@@ -12,6 +12,10 @@ public sealed class GraphCache(int capacity = 1024)
 {
     private readonly ConcurrentDictionary<(string, int), WorkflowGraph> _graphs = new();
 
+    /// <summary>The compiled graph when it is cached already; never reads the database.</summary>
+    public bool TryGet(string definitionId, int version, out WorkflowGraph graph) =>
+        _graphs.TryGetValue((definitionId, version), out graph!);
+
     public async Task<WorkflowGraph> GetAsync(EngineStore store, StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
     {
         if (version is { } v && _graphs.TryGetValue((definitionId, v), out var cached))

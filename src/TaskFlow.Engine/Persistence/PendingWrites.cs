@@ -37,6 +37,16 @@ public sealed class PendingWrites
     /// <summary>True when the provider already put the wake-up notification into the written batch.</summary>
     public bool NotifyQueued { get; set; }
 
+    /// <summary>
+    /// When set, the provider writes everything as one guarded batch that also commits: it first
+    /// locks the instances and checks their row versions, and deletes the finished items under
+    /// their leases, and writes nothing if either check fails (<see cref="GuardFailed"/>).
+    /// </summary>
+    public CommitGuard? Guard { get; set; }
+
+    /// <summary>Set by the provider when <see cref="Guard"/> found an instance changed or a lease lost; nothing was written.</summary>
+    public bool GuardFailed { get; set; }
+
     public void AddJournal(string instanceId, JournalEntry entry, string? worker) => Journal.Add(new JournalRecord
     {
         InstanceId = instanceId,

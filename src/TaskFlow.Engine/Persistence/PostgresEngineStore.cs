@@ -24,12 +24,16 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    protected internal override async Task<StoreSession> BeginAsync(CancellationToken cancellationToken)
+    protected internal override Task<StoreSession> BeginAsync(CancellationToken cancellationToken) => BeginAsync(Time.GetUtcNow(), cancellationToken);
+
+    protected internal override async Task<StoreSession> BeginAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
-        return new PostgresSession(connection, transaction, Time.GetUtcNow());
+        return new PostgresSession(connection, transaction, now);
     }
+
+    protected internal override bool SupportsGuardedCommit => true;
 
     protected internal override async Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
     {
@@ -131,10 +135,17 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
         await using (batch)
         {
+            // The commands that return rows, in batch order, each with what reads its rows.
+            var results = new List<Func<NpgsqlDataReader, Task>>();
+            if (writes.Guard is { } guard)
+            {
+                AddGuard(batch, results, guard);
+            }
+
             if (writes.NewInstances.Count > 0)
             {
                 var rows = writes.NewInstances;
-                var c = new NpgsqlBatchCommand($"INSERT INTO tf_instances ({InstanceColumns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p)");
+                var c = new NpgsqlBatchCommand($"INSERT INTO tf_instances ({InstanceColumns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p) RETURNING id, xmin::text::bigint");
                 c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.DefinitionId)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.DefinitionVersion)));
@@ -152,12 +163,13 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 c.Parameters.Add(Array("o", rows.Select(r => r.UpdatedAt)));
                 c.Parameters.Add(Array("p", rows.Select(r => r.FinishedAt)));
                 batch.BatchCommands.Add(c);
+                results.Add(reader => ReadRowVersionsAsync(reader, rows, cancellationToken));
             }
 
             if (writes.ChangedInstances.Count > 0)
             {
                 var rows = writes.ChangedInstances.DistinctBy(r => r.Id).ToArray();
-                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished, variables = x.variables FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h) AS x(id, status, active, output, error, updated, finished, variables) WHERE i.id = x.id");
+                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished, variables = x.variables FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h) AS x(id, status, active, output, error, updated, finished, variables) WHERE i.id = x.id RETURNING i.id, i.xmin::text::bigint");
                 c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.Status)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.ActiveNodes)));
@@ -167,6 +179,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 c.Parameters.Add(Array("g", rows.Select(r => r.FinishedAt)));
                 c.Parameters.Add(Array("h", rows.Select(r => r.Variables)));
                 batch.BatchCommands.Add(c);
+                results.Add(reader => ReadRowVersionsAsync(reader, writes.ChangedInstances, cancellationToken));
             }
 
             if (writes.States.Count > 0)
@@ -210,7 +223,6 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 batch.BatchCommands.Add(c);
             }
 
-            var workIndex = -1;
             if (writes.Work.Count > 0)
             {
                 var rows = writes.Work.Select(w => w.Record).ToArray();
@@ -229,8 +241,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 c.Parameters.Add(Array("i", rows.Select(r => r.Payload)));
                 c.Parameters.Add(Array("j", rows.Select(r => r.DefinitionId)));
                 c.Parameters.Add(Array("k", rows.Select(r => r.DefinitionVersion)));
-                workIndex = batch.BatchCommands.Count;
                 batch.BatchCommands.Add(c);
+                results.Add(reader => ReadWorkIdsAsync(reader, writes.Work, cancellationToken));
             }
 
             if (writes.ClaimUpTo > 0)
@@ -238,13 +250,28 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 var claim = new NpgsqlBatchCommand(ClaimSql);
                 AddClaimParameters(claim.Parameters, writes.ClaimOwner!, writes.ClaimUpTo, session.Now, writes.ClaimLease);
                 batch.BatchCommands.Add(claim);
+                results.Add(async reader =>
+                {
+                    while (await reader.ReadAsync(cancellationToken))
+                    {
+                        writes.Claimed.Add(SqlReaders.Claimed(reader));
+                    }
+                });
             }
 
             if (writes.HasVisibleWork)
             {
                 // Delivered only if the transaction commits, and only once it has.
                 batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{Channel}', '')"));
+                results.Add(_ => Task.CompletedTask);
                 writes.NotifyQueued = true;
+            }
+
+            if (writes.Guard is not null)
+            {
+                // The commit rides in the same round trip: PostgreSQL runs it only if every
+                // statement before it succeeded, the guard's checks included.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             }
 
             if (batch.BatchCommands.Count == 0)
@@ -252,37 +279,100 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 return;
             }
 
-            // Statements without RETURNING produce no result set: the readable sets are, in
-            // order, the inserted work items, the claimed items, the notification.
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            if (workIndex >= 0)
+            try
             {
-
-                var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
-                var used = new HashSet<NewWork>();
-                while (await reader.ReadAsync(cancellationToken))
+                // Statements without RETURNING produce no result set: the readable sets are the
+                // ones in results, in order.
+                await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+                for (var i = 0; i < results.Count; i++)
                 {
-                    var key = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4));
-                    var match = byKey[key].First(w => !used.Contains(w));
-                    used.Add(match);
-                    match.Record.Id = reader.GetInt64(0);
+                    if (i > 0 && !await reader.NextResultAsync(cancellationToken))
+                    {
+                        throw new InvalidOperationException($"The write batch returned {i} result sets, expected {results.Count}.");
+                    }
+
+                    await results[i](reader);
                 }
 
-                if (used.Count != writes.Work.Count)
+                while (await reader.NextResultAsync(cancellationToken))
                 {
-                    throw new InvalidOperationException($"Inserted {writes.Work.Count} work items but read back {used.Count} ids.");
-                }
-
-                await reader.NextResultAsync(cancellationToken);
-            }
-
-            if (writes.ClaimUpTo > 0)
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    writes.Claimed.Add(SqlReaders.Claimed(reader));
+                    // Drains the batch to its end, so an error in its last statements (the COMMIT) surfaces here.
                 }
             }
+            catch (PostgresException ex) when (writes.Guard is not null && ex.SqlState == GuardFailedState)
+            {
+                // Nothing was written: the transaction is aborted and rolls back when the session ends.
+                writes.GuardFailed = true;
+                return;
+            }
+
+            if (writes.Guard is not null)
+            {
+                ((PostgresSession)session).CommittedInBatch();
+            }
+        }
+    }
+
+    // Raised by tf_expect (migration CommitGuardCheck).
+    private const string GuardFailedState = "TF409";
+
+    private static void AddGuard(NpgsqlBatch batch, List<Func<NpgsqlDataReader, Task>> results, CommitGuard guard)
+    {
+        // Lock the instances in id order, as every commit does, and check that each row is still
+        // the version this process wrote: then the transition computed from that row is the one
+        // the ordinary commit would compute now.
+        var instances = new NpgsqlBatchCommand("""
+            SELECT tf_expect(count(*), @n, 'an instance changed since this process last wrote it') FROM (
+              SELECT i.id FROM tf_instances i JOIN unnest(@ids, @versions) AS x(id, v) ON i.id = x.id
+              WHERE i.xmin::text::bigint = x.v ORDER BY i.id FOR UPDATE OF i) locked
+            """);
+        instances.Parameters.Add(new NpgsqlParameter<long>("n", guard.Instances.Count));
+        instances.Parameters.Add(new NpgsqlParameter<string[]>("ids", guard.Instances.Select(i => i.InstanceId).ToArray()));
+        instances.Parameters.Add(new NpgsqlParameter<long[]>("versions", guard.Instances.Select(i => i.RowVersion).ToArray()));
+        batch.BatchCommands.Add(instances);
+        results.Add(_ => Task.CompletedTask);
+
+        // Take the finished items only under the leases they were run with (see DeleteLeasedAsync).
+        var leases = new NpgsqlBatchCommand("""
+            WITH taken AS (DELETE FROM tf_work_items w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING 1)
+            SELECT tf_expect(count(*), @n, 'a lease was lost') FROM taken
+            """);
+        leases.Parameters.Add(new NpgsqlParameter<long>("n", guard.Items.Count));
+        leases.Parameters.Add(new NpgsqlParameter<long[]>("ids", guard.Items.Select(i => i.Id).ToArray()));
+        leases.Parameters.Add(new NpgsqlParameter<int[]>("claims", guard.Items.Select(i => i.Claims).ToArray()));
+        batch.BatchCommands.Add(leases);
+        results.Add(_ => Task.CompletedTask);
+    }
+
+    private static async Task ReadRowVersionsAsync(NpgsqlDataReader reader, IEnumerable<InstanceRecord> rows, CancellationToken cancellationToken)
+    {
+        var versions = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            versions[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        foreach (var row in rows)
+        {
+            row.RowVersion = versions.GetValueOrDefault(row.Id);
+        }
+    }
+
+    private static async Task ReadWorkIdsAsync(NpgsqlDataReader reader, List<NewWork> work, CancellationToken cancellationToken)
+    {
+        var byKey = work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
+        var used = new HashSet<NewWork>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var key = (reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.GetBoolean(4));
+            var match = byKey[key].First(w => !used.Contains(w));
+            used.Add(match);
+            match.Record.Id = reader.GetInt64(0);
+        }
+
+        if (used.Count != work.Count)
+        {
+            throw new InvalidOperationException($"Inserted {work.Count} work items but read back {used.Count} ids.");
         }
     }
 
@@ -470,8 +560,17 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     {
         private bool _done;
 
+        /// <summary>The write batch carried the COMMIT itself (a guarded commit), and it succeeded.</summary>
+        public void CommittedInBatch() => _done = true;
+
         public override async Task CommitAsync(bool newWork, CancellationToken cancellationToken)
         {
+            if (_done)
+            {
+                // Committed by the write batch, which also carried any notification.
+                return;
+            }
+
             if (newWork)
             {
                 // Delivered only if the transaction commits, and only once it has.

@@ -48,6 +48,14 @@ public sealed class InstanceRecord
 
     /// <summary>The W3C traceparent of the instance's root span; null when tracing was off when it started.</summary>
     public string? TraceParent { get; set; }
+
+    /// <summary>
+    /// The provider's version of the row as this process last wrote it (PostgreSQL's <c>xmin</c>);
+    /// 0 when unknown. Not a column: a guarded commit checks it in the database (see <see cref="InstanceRowCache"/>).
+    /// </summary>
+    public long RowVersion { get; set; }
+
+    public InstanceRecord Clone() => (InstanceRecord)MemberwiseClone();
 }
 
 public sealed class NodeStateRecord

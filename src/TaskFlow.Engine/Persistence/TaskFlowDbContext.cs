@@ -50,6 +50,9 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
         {
             e.ToTable("tf_instances");
             e.HasKey(x => x.Id);
+
+            // The row version a guarded commit checks is PostgreSQL's own xmin, not a column.
+            e.Ignore(x => x.RowVersion);
             e.Property(x => x.Id).HasColumnName("id").HasMaxLength(40);
             e.Property(x => x.DefinitionId).HasColumnName("definition_id").HasMaxLength(128);
             e.Property(x => x.DefinitionVersion).HasColumnName("definition_version");
