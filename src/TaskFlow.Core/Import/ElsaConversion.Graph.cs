@@ -71,19 +71,31 @@ internal sealed partial class ElsaConversion
         return new JsonObject { ["x"] = x.DeepClone(), ["y"] = y.DeepClone() };
     }
 
-    private void Connect(IEnumerable<string> froms, IReadOnlyList<string> tos, string? condition = null, string? label = null)
+    private void Connect(IEnumerable<string> froms, IReadOnlyList<string> tos, string? condition = null, string? label = null, string? fromPort = null)
     {
         foreach (var from in froms)
         {
             foreach (var to in tos)
             {
-                AddEdge(from, to, condition, label);
+                AddEdge(from, to, condition, label, fromPort);
             }
         }
     }
 
-    private void AddEdge(string from, string to, string? condition, string? label)
+    private void AddEdge(string from, string to, string? condition, string? label, string? fromPort = null)
     {
+        if (fromPort is not null)
+        {
+            // Another port of the same pair is another edge; TaskFlow allows one per pair and port.
+            if (_edgesByPair.ContainsKey((from, to)) || _edges.Exists(e => e.From == from && e.To == to && e.FromPort == fromPort))
+            {
+                return;
+            }
+
+            _edges.Add(new EdgeDefinition { From = from, To = to, FromPort = fromPort, Condition = condition, Label = label });
+            return;
+        }
+
         if (!_edgesByPair.TryGetValue((from, to), out var edge))
         {
             edge = new EdgeDefinition { From = from, To = to, Condition = condition, Label = label };

@@ -6,6 +6,10 @@ namespace TaskFlow.Core.Import;
 internal sealed partial class ElsaConversion
 {
     /// <summary>What a node input expects, which decides how a translated expression is wrapped.</summary>
+    /// <summary>The forms a node input value takes for a JavaScript expression and a Liquid template.</summary>
+    private const string JavaScriptKey = "js";
+    private const string LiquidKey = "liquid";
+
     private enum ValueShape
     {
         Any,
@@ -39,7 +43,9 @@ internal sealed partial class ElsaConversion
             return value is not null && shape != ValueShape.Object;
         }
 
-        if (Reference(expression, condition: false) is not { } reference)
+        // Only a plain reference is translated into a template: read as a whole value it gives exactly the
+        // value Elsa reads. Anything that computes stays in its own language (see ScriptValue).
+        if (Reference(expression, condition: false) is not { } reference || !IsPlainReference(reference))
         {
             return false;
         }
@@ -48,6 +54,46 @@ internal sealed partial class ElsaConversion
         value = JsonValue.Create(shape == ValueShape.Text ? $"{{{{ string({reference}) }}}}" : $"{{{{ {reference} }}}}");
         return true;
     }
+
+    /// <summary>
+    /// The node input for a property: a converted value, or else the expression kept in its own language,
+    /// <c>{ "js": source }</c> for JavaScript and <c>{ "liquid": text }</c> for Liquid, evaluated as Elsa
+    /// evaluates it. False for languages TaskFlow does not run (C#, Python).
+    /// </summary>
+    private bool TryValue(ElsaExpression expression, ValueShape shape, out JsonNode? value)
+    {
+        if (TryConvertValue(expression, shape, out value))
+        {
+            return true;
+        }
+
+        value = ScriptValue(expression);
+        return value is not null;
+    }
+
+    private static JsonObject? ScriptValue(ElsaExpression expression) =>
+        expression.Is(ElsaExpression.JavaScript) ? new JsonObject { [JavaScriptKey] = expression.Text }
+        : expression.Is(ElsaExpression.Liquid) ? new JsonObject { [LiquidKey] = expression.Text }
+        : null;
+
+    /// <summary>The same as <see cref="TryValue"/>, with a problem naming the property when the language cannot run here.</summary>
+    private bool RequireValue(ElsaExpression? expression, ValueShape shape, string id, string? type, string property, out JsonNode? value)
+    {
+        value = null;
+        if (expression is null || TryValue(expression, shape, out value))
+        {
+            return true;
+        }
+
+        Problem(id, type, $"Its {property} is the {expression.Language} expression {Excerpt(expression.Text)}; TaskFlow runs JavaScript and Liquid expressions, not {expression.Language}. " +
+                          "Rewrite it in JavaScript (Elsa's default) and export again.");
+        return false;
+    }
+
+    private static bool IsPlainReference(string expression) => PlainReference().IsMatch(expression);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(vars|input)(\.[A-Za-z_][A-Za-z0-9_]*|\['(?:[^'\\]|\\.)*'\])*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex PlainReference();
 
     /// <summary>A TaskFlow condition for a decision, or null when the condition cannot be translated faithfully.</summary>
     private string? ConvertCondition(ElsaExpression expression)

@@ -186,10 +186,10 @@ public partial class ElsaImporterTests
         Assert.Null(result.Definition);
         Assert.Empty(result.Notes);
         Assert.Equal(
-            [("HttpEndpoint1", "Elsa.HttpEndpoint"), ("If1", "Elsa.If"), ("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail")],
+            [("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail")],
             result.Problems.Select(p => (p.ActivityId, p.ActivityType)));
         Assert.All(result.Problems, p => Assert.Contains($"'{p.ActivityType}' has no TaskFlow equivalent", p.Message));
-        Assert.Contains("4 problems", result.ToString());
+        Assert.Contains("2 problems", result.ToString());
     }
 
     [Theory]
@@ -260,16 +260,26 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
-    public void Convert_RootIsNotAFlowchart_NamesTheRootActivity()
+    public void Convert_RootIsASequence_RunsAsAFlowchartOfThatSequence()
     {
         const string json = """
-            { "definitionId": "wf", "root": { "id": "Sequence1", "type": "Elsa.Sequence", "activities": [] } }
+            { "definitionId": "wf", "root": { "id": "Sequence1", "type": "Elsa.Sequence", "activities": [
+              { "id": "A", "type": "Elsa.WriteLine", "text": "one" }, { "id": "B", "type": "Elsa.WriteLine", "text": "two" } ] } }
             """;
 
-        var problem = SingleProblem(json);
+        var definition = Import(json);
 
-        Assert.Equal(("Sequence1", "Elsa.Sequence"), (problem.ActivityId, problem.ActivityType));
-        Assert.Contains("only workflows whose root is an Elsa.Flowchart can be imported", problem.Message);
+        Assert.Equal(["Sequence1.A:log", "Sequence1.B:log"], NodeTypes(definition));
+        Assert.Equal(["Sequence1.A->Sequence1.B"], EdgeList(definition));
+    }
+
+    [Fact]
+    public void Convert_RootWithoutType_NamesTheProblem()
+    {
+        var problem = SingleProblem("""{ "definitionId": "wf", "root": { "id": "X" } }""");
+
+        Assert.Equal("X", problem.ActivityId);
+        Assert.Contains("The root activity has no type", problem.Message);
     }
 
     [Fact]

@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Core.Import;
+
+/// <summary>
+/// Elsa outcomes other than Done (an HTTP status code, a switch case, a child workflow's outcome) and
+/// activity outputs bound to variables.
+/// </summary>
+internal sealed partial class ElsaConversion
+{
+    /// <summary>Node id → how each of its Elsa ports leaves it in TaskFlow.</summary>
+    private readonly Dictionary<string, List<ElsaPortRoute>> _ports = new(StringComparer.Ordinal);
+
+    private void AddPort(string nodeId, string port, string? condition, string? fromPort = null, string? from = null)
+    {
+        if (!_ports.TryGetValue(nodeId, out var routes))
+        {
+            _ports[nodeId] = routes = [];
+        }
+
+        routes.Add(new ElsaPortRoute(port, from ?? nodeId, fromPort, condition));
+    }
+
+    /// <summary>A node's output in a template expression, such as <c>nodes.Http1.output.status</c>.</summary>
+    private static string NodeOutput(string nodeId, string? member = null)
+    {
+        var output = ElsaJson.Path("nodes", nodeId) + ".output";
+        return member is null ? output : ElsaJson.Path(output, member);
+    }
+
+    /// <summary>
+    /// Elsa binds an activity's outputs to variables (<c>"result": { "memoryReference": { "id": "&lt;variable id&gt;" } }</c>).
+    /// Each bound output becomes a <c>setVariable</c> node after the activity, reading the node's output.
+    /// </summary>
+    /// <param name="outputs">Elsa output member → the TaskFlow expression that reads it.</param>
+    private ElsaFragment BindOutputs(JsonObject activity, string prefix, ElsaFragment fragment, IEnumerable<(string Member, string Expression)> outputs)
+    {
+        var exits = fragment.Exits;
+        foreach (var (member, expression) in outputs)
+        {
+            var reference = ElsaJson.String(ElsaJson.Object(ElsaJson.Object(Member(activity, member))?["memoryReference"])?["id"]);
+            if (reference is null || _names.VariableById(reference) is not { } variable)
+            {
+                continue;
+            }
+
+            _variables.TryAdd(variable, null);
+            var set = AddNode(activity, prefix, SetVariable,
+                new JsonObject { ["name"] = ElsaJson.EscapeTemplate(variable), ["value"] = $"{{{{ {expression} }}}}" }, suffix: "set-" + variable);
+            Connect(exits, [set.Id]);
+            exits = [set.Id];
+        }
+
+        // Ports now leave from the last setVariable node, so that the variables are set before anything
+        // follows; only a failure port still leaves from the activity's own node.
+        if (fragment.Exits.Count == 1 && exits[0] != fragment.Exits[0] && _ports.Remove(fragment.Exits[0], out var routes))
+        {
+            _ports[exits[0]] = routes.Select(r => r.FromPort is null ? r with { From = exits[0] } : r).ToList();
+        }
+
+        return new ElsaFragment(fragment.Entries, exits);
+    }
+
+    /// <summary>An activity member by name in any casing (the document is read case-insensitively).</summary>
+    private static JsonNode? Member(JsonObject activity, string name) => activity[name];
+}
+
+/// <summary>How an Elsa port leaves a node: from which node, by which TaskFlow port, under which condition.</summary>
+internal sealed record ElsaPortRoute(string Port, string From, string? FromPort, string? Condition);
