@@ -31,7 +31,14 @@ public abstract record ActivityResult
         new ForEachResult(items, maxParallelism, body);
 }
 
-public sealed record SucceededResult(JsonNode? Output, IReadOnlyList<string> Outcomes) : ActivityResult;
+public sealed record SucceededResult(JsonNode? Output, IReadOnlyList<string> Outcomes) : ActivityResult
+{
+    /// <summary>
+    /// Instance variables to write when the node succeeds (name to value), as the <c>setVariable</c>
+    /// activity does: what JavaScript in the node's inputs wrote with <c>setVariable</c>.
+    /// </summary>
+    public JsonObject? VariableWrites { get; init; }
+}
 
 public sealed record FailedResult(string Error, bool Retryable) : ActivityResult;
 

@@ -21,6 +21,7 @@ public static class BuiltInActivities
     public const string Event = "event";
     public const string Approval = "approval";
     public const string Agent = "agent";
+    public const string JavaScript = "javascript";
 
     /// <summary>An approval's options (and so its outcome ports) when it lists none.</summary>
     public static IReadOnlyList<string> DefaultApprovalOptions { get; } = ["approve", "reject"];
@@ -63,6 +64,9 @@ public static class BuiltInActivities
                 new("name", "string", Required: true, "The variable's name."),
                 new("value", "any", Required: true, "The new value; templates inside are rendered."),
             ], [ActivityDescriptor.DefaultOutcome]),
+        new(JavaScript, "Data", "Runs a JavaScript script (Elsa's RunJavaScript) in a sandbox. Output: the script's value (its last expression). Variables it writes with setVariable(name, value) are stored when the node succeeds.",
+            [new("script", "string", Required: true, "The JavaScript source; it reads input, vars, nodes and Elsa's getVariable, getInput, getOutputFrom, ... It is not a template: {{ }} inside is JavaScript.")],
+            [ActivityDescriptor.DefaultOutcome]),
         new(Log, "Data", "Writes a message to the server log, tagged with the instance and node. Output: { message }.",
             [new("message", "string", Required: true, "The text; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
         new(Event, "Control flow", "Waits, durably and without holding a worker, for an external event posted to /api/events/{name} or to the node's single-use resume URL. Output: the event's payload; on timeout, { timedOut: true } by the timeout port.",

@@ -47,7 +47,7 @@ public sealed class WorkflowGraph
         var nodes = definition.Nodes.ToDictionary(n => n.Id, CompileNode, StringComparer.Ordinal);
         foreach (var edge in definition.Edges)
         {
-            var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.Parse(edge.Condition));
+            var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.FromJson(edge.Condition));
             nodes[edge.From].Outgoing.Add(compiled);
             nodes[edge.To].Inbound.Add(compiled);
         }
@@ -59,10 +59,11 @@ public sealed class WorkflowGraph
     private static GraphNode CompileNode(NodeDefinition node)
     {
         var body = node.Type == Activities.BuiltInActivities.ForEach ? node.Inputs["body"] as System.Text.Json.Nodes.JsonObject : null;
-        return new GraphNode(node, TemplatedJson.Compile(ExecutableInputs(node)))
+        var bodyType = body?["type"]?.GetValue<string>();
+        return new GraphNode(node, TemplatedJson.Compile(Scripting.JavaScriptActivityInputs.Normalize(node.Type, ExecutableInputs(node))))
         {
-            BodyType = body?["type"]?.GetValue<string>(),
-            BodyInputs = body is null ? null : TemplatedJson.Compile(body["inputs"]?.DeepClone() ?? new System.Text.Json.Nodes.JsonObject()),
+            BodyType = bodyType,
+            BodyInputs = body is null ? null : TemplatedJson.Compile(Scripting.JavaScriptActivityInputs.Normalize(bodyType, body["inputs"] as System.Text.Json.Nodes.JsonObject ?? [])),
         };
     }
 

@@ -106,9 +106,10 @@ internal sealed partial class ElsaConversion
 
         // TaskFlow keeps one edge per pair of nodes and port. Two Elsa connections between the same
         // pair (a decision's True and False, two fork branches) mean "taken if either is".
-        edge.Condition = edge.Condition is null || condition is null || edge.Condition == Negate(condition) || condition == Negate(edge.Condition) ? null
-            : edge.Condition == condition ? condition
-            : $"({edge.Condition}) || ({condition})";
+        var existing = (string?)edge.Condition;
+        edge.Condition = existing is null || condition is null || existing == Negate(condition) || condition == Negate(existing) ? null
+            : existing == condition ? condition
+            : $"({existing}) || ({condition})";
         edge.Label = edge.Label is null || label is null || edge.Label == label ? edge.Label ?? label : $"{edge.Label}, {label}";
     }
 

@@ -17,8 +17,11 @@ public sealed class EdgeDefinition
     /// <summary>The target's inbound port; informational for the designer.</summary>
     public string? ToPort { get; set; }
 
-    /// <summary>An expression (with or without <c>{{ }}</c>); the edge is taken only when it is truthy.</summary>
-    public string? Condition { get; set; }
+    /// <summary>
+    /// An expression (a string, with or without <c>{{ }}</c>, or a JavaScript expression
+    /// <c>{ "js": "..." }</c>); the edge is taken only when it is truthy.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonNode? Condition { get; set; }
 
     public string? Label { get; set; }
 

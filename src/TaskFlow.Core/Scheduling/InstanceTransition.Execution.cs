@@ -31,7 +31,7 @@ public sealed partial class InstanceTransition
 
         return e.Result switch
         {
-            SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output) : Succeeded(node, state, ok.Output, ok.Outcomes),
+            SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output, ok.VariableWrites) : Succeeded(node, state, ok.Output, ok.Outcomes, ok.VariableWrites),
             FailedResult failed => HandleFailure(node, state, parent, failed),
             SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt, suspended.Wait),
             StartChildResult child => StartChild(state, child),
@@ -39,6 +39,21 @@ public sealed partial class InstanceTransition
             ForEachResult => Failure(node, state, parent, "A foreach cannot run as the body of another foreach; use a child workflow.", retryable: false),
             _ => throw new InvalidOperationException($"Unknown activity result {e.Result.GetType().Name}."),
         };
+    }
+
+    /// <summary>Applies variables written by JavaScript (<c>setVariable</c>), as the setVariable activity's result is applied.</summary>
+    private void WriteVariables(IEnumerable<KeyValuePair<string, JsonNode?>>? writes)
+    {
+        if (writes is null)
+        {
+            return;
+        }
+
+        foreach (var (name, value) in writes)
+        {
+            Instance.Variables[name] = value?.DeepClone();
+            Instance.VariablesChanged = true;
+        }
     }
 
     private IEnumerable<string> ConditionNodes(GraphNode node) =>
@@ -60,7 +75,9 @@ public sealed partial class InstanceTransition
             try
             {
                 var status = outcomes.Contains("error") ? NodeStatus.Failed : NodeStatus.Succeeded;
-                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output, (node.Id, status)));
+                var effects = edge.Condition is { IsJavaScript: true } ? new Scripting.ScriptEffects() : null;
+                taken[i] = edge.Condition is null || edge.Condition.EvaluateCondition(BuildScope(edge.Condition.ReferencedNodeIds, output, (node.Id, status)), effects);
+                WriteVariables(effects?.Variables);
             }
             catch (Templates.TemplateEvaluationException ex)
             {
@@ -72,7 +89,7 @@ public sealed partial class InstanceTransition
         return taken;
     }
 
-    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes)
+    private bool Succeeded(GraphNode node, NodeState state, JsonNode? output, IReadOnlyList<string> outcomes, JsonObject? variableWrites = null)
     {
         if (!RequireAll(ConditionNodes(node)))
         {
@@ -93,6 +110,8 @@ public sealed partial class InstanceTransition
             Instance.Variables[set["name"]!.GetValue<string>()] = set["value"]?.DeepClone();
             Instance.VariablesChanged = true;
         }
+
+        WriteVariables(variableWrites);
 
         Journal.Add(new(JournalEventType.NodeSucceeded, node.Id, state.Attempt, Now, outcomes is [ActivityDescriptor.DefaultOutcome] ? null : "outcome: " + string.Join(", ", outcomes)));
         for (var i = 0; i < node.Outgoing.Count; i++)

@@ -60,7 +60,7 @@ public sealed partial class InstanceTransition
         return new JsonObject { ["item"] = iteration.Data?.DeepClone(), ["index"] = index };
     }
 
-    private bool IterationSucceeded(GraphNode node, NodeState parent, NodeState iteration, int index, JsonNode? output)
+    private bool IterationSucceeded(GraphNode node, NodeState parent, NodeState iteration, int index, JsonNode? output, JsonObject? variableWrites)
     {
         var last = parent.ItemsDone + 1 == parent.ItemsTotal;
         var nextId = parent.ItemsStarted < parent.ItemsTotal ? NodeState.IterationId(node.Id, parent.ItemsStarted) : null;
@@ -73,6 +73,7 @@ public sealed partial class InstanceTransition
         }
 
         Finish(iteration, NodeStatus.Succeeded);
+        WriteVariables(variableWrites);
         iteration.Output = output;
         parent.ItemsDone++;
         parent.IsDirty = true;

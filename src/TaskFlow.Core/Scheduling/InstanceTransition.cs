@@ -197,7 +197,9 @@ public sealed partial class InstanceTransition
         {
             try
             {
-                output = outputTemplate.Render(BuildScope(outputTemplate.ReferencedNodeIds));
+                var effects = new Scripting.ScriptEffects();
+                output = outputTemplate.Render(BuildScope(outputTemplate.ReferencedNodeIds), effects);
+                WriteVariables(effects.Variables);
             }
             catch (Templates.TemplateEvaluationException ex)
             {

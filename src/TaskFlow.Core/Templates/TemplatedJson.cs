@@ -5,7 +5,8 @@ using TaskFlow.Core.Templates.Json;
 namespace TaskFlow.Core.Templates;
 
 /// <summary>
-/// A JSON tree (such as node inputs) whose strings may be templates, parsed once. <see cref="Render"/>
+/// A JSON tree (such as node inputs) whose strings may be templates and whose <c>{ "js": "..." }</c>
+/// objects are JavaScript expressions, parsed once. <see cref="Render(JsonObject)"/>
 /// returns a new tree with every template rendered; object keys and non-string values are copied as they are.
 /// </summary>
 public sealed class TemplatedJson
@@ -52,9 +53,15 @@ public sealed class TemplatedJson
 
     /// <summary>Renders every template against <paramref name="scope"/>, which is only read, into a new tree.</summary>
     /// <exception cref="TemplateEvaluationException">A template could not be evaluated; the message starts with its JSON path.</exception>
-    public JsonNode? Render(JsonObject scope)
+    public JsonNode? Render(JsonObject scope) => Render(scope, effects: null);
+
+    /// <summary>
+    /// As <see cref="Render(JsonObject)"/>; JavaScript expressions that write variables
+    /// (<c>setVariable</c>) record the writes in <paramref name="effects"/>, or fail when it is null.
+    /// </summary>
+    public JsonNode? Render(JsonObject scope, Scripting.ScriptEffects? effects)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        return _root.Render(scope);
+        return _root.Render(scope, effects);
     }
 }

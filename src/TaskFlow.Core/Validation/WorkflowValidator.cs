@@ -176,7 +176,7 @@ public sealed partial class WorkflowValidator(
         }
         else
         {
-            ValidateInputs(node.Id, node.Inputs, descriptor, target, add);
+            ValidateInputs(node.Id, Scripting.JavaScriptActivityInputs.Normalize(node.Type, node.Inputs), descriptor, target, add);
             ValidateSpecialActivity(node, target, add);
         }
 
@@ -311,7 +311,7 @@ public sealed partial class WorkflowValidator(
                     }
                     else
                     {
-                        ValidateInputs(node.Id + " body", body["inputs"] as JsonObject ?? [], bodyDescriptor, target, add);
+                        ValidateInputs(node.Id + " body", Scripting.JavaScriptActivityInputs.Normalize(bodyDescriptor.Type, body["inputs"] as JsonObject ?? []), bodyDescriptor, target, add);
                     }
                 }
 
@@ -368,7 +368,7 @@ public sealed partial class WorkflowValidator(
             {
                 try
                 {
-                    TemplateExpression.Parse(edge.Condition);
+                    TemplateExpression.FromJson(edge.Condition);
                 }
                 catch (TemplateSyntaxException ex)
                 {
@@ -573,7 +573,8 @@ public sealed partial class WorkflowValidator(
     }
 
     private static bool IsTemplate(JsonNode value) =>
-        value is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains("{{", StringComparison.Ordinal);
+        (value is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains("{{", StringComparison.Ordinal))
+        || Scripting.ScriptObject.TryGetJavaScript(value, out _);
 
     private static bool MatchesType(JsonNode value, string type) => type switch
     {

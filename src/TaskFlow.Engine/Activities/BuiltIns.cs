@@ -47,6 +47,17 @@ internal sealed class TransformActivity : IActivity
         ValueTask.FromResult(ActivityResult.Succeeded(context.Inputs["value"]?.DeepClone()));
 }
 
+/// <summary>
+/// The script was evaluated by the engine while rendering the inputs (it is <c>{ "js": script }</c>
+/// there, see JavaScriptActivityInputs), with the instance's scope; its value is the output, and its
+/// variable writes travel with the result.
+/// </summary>
+internal sealed class JavaScriptActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityResult.Succeeded(context.Inputs[Core.Scripting.JavaScriptActivityInputs.Script]?.DeepClone()));
+}
+
 /// <summary>Outputs the variable's new value; the scheduler stores it in the instance's variables when the node succeeds.</summary>
 internal sealed class SetVariableActivity : IActivity
 {

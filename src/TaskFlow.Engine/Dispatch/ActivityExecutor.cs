@@ -74,6 +74,7 @@ public sealed partial class ActivityExecutor(
         // and so may what it reached (an MCP server given a secret in its environment).
         var masked = secrets.CurrentMaskable();
         var depth = 0;
+        var effects = new Core.Scripting.ScriptEffects();
         var needsScope = !inputs.IsConstant || type == BuiltInActivities.Workflow;
         if (needsScope)
         {
@@ -93,7 +94,7 @@ public sealed partial class ActivityExecutor(
 
             try
             {
-                rendered = inputs.Render(built) as JsonObject ?? [];
+                rendered = inputs.Render(built, effects) as JsonObject ?? [];
             }
             catch (TemplateEvaluationException ex)
             {
@@ -140,6 +141,12 @@ public sealed partial class ActivityExecutor(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ActivityResult.Failed($"{ex.GetType().Name}: {Secrets.SecretStore.Redact(ex.Message, masked)}");
+        }
+
+        // Variables JavaScript in the inputs wrote (setVariable) are stored only if the node succeeds.
+        if (result is SucceededResult succeededResult && !effects.IsEmpty)
+        {
+            result = succeededResult with { VariableWrites = (JsonObject?)Secrets.SecretStore.Redact(effects.VariablesObject(), masked) };
         }
 
         return result is StartChildResult child ? await CheckChildAsync(child, depth, cancellationToken) : result;

@@ -54,6 +54,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton<WorkDispatcher>();
 
         // Order matters: hosted services start in registration order, and the schema must exist first.
+        services.AddOptions<Core.Scripting.JavaScriptOptions>().BindConfiguration(Core.Scripting.JavaScriptOptions.SectionName);
+        services.AddHostedService<JavaScriptSetup>();
         services.AddHostedService<DatabaseMigrator>();
         services.AddHostedService<EngineWorkerHost>();
         services.TryAddSingleton<BulkOperations.BulkOperations>();
@@ -70,6 +72,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<SleepActivity>(Descriptor(BuiltInActivities.Sleep));
         builder.AddActivity<SetVariableActivity>(Descriptor(BuiltInActivities.SetVariable));
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
+        builder.AddActivity<JavaScriptActivity>(Descriptor(BuiltInActivities.JavaScript));
         builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
         builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
         builder.AddActivity<AgentTasks.AgentActivity>(Descriptor(BuiltInActivities.Agent));

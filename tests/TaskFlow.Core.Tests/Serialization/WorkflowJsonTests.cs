@@ -68,7 +68,7 @@ public class WorkflowJsonTests
 
         var onError = definition.Edges[1];
         Assert.Equal(("on-error", "split", "alert", "error", "in", "Failure"), (onError.Id, onError.From, onError.To, onError.FromPort, onError.ToPort, onError.Label));
-        Assert.Equal("output.ok", definition.Edges[2].Condition);
+        Assert.Equal("output.ok", (string?)definition.Edges[2].Condition);
         Assert.Equal("split->merge", definition.Edges[2].DisplayName);
 
         Assert.Equal(["cron", "http", "hook"], definition.Triggers.Select(t => t.Type));

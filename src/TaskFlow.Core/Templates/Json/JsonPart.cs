@@ -5,5 +5,5 @@ namespace TaskFlow.Core.Templates.Json;
 // A compiled piece of a templated JSON tree; rendering always builds new nodes.
 internal abstract class JsonPart
 {
-    public abstract JsonNode? Render(JsonObject scope);
+    public abstract JsonNode? Render(JsonObject scope, Scripting.ScriptEffects? effects);
 }

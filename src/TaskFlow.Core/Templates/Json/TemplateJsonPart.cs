@@ -5,7 +5,7 @@ namespace TaskFlow.Core.Templates.Json;
 // A string holding at least one placeholder.
 internal sealed class TemplateJsonPart(Template template, string path) : JsonPart
 {
-    public override JsonNode? Render(JsonObject scope)
+    public override JsonNode? Render(JsonObject scope, Scripting.ScriptEffects? effects)
     {
         try
         {

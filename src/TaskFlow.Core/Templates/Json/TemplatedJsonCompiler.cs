@@ -33,6 +33,7 @@ internal sealed class TemplatedJsonCompiler
     // The compiled part, or null when the subtree has no templates (the caller snapshots it).
     private JsonPart? Visit(JsonNode? node, string path) => node switch
     {
+        JsonObject obj when Scripting.ScriptObject.TryGetJavaScript(obj, out var source) => VisitScript(source, path),
         JsonObject obj => VisitObject(obj, path),
         JsonArray array => VisitArray(array, path),
         JsonValue value when value.TryGetValue(out string? text) => VisitString(text, path),
@@ -104,6 +105,29 @@ internal sealed class TemplatedJsonCompiler
 
         References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots));
         return new TemplateJsonPart(template, JsonPathText.Display(path));
+    }
+
+    private ScriptJsonPart? VisitScript(string source, string path)
+    {
+        Scripting.JavaScriptExpression script;
+        try
+        {
+            script = Scripting.JavaScriptExpression.Parse(source);
+        }
+        catch (TemplateSyntaxException error)
+        {
+            var displayPath = JsonPathText.Display(path);
+            if (_errors is null)
+            {
+                throw error.WithPath(displayPath);
+            }
+
+            _errors.Add((displayPath, error));
+            return null;
+        }
+
+        References.Add(new TemplateReferences(script.ReferencedNodeIds, script.ReferencedRoots));
+        return new ScriptJsonPart(script, JsonPathText.Display(path));
     }
 
     private static ConstantJsonPart Snapshot(JsonNode? node) => new(node?.DeepClone());

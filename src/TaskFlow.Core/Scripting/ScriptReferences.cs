@@ -1,0 +1,43 @@
+using Acornima.Ast;
+
+namespace TaskFlow.Core.Scripting;
+
+// Node ids a script reads literally (nodes.id, nodes["id"], getOutputFrom("id")), so the engine
+// loads only those, as it does for templates. A computed id finds nothing, as in templates.
+internal static class ScriptReferences
+{
+    public static HashSet<string> NodeIds(Node root)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<Node>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            switch (node)
+            {
+                case MemberExpression { Object: Identifier { Name: "nodes" }, Property: var property, Computed: var computed }:
+                    if (!computed && property is Identifier name)
+                    {
+                        ids.Add(name.Name);
+                    }
+                    else if (computed && property is StringLiteral literal)
+                    {
+                        ids.Add(literal.Value);
+                    }
+
+                    break;
+                case CallExpression { Callee: Identifier { Name: "getOutputFrom" }, Arguments: [StringLiteral id, ..] }:
+                    ids.Add(id.Value);
+                    break;
+            }
+
+            foreach (var child in node.ChildNodes)
+            {
+                stack.Push(child);
+            }
+        }
+
+        return ids;
+    }
+}
