@@ -22,7 +22,7 @@ internal sealed partial class ElsaConversion
             if (condition is not null)
             {
                 AddPort(node.Id, "True", condition);
-                AddPort(node.Id, "False", Negate(condition));
+                AddPort(node.Id, "False", ElsaConditions.Not(condition));
                 AddPort(node.Id, DonePort, null);
             }
 
@@ -38,7 +38,7 @@ internal sealed partial class ElsaConversion
         }
 
         Connect([node.Id], then.Entries, condition, "True");
-        Connect([node.Id], otherwise.Entries, Negate(condition), "False");
+        Connect([node.Id], otherwise.Entries, ElsaConditions.Not(condition), "False");
         return new ElsaFragment([node.Id], [.. then.Exits, .. otherwise.Exits]);
     }
 
@@ -122,12 +122,12 @@ internal sealed partial class ElsaConversion
             {
                 Problem(id, type, expression is null
                     ? $"Its case '{label}' has no condition."
-                    : $"The condition of its case '{label}' is the {expression.Language} expression {Excerpt(expression.Text)}, which cannot be translated into a TaskFlow condition (see docs/elsa-import.md).");
+                    : $"The condition of its case '{label}' is the {expression.Language} expression {Excerpt(expression.Text)}; TaskFlow runs JavaScript conditions, not {expression.Language}. Rewrite it in JavaScript and export again.");
                 failed = true;
                 continue;
             }
 
-            result.Add((label, matchAny || earlier.Count == 0 ? condition : $"({condition}) && {NoneOf(earlier)}", item!["activity"]));
+            result.Add((label, matchAny || earlier.Count == 0 ? condition : ElsaConditions.And([condition, NoneOf(earlier)]), item!["activity"]));
             earlier.Add(condition);
         }
 
@@ -140,7 +140,7 @@ internal sealed partial class ElsaConversion
     private static string NoneOf(IEnumerable<string> conditions)
     {
         var list = conditions.ToList();
-        return list.Count == 0 ? "true" : "!(" + string.Join(" || ", list.Select(c => $"({c})")) + ")";
+        return list.Count == 0 ? "true" : ElsaConditions.Not(ElsaConditions.Or(list));
     }
 
     /// <summary>A branch of an If or Switch: its activity, or a noop where there is none.</summary>
@@ -162,9 +162,9 @@ internal sealed partial class ElsaConversion
         {
             Problem(id, type, expression is null
                 ? "It has no condition. Set one in Elsa Studio and export again."
-                : $"Its condition is the {expression.Language} expression {Excerpt(expression.Text)}, which cannot be translated into a TaskFlow expression. " +
-                  "The import stops here instead of keeping it as text, because a condition that evaluates differently would silently send the workflow down the wrong branch. " +
-                  "Rewrite it with variables and inputs, literals, comparisons and && || ! (see docs/elsa-import.md), or remove the decision, and import again.");
+                : $"Its condition is the {expression.Language} expression {Excerpt(expression.Text)}; TaskFlow runs JavaScript conditions, not {expression.Language}. " +
+                  "The import stops here instead of keeping it as text, because a condition kept as text would silently send the workflow down the wrong branch. " +
+                  "Rewrite it in JavaScript (Elsa's default), or remove the decision, and import again.");
         }
 
         return condition;
@@ -316,7 +316,8 @@ internal sealed partial class ElsaConversion
             return null;
         }
 
-        var node = AddNode(activity, prefix, JavaScriptActivity, new JsonObject { ["script"] = ElsaJson.EscapeTemplate(script.Text) });
+        // The script is JavaScript, not a template (the activity reads it as { js }), so it is not escaped.
+        var node = AddNode(activity, prefix, JavaScriptActivity, new JsonObject { ["script"] = script.Text });
         return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", NodeOutput(node.Id))]);
     }
 

@@ -215,7 +215,7 @@ internal sealed partial class ElsaConversion
 
                 if (string.Equals(port, "False", StringComparison.OrdinalIgnoreCase))
                 {
-                    Connect(from.Exits, to.Entries, Negate(condition), "False");
+                    Connect(from.Exits, to.Entries, ElsaConditions.Not(condition), "False");
                     return "False";
                 }
 

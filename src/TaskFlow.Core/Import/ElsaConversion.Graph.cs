@@ -107,13 +107,11 @@ internal sealed partial class ElsaConversion
         // TaskFlow keeps one edge per pair of nodes and port. Two Elsa connections between the same
         // pair (a decision's True and False, two fork branches) mean "taken if either is".
         var existing = (string?)edge.Condition;
-        edge.Condition = existing is null || condition is null || existing == Negate(condition) || condition == Negate(existing) ? null
+        edge.Condition = existing is null || condition is null || existing == ElsaConditions.Not(condition) || condition == ElsaConditions.Not(existing) ? null
             : existing == condition ? condition
-            : $"({existing}) || ({condition})";
+            : ElsaConditions.Or([existing, condition]);
         edge.Label = edge.Label is null || label is null || edge.Label == label ? edge.Label ?? label : $"{edge.Label}, {label}";
     }
-
-    private static string Negate(string condition) => $"!({condition})";
 
     private void FinishGraph(ElsaFragment root)
     {

@@ -38,6 +38,7 @@ internal sealed partial class ElsaConversion
         var exits = fragment.Exits;
         foreach (var (member, expression) in outputs)
         {
+            RegisterOutput(activity, member, expression);
             var reference = ElsaJson.String(ElsaJson.Object(ElsaJson.Object(Member(activity, member))?["memoryReference"])?["id"]);
             if (reference is null || _names.VariableById(reference) is not { } variable)
             {

@@ -95,7 +95,10 @@ internal sealed partial class ElsaConversion
     [System.Text.RegularExpressions.GeneratedRegex(@"^(vars|input)(\.[A-Za-z_][A-Za-z0-9_]*|\['(?:[^'\\]|\\.)*'\])*$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex PlainReference();
 
-    /// <summary>A TaskFlow condition for a decision, or null when the condition cannot be translated faithfully.</summary>
+    /// <summary>
+    /// A condition: a literal true or false or a variable as a TaskFlow expression (they read the same), a
+    /// JavaScript expression as it is written, evaluated as Elsa evaluates it; null for other languages.
+    /// </summary>
     private string? ConvertCondition(ElsaExpression expression)
     {
         if (expression.Is(ElsaExpression.Literal))
@@ -103,7 +106,12 @@ internal sealed partial class ElsaConversion
             return ElsaJson.Boolean(expression.Value) is { } flag ? (flag ? "true" : "false") : null;
         }
 
-        return Reference(expression, condition: true);
+        if (expression.Is(ElsaExpression.JavaScript))
+        {
+            return string.IsNullOrWhiteSpace(expression.Text) ? null : ElsaConditions.JavaScript(expression.Text);
+        }
+
+        return expression.Is(ElsaExpression.Variable) || expression.Is(ElsaExpression.MemoryReference) ? Reference(expression, condition: true) : null;
     }
 
     /// <summary>A variable reference or a translated script, as a bare TaskFlow expression.</summary>

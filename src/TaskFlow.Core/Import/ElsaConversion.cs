@@ -73,6 +73,8 @@ internal sealed partial class ElsaConversion(JsonObject document, ElsaImportCont
             return ElsaImportResult.Failure(_problems);
         }
 
+        var output = DefinitionOutput();
+        RewriteAllScripts(output);
         return ElsaImportResult.Success(new WorkflowDefinition
         {
             Id = id,
@@ -83,7 +85,7 @@ internal sealed partial class ElsaConversion(JsonObject document, ElsaImportCont
             Nodes = _nodes,
             Edges = _edges,
             Triggers = _triggers,
-            Output = DefinitionOutput(),
+            Output = output,
         }, _notes);
     }
 

@@ -52,7 +52,7 @@ public partial class ElsaImporterTests
 
     /// <summary>Edges as <c>from->to</c>, with <c> [condition]</c> when there is one, sorted.</summary>
     private static string[] EdgeList(WorkflowDefinition definition) =>
-        definition.Edges.Select(e => $"{e.From}->{e.To}{(e.FromPort is null ? "" : $" :{e.FromPort}")}{(e.Condition is null ? "" : $" [{e.Condition}]")}")
+        definition.Edges.Select(e => $"{e.From}->{e.To}{(e.FromPort is null ? "" : $" :{e.FromPort}")}{(e.Condition switch { null => "", JsonObject script => $" [js: {script["js"]}]", var text => $" [{text}]" })}")
             .Order(StringComparer.Ordinal).ToArray();
 
     private static string Inputs(NodeDefinition node) => node.Inputs.ToJsonString();
@@ -108,8 +108,8 @@ public partial class ElsaImporterTests
         // A fork takes every branch, so its edges are plain 'done' edges; the branch names stay as labels.
         Assert.Equal(
             [
-                "FlowDecision1->Finish1 [!(vars.amount > 1000)]",
-                "FlowDecision1->SetVariable2 [vars.amount > 1000]",
+                "FlowDecision1->Finish1 [js: !(getVariable('amount') > 1000)]",
+                "FlowDecision1->SetVariable2 [js: getVariable('amount') > 1000]",
                 "FlowFork1->SetVariable1",
                 "FlowFork1->WriteLine2",
                 "FlowJoin1->FlowDecision1",
@@ -294,10 +294,10 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
-    public void Convert_UntranslatableDecisionCondition_RefusesAndSaysWhy()
+    public void Convert_CSharpDecisionCondition_RefusesAndSaysWhy()
     {
-        const string condition = "return orders.lookup(getVariable('id')).isVip;";
-        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "JavaScript", condition)}, {WriteLine("B")}",
+        const string condition = "return Variable.Get<Order>(\"order\").IsVip;";
+        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "CSharp", condition)}, {WriteLine("B")}",
             $"{Link("A", "Decision1")}, {Link("Decision1", "B", "True")}");
 
         var problem = SingleProblem(json);
@@ -305,6 +305,24 @@ public partial class ElsaImporterTests
         Assert.Equal(("Decision1", "Elsa.FlowDecision"), (problem.ActivityId, problem.ActivityType));
         Assert.Contains(condition, problem.Message);
         Assert.Contains("would silently send the workflow down the wrong branch", problem.Message);
+    }
+
+    //   A ──> Decision1 ─[True: js]──> B
+    //                   └[False: !js]─> C
+    [Fact]
+    public void Convert_JavaScriptDecisionCondition_KeepsItAsAJsConditionAndNegatesIt()
+    {
+        const string condition = "var order = getVariable('order');\nreturn order.items.length > 2;";
+        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "JavaScript", condition)}, {WriteLine("B")}, {WriteLine("C")}",
+            $"{Link("A", "Decision1")}, {Link("Decision1", "B", "True")}, {Link("Decision1", "C", "False")}");
+
+        var definition = Import(json);
+
+        var taken = Assert.IsType<JsonObject>(Assert.Single(definition.Edges, e => e.To == "B").Condition);
+        var other = Assert.IsType<JsonObject>(Assert.Single(definition.Edges, e => e.To == "C").Condition);
+        Assert.Equal($"(() => {{ {condition} }})()", taken["js"]!.GetValue<string>());
+        Assert.Equal($"!((() => {{ {condition} }})())", other["js"]!.GetValue<string>());
+        AssertValid(definition);
     }
 
     [Fact]
