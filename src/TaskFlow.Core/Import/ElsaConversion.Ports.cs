@@ -29,8 +29,10 @@ internal sealed partial class ElsaConversion
     }
 
     /// <summary>
-    /// Elsa binds an activity's outputs to variables (<c>"result": { "memoryReference": { "id": "&lt;variable id&gt;" } }</c>).
-    /// Each bound output becomes a <c>setVariable</c> node after the activity, reading the node's output.
+    /// Elsa binds an activity's outputs to variables (<c>"result": { "memoryReference": { "id": "&lt;variable id&gt;" } }</c>)
+    /// or to the workflow's outputs (the id is the output's name). Each output bound to a variable becomes a
+    /// <c>setVariable</c> node after the activity, reading the node's output; one bound to a workflow output
+    /// becomes part of the definition's output.
     /// </summary>
     /// <param name="outputs">Elsa output member → the TaskFlow expression that reads it.</param>
     private ElsaFragment BindOutputs(JsonObject activity, string prefix, ElsaFragment fragment, IEnumerable<(string Member, string Expression)> outputs)
@@ -40,6 +42,13 @@ internal sealed partial class ElsaConversion
         {
             RegisterOutput(activity, member, expression);
             var reference = ElsaJson.String(ElsaJson.Object(ElsaJson.Object(Member(activity, member))?["memoryReference"])?["id"]);
+            if (reference is not null && _declaredOutputs.FirstOrDefault(o => string.Equals(o, reference, StringComparison.Ordinal)) is { } workflowOutput)
+            {
+                // Bound to one of the workflow's outputs, which is a memory block of its own in Elsa.
+                SetOutput(workflowOutput, expression);
+                continue;
+            }
+
             if (reference is null || _names.VariableById(reference) is not { } variable)
             {
                 continue;

@@ -11,7 +11,7 @@ internal sealed partial class ElsaConversion
     /// <summary>The member of a converted workflow's output that carries the outcomes of its Complete activity.</summary>
     internal const string OutcomesOutput = "outcomes";
 
-    /// <summary>Output name → the SetOutput nodes that set it, in document order.</summary>
+    /// <summary>Output name → the expressions that set it (a SetOutput node's output, an activity output bound to it), in document order.</summary>
     private readonly Dictionary<string, List<string>> _outputs = new(StringComparer.Ordinal);
 
     /// <summary>Complete nodes and the outcomes each one ends the workflow with.</summary>
@@ -36,18 +36,23 @@ internal sealed partial class ElsaConversion
 
         var outputName = _declaredOutputs.FirstOrDefault(o => string.Equals(o, name.Text.Trim(), StringComparison.OrdinalIgnoreCase)) ?? name.Text.Trim();
         var node = AddNode(activity, prefix, Transform, new JsonObject { ["value"] = value ?? JsonValue.Create("{{ null }}") });
-        if (!_outputs.TryGetValue(outputName, out var setters))
-        {
-            _outputs[outputName] = setters = [];
-        }
-
-        setters.Add(node.Id);
+        SetOutput(outputName, NodeOutput(node.Id));
         return ElsaFragment.Single(node.Id);
     }
 
+    private void SetOutput(string name, string expression)
+    {
+        if (!_outputs.TryGetValue(name, out var setters))
+        {
+            _outputs[name] = setters = [];
+        }
+
+        setters.Add(expression);
+    }
+
     /// <summary>
-    /// The definition's output: each Elsa output is the value its SetOutput set (the last one in the
-    /// document that ran, when several could), null when none ran; and the outcomes of the Complete
+    /// The definition's output: each Elsa output is the value set for it (by the last SetOutput or bound
+    /// activity in the document that ran, when several could), null when none ran; and the outcomes of the Complete
     /// that ended it, when the workflow declares outcomes or completes with some.
     /// </summary>
     private JsonObject? DefinitionOutput()
@@ -63,7 +68,7 @@ internal sealed partial class ElsaConversion
         foreach (var name in names)
         {
             var setters = _outputs.GetValueOrDefault(name) ?? [];
-            output[name] = setters.Count == 0 ? "{{ null }}" : "{{ " + string.Join(" ?? ", setters.AsEnumerable().Reverse().Select(n => NodeOutput(n))) + " }}";
+            output[name] = setters.Count == 0 ? "{{ null }}" : "{{ " + string.Join(" ?? ", setters.AsEnumerable().Reverse()) + " }}";
         }
 
         if (outcomes.Count > 0 && !output.ContainsKey(OutcomesOutput))
