@@ -229,7 +229,7 @@ internal sealed partial class ElsaConversion
         };
         if (!parallel)
         {
-            inputs["maxParallelism"] = 1;
+            inputs["maxParallelism"] = 1L;
         }
 
         Note(id, type, "in its body, Elsa's current item (getCurrentValue(), CurrentValue) is TaskFlow's 'item' and its index 'index'.");

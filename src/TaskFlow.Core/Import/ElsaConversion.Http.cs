@@ -68,7 +68,7 @@ internal sealed partial class ElsaConversion
                 return null;
             }
 
-            inputs["status"] = code;
+            inputs["status"] = (long)code;
         }
 
         if (!RequireValue(Property(activity, "content"), ValueShape.Any, id, type, "content", out var body)
@@ -150,7 +150,7 @@ internal sealed partial class ElsaConversion
 
         if (expected.Count > 0)
         {
-            inputs["expectStatus"] = new JsonArray(expected.Select(c => (JsonNode)c).ToArray());
+            inputs["expectStatus"] = new JsonArray(expected.Select(c => (JsonNode)(long)c).ToArray());
         }
         else
         {

@@ -14,6 +14,18 @@ public sealed record ElsaWorkflowReference(string DefinitionId, IReadOnlyList<st
         Names.Any(n => string.Equals(n, workflowDefinitionId, StringComparison.Ordinal)) ||
         (type is not null && Names.Any(n => string.Equals(n, type, StringComparison.OrdinalIgnoreCase) || string.Equals(ElsaNames.Pascalize(n), type, StringComparison.Ordinal)));
 
+    /// <summary>
+    /// A stored TaskFlow definition as an Elsa activity may name it: by its id or name. Its inputs are its
+    /// declared inputs, its outputs the members of its <c>output</c> object, its outcomes those of an
+    /// imported Complete (the <c>outcomes</c> member of its output).
+    /// </summary>
+    public static ElsaWorkflowReference FromDefinition(Model.WorkflowDefinition definition)
+    {
+        var outputs = definition.Output is JsonObject output ? output.Select(p => p.Key).Where(k => k != ElsaConversion.OutcomesOutput).ToList() : [];
+        var names = new[] { definition.Id, definition.Name }.OfType<string>().Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        return new ElsaWorkflowReference(definition.Id, names, definition.Inputs.Keys.ToList(), outputs, []);
+    }
+
     /// <summary>The reference an Elsa definition makes, read from its JSON without converting it.</summary>
     internal static ElsaWorkflowReference From(JsonObject definition, string definitionId)
     {
