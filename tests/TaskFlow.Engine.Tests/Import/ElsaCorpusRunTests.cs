@@ -64,6 +64,54 @@ public sealed class ElsaCorpusRunTests
         AssertLines(expected, lines);
     }
 
+    // Elsa: Scenarios/CompositesAndOutcomes, DependencyWorkflows, ImportAndExecute and JoinBehaviors/ForkDecisionJoinTests:
+    // the lines Elsa's test expects. The last file is the one Elsa's test runs. Left out (docs/elsa-import.md): the
+    // fork-decision-join files whose activities set Elsa's merge modes Converge and Merge, and the one with a Fault.
+    [Theory]
+    [InlineData("integration/CompositesAndOutcomes", "completor.json,consumer.json,tester.json", "Start; End")]
+    [InlineData("integration/DependencyWorkflows", "atom-activity.json,molecule-activity.json,matter-activity.json", "Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom")]
+    [InlineData("integration/ImportAndExecute", "writeline.json", "Dummy Text")]
+    [InlineData("integration/JoinBehaviors", "fork-decision-join-none.json", "A; C")]
+    public async Task Scenario_ElsaFiles_WriteTheLinesElsaExpects(string folder, string files, string expected)
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, lines) = await ImportAndRunAsync(engine, folder, files.Split(','));
+
+        Assert.NotEqual(InstanceStatus.Running, view.Status);
+        AssertLines(expected, lines);
+    }
+
+    // Elsa: Scenarios/ParentChildInputs/Tests.cs, run with the input { "Input1": "Foo" } as Elsa's test does.
+    [Theory]
+    [InlineData("child.json,parent1.json", "Parent: Foo; Child: Bar")]
+    [InlineData("child.json,parent2.json", "Parent: Foo; Child: Foo")]
+    public async Task ParentChildInputs_ElsaScenario_ChildGetsTheInputItIsGiven(string files, string expected)
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, lines) = await ImportAndRunAsync(engine, "integration/ParentChildInputs", files.Split(','), new JsonObject { ["Input1"] = "Foo" });
+
+        view.AssertSucceeded();
+        Assert.Equal(expected.Split("; "), lines);
+    }
+
+    // Elsa: Scenarios/WorkflowDefinitionActivities/Tests.cs: the line Elsa's test expects among the lines written.
+    [Theory]
+    [InlineData("child-with-input.json,parent-with-input.json", "Hello from parent!")]
+    [InlineData("child-with-output.json,parent-with-output.json", "Received from child: Child output value")]
+    [InlineData("child-with-outcomes.json,parent-with-outcomes.json", "Success path taken")]
+    [InlineData("child-published-version.json,parent-version-fallback.json", "Published version executed")]
+    public async Task WorkflowDefinitionActivities_ElsaScenario_WritesTheExpectedLine(string files, string expected)
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, lines) = await ImportAndRunAsync(engine, "integration/WorkflowDefinitionActivities", files.Split(','));
+
+        view.AssertSucceeded();
+        Assert.Contains(expected, lines);
+    }
+
     // Elsa: test/integration/Elsa.Workflows.IntegrationTests/Scenarios/WorkflowOutputMapping/Tests.cs
     [Fact]
     public async Task WorkflowOutputMapping_ElsaScenario_OutputHoldsTheMappedValue()
