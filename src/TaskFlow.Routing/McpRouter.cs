@@ -278,14 +278,30 @@ public sealed partial class McpRouter : IAsyncDisposable
         timeout.CancelAfter(call.Timeout ?? _options.CallTimeout);
         try
         {
-            using var lease = await server.Gate.WaitAsync(call.Tier, timeout.Token);
-            using var permit = await server.RateLimiter.AcquireAsync(1, timeout.Token);
-            if (!permit.IsAcquired)
+            using var span = Diagnostics.RoutingTracing.StartCall(server.Name, server.Options.Transport, server.Breaker.State, call.Tier, call.Tool, name);
+            try
             {
-                throw new McpRoutingException($"rate limit of {server.Options.RateLimit} messages/s");
-            }
+                using var lease = await server.Gate.WaitAsync(call.Tier, timeout.Token);
+                using var permit = await server.RateLimiter.AcquireAsync(1, timeout.Token);
+                if (!permit.IsAcquired)
+                {
+                    throw new McpRoutingException($"rate limit of {server.Options.RateLimit} messages/s");
+                }
 
-            return await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token, call.Client);
+                var result = await server.CallAsync(name, arguments, call.Progress, call.Session, timeout.Token, call.Client);
+                if (result.IsError == true)
+                {
+                    span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "the tool answered with an error");
+                    span?.SetTag(Diagnostics.RoutingTracing.Tags.ErrorType, "tool_error");
+                }
+
+                return result;
+            }
+            catch (Exception ex)
+            {
+                Diagnostics.RoutingTracing.Failed(span, ex);
+                throw;
+            }
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -50,7 +50,9 @@ public sealed class ExecActivity(WorkspaceManager workspaces, IOptions<Workspace
             try
             {
                 var environment = inputs.Env?.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!.ToString(), StringComparer.Ordinal);
+                using var span = Diagnostics.WorkspaceTracing.StartExec(workspace);
                 result = await workspaces.ExecAsync(workspace.Id, new ExecRequest(command, environment, inputs.Stdin, timeout, inputs.MaxOutputBytes ?? ExecRequest.DefaultMaxOutputBytes), context.CancellationToken);
+                Diagnostics.WorkspaceTracing.Ended(span, result);
             }
             finally
             {

@@ -96,9 +96,19 @@ public sealed partial class InstanceTransition
             return false;
         }
 
+        // Variables the node's JavaScript wrote are visible to its outgoing conditions (as a script's
+        // writes are to what follows it), and undone if a condition fails the node.
+        var before = variableWrites is null ? null : Instance.Variables.DeepClone().AsObject();
+        WriteVariables(variableWrites);
         var taken = TakenEdges(node, output, outcomes, out var conditionError);
         if (conditionError is not null)
         {
+            if (before is not null)
+            {
+                Instance.Variables.Clear();
+                WriteVariables(before);
+            }
+
             return Failure(node, state, null, conditionError, retryable: false);
         }
 
@@ -110,8 +120,6 @@ public sealed partial class InstanceTransition
             Instance.Variables[set["name"]!.GetValue<string>()] = set["value"]?.DeepClone();
             Instance.VariablesChanged = true;
         }
-
-        WriteVariables(variableWrites);
 
         Journal.Add(new(JournalEventType.NodeSucceeded, node.Id, state.Attempt, Now, outcomes is [ActivityDescriptor.DefaultOutcome] ? null : "outcome: " + string.Join(", ", outcomes)));
         for (var i = 0; i < node.Outgoing.Count; i++)

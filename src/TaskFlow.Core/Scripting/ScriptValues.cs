@@ -7,8 +7,8 @@ using Jint.Native.Json;
 
 namespace TaskFlow.Core.Scripting;
 
-// Conversions between the instance's JSON and JavaScript values. JSON goes in as plain objects,
-// arrays and primitives (numbers as doubles); values come back out as JSON.stringify would write
+// Conversions between the instance's JSON and JavaScript values. JSON goes in as plain objects
+// (converted lazily, see LazyJsonObject), arrays and primitives (numbers as doubles); values come back out as JSON.stringify would write
 // them, so a Date becomes its ISO string, undefined and functions become null.
 internal static class ScriptValues
 {
@@ -19,13 +19,7 @@ internal static class ScriptValues
             case null:
                 return JsValue.Null;
             case JsonObject obj:
-                var result = new JsObject(engine);
-                foreach (var (name, value) in obj)
-                {
-                    result.FastSetDataProperty(name, ToJs(engine, value));
-                }
-
-                return result;
+                return new LazyJsonObject(engine, obj);
             case JsonArray array:
                 var items = new JsValue[array.Count];
                 for (var i = 0; i < items.Length; i++)

@@ -51,6 +51,9 @@ public sealed class Template
     /// <summary>First identifiers of paths, such as <c>input</c>, <c>nodes</c>, <c>vars</c>, <c>item</c>.</summary>
     public IReadOnlySet<string> ReferencedRoots => _references.Roots;
 
+    /// <summary>Secrets the template names literally (<c>secrets.NAME</c>), to check they are set before it renders.</summary>
+    public IReadOnlySet<string> ReferencedSecrets => _references.Secrets;
+
     // The one placeholder that makes up the whole text, if that is the shape of this template.
     internal CompiledExpression? Whole { get; }
 

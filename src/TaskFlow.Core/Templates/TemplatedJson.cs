@@ -26,6 +26,9 @@ public sealed class TemplatedJson
     /// <summary>First identifiers used by any template in the tree, such as <c>input</c> or <c>nodes</c>.</summary>
     public IReadOnlySet<string> ReferencedRoots => _references.Roots;
 
+    /// <summary>Secrets the templates name literally (<c>secrets.NAME</c>), to check they are set before rendering.</summary>
+    public IReadOnlySet<string> ReferencedSecrets => _references.Secrets;
+
     /// <summary>True when the tree holds no templates; <see cref="Render"/> then returns a copy of it.</summary>
     public bool IsConstant => _root is ConstantJsonPart;
 

@@ -29,21 +29,49 @@ public sealed partial class ActivityExecutor(
     TimeProvider time,
     Diagnostics.EngineMetrics metrics,
     Secrets.SecretStore secrets,
+    Diagnostics.InstanceTraces traces,
     ILogger<ActivityExecutor> logger)
 {
     public async Task<ActivityResult> ExecuteAsync(ClaimedWork work, CancellationToken cancellationToken)
     {
         using var logScope = logger.BeginScope(new NodeLogScope(work.InstanceId, work.NodeId, work.Attempt));
-        var result = await RunAsync(work, cancellationToken);
+        // Started here, not in an async helper: the span must stay current for the activity's own spans.
+        using var span = Diagnostics.EngineTracing.Enabled
+            ? Diagnostics.EngineTracing.StartNode(await traces.GetAsync(work.InstanceId, cancellationToken), work.InstanceId, work.NodeId, work.Attempt, work.Resume)
+            : null;
+        var result = await RunAsync(work, span, cancellationToken);
         if (result is FailedResult failed)
         {
             NodeFailed(logger, work.InstanceId, work.NodeId, work.Attempt, failed.Retryable, failed.Error);
         }
 
+        if (span is not null)
+        {
+            Describe(span, result);
+        }
+
         return result;
     }
 
-    private async Task<ActivityResult> RunAsync(ClaimedWork work, CancellationToken cancellationToken)
+    private static void Describe(System.Diagnostics.Activity span, ActivityResult result)
+    {
+        span.SetTag(Diagnostics.EngineTracing.Tags.Outcome, result switch
+        {
+            SucceededResult => "succeeded",
+            FailedResult => "failed",
+            StartChildResult => "child",
+            ForEachResult => "foreach",
+            _ => "waiting",
+        });
+        if (result is FailedResult failed)
+        {
+            // The error is already cleared of secrets (Redact below).
+            span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, failed.Error);
+            span.SetTag("taskflow.node.retryable", failed.Retryable);
+        }
+    }
+
+    private async Task<ActivityResult> RunAsync(ClaimedWork work, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
     {
         WorkflowGraph graph;
         try
@@ -62,6 +90,9 @@ public sealed partial class ActivityExecutor(
         }
 
         var (type, inputs) = isIteration ? (node.BodyType ?? "", node.BodyInputs!) : (node.Type, node.Inputs);
+        span?.SetTag(Diagnostics.EngineTracing.Tags.ActivityType, type);
+        span?.SetTag(Diagnostics.EngineTracing.Tags.Tier, node.Tier);
+
         if (!catalog.TryGet(type, out var registration))
         {
             return ActivityResult.Failed($"Activity type '{type}' is not registered in this process.", retryable: false);
@@ -89,7 +120,15 @@ public sealed partial class ActivityExecutor(
             var built = BuildScope(work, scope, isIteration ? payload : null);
             if (inputs.ReferencedRoots.Contains("secrets"))
             {
-                built["secrets"] = Secrets.SecretStore.ToScope(secrets.Current());
+                // A secret that is not set would render as null, and the node would run with an
+                // empty header or password: it fails instead, naming the secret (never its value).
+                var current = secrets.Current();
+                if (inputs.ReferencedSecrets.FirstOrDefault(name => !current.ContainsKey(name)) is { } missing)
+                {
+                    return ActivityResult.Failed($"Inputs could not be rendered: secret '{missing}' is not set (TaskFlow:Secrets:Values:{missing}, or a file named {missing} in TaskFlow:Secrets:Directory).", retryable: false);
+                }
+
+                built["secrets"] = Secrets.SecretStore.ToScope(current);
             }
 
             try

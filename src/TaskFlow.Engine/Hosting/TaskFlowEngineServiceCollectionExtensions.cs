@@ -38,6 +38,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.TryAddSingleton(sp => new TaskFlowDbContextFactory(Options(sp).EffectiveProvider, ConnectionString(Options(sp))));
         services.TryAddSingleton(sp => CreateDataSource(Options(sp).PostgresConnectionString ?? throw new InvalidOperationException("TaskFlow:Engine:PostgresConnectionString is not set.")));
         services.TryAddSingleton<Diagnostics.EngineMetrics>();
+        services.TryAddSingleton<Diagnostics.InstanceTraces>();
         services.TryAddSingleton<EngineStore>(sp =>
         {
             EngineStore store = Options(sp).EffectiveProvider == DatabaseProvider.Postgres

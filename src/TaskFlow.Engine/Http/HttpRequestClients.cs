@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -11,6 +12,7 @@ namespace TaskFlow.Engine.Http;
 /// The named clients <c>http.request</c> uses: the same guarded connection and standard resilience
 /// pipeline (retry with exponential backoff and jitter, a circuit breaker per host), one retrying
 /// idempotent methods only, the other every method (for nodes that say their call is safe to repeat).
+/// They log through <see cref="RedactedHttpLog"/>, with secrets masked in URLs.
 /// </summary>
 internal static class HttpRequestClients
 {
@@ -19,9 +21,13 @@ internal static class HttpRequestClients
 
     public static void Add(IServiceCollection services)
     {
+        services.TryAddSingleton<RedactedHttpLog>();
         foreach (var name in new[] { IdempotentOnly, AnyMethod })
         {
             services.AddHttpClient(name, client => client.Timeout = Timeout.InfiniteTimeSpan)
+                // The factory's own logging writes URLs as they are, secrets included.
+                .RemoveAllLoggers()
+                .AddLogger<RedactedHttpLog>(wrapHandlersPipeline: true)
                 .ConfigurePrimaryHttpMessageHandler(sp => Handler(new AddressGuard(sp.GetRequiredService<IOptions<HttpRequestOptions>>().Value)))
                 .AddStandardResilienceHandler()
                 .SelectPipelineByAuthority()

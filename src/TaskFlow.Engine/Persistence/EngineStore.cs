@@ -142,10 +142,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// every process sharing the database: a second start returns the first one's id with Created false.
     /// </summary>
     public Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, CancellationToken cancellationToken = default) =>
-        StartInstanceAsync(graph, input, startKey, correlationId: null, cancellationToken);
+        StartInstanceAsync(graph, input, startKey, correlationId: null, traceParent: null, cancellationToken);
 
-    /// <summary>As above, storing <paramref name="correlationId"/> on the new instance in the same transaction.</summary>
-    public async Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, string? correlationId, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// As above, storing <paramref name="correlationId"/> and the W3C <paramref name="traceParent"/>
+    /// of the instance's root span on the new instance in the same transaction.
+    /// </summary>
+    public async Task<(string InstanceId, bool Created)> StartInstanceAsync(WorkflowGraph graph, JsonObject input, string? startKey, string? correlationId, string? traceParent, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
         var id = Guid.CreateVersion7().ToString();
@@ -168,11 +171,12 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         var writes = new PendingWrites();
         CreateInstance(graph, input, depth: 0, parent: null, writes, session.Now, id);
         await WriteAsync(session, writes, cancellationToken);
-        if (correlationId is not null)
+        if (correlationId is not null || traceParent is not null)
         {
             // Set apart from the hot-path insert, which writes the same columns for every instance.
-            await using var correlate = session.Command("UPDATE tf_instances SET correlation_id = @c WHERE id = @i");
+            await using var correlate = session.Command("UPDATE tf_instances SET correlation_id = @c, trace_parent = @t WHERE id = @i");
             AddParameter(correlate, "c", correlationId);
+            AddParameter(correlate, "t", traceParent);
             AddParameter(correlate, "i", id);
             await correlate.ExecuteNonQueryAsync(cancellationToken);
         }

@@ -45,6 +45,9 @@ public sealed class InstanceRecord
 
     /// <summary>The caller's id for what this run belongs to (an order, a request); searchable, not unique.</summary>
     public string? CorrelationId { get; set; }
+
+    /// <summary>The W3C traceparent of the instance's root span; null when tracing was off when it started.</summary>
+    public string? TraceParent { get; set; }
 }
 
 public sealed class NodeStateRecord

@@ -67,6 +67,7 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
             e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
             e.Property(x => x.FinishedAt).HasColumnName("finished_at");
             e.Property(x => x.CorrelationId).HasColumnName("correlation_id").HasMaxLength(TaskFlow.Engine.Instances.InstanceFilter.CorrelationIdMaxLength);
+            e.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(55);
             e.HasIndex(x => new { x.Status, x.FinishedAt }).HasDatabaseName("ix_tf_instances_status_finished");
             e.HasIndex(x => x.ParentInstanceId).HasDatabaseName("ix_tf_instances_parent");
             e.HasIndex(x => new { x.DefinitionId, x.CreatedAt }).HasDatabaseName("ix_tf_instances_definition");

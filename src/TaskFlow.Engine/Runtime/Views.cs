@@ -35,6 +35,9 @@ public sealed record InstanceView(
 {
     /// <summary>The id the run was started with (run request, header or trigger); null when none.</summary>
     public string? CorrelationId { get; init; }
+
+    /// <summary>The instance's trace id (32 hex digits) when it was started with tracing on, or a node ran with it on; null otherwise.</summary>
+    public string? TraceId { get; init; }
 }
 
 public sealed record JournalEventView(long Id, string InstanceId, string? NodeId, JournalEventType Type, int Attempt, DateTimeOffset At, string? Worker, string? Message);

@@ -214,7 +214,18 @@ public sealed class WorkflowRuntime
 
         var graph = await _graphs.GetAsync(_store, null, definitionId, version, cancellationToken);
         var effective = InputBinder.Bind(graph.Definition, input ?? []);
-        return await _store.StartInstanceAsync(graph, effective, startKey, correlationId, cancellationToken);
+
+        // With tracing on, the instance's trace starts here; the caller's span (the HTTP request,
+        // a cron job) is linked to it, and the traceparent is stored with the instance.
+        using var root = Diagnostics.EngineTracing.StartRoot(graph.Id, graph.Version, instanceId: null, System.Diagnostics.Activity.Current?.Context ?? default);
+        if (correlationId is not null)
+        {
+            root?.SetTag(Diagnostics.EngineTracing.Tags.CorrelationId, correlationId);
+        }
+
+        var started = await _store.StartInstanceAsync(graph, effective, startKey, correlationId, root?.Id, cancellationToken);
+        root?.SetTag(Diagnostics.EngineTracing.Tags.InstanceId, started.InstanceId);
+        return started;
     }
 
     public async Task<InstanceView?> GetInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
@@ -479,5 +490,6 @@ public sealed class WorkflowRuntime
             s.FinishedAt is { } t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : null)).ToArray())
     {
         CorrelationId = r.CorrelationId,
+        TraceId = r.TraceParent is { Length: 55 } trace ? trace[3..35] : null,
     };
 }

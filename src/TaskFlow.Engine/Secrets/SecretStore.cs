@@ -16,7 +16,7 @@ public sealed partial class SecretStore(IOptionsMonitor<SecretOptions> options, 
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(1);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly Lock _lock = new();
-    private (IReadOnlyDictionary<string, string> Secrets, string[] Maskable, long At)? _cached;
+    private volatile Snapshotted? _cached;
 
     /// <summary>What replaces a secret's value in anything kept.</summary>
     public const string Mask = "***";
@@ -51,8 +51,14 @@ public sealed partial class SecretStore(IOptionsMonitor<SecretOptions> options, 
     [System.Text.RegularExpressions.GeneratedRegex(@"\{\{\s*secrets\.([A-Za-z0-9_\-]+)\s*\}\}")]
     private static partial System.Text.RegularExpressions.Regex Reference();
 
-    private (IReadOnlyDictionary<string, string> Secrets, string[] Maskable, long At) Snapshot()
+    /// <summary>The secrets as last read: every node reads them, so a fresh copy is taken without a lock; one reader refreshes a stale one.</summary>
+    private Snapshotted Snapshot()
     {
+        if (_cached is { } fresh && _time.GetElapsedTime(fresh.At) < Fresh)
+        {
+            return fresh;
+        }
+
         lock (_lock)
         {
             if (_cached is { } cached && _time.GetElapsedTime(cached.At) < Fresh)
@@ -61,10 +67,13 @@ public sealed partial class SecretStore(IOptionsMonitor<SecretOptions> options, 
             }
 
             var secrets = Read();
-            _cached = (secrets, Maskable(secrets), _time.GetTimestamp());
-            return _cached.Value;
+            var read = new Snapshotted(secrets, Maskable(secrets), _time.GetTimestamp());
+            _cached = read;
+            return read;
         }
     }
+
+    private sealed record Snapshotted(IReadOnlyDictionary<string, string> Secrets, string[] Maskable, long At);
 
     private Dictionary<string, string> Read()
     {

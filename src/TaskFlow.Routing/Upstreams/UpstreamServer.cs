@@ -196,7 +196,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             {
                 Name = tool,
                 Arguments = arguments,
-                Meta = tracked is { } registration ? new JsonObject { ["progressToken"] = registration.Token } : null,
+                Meta = Diagnostics.RoutingTracing.Inject(tracked is { } registration ? new JsonObject { ["progressToken"] = registration.Token } : null),
             };
             var result = await connection.Client.CallToolAsync(request, cancellationToken);
 

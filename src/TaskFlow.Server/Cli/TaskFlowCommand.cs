@@ -12,6 +12,7 @@ using TaskFlow.Routing.Hosting;
 using TaskFlow.Workspaces.Hosting;
 
 using TaskFlow.Server.Metrics;
+using TaskFlow.Server.Tracing;
 
 namespace TaskFlow.Server.Cli;
 
@@ -321,6 +322,7 @@ public static class TaskFlowCommand
             o.Limits.MaxSubtasks = Given(result, MaxSubtasks) ? result.GetValue(MaxSubtasks) : o.Limits.MaxSubtasks;
             configure?.Invoke(o);
         }).AddMcpRouter().AddWorkspaces();
+        builder.Services.AddTaskFlowTracing(builder.Configuration, runWorkers ? "taskflow-worker" : "taskflow", aspNetCore: false);
         return builder.Build();
     }
 

@@ -20,6 +20,8 @@ using TaskFlow.Server.Auth;
 using TaskFlow.Server.Health;
 using TaskFlow.Server.Audit;
 
+using TaskFlow.Server.Tracing;
+
 namespace TaskFlow.Server.Hosting;
 
 public static class TaskFlowServerExtensions
@@ -46,6 +48,7 @@ public static class TaskFlowServerExtensions
         LoopbackHostFilter.Configure(builder);
         var services = builder.Services;
         services.AddTaskFlowEngine().AddMcpRouter().AddWorkspaces();
+        services.AddTaskFlowTracing(configuration, "taskflow-server", aspNetCore: true);
 
         // The fleet as one MCP endpoint at /mcp, and TaskFlow's own MCP servers beside it.
         services.AddTaskFlowGateway().WithHttpTransport(McpEndpoints.Configure);

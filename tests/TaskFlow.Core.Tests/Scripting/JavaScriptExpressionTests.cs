@@ -46,6 +46,17 @@ public class JavaScriptExpressionTests
     }
 
     [Fact]
+    public void Evaluate_ScopeObjects_BehaveAsPlainObjects()
+    {
+        const string script = """
+            [Object.getPrototypeOf(input) === Object.prototype, input.hasOwnProperty('name'), 'count' in input,
+             Object.keys(input.obj).join(','), JSON.stringify(input.nested), { ...input.obj, z: 3 }.z, input.obj instanceof Object]
+            """;
+
+        Assert.Equal("[true,true,true,\"x,y\",\"{\\\"deep\\\":{\\\"value\\\":42}}\",3,true]", Eval(script));
+    }
+
+    [Fact]
     public void Evaluate_ScriptWithStatements_ReturnsTheCompletionValue()
     {
         const string script = """
@@ -55,6 +66,15 @@ public class JavaScriptExpressionTests
             """;
 
         Assert.Equal("\"big:6\"", Eval(script));
+    }
+
+    [Theory]
+    [InlineData("return input.count * 2;", "6")]
+    [InlineData("if (input.flag) { return 'yes'; }\nreturn 'no';", "\"yes\"")]
+    [InlineData("return;", "null")]
+    public void Evaluate_TopLevelReturn_AsElsaWritesIt_GivesTheReturnedValue(string source, string expected)
+    {
+        Assert.Equal(expected, Eval(source));
     }
 
     [Theory]

@@ -17,11 +17,15 @@ public sealed class UpstreamCrashTests : RouterFailureTest
 {
     private const int Calls = 200;
     private const int Concurrency = 16;
+    private const string SlowTool = "trigger-long-running-operation";
 
     // A short open period so the test sees the breaker through half-open back to closed.
     private const string Rules = """
         routing_priorities:
           - pattern: "echo"
+            servers: ["a", "b"]
+            strategy: "failover"
+          - pattern: "trigger-long-running-operation"
             servers: ["a", "b"]
             strategy: "failover"
         circuit_breakers:
@@ -52,8 +56,11 @@ public sealed class UpstreamCrashTests : RouterFailureTest
             {
                 try
                 {
-                    var outcome = await router.CallToolAsync(new McpToolCall("echo", new JsonObject { ["message"] = $"call {i}" }), cancellationToken);
-                    Assert.Equal($"Echo: call {i}", NodeFixtures.Text(outcome.Result));
+                    // A call that takes a while (the everything server's slow tool, read-only and
+                    // idempotent by its annotations, so safe to send again): the calls in flight at
+                    // the kill are really unanswered, however fast the machine.
+                    var outcome = await router.CallToolAsync(new McpToolCall(SlowTool, new JsonObject { ["duration"] = 0.3, ["steps"] = 1 }), cancellationToken);
+                    Assert.Equal("Long running operation completed. Duration: 0.3 seconds, Steps: 1.", NodeFixtures.Text(outcome.Result));
                     served.Enqueue(outcome.Server);
                 }
                 catch (McpRoutingException ex)
@@ -83,7 +90,7 @@ public sealed class UpstreamCrashTests : RouterFailureTest
         Assert.Contains("b", served);
 
         // A crash is one failure of the server, however many calls it cut off: the breaker never
-        // opens for it. The cut-off calls (echo is read-only, so safe to repeat) went to b.
+        // opens for it. The cut-off calls (read-only, so safe to repeat) went to b.
         Assert.DoesNotContain(transitions, t => t.To == CircuitState.Open);
         Assert.True(a.Breaker.ConsecutiveFailures <= 1, $"{a.Breaker.ConsecutiveFailures} failures counted for one crash");
 

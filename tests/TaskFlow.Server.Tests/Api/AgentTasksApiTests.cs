@@ -185,4 +185,68 @@ public sealed class AgentTasksApiTests
         Assert.Equal("Failed", (string?)failed["status"]);
         Assert.Contains("the branch does not build", (string?)failed["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "review")!["error"]);
     }
+
+    [Fact]
+    public async Task TwoServersOnOneDatabase_AgentsRacingForTasks_ClaimEachTaskExactlyOnce()
+    {
+        const int Tasks = 12;
+        const int AgentsPerServer = 3;
+        await using var first = await TaskFlowApp.StartAsync(TaskFlowApp.Postgres);
+        await using var second = await TaskFlowApp.StartAsync(TaskFlowApp.Postgres, new Dictionary<string, string?> { ["TaskFlow:Engine:PostgresConnectionString"] = first.Connection });
+        await first.SaveAsync(Definition);
+        var instances = new List<string>();
+        for (var i = 0; i < Tasks; i++)
+        {
+            using var run = await (i % 2 == 0 ? first : second).Client.PostAsync("/api/definitions/review/run", TaskFlowApp.JsonBody($$"""{ "input": { "pr": "{{i}}", "lease": "5m" } }"""));
+            instances.Add((string)(await TaskFlowApp.ReadAsync(run))["id"]!);
+        }
+
+        for (var i = 0; i < 400 && (await first.GetAsync<JsonArray>("/api/agent-tasks?status=ready")).Count < Tasks; i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(Tasks, (await first.GetAsync<JsonArray>("/api/agent-tasks?status=ready")).Count);
+
+        // Six agents, three on each server, each taking tasks with next_task until none is left.
+        var claims = new System.Collections.Concurrent.ConcurrentBag<(string Agent, string Task)>();
+        async Task AgentAsync(TaskFlowApp app, string agent)
+        {
+            await using var client = await McpClient.CreateAsync(new HttpClientTransport(
+                new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp/task-decomposition"), TransportMode = HttpTransportMode.StreamableHttp },
+                app.Client));
+            while (true)
+            {
+                var next = await client.CallToolAsync("next_task", new Dictionary<string, object?> { ["agent"] = agent, ["capability"] = "code-review" });
+                Assert.NotEqual(true, next.IsError);
+                var task = next.StructuredContent!.Value.GetProperty("task");
+                if (task.ValueKind == System.Text.Json.JsonValueKind.Null)
+                {
+                    return;
+                }
+
+                var id = task.GetProperty("id").GetString()!;
+                claims.Add((agent, id));
+                var done = await client.CallToolAsync("complete_task", new Dictionary<string, object?>
+                {
+                    ["task_id"] = id,
+                    ["lease_token"] = next.StructuredContent!.Value.GetProperty("leaseToken").GetString(),
+                    ["output"] = new { verdict = $"by {agent}" },
+                });
+                Assert.True(done.IsError != true, $"{agent} could not complete {id}: {((ModelContextProtocol.Protocol.TextContentBlock)done.Content[0]).Text}");
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, AgentsPerServer * 2).Select(i => AgentAsync(i % 2 == 0 ? first : second, $"agent-{i}")));
+
+        Assert.Equal(Tasks, claims.Count);
+        Assert.Equal(Tasks, claims.Select(c => c.Task).Distinct().Count());
+        foreach (var instance in instances)
+        {
+            var view = await first.FinishedAsync(instance);
+            Assert.Equal("Succeeded", (string?)view["status"]);
+            var verdict = (string?)view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "report")!["output"];
+            Assert.Contains(claims, c => verdict == $"by {c.Agent}");
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -65,7 +66,7 @@ public sealed class TaskFlowApp : IAsyncDisposable
     /// <param name="settings">Extra configuration; a null value removes a default.</param>
     /// <param name="configureKey">False to start without configured keys, as the embedded default does.</param>
     /// <param name="kestrel">True to serve over real HTTP (Kestrel on 127.0.0.1, a free port) instead of the in-memory test server.</param>
-    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true, bool kestrel = false)
+    public static async Task<TaskFlowApp> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null, bool configureKey = true, bool kestrel = false, CapturedLogs? logs = null)
     {
         var (connection, cleanup) = provider == Postgres ? await CreateDatabaseAsync() : CreateFolder();
         var dataDirectory = provider == Postgres ? CreateFolder().Folder : connection;
@@ -87,6 +88,12 @@ public sealed class TaskFlowApp : IAsyncDisposable
             foreach (var (key, value) in all.Where(s => s.Value is not null))
             {
                 builder.UseSetting(key, value);
+            }
+
+            if (logs is not null)
+            {
+                // Every level of every category, whatever the configuration filters for the others.
+                builder.ConfigureLogging(l => l.AddProvider(logs).AddFilter<CapturedLogs>((_, _) => true));
             }
         });
         Func<Task> cleanupAll = async () =>

@@ -130,6 +130,69 @@ public sealed class SecretsTests
         Assert.Contains("environment variable 'SECRET_FOR_TOOLS' names secret 'MISSING', which is not set", (string?)view["error"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SecretInAUrlAndAHeader_IsInNoLogLine_AtAnyLevel()
+    {
+        var (target, address) = await HttpForwarding.StartAsync(context =>
+        {
+            context.Response.StatusCode = 500;
+            return context.Response.WriteAsync($"refused {context.Request.Path} for {context.Request.Headers.Authorization}");
+        });
+        await using var _ = target;
+        var logs = new CapturedLogs();
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Http:AllowLoopback"] = "true",
+            ["TaskFlow:Http:RetryDelay"] = "00:00:00.01",
+            ["TaskFlow:Secrets:Values:API_TOKEN"] = Configured,
+        }, logs: logs);
+        await app.SaveAsync($$$"""
+            { "id": "logged", "nodes": [ { "id": "call", "type": "http.request",
+                "inputs": { "url": "{{{address}}}items/{{ secrets.API_TOKEN }}", "headers": { "Authorization": "Bearer {{ secrets.API_TOKEN }}" } } },
+              { "id": "boom", "type": "fail", "inputs": { "message": "gave up on {{ secrets.API_TOKEN }}" } } ],
+              "edges": [ { "from": "call", "to": "boom", "fromPort": "error" } ] }
+            """);
+        using var run = await app.Client.PostAsync("/api/definitions/logged/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+        Assert.Equal("Failed", (string?)view["status"]);
+
+        // The run did log (the request, the failures), and no line has the secret.
+        var lines = logs.Lines.ToArray();
+        Assert.Contains(lines, l => l.Contains("/items/", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("gave up on ***", StringComparison.Ordinal));
+        var leaked = lines.Where(l => l.Contains(Configured, StringComparison.Ordinal)).ToArray();
+        Assert.True(leaked.Length == 0, string.Join("\n", leaked));
+    }
+
+    [Fact]
+    public async Task SecretThatIsNotSet_InANodesInputs_FailsTheNodeNamingIt_AndNothingIsSent()
+    {
+        var requests = 0;
+        var (target, address) = await HttpForwarding.StartAsync(context =>
+        {
+            Interlocked.Increment(ref requests);
+            return context.Response.WriteAsync("ok");
+        });
+        await using var _ = target;
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Http:AllowLoopback"] = "true",
+            ["TaskFlow:Secrets:Values:API_TOKEN"] = Configured,
+        });
+        await app.SaveAsync($$$"""
+            { "id": "unset", "nodes": [ { "id": "call", "type": "http.request", "retry": { "maxAttempts": 3, "delay": "10ms" },
+                "inputs": { "url": "{{{address}}}echo", "headers": { "Authorization": "Bearer {{ secrets.API_TOKEN }}", "X-Other": "{{ secrets['NOT_CONFIGURED'] }}" } } } ] }
+            """);
+        using var run = await app.Client.PostAsync("/api/definitions/unset/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
+        var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
+
+        Assert.Equal("Failed", (string?)view["status"]);
+        var call = view["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "call")!;
+        Assert.StartsWith("Inputs could not be rendered: secret 'NOT_CONFIGURED' is not set", (string?)call["error"], StringComparison.Ordinal);
+        Assert.Equal(1, (int)call["attempt"]!);
+        Assert.Equal(0, requests);
+    }
+
     /// <summary>Every row of every table, as text.</summary>
     private static async Task<string> PostgresTextAsync(string connection)
     {

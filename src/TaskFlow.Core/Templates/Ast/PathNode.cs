@@ -7,6 +7,7 @@ namespace TaskFlow.Core.Templates.Ast;
 internal sealed class PathNode(int start, ExprNode target, PathSegment[] segments) : ExprNode(start)
 {
     private const string NodesRoot = "nodes";
+    private const string SecretsRoot = "secrets";
 
     public ExprNode Target { get; } = target;
 
@@ -40,16 +41,20 @@ internal sealed class PathNode(int start, ExprNode target, PathSegment[] segment
             segment.Index?.CollectReferences(collector);
         }
 
-        if (Target is RootNode { Name: NodesRoot })
+        if (Target is RootNode { Name: NodesRoot or SecretsRoot } root)
         {
             var first = segments[0];
-            if (first.Name is not null)
+            var name = first.Name ?? (first.Index is LiteralNode { Value.Kind: ValueKind.String } literal ? literal.Value.AsString : null);
+            if (name is not null)
             {
-                collector.AddNodeId(first.Name);
-            }
-            else if (first.Index is LiteralNode { Value.Kind: ValueKind.String } literal)
-            {
-                collector.AddNodeId(literal.Value.AsString);
+                if (root.Name == NodesRoot)
+                {
+                    collector.AddNodeId(name);
+                }
+                else
+                {
+                    collector.AddSecret(name);
+                }
             }
         }
     }

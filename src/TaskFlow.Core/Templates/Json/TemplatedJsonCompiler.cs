@@ -103,7 +103,7 @@ internal sealed class TemplatedJsonCompiler
             return null;
         }
 
-        References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots));
+        References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots, template.ReferencedSecrets));
         return new TemplateJsonPart(template, JsonPathText.Display(path));
     }
 

@@ -1,11 +1,11 @@
 import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import type { FlowEdge } from '../mapping/graph';
+import { conditionText, type FlowEdge } from '../mapping/graph';
 
 /** An edge; a conditional one is dashed and labelled with its label, or its condition when it has none. */
 function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const text = data?.label || data?.condition;
+  const text = data?.label || conditionText(data?.condition);
   const conditional = Boolean(data?.condition);
   return (
     <>

@@ -33,9 +33,12 @@ export interface EdgeDefinition {
   to: string;
   fromPort?: string | null;
   toPort?: string | null;
-  condition?: string | null;
+  condition?: Condition | null;
   label?: string | null;
 }
+
+/** An edge condition: a template-language expression, or a JavaScript expression { js }. */
+export type Condition = string | { js: string };
 
 export interface WorkflowDefinition {
   id: string;

@@ -1,5 +1,5 @@
 import type { Edge, Node } from '@xyflow/react';
-import type { JsonObject, NodeDefinition } from './definition';
+import type { Condition, JsonObject, NodeDefinition } from './definition';
 
 /** What a canvas node carries: the node's definition, without its layout (the node's position is that). */
 export type ActivityNodeData = {
@@ -11,7 +11,7 @@ export type ActivityNodeData = {
 export type ActivityNode = Node<ActivityNodeData, 'activity'>;
 
 export type FlowEdgeData = {
-  condition?: string;
+  condition?: Condition;
   label?: string;
   /** The definition's own edge id, when it had one (canvas ids are generated otherwise). */
   definitionId?: string;
@@ -19,6 +19,11 @@ export type FlowEdgeData = {
 };
 
 export type FlowEdge = Edge<FlowEdgeData, 'flow'>;
+
+/** The text of a condition: the expression, or a JavaScript condition's source. */
+export function conditionText(condition: Condition | undefined): string {
+  return condition === undefined ? '' : typeof condition === 'string' ? condition : condition.js;
+}
 
 /** Everything of a definition that is not its nodes and edges (id, name, inputs, variables, output, triggers, ...). */
 export interface DefinitionMeta {

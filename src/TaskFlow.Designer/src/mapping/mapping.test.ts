@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkflowDefinition } from './definition';
-import type { ActivityNode, FlowEdge } from './graph';
+import { conditionText, type ActivityNode, type FlowEdge } from './graph';
 import { definitionToGraph } from './toGraph';
 import { graphToDefinition } from './toDefinition';
 
@@ -108,6 +108,20 @@ describe('graphToDefinition', () => {
     expect(back.edges).toEqual(conditional.edges);
     expect(back.nodes.map(({ layout, ...rest }) => rest)).toEqual(conditional.nodes);
     expect(back.nodes.every((n) => typeof n.layout?.x === 'number' && typeof n.layout?.y === 'number')).toBe(true);
+  });
+
+  it('RoundTrip_JavaScriptCondition_IsKeptAsAnObject', () => {
+    //   a ──[js: getVariable('amount') > 1000]──> b
+    const definition: WorkflowDefinition = {
+      id: 'js',
+      nodes: [{ id: 'a', type: 'noop' }, { id: 'b', type: 'noop' }],
+      edges: [{ from: 'a', to: 'b', condition: { js: "getVariable('amount') > 1000" } }],
+    };
+
+    const graph = definitionToGraph(definition);
+
+    expect(conditionText(graph.edges[0].data?.condition)).toBe("getVariable('amount') > 1000");
+    expect(roundTrip(definition).edges).toEqual(definition.edges);
   });
 
   it('MovedNode_PositionBecomesRoundedLayout', () => {

@@ -1,4 +1,4 @@
-import type { FlowEdge } from '../mapping/graph';
+import { conditionText, type FlowEdge } from '../mapping/graph';
 import TextField from './TextField';
 
 interface EdgePropertiesProps {
@@ -14,6 +14,7 @@ export default function EdgeProperties({ edge, ports, onChange }: EdgeProperties
     for (const [key, value] of Object.entries(patch)) if (!value) delete (data as Record<string, unknown>)[key];
     onChange({ ...edge, data });
   };
+  const isJavaScript = typeof edge.data?.condition === 'object';
   return (
     <div className="tf-properties" data-testid="edge-properties">
       <h2>Edge <code>{edge.source} → {edge.target}</code></h2>
@@ -23,13 +24,29 @@ export default function EdgeProperties({ edge, ports, onChange }: EdgeProperties
           {ports.map((p) => <option key={p} value={p}>{p}</option>)}
         </select>
       </label>
+      <label className="tf-field">
+        <span className="tf-field-label">Condition language</span>
+        <select
+          data-testid="edge-condition-language"
+          value={isJavaScript ? 'javascript' : 'template'}
+          onChange={(e) => {
+            const text = conditionText(edge.data?.condition);
+            setData({ condition: text ? (e.target.value === 'javascript' ? { js: text } : text) : undefined });
+          }}
+        >
+          <option value="template">Template expression</option>
+          <option value="javascript">JavaScript</option>
+        </select>
+      </label>
       <TextField
         label="Condition"
         testId="edge-condition"
-        value={edge.data?.condition ?? ''}
-        hint="An expression; the edge is taken only when it is true, e.g. input.amount > 100"
-        check={(t) => ((t.match(/\{\{/g)?.length ?? 0) !== (t.match(/\}\}/g)?.length ?? 0) ? 'Unbalanced {{ }}.' : null)}
-        onCommit={(condition) => setData({ condition })}
+        value={conditionText(edge.data?.condition)}
+        hint={isJavaScript
+          ? "JavaScript; the edge is taken when it is truthy, e.g. getVariable('amount') > 1000"
+          : 'An expression; the edge is taken only when it is true, e.g. input.amount > 100'}
+        check={(t) => (!isJavaScript && (t.match(/\{\{/g)?.length ?? 0) !== (t.match(/\}\}/g)?.length ?? 0) ? 'Unbalanced {{ }}.' : null)}
+        onCommit={(text) => setData({ condition: text && isJavaScript ? { js: text } : text })}
       />
       <TextField label="Label" testId="edge-label" value={edge.data?.label ?? ''} onCommit={(label) => setData({ label })} />
     </div>
