@@ -50,7 +50,9 @@ public sealed class JavaScriptExpression
     {
         Source = source;
         Prepared = prepared;
-        ReferencedNodeIds = ScriptReferences.NodeIds(prepared.Program!).ToFrozenSet(StringComparer.Ordinal);
+        var (nodeIds, secrets) = ScriptReferences.Collect(prepared.Program!);
+        ReferencedNodeIds = nodeIds.ToFrozenSet(StringComparer.Ordinal);
+        ReferencedSecrets = secrets.ToFrozenSet(StringComparer.Ordinal);
         var globals = prepared.ReferencedGlobals!;
         Globals = globals.ToFrozenSet(StringComparer.Ordinal);
         ReferencedRoots = globals.Where(RootOfGlobal.ContainsKey).Select(g => RootOfGlobal[g]).ToFrozenSet(StringComparer.Ordinal);
@@ -61,6 +63,9 @@ public sealed class JavaScriptExpression
 
     /// <summary>Node ids read literally: <c>nodes.id</c>, <c>nodes["id"]</c>, <c>getOutputFrom("id")</c>.</summary>
     public IReadOnlySet<string> ReferencedNodeIds { get; }
+
+    /// <summary>Secrets named literally: <c>secrets.NAME</c>, <c>secrets["NAME"]</c>.</summary>
+    public IReadOnlySet<string> ReferencedSecrets { get; }
 
     /// <summary>Scope roots the script reads, directly or through the script API (<c>getVariable</c> reads <c>vars</c>).</summary>
     public IReadOnlySet<string> ReferencedRoots { get; }

@@ -27,12 +27,98 @@ internal sealed partial class JavaScriptSandbox
         Define("parseGuid", 1, (_, a) => ParseGuid(Arg(a, 0)));
         Define("newGuid", 0, (_, _) => Guid.NewGuid().ToString());
         Define("newGuidString", 0, (_, _) => Guid.NewGuid().ToString());
+        Define("newShortGuid", 0, (_, _) => ShortGuid());
+        Define("getGuidString", 0, (_, _) => Guid.NewGuid().ToString());
+        Define("getShortGuid", 0, (_, _) => ShortGuid());
+        Define("stringToBase64", 1, (_, a) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(TypeConverter.ToString(Arg(a, 0)))));
+        Define("stringFromBase64", 1, (_, a) => FromBase64(Arg(a, 0)));
         Define("toJson", 1, (_, a) => new JsonSerializer(_engine).Serialize(Arg(a, 0)));
         Define("parseJson", 1, (_, a) => Arg(a, 0) is var text && text.IsString() ? new JsonParser(_engine).Parse(text.AsString()) : throw Error("parseJson expects a string."));
     }
 
     private void Define(string name, int length, Func<JsValue, JsValue[], JsValue> body) =>
         _engine.SetValue(name, new ClrFunction(_engine, name, body, length));
+
+    // Elsa's get{Name}() and set{Name}(value) for each variable the script names that way; defined
+    // for this evaluation only (the snapshot restore removes them).
+    private void DefineVariableAccessors(JavaScriptExpression expression)
+    {
+        if (_scope?["vars"] is not System.Text.Json.Nodes.JsonObject variables)
+        {
+            return;
+        }
+
+        foreach (var global in expression.Globals)
+        {
+            if (global.Length <= 3 || !(global.StartsWith("get", StringComparison.Ordinal) || global.StartsWith("set", StringComparison.Ordinal))
+                || _engine.Global.HasOwnProperty(global))
+            {
+                continue;
+            }
+
+            // getMyVariable names MyVariable (Elsa's spelling) or, failing that, myVariable.
+            var name = global[3..];
+            if (!variables.ContainsKey(name))
+            {
+                name = char.ToLowerInvariant(name[0]) + name[1..];
+                if (!variables.ContainsKey(name))
+                {
+                    continue;
+                }
+            }
+
+            if (global[0] == 'g')
+            {
+                Define(global, 0, (_, _) => Member(Root("vars"), name));
+            }
+            else
+            {
+                Define(global, 1, (_, a) => SetVariable(name, Arg(a, 0)));
+            }
+        }
+    }
+
+    // Elsa writes back what a script assigned to variables.X; so does TaskFlow, for variables and vars.
+    private void RecordAssignedVariables()
+    {
+        if (!_roots.TryGetValue("vars", out var value) || value is not ObjectInstance variables)
+        {
+            return;
+        }
+
+        var original = _scope?["vars"] as System.Text.Json.Nodes.JsonObject;
+        foreach (var key in variables.GetOwnPropertyKeys(Types.String))
+        {
+            var name = key.AsString();
+            var before = original?[name];
+            var current = variables.Get(name);
+            if (current is LazyJsonObject lazy && lazy.IsUntouchedViewOf(before))
+            {
+                continue;
+            }
+
+            var after = ScriptValues.ToJson(_engine, current);
+            if (!System.Text.Json.Nodes.JsonNode.DeepEquals(before, after) || (original?.ContainsKey(name) != true))
+            {
+                _effects!.SetVariable(name, after);
+            }
+        }
+    }
+
+    private static string ShortGuid() =>
+        Convert.ToBase64String(Guid.NewGuid().ToByteArray()).Replace("/", "", StringComparison.Ordinal).Replace("+", "", StringComparison.Ordinal).Replace("=", "", StringComparison.Ordinal);
+
+    private JsValue FromBase64(JsValue text)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(TypeConverter.ToString(text)));
+        }
+        catch (FormatException)
+        {
+            throw Error("stringFromBase64: the text is not Base64.");
+        }
+    }
 
     private static JsValue Arg(JsValue[] arguments, int index) => index < arguments.Length ? arguments[index] : JsValue.Undefined;
 

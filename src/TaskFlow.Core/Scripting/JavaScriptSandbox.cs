@@ -32,6 +32,8 @@ internal sealed partial class JavaScriptSandbox
             o.LimitRecursion(options.MaxRecursionDepth);
             o.Constraints.StackOverflowGuard = true;
             o.Constraints.MaxArraySize = (uint)options.MaxArrayLength;
+            o.Constraints.RegexTimeout = options.Timeout;
+            o.Constraints.PromiseTimeout = options.Timeout;
             o.DisableStringCompilation();
             o.TimeZone = TimeZoneInfo.Utc;
             o.Culture = CultureInfo.InvariantCulture;
@@ -58,7 +60,15 @@ internal sealed partial class JavaScriptSandbox
                 }
             }
 
-            var result = convert(_engine, _engine.Evaluate(expression.Prepared));
+            DefineVariableAccessors(expression);
+            // An async script's value is what its promise settles to (jobs run on this thread).
+            var value = _engine.Evaluate(expression.Prepared).UnwrapIfPromise(_options.Timeout);
+            if (_effects is not null && (expression.Globals.Contains("variables") || expression.Globals.Contains("vars")))
+            {
+                RecordAssignedVariables();
+            }
+
+            var result = convert(_engine, value);
             clean = true;
             return result;
         }
@@ -86,6 +96,16 @@ internal sealed partial class JavaScriptSandbox
         {
             clean = true;
             throw new TemplateEvaluationException(expression.Source, $"the script ran longer than {_options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)}s");
+        }
+        catch (PromiseRejectedException ex)
+        {
+            clean = true;
+            throw new TemplateEvaluationException(expression.Source, $"the script's promise was rejected: {ex.RejectedValue}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not TemplateEvaluationException)
+        {
+            // Anything else comes from the engine itself; the engine is not reused.
+            throw new TemplateEvaluationException(expression.Source, $"{ex.GetType().Name}: {ex.Message}");
         }
         finally
         {

@@ -10,14 +10,19 @@ namespace TaskFlow.Core.Scripting;
 // After that it is an ordinary object: scripts may read, write, enumerate and stringify it.
 internal sealed class LazyJsonObject : ObjectInstance
 {
+    private readonly JsonObject _source;
     private JsonObject? _json;
 
     public LazyJsonObject(Engine engine, JsonObject json)
         : base(engine)
     {
+        _source = json;
         _json = json;
         Prototype = engine.Intrinsics.Object.PrototypeObject;
     }
+
+    /// <summary>True when no script has touched this object and it still stands for <paramref name="original"/>.</summary>
+    public bool IsUntouchedViewOf(JsonNode? original) => _json is not null && ReferenceEquals(_source, original);
 
     protected override void Initialize()
     {

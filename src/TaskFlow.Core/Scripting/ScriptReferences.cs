@@ -3,12 +3,14 @@ using Acornima.Ast;
 namespace TaskFlow.Core.Scripting;
 
 // Node ids a script reads literally (nodes.id, nodes["id"], getOutputFrom("id")), so the engine
-// loads only those, as it does for templates. A computed id finds nothing, as in templates.
+// loads only those, as it does for templates (a computed id finds nothing, as in templates), and
+// the secrets it names literally (secrets.NAME, secrets["NAME"]), which must be set before it runs.
 internal static class ScriptReferences
 {
-    public static HashSet<string> NodeIds(Node root)
+    public static (HashSet<string> NodeIds, HashSet<string> Secrets) Collect(Node root)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var secrets = new HashSet<string>(StringComparer.Ordinal);
         var stack = new Stack<Node>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -16,14 +18,15 @@ internal static class ScriptReferences
             var node = stack.Pop();
             switch (node)
             {
-                case MemberExpression { Object: Identifier { Name: "nodes" }, Property: var property, Computed: var computed }:
+                case MemberExpression { Object: Identifier { Name: "nodes" or "secrets" } target, Property: var property, Computed: var computed }:
+                    var found = target.Name == "nodes" ? ids : secrets;
                     if (!computed && property is Identifier name)
                     {
-                        ids.Add(name.Name);
+                        found.Add(name.Name);
                     }
                     else if (computed && property is StringLiteral literal)
                     {
-                        ids.Add(literal.Value);
+                        found.Add(literal.Value);
                     }
 
                     break;
@@ -38,6 +41,6 @@ internal static class ScriptReferences
             }
         }
 
-        return ids;
+        return (ids, secrets);
     }
 }

@@ -574,7 +574,8 @@ public sealed partial class WorkflowValidator(
 
     private static bool IsTemplate(JsonNode value) =>
         (value is JsonValue v && v.TryGetValue<string>(out var s) && s.Contains("{{", StringComparison.Ordinal))
-        || Scripting.ScriptObject.TryGetJavaScript(value, out _);
+        || Scripting.ScriptObject.TryGetJavaScript(value, out _)
+        || Scripting.ScriptObject.TryGetLiquid(value, out _);
 
     private static bool MatchesType(JsonNode value, string type) => type switch
     {

@@ -70,6 +70,45 @@ public class ElsaScriptApiTests
     }
 
     [Fact]
+    public void AssigningToVariables_WritesOnlyWhatChanged()
+    {
+        var effects = new ScriptEffects();
+
+        Eval("variables.i = variables.i + 1; vars.list.push(4); variables.fresh = 'new'; const g = variables.greeting; 1", effects);
+
+        Assert.Equal(["fresh", "i", "list"], effects.Variables.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("2", effects.Variables["i"]!.ToJsonString());
+        Assert.Equal("[1,2,3,4]", effects.Variables["list"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void ReadingVariables_WritesNothing()
+    {
+        var effects = new ScriptEffects();
+
+        Assert.Equal("true", Eval("vars.list.length == 3 && variables.greeting == 'hello' && getVariable('i') == 1", effects));
+
+        Assert.True(effects.IsEmpty);
+    }
+
+    [Fact]
+    public void NamedAccessors_GetAndSetTheVariable()
+    {
+        var effects = new ScriptEffects();
+
+        var result = Eval("setGreeting(getGreeting() + ' world'); [getGreeting(), typeof getNoSuchVariable]", effects);
+
+        Assert.Equal("[\"hello world\",\"undefined\"]", result);
+        Assert.Equal("\"hello world\"", effects.Variables["greeting"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void TextFunctions_Base64AndShortGuid()
+    {
+        Assert.Equal("[\"aMOpbGxv\",\"héllo\",true]", Eval("[stringToBase64('héllo'), stringFromBase64('aMOpbGxv'), /^[A-Za-z0-9]{19,22}$/.test(newShortGuid())]").Replace("\\u00E9", "é", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SetVariable_WithoutEffects_SaysWhereItCanBeUsed()
     {
         var error = Assert.Throws<TemplateEvaluationException>(() => Eval("setVariable('x', 1)"));

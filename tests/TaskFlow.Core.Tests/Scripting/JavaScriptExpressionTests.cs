@@ -166,6 +166,7 @@ public class JavaScriptExpressionTests
 
         Assert.Contains("fetch", compiled.ReferencedNodeIds);
         Assert.Contains("secrets", compiled.ReferencedRoots);
+        Assert.Equal(["TOKEN"], compiled.ReferencedSecrets);
         Assert.False(compiled.IsConstant);
     }
 

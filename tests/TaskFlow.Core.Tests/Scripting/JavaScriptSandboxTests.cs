@@ -125,6 +125,24 @@ public class JavaScriptSandboxTests
     }
 
     [Fact]
+    public void Evaluate_SlowScript_StopsAtTheTimeout()
+    {
+        // A pool of its own: the statement limit is out of the way, so only the clock can stop it.
+        var pool = new JavaScriptEnginePool(new JavaScriptOptions { Timeout = TimeSpan.FromMilliseconds(200), MaxStatements = int.MaxValue });
+        var script = JavaScriptExpression.Parse("while (true) { }");
+
+        var error = Assert.Throws<TemplateEvaluationException>(() => pool.Evaluate(script, TestScope.Create(), null, static (_, v) => v.ToString()));
+
+        Assert.Equal("the script ran longer than 0.2s", error.Reason);
+    }
+
+    [Fact]
+    public void Evaluate_AsyncScript_GivesWhatThePromiseSettlesTo()
+    {
+        Assert.Equal("6", Eval("(async () => { const x = await Promise.resolve(input.count); return x * 2; })()"));
+    }
+
+    [Fact]
     public void Options_Invalid_ListsEveryProblem()
     {
         var error = Assert.Throws<ArgumentException>(() => JavaScriptEngines.Configure(new JavaScriptOptions { MaxStatements = 0, Timeout = TimeSpan.Zero, PoolSize = 0 }));

@@ -34,6 +34,7 @@ internal sealed class TemplatedJsonCompiler
     private JsonPart? Visit(JsonNode? node, string path) => node switch
     {
         JsonObject obj when Scripting.ScriptObject.TryGetJavaScript(obj, out var source) => VisitScript(source, path),
+        JsonObject obj when Scripting.ScriptObject.TryGetLiquid(obj, out var source) => VisitLiquid(source, path),
         JsonObject obj => VisitObject(obj, path),
         JsonArray array => VisitArray(array, path),
         JsonValue value when value.TryGetValue(out string? text) => VisitString(text, path),
@@ -126,8 +127,31 @@ internal sealed class TemplatedJsonCompiler
             return null;
         }
 
-        References.Add(new TemplateReferences(script.ReferencedNodeIds, script.ReferencedRoots));
+        References.Add(new TemplateReferences(script.ReferencedNodeIds, script.ReferencedRoots, script.ReferencedSecrets));
         return new ScriptJsonPart(script, JsonPathText.Display(path));
+    }
+
+    private LiquidJsonPart? VisitLiquid(string source, string path)
+    {
+        Scripting.LiquidTemplate template;
+        try
+        {
+            template = Scripting.LiquidTemplate.Parse(source);
+        }
+        catch (TemplateSyntaxException error)
+        {
+            var displayPath = JsonPathText.Display(path);
+            if (_errors is null)
+            {
+                throw error.WithPath(displayPath);
+            }
+
+            _errors.Add((displayPath, error));
+            return null;
+        }
+
+        References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots, template.ReferencedSecrets));
+        return new LiquidJsonPart(template, JsonPathText.Display(path));
     }
 
     private static ConstantJsonPart Snapshot(JsonNode? node) => new(node?.DeepClone());
