@@ -6,8 +6,9 @@ namespace TaskFlow.Core.Import;
 internal sealed partial class ElsaConversion
 {
     /// <summary>What a node input expects, which decides how a translated expression is wrapped.</summary>
-    /// <summary>The form a node input value takes for a JavaScript expression.</summary>
+    /// <summary>The forms a node input value takes for a JavaScript expression and a Liquid template.</summary>
     private const string JavaScriptKey = "js";
+    private const string LiquidKey = "liquid";
 
     private enum ValueShape
     {
@@ -68,9 +69,9 @@ internal sealed partial class ElsaConversion
     }
 
     /// <summary>
-    /// The node input for a property: a converted value, or else a JavaScript expression kept as it is,
-    /// <c>{ "js": source }</c>, evaluated as Elsa evaluates it. False for what TaskFlow does not run
-    /// (C#, Python, Liquid beyond variable and input placeholders).
+    /// The node input for a property: a converted value, or else the expression kept as it is written,
+    /// <c>{ "js": source }</c> for JavaScript and <c>{ "liquid": text }</c> for Liquid, evaluated as Elsa
+    /// evaluates it. False for languages TaskFlow does not run (C#, Python).
     /// </summary>
     private bool TryValue(ElsaExpression expression, ValueShape shape, out JsonNode? value)
     {
@@ -83,10 +84,10 @@ internal sealed partial class ElsaConversion
         return value is not null;
     }
 
-    // Liquid beyond what TryConvertValue translates is not written as { "liquid": ... }: no TaskFlow
-    // evaluator renders that form yet, and a template kept unrendered would silently produce wrong text.
     private static JsonObject? ScriptValue(ElsaExpression expression) =>
-        expression.Is(ElsaExpression.JavaScript) ? new JsonObject { [JavaScriptKey] = expression.Text } : null;
+        expression.Is(ElsaExpression.JavaScript) ? new JsonObject { [JavaScriptKey] = expression.Text }
+        : expression.Is(ElsaExpression.Liquid) ? new JsonObject { [LiquidKey] = expression.Text }
+        : null;
 
     /// <summary>The same as <see cref="TryValue"/>, with a problem naming the property when the language cannot run here.</summary>
     private bool RequireValue(ElsaExpression? expression, ValueShape shape, string id, string? type, string property, out JsonNode? value)
@@ -97,7 +98,7 @@ internal sealed partial class ElsaConversion
             return true;
         }
 
-        Problem(id, type, $"Its {property} is the {expression.Language} expression {Excerpt(expression.Text)}; TaskFlow runs JavaScript expressions, and Liquid templates whose placeholders only read variables and inputs, not this. " +
+        Problem(id, type, $"Its {property} is the {expression.Language} expression {Excerpt(expression.Text)}; TaskFlow runs JavaScript and Liquid expressions, not {expression.Language}. " +
                           "Rewrite it in JavaScript (Elsa's default) and export again.");
         return false;
     }

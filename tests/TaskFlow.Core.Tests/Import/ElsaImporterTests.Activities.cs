@@ -150,6 +150,18 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
+    public void Convert_LiquidWithATag_IsKeptAsALiquidTemplate()
+    {
+        const string text = "{% if Variables.Body %}Body: {{ Variables.Body }}{% endif %}";
+        var json = Definition(WriteLine("A", text, "Liquid"), variables: BodyVariable);
+
+        var definition = Import(json);
+
+        Assert.Equal(text, Node(definition, "A").Inputs["message"]!["liquid"]!.GetValue<string>());
+        AssertValid(definition);
+    }
+
+    [Fact]
     public void Convert_Elsa2Definition_IsRefusedSayingSo()
     {
         var problem = SingleProblem("""{ "activities": [ { "activityId": "a1", "type": "WriteLine" } ], "connections": [] }""");
