@@ -303,7 +303,9 @@ internal sealed partial class ElsaConversion
             Note(id, type, "waitForCompletion is off in Elsa, but the TaskFlow workflow node always waits for the child to finish.");
         }
 
-        return ElsaFragment.Single(AddNode(activity, prefix, Workflow, inputs).Id);
+        // Elsa's result is { workflowState, output }: what a script reads of it is the child's output.
+        var node = AddNode(activity, prefix, Workflow, inputs);
+        return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", $"{ScriptOutput}({{ output: {NodeOutput(node.Id)} }})")]);
     }
 
     private ElsaFragment? ConvertCron(JsonObject activity, string id, string? type, string prefix, bool canTrigger)

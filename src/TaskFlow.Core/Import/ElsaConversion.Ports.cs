@@ -8,6 +8,9 @@ namespace TaskFlow.Core.Import;
 /// </summary>
 internal sealed partial class ElsaConversion
 {
+    /// <summary>Marks an output expression of <see cref="BindOutputs"/> as JavaScript (it builds an object, which TaskFlow's expressions cannot).</summary>
+    private const string ScriptOutput = "js:";
+
     /// <summary>Node id → how each of its Elsa ports leaves it in TaskFlow.</summary>
     private readonly Dictionary<string, List<ElsaPortRoute>> _ports = new(StringComparer.Ordinal);
 
@@ -38,14 +41,17 @@ internal sealed partial class ElsaConversion
     private ElsaFragment BindOutputs(JsonObject activity, string prefix, ElsaFragment fragment, IEnumerable<(string Member, string Expression)> outputs)
     {
         var exits = fragment.Exits;
-        foreach (var (member, expression) in outputs)
+        foreach (var (member, written) in outputs)
         {
+            // A JavaScript expression is marked so (it reads the same in a script); the others are TaskFlow expressions.
+            var script = written.StartsWith(ScriptOutput, StringComparison.Ordinal);
+            var expression = script ? written[ScriptOutput.Length..] : written;
             RegisterOutput(activity, member, expression);
             var reference = ElsaJson.String(ElsaJson.Object(ElsaJson.Object(Member(activity, member))?["memoryReference"])?["id"]);
             if (reference is not null && _declaredOutputs.FirstOrDefault(o => string.Equals(o, reference, StringComparison.Ordinal)) is { } workflowOutput)
             {
                 // Bound to one of the workflow's outputs, which is a memory block of its own in Elsa.
-                SetOutput(workflowOutput, expression);
+                SetOutput(workflowOutput, script ? $"{ElsaJson.Path("nodes", fragment.Exits[0])}.output" : expression);
                 continue;
             }
 
@@ -55,8 +61,9 @@ internal sealed partial class ElsaConversion
             }
 
             _variables.TryAdd(variable, null);
+            JsonNode value = script ? new JsonObject { [JavaScriptKey] = expression } : $"{{{{ {expression} }}}}";
             var set = AddNode(activity, prefix, SetVariable,
-                new JsonObject { ["name"] = ElsaJson.EscapeTemplate(variable), ["value"] = $"{{{{ {expression} }}}}" }, suffix: "set-" + variable);
+                new JsonObject { ["name"] = ElsaJson.EscapeTemplate(variable), ["value"] = value }, suffix: "set-" + variable);
             Connect(exits, [set.Id]);
             exits = [set.Id];
         }

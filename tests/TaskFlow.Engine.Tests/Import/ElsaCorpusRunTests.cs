@@ -112,6 +112,31 @@ public sealed class ElsaCorpusRunTests
         Assert.Contains(expected, lines);
     }
 
+    // Elsa: test/integration/Elsa.Workflows.IntegrationTests/Activities/ExecuteWorkflow/ExecuteWorkflowTests.cs: the whole
+    // folder imported as one set (its parents have a Sequence as root), one parent run; the lines Elsa's test expects.
+    [Theory]
+    [InlineData("parent-with-wait.json", "Parent: Before child; Child: Executing; Parent: After child")]
+    [InlineData("parent-no-wait.json", "Parent: Before child; Child: Executing; Parent: After child")]
+    [InlineData("parent-with-input.json", "Child received: Hello from parent")]
+    [InlineData("parent-capture-output.json", "Child output: 42; Parent received: 42")]
+    public async Task ExecuteWorkflow_ElsaScenario_WritesTheLinesElsaExpects(string parent, string expected)
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+        var folder = Path.Combine(Corpus, "integration/ExecuteWorkflow");
+        var files = Directory.GetFiles(folder, "*.json").Select(Path.GetFileName).Where(f => f != parent).Order(StringComparer.Ordinal).Append(parent).ToList();
+
+        var (view, lines) = await ImportAndRunAsync(engine, "integration/ExecuteWorkflow", files!);
+
+        view.AssertSucceeded();
+        if (parent == "parent-with-wait.json")
+        {
+            // Elsa's test checks these three lines in this order.
+            Assert.Equal(expected.Split("; "), lines);
+        }
+
+        Assert.All(expected.Split("; "), line => Assert.Contains(line, lines));
+    }
+
     // Elsa: test/integration/Elsa.Workflows.IntegrationTests/Scenarios/WorkflowOutputMapping/Tests.cs
     [Fact]
     public async Task WorkflowOutputMapping_ElsaScenario_OutputHoldsTheMappedValue()
