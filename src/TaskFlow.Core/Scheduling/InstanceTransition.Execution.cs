@@ -97,8 +97,11 @@ public sealed partial class InstanceTransition
         }
 
         // Variables the node's JavaScript wrote are visible to its outgoing conditions (as a script's
-        // writes are to what follows it), and undone if a condition fails the node.
-        var before = variableWrites is null ? null : Instance.Variables.DeepClone().AsObject();
+        // writes are to what follows it), and undone, with any a JavaScript condition wrote, if a
+        // condition fails the node.
+        var before = variableWrites is null && !node.Outgoing.Exists(o => o.Condition is { IsJavaScript: true })
+            ? null
+            : Instance.Variables.DeepClone().AsObject();
         WriteVariables(variableWrites);
         var taken = TakenEdges(node, output, outcomes, out var conditionError);
         if (conditionError is not null)

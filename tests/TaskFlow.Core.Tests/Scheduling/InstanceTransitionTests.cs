@@ -247,6 +247,50 @@ public class InstanceTransitionTests
         Assert.Equal(InstanceStatus.Failed, t.Finished!.Status);
     }
 
+    //   a ──[js: getVariable('amount') > 1000]──> big
+    //     └─[js: getVariable('amount') <= 1000]──> small        a's result carries amount = 1500
+    [Fact]
+    public void Apply_VariableWritesOfTheResult_AreStoredAndSeenByJavaScriptConditions()
+    {
+        const string json = """
+            { "id": "wf", "variables": { "amount": 0 },
+              "nodes": [ { "id": "a", "type": "noop" }, { "id": "big", "type": "noop" }, { "id": "small", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "big", "condition": { "js": "getVariable('amount') > 1000" } },
+                         { "from": "a", "to": "small", "condition": { "js": "getVariable('amount') <= 1000" } } ] }
+            """;
+        var run = new InstanceRun(Compile(json));
+        run.Start();
+
+        var t = run.Complete("a", 1, new SucceededResult(null, ["done"]) { VariableWrites = new JsonObject { ["amount"] = 1500 } });
+
+        Assert.Equal(["big"], WorkIds(t.Work));
+        Assert.Equal(NodeStatus.Skipped, run.Stored["small"].Status);
+        Assert.Equal("""{"amount":1500}""", run.Instance.Variables.ToJsonString());
+        Assert.True(run.Instance.VariablesChanged);
+    }
+
+    //   a ──[js: setVariable('seen', 1); true]──> b
+    //     └─[js: output.missing.x]──────────────> c        the second condition throws: a fails, nothing is written
+    [Fact]
+    public void Apply_ConditionThatThrows_UndoesTheVariableWrites()
+    {
+        const string json = """
+            { "id": "wf", "variables": { "amount": 0 },
+              "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" }, { "id": "c", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "b", "condition": { "js": "setVariable('seen', 1); true" } },
+                         { "from": "a", "to": "c", "condition": { "js": "output.missing.x" } } ] }
+            """;
+        var run = new InstanceRun(Compile(json));
+        run.Instance.Variables["amount"] = 0;
+        run.Start();
+
+        run.Complete("a", 1, new SucceededResult(JsonNode.Parse("{}"), ["done"]) { VariableWrites = new JsonObject { ["amount"] = 7 } });
+
+        Assert.Equal(NodeStatus.Failed, run.Stored["a"].Status);
+        Assert.Contains("The condition of edge 'a->c' could not be evaluated", run.Stored["a"].Error);
+        Assert.Equal("""{"amount":0}""", run.Instance.Variables.ToJsonString());
+    }
+
     //   a ──done──> b        a declares outcome 'other', so b is skipped
     [Fact]
     public void Apply_OutcomeWithoutMatchingEdge_SkipsTheSuccessor()

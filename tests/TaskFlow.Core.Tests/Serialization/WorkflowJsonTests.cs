@@ -232,4 +232,19 @@ public class WorkflowJsonTests
         Assert.Equal("$.id", problem.Target);
         Assert.Contains("line 1, column 9 ($.id)", ex.Message);
     }
+
+    [Fact]
+    public void Serialize_JavaScriptCondition_RoundTripsAsAnObject()
+    {
+        const string json = """
+            { "id": "wf", "nodes": [ { "id": "a", "type": "noop" }, { "id": "b", "type": "noop" } ],
+              "edges": [ { "from": "a", "to": "b", "condition": { "js": "getVariable('amount') > 1000" } } ] }
+            """;
+
+        var definition = WorkflowJson.Parse(json);
+        var again = WorkflowJson.Parse(WorkflowJson.Serialize(definition));
+
+        Assert.Equal("getVariable('amount') > 1000", definition.Edges[0].Condition!["js"]!.GetValue<string>());
+        Assert.True(JsonNode.DeepEquals(definition.Edges[0].Condition, again.Edges[0].Condition));
+    }
 }

@@ -90,4 +90,23 @@ public sealed class JavaScriptWorkflowTests
         Assert.Equal(InstanceStatus.Failed, view.Status);
         Assert.StartsWith("The condition of edge 'a->b' could not be evaluated: Cannot evaluate 'output.missing.x': TypeError: ", view.Node("a").Error, StringComparison.Ordinal);
     }
+
+    //  greet (log, Liquid message) ──> count (javascript: variables.n += 1, Elsa style)   the output reads both
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task LiquidMessageAndVariableAssignment_RunAsElsaWritesThem(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        var view = await engine.RunAsync("""
+            { "id": "liquid-and-assign", "variables": { "n": 1, "Customer": "Ada" },
+              "nodes": [
+                { "id": "greet", "type": "log", "inputs": { "message": { "liquid": "Hello {{ Variables.Customer | upcase }}, {% for t in Input.tags %}{{ t }};{% endfor %}" } } },
+                { "id": "count", "type": "javascript", "inputs": { "script": "variables.n = variables.n + getInput('tags').length; return getCustomer();" } } ],
+              "edges": [ { "from": "greet", "to": "count" } ],
+              "output": { "n": "{{ vars.n }}", "message": "{{ nodes.greet.output.message }}", "customer": "{{ nodes.count.output }}" } }
+            """, new JsonObject { ["tags"] = new JsonArray("a", "b") });
+
+        view.AssertSucceeded();
+        Assert.Equal("""{"n":3,"message":"Hello ADA, a;b;","customer":"Ada"}""", view.Output!.ToJsonString());
+    }
 }
