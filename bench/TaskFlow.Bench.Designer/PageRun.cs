@@ -8,19 +8,31 @@ internal sealed record PageRun(
     double Interactive, double Loaded, double Received, double Busy, double Script, double Style, double Layout,
     IReadOnlyList<double> WholeGraphFrames, IReadOnlyList<double> ZoomedInFrames, double AutoLayout)
 {
-    public static async Task<PageRun> MeasureAsync(IBrowser browser, string url, int nodes)
+    /// <param name="profile">When set, a CPU profile of the page from navigation to interactive is written there (Chrome DevTools' .cpuprofile).</param>
+    public static async Task<PageRun> MeasureAsync(IBrowser browser, string url, int nodes, string? profile = null)
     {
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(120_000);
         var cdp = await context.NewCDPSessionAsync(page);
         await cdp.SendAsync("Performance.enable");
+        if (profile is not null)
+        {
+            await cdp.SendAsync("Profiler.enable");
+            await cdp.SendAsync("Profiler.setSamplingInterval", new Dictionary<string, object> { ["interval"] = 200 });
+            await cdp.SendAsync("Profiler.start");
+        }
 
         // Time to interactive: from navigation start until the graph is on the canvas and the page
         // has painted it and runs a task again.
         await page.GotoAsync(url);
         await page.WaitForSelectorAsync($"[data-testid='designer'][data-nodes='{nodes}'] .react-flow__node");
         var interactive = await page.EvaluateAsync<double>("() => new Promise(r => requestAnimationFrame(() => setTimeout(() => r(performance.now()))))");
+        if (profile is not null)
+        {
+            var recorded = await cdp.SendAsync("Profiler.stop");
+            await File.WriteAllTextAsync(profile, recorded!.Value.GetProperty("profile").GetRawText());
+        }
         var phases = await page.EvaluateAsync<double[]>("""
             () => {
               const navigation = performance.getEntriesByType('navigation')[0];

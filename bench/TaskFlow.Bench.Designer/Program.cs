@@ -7,7 +7,10 @@ namespace TaskFlow.Bench.Designer;
 // page answers (time to interactive), elkjs auto-layout time, and frame times while panning with
 // the mouse, zoomed out to the whole graph and one step zoomed in.
 //
-//   dotnet run -c Release --project bench/TaskFlow.Bench.Designer -- [--nodes 500] [--runs 5]
+//   dotnet run -c Release --project bench/TaskFlow.Bench.Designer -- [--nodes 500] [--runs 5] [--profile FILE]
+//
+// --profile writes a CPU profile of the first run's load (navigation to interactive) to FILE, to
+// open in Chromium's DevTools (Performance tab) or summarise by function.
 internal static class DesignerBench
 {
     public static async Task Main(string[] args)
@@ -31,7 +34,7 @@ internal static class DesignerBench
         var results = new List<PageRun>();
         for (var run = 0; run < runs; run++)
         {
-            results.Add(await PageRun.MeasureAsync(browser, $"{server.Url}/?key={BenchServer.Key}&definition=bench-large", nodes));
+            results.Add(await PageRun.MeasureAsync(browser, $"{server.Url}/?key={BenchServer.Key}&definition=bench-large", nodes, run == 0 ? TextOption(args, "--profile") : null));
         }
 
         Console.WriteLine($"time to interactive: median {Median(results, r => r.Interactive):0} ms (runs: {string.Join(", ", results.Select(r => r.Interactive.ToString("0", CultureInfo.InvariantCulture)))})");
@@ -53,6 +56,12 @@ internal static class DesignerBench
     {
         var sorted = runs.Select(value).Order().ToArray();
         return sorted[sorted.Length / 2];
+    }
+
+    private static string? TextOption(string[] args, string name)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
     }
 
     private static int Option(string[] args, string name, int fallback)

@@ -8,8 +8,8 @@ using TaskFlow.Workspaces.Process;
 
 // Usage: dotnet run -c Release --project bench/TaskFlow.Bench.Workspaces -- [--iterations 40] [--concurrency 10] [--sandbox-only]
 // The overhead of running a trivial command (`true`) in a workspace, as the exec activity does
-// with a workspace of its own: create, exec, destroy. Cold container, warm-pool container,
-// sandboxed process, a plain process for reference; then that many workspaces at once. Needs
+// with a workspace of its own: create, exec, destroy. Cold container, warm-pool container (through
+// the exec agent, and through engine execs), sandboxed process, a plain process for reference; then that many workspaces at once. Needs
 // root, bubblewrap and a Docker engine in DOCKER_HOST (scripts/start-docker.sh); --sandbox-only
 // measures the plain and sandboxed processes alone, without Docker.
 if (!OperatingSystem.IsLinux())
@@ -25,6 +25,9 @@ var root = Directory.CreateTempSubdirectory("taskflow-bench-ws-").FullName;
 File.SetUnixFileMode(root, (UnixFileMode)0b111_001_001);
 var scope = "bench-" + Guid.NewGuid().ToString("N")[..8];
 using var containers = new ContainerWorkspaceProvider(Options.Create(new ContainerWorkspaceOptions { Scope = scope }), NullLogger<ContainerWorkspaceProvider>.Instance, TimeProvider.System);
+
+// The same containers without the exec agent: every command an engine exec, as before the agent.
+using var execContainers = new ContainerWorkspaceProvider(Options.Create(new ContainerWorkspaceOptions { Scope = scope, ExecAgent = false }), NullLogger<ContainerWorkspaceProvider>.Instance, TimeProvider.System);
 using var sandboxes = new ProcessWorkspaceProvider(Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-" + scope }), NullLogger<ProcessWorkspaceProvider>.Instance, TimeProvider.System);
 foreach (var provider in sandboxOnly ? new IWorkspaceProvider[] { sandboxes } : [containers, sandboxes])
 {
@@ -46,7 +49,9 @@ try
     {
         rows.AddRange(await Workspaces("cold container", IsolationMode.Container, warmPool: 0));
         rows.AddRange(await Workspaces("warm-pool container", IsolationMode.Container, warmPool: 2));
-        rows.AddRange(await ExecOnly());
+        rows.AddRange(await Workspaces("warm-pool container, engine exec", IsolationMode.Container, warmPool: 2, execContainers));
+        rows.AddRange(await ExecOnly("running container, exec agent", containers));
+        rows.AddRange(await ExecOnly("running container, engine exec", execContainers));
     }
 
     rows.Add(await Concurrent("sandboxed process", IsolationMode.Process, warmPool: 0));
@@ -86,9 +91,9 @@ async Task<string> Plain()
     return Row("plain process (no isolation)", "spawn and wait", times);
 }
 
-async Task<IEnumerable<string>> Workspaces(string name, IsolationMode mode, int warmPool)
+async Task<IEnumerable<string>> Workspaces(string name, IsolationMode mode, int warmPool, IWorkspaceProvider? container = null)
 {
-    await using var manager = Manager(mode, warmPool);
+    await using var manager = Manager(mode, warmPool, container: container);
     var create = new List<double>();
     var exec = new List<double>();
     var destroy = new List<double>();
@@ -124,13 +129,13 @@ async Task<IEnumerable<string>> Workspaces(string name, IsolationMode mode, int 
     ];
 }
 
-async Task<IEnumerable<string>> ExecOnly()
+async Task<IEnumerable<string>> ExecOnly(string name, IWorkspaceProvider container)
 {
-    await using var manager = Manager(IsolationMode.Container, 0);
+    await using var manager = Manager(IsolationMode.Container, 0, container: container);
     var workspace = await manager.CreateAsync(new WorkspaceRequest(IsolationMode.Container));
     var times = await Measure(async () => Check(await manager.ExecAsync(workspace.Id, new ExecRequest(["true"]))));
     await manager.DestroyAsync(workspace.Id, CleanupMode.Immediate);
-    return [Row("running container", "exec only", times)];
+    return [Row(name, "exec only", times)];
 }
 
 async Task<string> Concurrent(string name, IsolationMode mode, int warmPool)
@@ -159,10 +164,10 @@ async Task<string> Concurrent(string name, IsolationMode mode, int warmPool)
     return Invariant($"| {concurrency} {name} workspaces at once | create + exec + destroy, each | {Percentile(sorted, 0.5):0.0} ms | {Percentile(sorted, 0.99):0.0} ms | all done in {wall.Elapsed.TotalMilliseconds:0} ms |");
 }
 
-WorkspaceManager Manager(IsolationMode mode, int warmPool, int maxWorkspaces = 10) => new(
+WorkspaceManager Manager(IsolationMode mode, int warmPool, int maxWorkspaces = 10, IWorkspaceProvider? container = null) => new(
     Options.Create(new WorkspaceOptions { DefaultIsolation = mode, Limits = limits, WarmPoolSize = warmPool, MaxWorkspaces = Math.Max(maxWorkspaces, 10) }),
     new WorkspaceRoot(root),
-    [containers, sandboxes],
+    [container ?? containers, sandboxes],
     NullLogger<WorkspaceManager>.Instance,
     TimeProvider.System);
 

@@ -31,6 +31,13 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
             timeout = parsed;
         }
 
+        // A node that asks for a workspace never has its call land on a server running on the
+        // host: the server it names must be one confined to a workspace.
+        if (AsksForWorkspace(context.Workspace) && WorkspaceProblem(inputs.Server) is { } workspaceProblem)
+        {
+            return ActivityResult.Failed(workspaceProblem, retryable: false);
+        }
+
         McpCallOutcome outcome;
         try
         {
@@ -57,6 +64,23 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
             ["text"] = string.Join("\n", outcome.Result.Content.OfType<TextContentBlock>().Select(t => t.Text)),
         });
     }
+
+    // Mode "none" (the default) asks for no isolation where an activity can run without one;
+    // "isolation" is the deprecated spelling of the mode.
+    private static bool AsksForWorkspace(TaskFlow.Core.Model.WorkspacePolicy? policy) =>
+        policy is not null
+        && (!string.Equals(policy.Mode, "none", StringComparison.OrdinalIgnoreCase)
+            || (policy.Extensions?.TryGetValue("isolation", out var isolation) == true && !string.Equals(isolation?.ToString(), "none", StringComparison.OrdinalIgnoreCase)));
+
+    private string? WorkspaceProblem(string? server) =>
+        server is not { Length: > 0 }
+            ? "The node has a workspace policy: name the 'server' to call, one with a Workspace policy of its own (TaskFlow:Mcp:Servers:NAME:Workspace), so that the call runs inside a workspace rather than on the host."
+            : router.IsConfined(server) switch
+            {
+                null => null, // An unknown server fails the call itself, naming it.
+                false => $"The node has a workspace policy, but MCP server '{server}' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:{server}:Workspace) to run it inside a workspace.",
+                true => null,
+            };
 
     public sealed class Inputs
     {

@@ -57,15 +57,18 @@ public sealed partial class McpRouter : IAsyncDisposable
     private readonly ILogger<McpRouter> _logger;
     private readonly SemaphoreSlim _discovering = new(1, 1);
     private readonly TaskFlow.Engine.Secrets.SecretStore? _secrets;
+    private readonly Upstreams.IUpstreamSandbox? _sandbox;
 
     // The strategy for a tool outside the rules that several servers list; rebuilt with the table.
     private ConcurrentDictionary<string, RouteStrategy> _ownedStrategies = new(StringComparer.Ordinal);
     private volatile RouteTable _table;
 
     /// <param name="secrets">Resolves <c>{{ secrets.NAME }}</c> in servers' headers and environment when they connect; without it they are sent as written.</param>
-    public McpRouter(IOptions<McpRoutingOptions> options, RoutingMetrics metrics, ILoggerFactory loggers, TimeProvider time, TaskFlow.Engine.Secrets.SecretStore? secrets = null)
+    /// <param name="sandbox">Runs servers with a workspace policy inside a workspace; without it such a server cannot start.</param>
+    public McpRouter(IOptions<McpRoutingOptions> options, RoutingMetrics metrics, ILoggerFactory loggers, TimeProvider time, TaskFlow.Engine.Secrets.SecretStore? secrets = null, Upstreams.IUpstreamSandbox? sandbox = null)
     {
         _secrets = secrets;
+        _sandbox = sandbox;
         _options = options.Value;
         _metrics = metrics;
         _logger = loggers.CreateLogger<McpRouter>();
@@ -80,7 +83,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         _gate = new TierGate(_options.Servers.Values.Sum(s => s.MaxConnections * s.CallsPerConnection) is > 0 and var total ? total : 1);
         _servers = _options.Servers.ToDictionary(
             p => p.Key,
-            p => new UpstreamServer(p.Key, p.Value, _options, _routingRules.CircuitBreakers, _budget, loggers, time, secrets: secrets),
+            p => new UpstreamServer(p.Key, p.Value, _options, _routingRules.CircuitBreakers, _budget, loggers, time, secrets: secrets, sandbox: sandbox),
             StringComparer.Ordinal);
         _direct = _servers.ToDictionary(p => p.Key, p => new DedicatedStrategy(p.Value), StringComparer.Ordinal);
         foreach (var server in _servers.Values)
@@ -114,6 +117,9 @@ public sealed partial class McpRouter : IAsyncDisposable
 
     /// <summary>Calls a tool through the fleet.</summary>
     /// <exception cref="McpRoutingException">No server offers the tool, or it failed on every server tried (the message lists each attempt).</exception>
+    /// <summary>Whether the server runs confined to a workspace (<see cref="UpstreamServerOptions.Workspace"/>); null for a server not configured.</summary>
+    public bool? IsConfined(string server) => _servers.TryGetValue(server, out var upstream) ? upstream.Options.Workspace is not null : null;
+
     public async Task<McpCallOutcome> CallToolAsync(McpToolCall call, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(call.Tier, 1);
@@ -383,7 +389,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         {
             // The rule's own instance of the server: its own pool, breaker and tool cache.
             var shared = _servers[rule.Servers[0]];
-            var own = new UpstreamServer(shared.Name, shared.Options, _options, _routingRules.CircuitBreakers, _budget, loggers, time, isolatedFor: rule.Pattern.Text, secrets: _secrets);
+            var own = new UpstreamServer(shared.Name, shared.Options, _options, _routingRules.CircuitBreakers, _budget, loggers, time, isolatedFor: rule.Pattern.Text, secrets: _secrets, sandbox: _sandbox);
             _isolated.Add(own);
             return new IsolatedStrategy(own, rule.MaxConcurrency ?? shared.Options.MaxConnections * shared.Options.CallsPerConnection);
         }

@@ -50,6 +50,14 @@ public sealed class UpstreamServerOptions
 
     public string? WorkingDirectory { get; set; }
 
+    /// <summary>
+    /// Confines a stdio server to a workspace of its own (<c>mode</c>, <c>memory</c>, <c>cpus</c>,
+    /// <c>pids</c>, <c>disk</c>, <c>network</c>, <c>mounts</c>): its folder is the only writable
+    /// path, the network is off unless asked for, and the workspace lives as long as the server's
+    /// process. Null: the server runs on the host.
+    /// </summary>
+    public UpstreamWorkspaceOptions? Workspace { get; set; }
+
     public string? Url { get; set; }
 
     public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);

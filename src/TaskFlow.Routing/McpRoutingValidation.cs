@@ -23,8 +23,31 @@ internal static partial class McpRoutingValidation
                         yield return $"{path}:Command: a stdio server needs the command that starts it";
                     }
 
+                    if (server.Workspace is { } workspace)
+                    {
+                        if (!string.Equals(workspace.Mode, "process", StringComparison.OrdinalIgnoreCase))
+                        {
+                            yield return $"{path}:Workspace:Mode: '{workspace.Mode}' is not offered for MCP servers; use process (the bubblewrap sandbox)";
+                        }
+
+                        foreach (var mount in workspace.Mounts.Where(m => !Path.IsPathFullyQualified(m) || m.Split('/').Contains("..")))
+                        {
+                            yield return $"{path}:Workspace:Mounts: '{mount}' must be an absolute host path without '..'";
+                        }
+
+                        if (!string.IsNullOrEmpty(server.WorkingDirectory))
+                        {
+                            yield return $"{path}:WorkingDirectory: a confined server runs in its workspace folder; leave WorkingDirectory out";
+                        }
+                    }
+
                     break;
                 case "http":
+                    if (server.Workspace is not null)
+                    {
+                        yield return $"{path}:Workspace: only stdio servers (processes TaskFlow starts) can be confined to a workspace";
+                    }
+
                     if (!Uri.TryCreate(server.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                     {
                         yield return $"{path}:Url: '{server.Url}' is not an http(s) URL; an http server needs its Streamable HTTP endpoint";

@@ -13,7 +13,8 @@ public sealed record ActivityDescriptor(
     /// <summary>Outcome every activity has unless it declares its own.</summary>
     public const string DefaultOutcome = "done";
 
-    public string DisplayName { get; init; } = Type;
+    /// <summary>What a person reads for the type (the palette's label); see <see cref="ActivityDisplayName"/>.</summary>
+    public string DisplayName { get; init; } = ActivityDisplayName.Of(Type);
 
     /// <summary>The inputs as a JSON Schema object (draft 2020-12 subset) for forms and documentation.</summary>
     public JsonObject InputSchema()

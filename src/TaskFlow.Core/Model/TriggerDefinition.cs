@@ -37,6 +37,13 @@ public sealed class TriggerDefinition
     /// <summary>For <c>"auth": "hmac"</c>: the header carrying <c>sha256=HEX</c>; <c>X-Hub-Signature-256</c> when omitted.</summary>
     public string? SignatureHeader { get; set; }
 
+    /// <summary>
+    /// For <c>http</c> triggers with <c>"auth": "hmac"</c> or <c>"none"</c>: who the caller is, as the
+    /// audit trail records it (e.g. <c>github</c>); <c>signed:PATH</c> and <c>anonymous</c> when
+    /// omitted. A caller with an API key is recorded by the key's name.
+    /// </summary>
+    public string? Identity { get; set; }
+
     /// <summary>For <c>http</c> triggers: how long the caller waits for the workflow's output (e.g. <c>30s</c>); 202 at once when omitted.</summary>
     public string? Wait { get; set; }
 

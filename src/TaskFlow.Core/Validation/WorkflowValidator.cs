@@ -498,6 +498,15 @@ public sealed partial class WorkflowValidator(
             add("trigger.http.secret", target, $"Trigger #{i + 1} has 'secret' or 'signatureHeader' without \"auth\": \"hmac\"; set auth to hmac or remove them.");
         }
 
+        if (trigger.Identity is not null && (trigger.Identity.Length is 0 or > 100 || string.IsNullOrWhiteSpace(trigger.Identity)))
+        {
+            add("trigger.http.identity", target, $"Trigger #{i + 1} has an identity of {trigger.Identity.Length} characters; use 1 to 100, not only spaces.");
+        }
+        else if (trigger.Identity is not null && (trigger.Auth ?? "apiKey") == "apiKey")
+        {
+            add("trigger.http.identity", target, $"Trigger #{i + 1} declares identity '{trigger.Identity}' with API key auth, where the caller is the key's name; use it with \"auth\": \"hmac\" or \"none\", or remove it.");
+        }
+
         if (trigger.Wait is not null && (!Duration.TryParse(trigger.Wait, out var wait) || wait <= TimeSpan.Zero))
         {
             add("trigger.http.wait", target, $"Trigger #{i + 1} has wait '{trigger.Wait}', which is not a positive duration such as 30s.");

@@ -29,7 +29,8 @@ internal sealed partial class ProcessGroupStdioTransport(
     IReadOnlyList<string> arguments,
     IReadOnlyDictionary<string, string> environment,
     string? workingDirectory,
-    ILoggerFactory loggers) : IClientTransport
+    ILoggerFactory loggers,
+    Func<CancellationToken, Task<ConfinedLaunch>>? confine = null) : IClientTransport
 {
     private static readonly TimeSpan StdinGrace = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan TermGrace = TimeSpan.FromMilliseconds(500);
@@ -40,6 +41,7 @@ internal sealed partial class ProcessGroupStdioTransport(
     private readonly ConcurrentQueue<string> _stderrTail = new();
     private Process? _process;
     private bool _grouped;
+    private ConfinedLaunch? _confined;
 
     public string Name => name;
 
@@ -64,7 +66,34 @@ internal sealed partial class ProcessGroupStdioTransport(
             start.WorkingDirectory = workingDirectory;
         }
 
-        var program = Resolve(command);
+        var (program, programArguments) = (command, arguments);
+        if (confine is not null)
+        {
+            // Inside a workspace: the launch carries the server's environment itself, and none of
+            // this process's (which may hold secrets) reaches the launch chain.
+            _confined = await confine(cancellationToken);
+            (program, programArguments) = (_confined.Command, _confined.Arguments);
+            start.Environment.Clear();
+            start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        }
+        else
+        {
+            foreach (var (key, value) in environment)
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        try
+        {
+            program = Resolve(program);
+        }
+        catch
+        {
+            await EndConfinementAsync();
+            throw;
+        }
+
         _grouped = Setsid is not null;
         start.FileName = Setsid ?? program;
         if (Setsid is not null)
@@ -72,14 +101,9 @@ internal sealed partial class ProcessGroupStdioTransport(
             start.ArgumentList.Add(program);
         }
 
-        foreach (var argument in arguments)
+        foreach (var argument in programArguments)
         {
             start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -96,7 +120,16 @@ internal sealed partial class ProcessGroupStdioTransport(
                 StandardError(_logger, name, line);
             }
         };
-        process.Start();
+        try
+        {
+            process.Start();
+        }
+        catch
+        {
+            await EndConfinementAsync();
+            throw;
+        }
+
         process.BeginErrorReadLine();
         _process = process;
         ProcessId = process.Id;
@@ -135,8 +168,38 @@ internal sealed partial class ProcessGroupStdioTransport(
         }
     }
 
-    /// <summary>Closes stdin, then ends whatever of the group is left: SIGTERM, then SIGKILL.</summary>
+    /// <summary>The workspace a confined server runs in; null for one on the host.</summary>
+    public string? WorkspaceId => _confined?.WorkspaceId;
+
+    /// <summary>Closes stdin, then ends whatever of the group is left: SIGTERM, then SIGKILL; then the server's workspace, if it has one.</summary>
     private async Task StopAsync()
+    {
+        try
+        {
+            await StopProcessAsync();
+        }
+        finally
+        {
+            await EndConfinementAsync();
+        }
+    }
+
+    private async Task EndConfinementAsync()
+    {
+        if (Interlocked.Exchange(ref _confined, null) is { } confined)
+        {
+            try
+            {
+                await confined.Lifetime.DisposeAsync();
+            }
+            catch (Exception ex)
+            {
+                ConfinementNotEnded(_logger, ex, name, confined.WorkspaceId);
+            }
+        }
+    }
+
+    private async Task StopProcessAsync()
     {
         if (_process is not { } process)
         {
@@ -246,6 +309,9 @@ internal sealed partial class ProcessGroupStdioTransport(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "MCP server {Server} stderr: {Line}")]
     private static partial void StandardError(ILogger logger, string server, string line);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: its workspace {WorkspaceId} could not be destroyed; the scheduled workspace cleanup reclaims it")]
+    private static partial void ConfinementNotEnded(ILogger logger, Exception exception, string server, string workspaceId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MCP server {Server}: process group {Group} still has processes after SIGKILL")]
     private static partial void StillRunning(ILogger logger, string server, int group);

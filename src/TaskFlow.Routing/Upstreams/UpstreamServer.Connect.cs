@@ -144,13 +144,23 @@ internal sealed partial class UpstreamServer
         ConnectionTimeout = _routing.ConnectTimeout,
     }, _loggers);
 
-    private ProcessGroupStdioTransport CreateStdioTransport() => new(
-        Name,
-        Options.Command!,
-        Options.Arguments,
-        Expanded(Options.Environment, "environment variable"),
-        Options.WorkingDirectory,
-        _loggers);
+    private ProcessGroupStdioTransport CreateStdioTransport()
+    {
+        var environment = Expanded(Options.Environment, "environment variable");
+        return new(
+            Name,
+            Options.Command!,
+            Options.Arguments,
+            environment,
+            Options.WorkingDirectory,
+            _loggers,
+            Options.Workspace is { } policy ? cancellationToken => ConfineAsync(policy, environment, cancellationToken) : null);
+    }
+
+    private Task<ConfinedLaunch> ConfineAsync(UpstreamWorkspaceOptions policy, Dictionary<string, string> environment, CancellationToken cancellationToken) =>
+        _sandbox is null
+            ? throw new InvalidOperationException($"MCP server '{Name}' is to run in a workspace, but this process has no workspaces (the server and worker add them; a host without them cannot confine it)")
+            : _sandbox.ConfineAsync(Name, policy, Options.Command!, Options.Arguments, environment, cancellationToken);
 
     /// <summary>Settings with <c>{{ secrets.NAME }}</c> replaced by the secrets' current values (a rotated secret applies from the next connect).</summary>
     private Dictionary<string, string> Expanded(Dictionary<string, string> settings, string what) =>

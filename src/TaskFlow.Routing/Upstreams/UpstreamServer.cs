@@ -46,6 +46,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly List<UpstreamConnection> _connections = [];
     private readonly TaskFlow.Engine.Secrets.SecretStore? _secrets;
+    private readonly IUpstreamSandbox? _sandbox;
 
     // Downstream session -> its own upstream connection (still connecting while the task runs).
     // Whoever removes an entry returns its connection to the budget.
@@ -72,9 +73,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
     /// <param name="secrets">Resolves <c>{{ secrets.NAME }}</c> in the server's headers and environment at each connect.</param>
-    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null, TaskFlow.Engine.Secrets.SecretStore? secrets = null)
+    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null, TaskFlow.Engine.Secrets.SecretStore? secrets = null, IUpstreamSandbox? sandbox = null)
     {
         _secrets = secrets;
+        _sandbox = sandbox;
         Name = name;
         IsolatedFor = isolatedFor;
         Options = options;

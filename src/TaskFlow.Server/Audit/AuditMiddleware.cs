@@ -15,6 +15,9 @@ namespace TaskFlow.Server.Audit;
 /// </summary>
 internal sealed partial class AuditMiddleware(RequestDelegate next, EngineStore store, ILogger<AuditMiddleware> logger)
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key under which an endpoint that authenticates its callers itself names the caller.</summary>
+    public const string ActorItem = "taskflow.audit.actor";
+
     public async Task InvokeAsync(HttpContext context)
     {
         await next(context);
@@ -39,8 +42,10 @@ internal sealed partial class AuditMiddleware(RequestDelegate next, EngineStore 
         var anonymous = user.Identity?.IsAuthenticated != true;
         var action = named?.Name ?? $"{method} {endpoint.RoutePattern.RawText}";
 
-        // Without a key: a resume URL's caller, or an HTTP trigger's (open, or signed).
-        var actor = !anonymous ? user.Identity!.Name ?? "unknown" : action == "wait.resume" ? "resume-url" : "anonymous";
+        // Without a key: a resume URL's caller, or an HTTP trigger's (its key's name, its declared
+        // identity, signed:PATH or anonymous, as the trigger's endpoint says).
+        var actor = context.Items[ActorItem] as string
+            ?? (!anonymous ? user.Identity!.Name ?? "unknown" : action == "wait.resume" ? "resume-url" : "anonymous");
         var values = context.Request.RouteValues;
         var target = (values.TryGetValue("id", out var id) ? id : values.TryGetValue("name", out var name) ? name : values.TryGetValue("path", out var path) ? path : null)?.ToString();
         var detail = new JsonObject();

@@ -109,6 +109,7 @@ public static class TaskFlowServerExtensions
         app.MapApprovalsApi();
         app.MapAgentTasksApi();
         app.MapActivitiesApi();
+        app.MapSamplesApi();
         app.MapMcpServersApi();
         app.MapWorkspacesApi();
         McpEndpoints.Map(app);

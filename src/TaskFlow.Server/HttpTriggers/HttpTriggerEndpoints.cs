@@ -85,6 +85,13 @@ internal static partial class HttpTriggerEndpoints
             }
         }
 
+        // The audit trail's caller without a key: the trigger's declared identity, else what its
+        // auth says of the caller.
+        if (http.User.Identity?.IsAuthenticated != true)
+        {
+            http.Items[Audit.AuditMiddleware.ActorItem] = trigger.Definition.Identity ?? (trigger.Auth == "hmac" ? $"signed:{trigger.Definition.Path}" : "anonymous");
+        }
+
         var (input, malformed) = HttpTriggerInput.Create(http.Request, values, body, signatureHeader);
         if (malformed is not null)
         {
@@ -140,6 +147,8 @@ internal static partial class HttpTriggerEndpoints
             return TypedResults.Problem(title: "Unauthorized.", detail: $"This workflow endpoint needs an API key with the operator role in the {ApiKeyDefaults.Header} header.", statusCode: StatusCodes.Status401Unauthorized);
         }
 
+        // The caller is the key from here on: the audit trail records its name and role.
+        http.User = result.Principal;
         var held = RoleForRoute.Held(result.Principal);
         return held is { } role && role.Satisfies(ApiRole.Operator)
             ? null

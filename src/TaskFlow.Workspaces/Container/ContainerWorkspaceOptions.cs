@@ -13,7 +13,11 @@ public sealed class ContainerWorkspaceOptions
     /// <summary>The Docker Engine API endpoint (<c>unix:///path</c> or <c>tcp://host:port</c>); null takes <c>DOCKER_HOST</c>, else <see cref="DefaultDockerHost"/>.</summary>
     public string? DockerHost { get; set; }
 
-    /// <summary>The image of workspaces that do not name one. Its <c>sleep</c> must take <c>infinity</c> (busybox's and coreutils' do): that keeps the container alive between commands.</summary>
+    /// <summary>
+    /// The image of workspaces that do not name one. It needs a POSIX <c>sh</c> for the exec agent
+    /// (see <see cref="ExecAgent"/>), or else a <c>sleep</c> that takes <c>infinity</c> (busybox's
+    /// and coreutils' do): either keeps the container alive between commands.
+    /// </summary>
     public string Image { get; set; } = "local/busybox:latest";
 
     /// <summary>
@@ -30,6 +34,15 @@ public sealed class ContainerWorkspaceOptions
     /// commands too.
     /// </summary>
     public string? Runtime { get; set; }
+
+    /// <summary>
+    /// Whether commands go through the exec agent, the container's main process (a few
+    /// milliseconds a command), rather than an engine exec each (about 100 ms). An image without
+    /// the agent's few tools (<c>sh</c>, <c>mkfifo</c>, <c>dd</c>, <c>wc</c>, <c>base64</c>,
+    /// <c>setsid</c>) falls back to execs on its own. Off, the container's main process is
+    /// <c>sleep infinity</c>, as before the agent.
+    /// </summary>
+    public bool ExecAgent { get; set; } = true;
 
     /// <summary>
     /// Whether a workspace whose limits ask for a network may have one. Off, every workspace

@@ -32,8 +32,9 @@ public sealed partial class ContainerWorkspaceProvider
     private readonly ConcurrentDictionary<string, string> _containerIds = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Runs the command as an exec in the workspace's container. When it ends, whatever it left
-    /// running in the background is killed too, so nothing a command starts outlives it.
+    /// Runs the command through the container's exec agent, or else as an exec in the container.
+    /// When it ends, whatever it left running in the background is killed too, so nothing a
+    /// command starts outlives it.
     /// </summary>
     /// <remarks>
     /// An exit by SIGKILL (137) is out of memory when the engine reported an <c>oom</c> event
@@ -64,6 +65,11 @@ public sealed partial class ContainerWorkspaceProvider
 
         var startedAt = _time.GetUtcNow();
         var name = ContainerWorkspaceSpec.ContainerName(workspace.Id);
+        if (await AgentAsync(name) is { } agent
+            && await ExecThroughAgentAsync(agent, workspace, name, request, timeout, started, startedAt, cancellationToken) is { } throughAgent)
+        {
+            return throughAgent;
+        }
 
         // Creating and starting the exec are quick and not cancelled: once a command may have
         // started, its exec id must be known, or it could not be killed.
@@ -166,6 +172,7 @@ public sealed partial class ContainerWorkspaceProvider
 
     private async Task StartStoppedAsync(string workspaceId, string name)
     {
+        await DropAgentAsync(name);
         try
         {
             await _docker.Containers.StartContainerAsync(name, new ContainerStartParameters(), CancellationToken.None);
@@ -319,6 +326,7 @@ public sealed partial class ContainerWorkspaceProvider
             // container is the one kill the API offers. It also ends every other command
             // running in this workspace.
             KillingByRestart(_logger, workspaceId, reason);
+            await DropAgentAsync(name);
             await _docker.Containers.RestartContainerAsync(name, new ContainerRestartParameters { WaitBeforeKillSeconds = 0 }, CancellationToken.None);
         }
         catch (Exception ex)

@@ -129,6 +129,10 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
 
             await _docker.Containers.StartContainerAsync(name, new ContainerStartParameters(), cancellationToken);
             ContainerCreated(_logger, workspace.Id, name, image);
+
+            // Attached now, in the background, so that the first command (a warm container's
+            // especially) does not wait for the attach.
+            AttachAgentInBackground(name);
         }
         catch (Exception ex)
         {
@@ -157,10 +161,13 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
         ArgumentException.ThrowIfNullOrEmpty(workspaceId);
         try
         {
-            if (await RemoveAsync(ContainerWorkspaceSpec.ContainerName(workspaceId), cancellationToken))
+            var name = ContainerWorkspaceSpec.ContainerName(workspaceId);
+            if (await RemoveAsync(name, cancellationToken))
             {
                 ContainerRemoved(_logger, workspaceId);
             }
+
+            await DropAgentAsync(name);
         }
         catch (Exception ex) when (IsUnreachable(ex, cancellationToken))
         {
@@ -200,7 +207,11 @@ public sealed partial class ContainerWorkspaceProvider : IWorkspaceProvider, IDi
             .ToList();
     }
 
-    public void Dispose() => _docker.Dispose();
+    public void Dispose()
+    {
+        DropAgents();
+        _docker.Dispose();
+    }
 
     /// <summary>Force-removes a container (killing what runs in it); false when there was none.</summary>
     private async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)

@@ -72,10 +72,13 @@ internal static class ContainerWorkspaceSpec
             Image = workspace.Image ?? options.Image,
             User = options.User,
 
-            // Commands arrive as execs; the container itself only has to stay up. PID 1 is the
-            // engine's init (below), which reaps the orphans that killed commands leave, so they
-            // do not pile up as zombies against the pids limit.
-            Entrypoint = ["sleep", "infinity"],
+            // Commands arrive through the exec agent on the attached standard input (kept open
+            // when nobody is attached), or as execs; either way the container only has to stay
+            // up. PID 1 is the engine's init (below), which reaps the orphans that killed
+            // commands leave, so they do not pile up as zombies against the pids limit.
+            Entrypoint = options.ExecAgent ? ["sh", "-c", ExecAgentProtocol.Launch, ExecAgentProtocol.Script] : ["sleep", "infinity"],
+            OpenStdin = options.ExecAgent,
+            StdinOnce = false,
             WorkingDir = WorkspacePaths.Inside,
 
             // The user has no writable home on a read-only root; tools that keep state there get the tmpfs.
@@ -93,6 +96,10 @@ internal static class ContainerWorkspaceSpec
             HostConfig = new HostConfig
             {
                 Init = true,
+
+                // The agent's answers (every command's output) go over the container's stdout:
+                // the engine must not keep them in a log file that grows for the container's life.
+                LogConfig = options.ExecAgent ? new LogConfig { Type = "none" } : null,
                 Runtime = options.Runtime,
                 NetworkMode = options.AllowNetwork && limits.Network ? "bridge" : "none",
 

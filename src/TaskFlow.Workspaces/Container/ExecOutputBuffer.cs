@@ -25,6 +25,16 @@ internal sealed class ExecOutputBuffer(int maxBytes)
         }
     }
 
+    /// <summary>Adds output kept elsewhere: <paramref name="kept"/>, and <paramref name="dropped"/> more bytes counted but not kept.</summary>
+    public void Append(ReadOnlySpan<byte> kept, long dropped)
+    {
+        lock (_lock)
+        {
+            AppendLocked(kept);
+            _totalBytes += dropped;
+        }
+    }
+
     public void Append(ReadOnlySpan<byte> data)
     {
         lock (_lock)

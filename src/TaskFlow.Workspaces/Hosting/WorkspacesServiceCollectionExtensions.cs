@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 using TaskFlow.Engine.Hosting;
 using TaskFlow.Engine.Jobs;
 using TaskFlow.Workspaces.Container;
-using TaskFlow.Workspaces.Jobs;
+using TaskFlow.Workspaces.Cleanup;
 using TaskFlow.Workspaces.Mcp;
 using TaskFlow.Workspaces.Process;
 using TaskFlow.Workspaces.Vm;
@@ -62,6 +62,9 @@ public static class WorkspacesServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IWorkspaceProvider, VmWorkspaceProvider>());
         services.TryAddSingleton<WorkspaceManager>();
         services.TryAddSingleton<WorkspaceIsolationTools>();
+
+        // Stdio MCP servers of the fleet with a workspace policy run in a workspace of their own.
+        services.TryAddSingleton<TaskFlow.Routing.Upstreams.IUpstreamSandbox, WorkspaceUpstreamSandbox>();
         if (!services.Any(d => d.ImplementationType == typeof(WorkspaceStartup)))
         {
             services.AddHostedService<WorkspaceStartup>();

@@ -3,13 +3,16 @@ using System.Globalization;
 namespace TaskFlow.Workspaces.Process;
 
 /// <summary>
-/// One cgroup in each of the cgroup v1 hierarchies this provider uses, at the same relative path
-/// (<c>{root}/{memory,pids,cpu}/{path}</c>). A process written to every <see cref="ProcsFiles"/>
-/// entry is limited by all three, and so is everything it starts.
+/// One cgroup of the sandbox's <see cref="CgroupHierarchy"/>: in cgroup v1, one in each of the
+/// <c>memory</c>, <c>pids</c> and <c>cpu</c> hierarchies at the same relative path
+/// (<c>{root}/{memory,pids,cpu}/{path}</c>); in cgroup v2, the one folder <c>{root}/{path}</c>. A
+/// process written to every <see cref="ProcsFiles"/> entry is limited by all three controllers,
+/// and so is everything it starts.
 /// </summary>
-internal sealed class CgroupSet(string root, string relativePath)
+internal sealed class CgroupSet(CgroupHierarchy hierarchy, string relativePath)
 {
-    public static readonly string[] Controllers = ["memory", "pids", "cpu"];
+    /// <summary>The controllers that hold a workspace's limits.</summary>
+    public static IReadOnlyList<string> Controllers => CgroupHierarchy.Controllers;
 
     // A cgroup that still holds processes cannot be removed; they are killed and waited for at
     // most this long (processes in uninterruptible sleep take a moment to die).
@@ -17,54 +20,48 @@ internal sealed class CgroupSet(string root, string relativePath)
 
     private const long CpuPeriodMicroseconds = 100_000;
 
+    public CgroupHierarchy Hierarchy { get; } = hierarchy;
+
     public string RelativePath { get; } = relativePath;
 
-    public string PathOf(string controller) => Path.Combine(root, controller, RelativePath);
+    public string PathOf(string controller) => Hierarchy.PathOf(controller, RelativePath);
 
-    public IEnumerable<string> ProcsFiles => Controllers.Select(c => Path.Combine(PathOf(c), "cgroup.procs"));
+    public IEnumerable<string> Folders => Hierarchy.FoldersOf(RelativePath);
 
-    public bool Exists => Controllers.All(c => Directory.Exists(PathOf(c)));
+    public IEnumerable<string> ProcsFiles => Folders.Select(f => Path.Combine(f, "cgroup.procs"));
 
-    public CgroupSet Child(string name) => new(root, Path.Combine(RelativePath, name));
+    public bool Exists => Folders.All(Directory.Exists);
 
-    /// <summary>Why cgroups cannot be made under <paramref name="parent"/> here, or null when they can (checked by making and removing one).</summary>
-    public static string? Problem(string root, string parent)
-    {
-        foreach (var controller in Controllers)
-        {
-            var hierarchy = Path.Combine(root, controller);
-            if (!File.Exists(Path.Combine(hierarchy, "cgroup.procs")))
-            {
-                return $"the cgroup v1 '{controller}' controller is not mounted at {hierarchy} (cgroup v2-only hosts are not supported by this mode)";
-            }
-        }
-
-        var probe = new CgroupSet(root, Path.Combine(parent, $"probe-{Guid.NewGuid():N}"));
-        try
-        {
-            probe.CreateFolders();
-            return null;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return $"cgroups cannot be created under {Path.Combine(root, "{memory,pids,cpu}", parent)} ({ex.Message}); run TaskFlow as root or delegate those cgroups to its user";
-        }
-        finally
-        {
-            foreach (var controller in Controllers)
-            {
-                TryRemoveFolder(probe.PathOf(controller));
-            }
-        }
-    }
+    public CgroupSet Child(string name) => new(Hierarchy, Path.Combine(RelativePath, name));
 
     /// <summary>Makes the cgroups (and their parents) and sets the workspace's limits. Calling it again resets the limits.</summary>
     /// <param name="extraPids">Processes the sandbox itself needs besides the workspace's own (bubblewrap's).</param>
     public void Create(WorkspaceLimits limits, int extraPids)
     {
         CreateFolders();
-
         var memory = limits.MemoryBytes.ToString(CultureInfo.InvariantCulture);
+        var pids = (limits.Pids + extraPids).ToString(CultureInfo.InvariantCulture);
+        var quota = Math.Max(1_000, (long)Math.Round(limits.Cpus * CpuPeriodMicroseconds)).ToString(CultureInfo.InvariantCulture);
+        var period = CpuPeriodMicroseconds.ToString(CultureInfo.InvariantCulture);
+        if (Hierarchy.Version == CgroupVersion.V2)
+        {
+            // Every command runs in a child cgroup, which then has memory.events of its own (the
+            // OOM kills are the command's); the limits here bind the workspace as a whole.
+            Hierarchy.EnableForChildren(RelativePath);
+            Write("memory", "memory.max", memory);
+
+            // Swap is limited apart from memory in v2; the file exists only when the kernel accounts swap.
+            var swap = Path.Combine(PathOf("memory"), "memory.swap.max");
+            if (File.Exists(swap))
+            {
+                File.WriteAllText(swap, "0");
+            }
+
+            Write("pids", "pids.max", pids);
+            Write("cpu", "cpu.max", $"{quota} {period}");
+            return;
+        }
+
         var memsw = Path.Combine(PathOf("memory"), "memory.memsw.limit_in_bytes");
         if (File.Exists(memsw))
         {
@@ -79,26 +76,33 @@ internal sealed class CgroupSet(string root, string relativePath)
             Write("memory", "memory.limit_in_bytes", memory);
         }
 
-        Write("pids", "pids.max", (limits.Pids + extraPids).ToString(CultureInfo.InvariantCulture));
-
-        var quota = Math.Max(1_000, (long)Math.Round(limits.Cpus * CpuPeriodMicroseconds));
-        Write("cpu", "cpu.cfs_period_us", CpuPeriodMicroseconds.ToString(CultureInfo.InvariantCulture));
-        Write("cpu", "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+        Write("pids", "pids.max", pids);
+        Write("cpu", "cpu.cfs_period_us", period);
+        Write("cpu", "cpu.cfs_quota_us", quota);
     }
 
+    /// <summary>Makes the cgroup's folders; in cgroup v2 first enables the controllers on the way down to it.</summary>
     public void CreateFolders()
     {
-        foreach (var controller in Controllers)
+        if (Hierarchy.Version == CgroupVersion.V2)
         {
-            Directory.CreateDirectory(PathOf(controller));
+            var path = "";
+            foreach (var name in RelativePath.Split('/', StringSplitOptions.RemoveEmptyEntries))
+            {
+                Hierarchy.EnableForChildren(path);
+                path = Path.Combine(path, name);
+                Directory.CreateDirectory(Path.Combine(Hierarchy.Root, path));
+            }
+
+            return;
+        }
+
+        foreach (var folder in Folders)
+        {
+            Directory.CreateDirectory(folder);
         }
     }
 
-    /// <summary>
-    /// How many processes the OOM killer has killed in this memory cgroup, or null when the kernel
-    /// does not count them (before 4.13). In cgroup v1 the count belongs to the victim's own cgroup,
-    /// not its parents.
-    /// </summary>
     /// <summary>Lets <paramref name="user"/> move its own processes into these cgroups (and nothing else: the limits stay root's).</summary>
     public void GiveProcsFiles(int user, int group)
     {
@@ -108,28 +112,23 @@ internal sealed class CgroupSet(string root, string relativePath)
         }
     }
 
-    public long? OomKills()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines(Path.Combine(PathOf("memory"), "memory.oom_control")))
-            {
-                if (line.StartsWith("oom_kill ", StringComparison.Ordinal))
-                {
-                    return long.Parse(line.AsSpan("oom_kill ".Length), CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        catch (IOException)
-        {
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// How many processes the OOM killer has killed in this memory cgroup, or null when the kernel
+    /// does not count them (v1 before 4.13). In cgroup v1 the count belongs to the victim's own
+    /// cgroup, not its parents; in v2 <c>memory.events</c> counts this cgroup and those below it.
+    /// </summary>
+    public long? OomKills() => Hierarchy.Version == CgroupVersion.V2
+        ? CgroupHierarchy.ReadKey(Path.Combine(PathOf("memory"), "memory.events"), "oom_kill")
+        : CgroupHierarchy.ReadKey(Path.Combine(PathOf("memory"), "memory.oom_control"), "oom_kill");
 
     /// <summary>How often memory use hit the limit (reclaim or OOM), or null when unknown.</summary>
     public long? MemoryFailures()
     {
+        if (Hierarchy.Version == CgroupVersion.V2)
+        {
+            return CgroupHierarchy.ReadKey(Path.Combine(PathOf("memory"), "memory.events"), "max");
+        }
+
         try
         {
             return long.Parse(File.ReadAllText(Path.Combine(PathOf("memory"), "memory.failcnt")).Trim(), CultureInfo.InvariantCulture);
@@ -144,9 +143,8 @@ internal sealed class CgroupSet(string root, string relativePath)
     public HashSet<int> Processes()
     {
         var pids = new HashSet<int>();
-        foreach (var controller in Controllers)
+        foreach (var folder in Folders)
         {
-            var folder = PathOf(controller);
             if (!Directory.Exists(folder))
             {
                 continue;
@@ -192,6 +190,21 @@ internal sealed class CgroupSet(string root, string relativePath)
     public int KillAll()
     {
         var listed = Processes();
+        var kill = Path.Combine(PathOf("pids"), "cgroup.kill");
+        if (Hierarchy.Version == CgroupVersion.V2 && listed.Count > 0 && File.Exists(kill))
+        {
+            // Linux 5.14 and later kill a whole v2 subtree at once, forking processes included.
+            try
+            {
+                File.WriteAllText(kill, "1");
+                return listed.Count;
+            }
+            catch (IOException)
+            {
+                // Removed meanwhile, or refused: the pidfd sweep below still works.
+            }
+        }
+
         var pinned = new Dictionary<int, int>();
         try
         {
@@ -260,9 +273,8 @@ internal sealed class CgroupSet(string root, string relativePath)
     private bool TryRemoveAll()
     {
         var removed = true;
-        foreach (var controller in Controllers)
+        foreach (var folder in Folders)
         {
-            var folder = PathOf(controller);
             if (!Directory.Exists(folder))
             {
                 continue;
@@ -281,27 +293,7 @@ internal sealed class CgroupSet(string root, string relativePath)
         return removed;
     }
 
-    /// <summary>Removes <paramref name="parent"/> under every controller where no cgroup is left in it; one in use, or not ours to remove, stays.</summary>
-    public static void RemoveIfEmpty(string root, string parent)
-    {
-        foreach (var controller in Controllers)
-        {
-            var folder = Path.Combine(root, controller, parent);
-            try
-            {
-                if (Directory.Exists(folder) && !Directory.EnumerateDirectories(folder).Any())
-                {
-                    TryRemoveFolder(folder);
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone meanwhile, or not ours to look into.
-            }
-        }
-    }
-
-    private static bool TryRemoveFolder(string folder)
+    internal static bool TryRemoveFolder(string folder)
     {
         try
         {

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace TaskFlow.Workspaces.Process;
 
 /// <summary>
-/// The <c>process</c> isolation mode: a bubblewrap sandbox limited by cgroup v1 controllers.
+/// The <c>process</c> isolation mode: a bubblewrap sandbox limited by cgroup v1 or v2 controllers.
 /// Section <c>TaskFlow:Workspaces:Process</c>.
 /// </summary>
 public sealed partial class ProcessWorkspaceOptions
@@ -13,7 +13,11 @@ public sealed partial class ProcessWorkspaceOptions
     /// <summary>The <c>bwrap</c> executable (bubblewrap 0.8 or later); null finds <c>bwrap</c> on PATH.</summary>
     public string? BubblewrapPath { get; set; }
 
-    /// <summary>Where the cgroup v1 controllers are mounted, one folder each (<c>memory</c>, <c>pids</c>, <c>cpu</c>).</summary>
+    /// <summary>
+    /// Where the cgroups are: a folder holding the cgroup v1 controllers, one folder each
+    /// (<c>memory</c>, <c>pids</c>, <c>cpu</c>), or a cgroup v2 hierarchy (or a delegated cgroup in
+    /// one, holding no processes itself) that offers those three controllers.
+    /// </summary>
     public string CgroupRoot { get; set; } = "/sys/fs/cgroup";
 
     /// <summary>

@@ -39,14 +39,19 @@ public sealed partial class ProcessWorkspaceProvider
             return new SandboxTools(shell, bubblewrap, UserName: null, Setpriv: null);
         }
 
-        if (_account.Value is { } userName)
+        // In cgroup v2 a process may move to another cgroup only with write access to the
+        // cgroup.procs of both cgroups' common ancestor (the root, here): an unprivileged shell
+        // cannot join the command's cgroup, so the shell stays root until it has, and setpriv drops.
+        if (Hierarchy.Version == CgroupVersion.V1 && _account.Value is { } userName)
         {
             return new SandboxTools(shell, bubblewrap, userName, Setpriv: null);
         }
 
         if (HostExecutables.Find("setpriv") is not { } setpriv)
         {
-            missing = $"the sandbox user {_options.User}:{_options.Group} has no account of its own in /etc/passwd, so util-linux's setpriv is needed to start sandboxes as that user; install the 'util-linux' package";
+            missing = Hierarchy.Version == CgroupVersion.V2
+                ? "util-linux's setpriv is needed to start sandboxes as the sandbox user after joining their cgroup v2 cgroup; install the 'util-linux' package"
+                : $"the sandbox user {_options.User}:{_options.Group} has no account of its own in /etc/passwd, so util-linux's setpriv is needed to start sandboxes as that user; install the 'util-linux' package";
             return null;
         }
 

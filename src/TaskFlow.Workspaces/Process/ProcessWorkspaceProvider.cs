@@ -7,13 +7,14 @@ namespace TaskFlow.Workspaces.Process;
 /// The <c>process</c> isolation mode: every command runs in a fresh bubblewrap sandbox (its own
 /// user, pid, mount, ipc, uts, cgroup and network namespaces) that sees the workspace folder
 /// read-write at <see cref="WorkspacePaths.Inside"/>, a private <c>/tmp</c>, and a few system
-/// folders read-only; and in the workspace's cgroup v1 <c>memory</c>, <c>pids</c> and <c>cpu</c>
-/// cgroups, which hold its limits.
+/// folders read-only; and in the workspace's cgroups (cgroup v1 or v2, whichever the host has),
+/// whose <c>memory</c>, <c>pids</c> and <c>cpu</c> controllers hold its limits.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The cgroups are the workspace; there is no process between commands. A workspace's cgroups live
-/// at <c>{CgroupRoot}/{memory,pids,cpu}/{CgroupParent}/{id}</c> and each command gets a child
+/// at <c>{CgroupRoot}/{memory,pids,cpu}/{CgroupParent}/{id}</c> (cgroup v1) or
+/// <c>{CgroupRoot}/{CgroupParent}/{id}</c> (cgroup v2) and each command gets a child
 /// cgroup of its own (<c>.../{id}/exec-*</c>): the limits bind the workspace as a whole, while a
 /// command's OOM kills are counted, and its leftovers killed, without touching another command
 /// running in the same workspace. Nothing is kept in memory, so a restarted service finds a
@@ -34,6 +35,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
     private readonly ILogger<ProcessWorkspaceProvider> _logger;
     private readonly TimeProvider _time;
     private readonly Lazy<string?> _account;
+    private readonly Lazy<(CgroupHierarchy? Hierarchy, string? Problem)> _cgroups;
 
     public ProcessWorkspaceProvider(IOptions<ProcessWorkspaceOptions> options, ILogger<ProcessWorkspaceProvider> logger, TimeProvider time)
     {
@@ -47,6 +49,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
         _logger = logger;
         _time = time;
         _account = new(() => Environment.IsPrivilegedProcess ? SandboxAccount.FindConfirmed(_options.User, _options.Group) : null);
+        _cgroups = new(DetectCgroups);
     }
 
     public IsolationMode Mode => IsolationMode.Process;
@@ -58,7 +61,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
             return missing;
         }
 
-        if (_options.RequireLimits && CgroupSet.Problem(_options.CgroupRoot, _options.CgroupParent) is { } cgroups)
+        if (_options.RequireLimits && CgroupProblem() is { } cgroups)
         {
             return cgroups;
         }
@@ -96,7 +99,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
         }
 
         var cgroups = WorkspaceCgroups(workspace.Id);
-        var problem = CgroupSet.Problem(_options.CgroupRoot, _options.CgroupParent);
+        var problem = CgroupProblem();
         if (problem is null)
         {
             try
@@ -213,6 +216,64 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
         }
     }
 
+    /// <summary>
+    /// The command line that starts a long-running program (a confined MCP server) in the
+    /// workspace's sandbox and cgroups, for the caller to start and own: the same sandbox as a
+    /// command's, with <paramref name="readOnlyPaths"/> visible too. Destroying the workspace kills
+    /// whatever of it is left.
+    /// </summary>
+    /// <remarks>
+    /// The caller starts it as its own user; when that is root, the launch shell joins the cgroup
+    /// as root and <c>setpriv</c> drops to the sandbox user before bubblewrap, as on cgroup v2.
+    /// </remarks>
+    internal IReadOnlyList<string> LaunchCommand(WorkspaceInfo workspace, IReadOnlyList<string> command, IReadOnlyDictionary<string, string>? environment, IReadOnlyList<string> readOnlyPaths)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        CheckId(workspace.Id);
+        CheckRequest(new ExecRequest(command, environment));
+        var tools = FindTools(out var missing) ?? throw new WorkspaceUnavailableException(IsolationMode.Process, missing!);
+        if (tools.UserName is not null)
+        {
+            tools = tools with
+            {
+                UserName = null,
+                Setpriv = HostExecutables.Find("setpriv") ?? throw new WorkspaceUnavailableException(IsolationMode.Process, "util-linux's setpriv is needed to start a long-running program as the sandbox user; install the 'util-linux' package"),
+            };
+        }
+
+        var workspaceCgroups = WorkspaceCgroups(workspace.Id);
+        IReadOnlyList<string> procs = [];
+        if (workspaceCgroups.Exists)
+        {
+            var cgroup = workspaceCgroups.Child($"server-{Guid.NewGuid():N}"[..19]);
+            try
+            {
+                cgroup.CreateFolders();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new WorkspaceException($"Could not create the cgroup for a program in workspace '{workspace.Id}': {ex.Message}", ex);
+            }
+
+            procs = [.. cgroup.ProcsFiles];
+        }
+        else if (_options.RequireLimits)
+        {
+            throw new WorkspaceException($"Workspace '{workspace.Id}' has no cgroups, so its program cannot be limited: it was never created or has been destroyed");
+        }
+
+        var spec = new SandboxSpec(
+            workspace.Folder,
+            workspace.Id.Length <= 63 ? workspace.Id : workspace.Id[..63],
+            workspace.Limits.DiskBytes,
+            Network: workspace.Limits.Network && _options.AllowNetwork,
+            procs,
+            command,
+            environment,
+            readOnlyPaths);
+        return SandboxCommand.Build(tools, _options, spec);
+    }
+
     public async Task DestroyAsync(string workspaceId, CancellationToken cancellationToken)
     {
         CheckId(workspaceId);
@@ -225,9 +286,8 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
     public Task<IReadOnlyList<string>> ListOwnedAsync(CancellationToken cancellationToken)
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var controller in CgroupSet.Controllers)
+        foreach (var parent in Hierarchy.FoldersOf(_options.CgroupParent))
         {
-            var parent = Path.Combine(_options.CgroupRoot, controller, _options.CgroupParent);
             if (!Directory.Exists(parent))
             {
                 continue;
@@ -247,7 +307,7 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
     }
 
     /// <summary>
-    /// Removes this installation's parent cgroups (<c>{CgroupRoot}/{controller}/{CgroupParent}</c>)
+    /// Removes this installation's parent cgroups (<c>{CgroupParent}</c> in each hierarchy)
     /// when no workspace is left in them, so stopped processes leave no empty folders in the
     /// cgroup hierarchies. Workspaces still there keep their parent (they outlive the process on
     /// purpose), and so does another process's use of it.
@@ -259,11 +319,44 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
             return;
         }
 
-        CgroupSet.RemoveIfEmpty(_options.CgroupRoot, _options.CgroupParent);
+        Hierarchy.RemoveIfEmpty(_options.CgroupParent);
     }
 
+    /// <summary>The cgroup hierarchy this host offers the sandbox (v1 or v2), or null with the reason; found once.</summary>
+    public (CgroupVersion? Version, string? Problem) Cgroups => (_cgroups.Value.Hierarchy?.Version, _cgroups.Value.Problem);
+
     internal CgroupSet WorkspaceCgroups(string workspaceId) =>
-        new(_options.CgroupRoot, Path.Combine(_options.CgroupParent, workspaceId));
+        new(Hierarchy, Path.Combine(_options.CgroupParent, workspaceId));
+
+    // Without a hierarchy the v1 layout is used: its folders do not exist, so nothing is found or removed.
+    private CgroupHierarchy Hierarchy => _cgroups.Value.Hierarchy ?? new(_options.CgroupRoot, CgroupVersion.V1);
+
+    private string? CgroupProblem() => _cgroups.Value.Problem ?? _cgroups.Value.Hierarchy!.Problem(_options.CgroupParent);
+
+    private (CgroupHierarchy?, string?) DetectCgroups()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return (null, "cgroups need Linux");
+        }
+
+        var hierarchy = CgroupHierarchy.Detect(_options.CgroupRoot, out var problem);
+        if (hierarchy is not null)
+        {
+            problem = hierarchy.Problem(_options.CgroupParent);
+        }
+
+        if (problem is null)
+        {
+            LimitsEnforced(_logger, hierarchy!.ToString());
+        }
+        else
+        {
+            LimitsNotEnforceable(_logger, problem);
+        }
+
+        return (hierarchy, problem);
+    }
 
     private static ExecTermination Classify(int exitCode, CgroupSet? cgroup, CgroupSet workspaceCgroups, long? failuresBefore)
     {
@@ -302,6 +395,12 @@ public sealed partial class ProcessWorkspaceProvider : IWorkspaceProvider, IDisp
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Workspace {WorkspaceId}: a command's cgroup was left behind: {Problem}")]
     private static partial void CgroupNotRemoved(ILogger logger, string workspaceId, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Process sandbox limits: {Hierarchy}")]
+    private static partial void LimitsEnforced(ILogger logger, string hierarchy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Process sandbox limits cannot be enforced: {Problem}")]
+    private static partial void LimitsNotEnforceable(ILogger logger, string problem);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Workspace {WorkspaceId}: cgroups removed ({Killed} processes killed)")]
     private static partial void Destroyed(ILogger logger, string workspaceId, int killed);

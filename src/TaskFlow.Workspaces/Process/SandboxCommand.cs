@@ -21,6 +21,7 @@ internal sealed record SandboxTools(string Shell, string Bubblewrap, string? Use
 /// <summary>What one sandboxed command is: where it runs, as whom, limited how.</summary>
 /// <param name="Folder">The host folder bound at <see cref="WorkspacePaths.Inside"/>; null runs without one (the availability probe).</param>
 /// <param name="CgroupProcs">The <c>cgroup.procs</c> files the command joins before anything runs.</param>
+/// <param name="ReadOnlyPaths">Host paths visible read-only besides the configured ones (a confined MCP server's program files).</param>
 internal sealed record SandboxSpec(
     string? Folder,
     string Hostname,
@@ -28,7 +29,8 @@ internal sealed record SandboxSpec(
     bool Network,
     IReadOnlyList<string> CgroupProcs,
     IReadOnlyList<string> Command,
-    IReadOnlyDictionary<string, string>? Environment);
+    IReadOnlyDictionary<string, string>? Environment,
+    IReadOnlyList<string>? ReadOnlyPaths = null);
 
 /// <summary>
 /// Builds the command line that starts a sandboxed command:
@@ -129,7 +131,7 @@ internal static class SandboxCommand
             "--gid", options.Group.ToString(CultureInfo.InvariantCulture),
         ]);
 
-        AddReadOnlyPaths(args, options.ReadOnlyPaths);
+        AddReadOnlyPaths(args, [.. options.ReadOnlyPaths, .. spec.ReadOnlyPaths ?? []]);
         if (spec.Network)
         {
             AddReadOnlyPaths(args, options.NetworkReadOnlyPaths);

@@ -30,13 +30,16 @@ public sealed class DesignerPage : IAsyncDisposable
     public ILocator Notice => Page.GetByTestId("notice");
 
     /// <summary>Opens the URL the server prints (with ?key=) and waits for the activity catalog.</summary>
-    public static async Task<DesignerPage> OpenAsync(DesignerFixture fixture, string testName)
+    public static Task<DesignerPage> OpenAsync(DesignerFixture fixture, string testName) => OpenAsync(fixture.Browser, fixture.Server, testName);
+
+    /// <summary>Opens the designer of <paramref name="server"/> in a window <paramref name="width"/> pixels wide.</summary>
+    public static async Task<DesignerPage> OpenAsync(IBrowser browser, DesignerServer server, string testName, int width = 1500, string? key = null)
     {
         SetDefaultExpectTimeout(30_000);
-        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 900 }, AcceptDownloads = true });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = 900 }, AcceptDownloads = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
-        await page.GotoAsync(fixture.Server.DesignerUrl);
+        await page.GotoAsync(key is null ? server.DesignerUrl : server.DesignerUrlFor(key));
         await Expect(page.GetByTestId("designer")).ToHaveAttributeAsync("data-ready", "true");
         return new DesignerPage(context, page, testName);
     }
@@ -44,6 +47,8 @@ public sealed class DesignerPage : IAsyncDisposable
     /// <summary>Drags an activity from the palette onto the canvas at (x, y) from the canvas's top left, with the mouse.</summary>
     public async Task DropAsync(string activityType, int x, int y)
     {
+        // The palette scrolls: bring the entry into view first, as a person would.
+        await Page.GetByTestId($"palette-{activityType}").ScrollIntoViewIfNeededAsync();
         var item = await Box(Page.GetByTestId($"palette-{activityType}"));
         var canvas = await Box(Canvas);
         await Page.Mouse.MoveAsync(item.X + item.Width / 2, item.Y + item.Height / 2);

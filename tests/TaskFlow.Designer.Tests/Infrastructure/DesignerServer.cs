@@ -32,16 +32,20 @@ public sealed class DesignerServer : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>The URL the server prints at start: the designer with the key in the query.</summary>
-    public string DesignerUrl => new Uri(Address, $"/?key={Key}").ToString();
+    public string DesignerUrl => DesignerUrlFor(Key);
+
+    /// <summary>The designer opened with another key (one of a narrower role).</summary>
+    public string DesignerUrlFor(string key) => new Uri(Address, $"/?key={Uri.EscapeDataString(key)}").ToString();
 
     /// <summary>Sends the key on every request.</summary>
     public HttpClient Client { get; }
 
-    public static DesignerServer Start()
+    /// <param name="extra">Settings on top of the defaults (an MCP fleet, more keys); a null value removes a default.</param>
+    public static DesignerServer Start(IReadOnlyDictionary<string, string?>? extra = null)
     {
         var dataDirectory = Directory.CreateTempSubdirectory("taskflow-designer-test-").FullName;
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string?>
         {
             ["urls"] = address.ToString().TrimEnd('/'),
             ["TaskFlow:Engine:Provider"] = "Sqlite",
@@ -51,6 +55,11 @@ public sealed class DesignerServer : IAsyncDisposable
             ["TaskFlow:Workspaces:DefaultIsolation"] = "Process",
             ["Logging:LogLevel:Default"] = "Warning",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             foreach (var (key, value) in settings)

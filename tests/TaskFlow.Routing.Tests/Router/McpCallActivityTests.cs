@@ -93,6 +93,48 @@ public sealed class McpCallActivityTests : IAsyncLifetime
         Assert.Contains("outside allowed directories", read.Error, StringComparison.OrdinalIgnoreCase);
     }
 
+    [Fact]
+    public async Task McpCall_NodeWithAWorkspacePolicy_ToAServerOnTheHost_FailsSayingSo_WithoutCallingIt()
+    {
+        var path = Path.Combine(_root, "files", "written-by-a-node-that-asked-for-a-workspace.txt");
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "wants-workspace", "nodes": [
+                { "id": "named", "type": "mcp.call", "workspace": { "mode": "process" }, "retry": { "maxAttempts": 3, "delay": "10ms" },
+                  "inputs": { "tool": "write_file", "server": "fs", "arguments": { "path": "PATH", "content": "on the host" } } } ],
+              "edges": [] }
+            """.Replace("PATH", path, StringComparison.Ordinal));
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "wants-workspace-unnamed", "nodes": [
+                { "id": "unnamed", "type": "mcp.call", "workspace": { "mode": "process" }, "inputs": { "tool": "everything.echo", "arguments": { "message": "x" } } } ],
+              "edges": [] }
+            """);
+
+        var named = await Runtime.WaitAsync(await Runtime.StartAsync("wants-workspace"), TimeSpan.FromSeconds(60));
+        var unnamed = await Runtime.WaitAsync(await Runtime.StartAsync("wants-workspace-unnamed"), TimeSpan.FromSeconds(60));
+
+        Assert.Equal(InstanceStatus.Failed, named!.Status);
+        var node = named.Nodes.Single(n => n.NodeId == "named");
+        Assert.Equal(1, node.Attempt);
+        Assert.Equal("The node has a workspace policy, but MCP server 'fs' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:fs:Workspace) to run it inside a workspace.", node.Error);
+        Assert.False(File.Exists(path));
+        Assert.Equal(InstanceStatus.Failed, unnamed!.Status);
+        Assert.StartsWith("The node has a workspace policy: name the 'server' to call", unnamed.Nodes.Single(n => n.NodeId == "unnamed").Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task McpCall_NodeWithModeNone_AsksForNoWorkspace_AndCallsTheServer()
+    {
+        await Runtime.SaveDefinitionAsync("""
+            { "id": "mode-none", "nodes": [
+                { "id": "echo", "type": "mcp.call", "workspace": { "mode": "none" }, "inputs": { "tool": "everything.echo", "arguments": { "message": "plain" } } } ],
+              "edges": [] }
+            """);
+
+        var view = await Runtime.WaitAsync(await Runtime.StartAsync("mode-none"), TimeSpan.FromSeconds(60));
+
+        Assert.Equal(InstanceStatus.Succeeded, view!.Status);
+    }
+
     //  doc(mcp.resource demo://.../instructions.md) ──> missing(mcp.resource nowhere://nothing)
     [Fact]
     public async Task McpResource_ReadsTheResourceFromTheServerThatListsIt_AndAnUnknownUriFailsForGood()

@@ -90,6 +90,54 @@ public sealed class AuditApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await root.GetAsync("/api/audit?before=abc")).StatusCode);
     }
 
+    [Fact]
+    public async Task HttpTriggerCallers_AreRecordedByKeyName_DeclaredIdentity_SignedPath_OrAnonymous()
+    {
+        const string Secret = "webhook-secret-0123456789";
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>
+        {
+            ["TaskFlow:Server:ApiKeys:0"] = null,
+            ["TaskFlow:Server:Keys:0:Name"] = "root", ["TaskFlow:Server:Keys:0:Role"] = "admin", ["TaskFlow:Server:Keys:0:Key"] = Root,
+            ["TaskFlow:Server:Keys:1:Name"] = "ops", ["TaskFlow:Server:Keys:1:Role"] = "operator", ["TaskFlow:Server:Keys:1:Key"] = Ops,
+            ["TaskFlow:HttpTriggers:Secrets:hook"] = Secret,
+        }, kestrel: true);
+        using var root = Client(app, Root);
+        foreach (var definition in new[]
+        {
+            """{ "id": "keyed", "triggers": [ { "type": "http", "path": "keyed" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""",
+            """{ "id": "github", "triggers": [ { "type": "http", "path": "github/push", "auth": "hmac", "secret": "hook", "identity": "github" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""",
+            """{ "id": "signed", "triggers": [ { "type": "http", "path": "signed", "auth": "hmac", "secret": "hook" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""",
+            """{ "id": "open", "triggers": [ { "type": "http", "path": "open", "auth": "none" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""",
+        })
+        {
+            Assert.Equal(HttpStatusCode.Created, (await root.PostAsync("/api/definitions", TaskFlowApp.JsonBody(definition))).StatusCode);
+        }
+
+        const string Payload = "{}";
+        HttpRequestMessage Signed(string path)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = TaskFlowApp.JsonBody(Payload) };
+            request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Secret), System.Text.Encoding.UTF8.GetBytes(Payload))));
+            return request;
+        }
+
+        using var ops = Client(app, Ops);
+        using var anonymous = app.CreateAnonymousClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await ops.PostAsync("/workflows/keyed", TaskFlowApp.JsonBody(Payload))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await anonymous.SendAsync(Signed("/workflows/github/push"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await anonymous.SendAsync(Signed("/workflows/signed"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await anonymous.PostAsync("/workflows/open", TaskFlowApp.JsonBody(Payload))).StatusCode);
+
+        var calls = (await ReadAsync(root, "/api/audit?take=4"))["entries"]!.AsArray()
+            .Select(e => ((string)e!["actor"]!, (string?)e["role"], (string?)e["target"])).Reverse().ToList();
+        Assert.Equal([("ops", "operator", "keyed"), ("github", null, "github/push"), ("signed:signed", null, "signed"), ("anonymous", null, "open")], calls);
+
+        // An identity where the key names the caller is refused, naming the rule.
+        using var refused = await root.PostAsync("/api/definitions", TaskFlowApp.JsonBody("""{ "id": "both", "triggers": [ { "type": "http", "path": "both", "identity": "github" } ], "nodes": [ { "id": "a", "type": "noop" } ] }"""));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("trigger.http.identity", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static HttpClient Client(TaskFlowApp app, string key)
     {
         var client = app.CreateAnonymousClient();

@@ -7,6 +7,8 @@ using ModelContextProtocol.Protocol;
 using TaskFlow.Server.Tests.Api;
 using TaskFlow.Server.Tests.Infrastructure;
 using TaskFlow.Workspaces;
+using TaskFlow.Testing;
+using TaskFlow.Workspaces.Cleanup;
 
 namespace TaskFlow.Server.Tests.Workspaces;
 
@@ -44,6 +46,47 @@ public sealed class WorkspacesTests
         Assert.Equal("hello sandbox\n65534\n/workspace\n", (string?)output["stdout"]);
         Assert.Equal("process", (string?)output["isolation"]);
         Assert.Empty(await app.GetAsync<JsonArray>("/api/workspaces"));
+    }
+
+    [Fact]
+    public async Task McpCall_ToAServerWithAWorkspacePolicy_RunsItInAWorkspace_AndTheHostSeesNothing()
+    {
+        // The filesystem server is allowed the whole file system: only its workspace confines it.
+        var host = Directory.CreateTempSubdirectory("taskflow-confined-host-").FullName;
+        var settings = new Dictionary<string, string?>(ProcessWorkspaces);
+        McpTestServers.Configure(settings, "fs", McpTestServers.Filesystem("/"));
+        settings.Remove("TaskFlow:Mcp:Servers:fs:WorkingDirectory");
+        settings["TaskFlow:Mcp:Servers:fs:Workspace:Mode"] = "process";
+        settings["TaskFlow:Mcp:Servers:fs:Workspace:Pids"] = "64";
+        settings["TaskFlow:Mcp:Servers:fs:Workspace:Mounts:0"] = McpTestServers.Folder;
+        try
+        {
+            await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
+            await app.SaveAsync($$"""
+                { "id": "confined",
+                  "nodes": [
+                    { "id": "inside", "type": "mcp.call", "inputs": { "tool": "write_file", "server": "fs", "arguments": { "path": "/workspace/from-workflow.txt", "content": "inside" } } },
+                    { "id": "outside", "type": "mcp.call", "inputs": { "tool": "write_file", "server": "fs", "arguments": { "path": "{{host}}/escaped.txt", "content": "outside" } } } ],
+                  "edges": [ { "from": "inside", "to": "outside" } ] }
+                """);
+
+            var instance = await RunAsync(app, "/api/definitions/confined/run?wait=true&timeout=60", null);
+
+            Assert.Equal("Succeeded", (string?)Node(instance, "inside")["status"]);
+            Assert.Equal("Failed", (string?)Node(instance, "outside")["status"]);
+            Assert.False(File.Exists(Path.Combine(host, "escaped.txt")));
+
+            // The server's workspace is listed while the server runs, with what it wrote.
+            var workspace = Assert.Single(await app.GetAsync<JsonArray>("/api/workspaces"))!;
+            Assert.Equal("mcp:fs", (string?)workspace["owner"]!["nodeId"]);
+            Assert.Equal("process", (string?)workspace["isolation"]);
+            var root = app.Services.GetRequiredService<WorkspaceManager>().Root;
+            Assert.Equal("inside", await File.ReadAllTextAsync(Path.Combine(root, (string)workspace["id"]!, "files", "from-workflow.txt")));
+        }
+        finally
+        {
+            Directory.Delete(host, recursive: true);
+        }
     }
 
     [Fact]
@@ -265,8 +308,8 @@ public sealed class WorkspacesTests
     public async Task CleanupJobs_RunOnHangfire_OnThisMachinesQueue()
     {
         await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, ProcessWorkspaces);
-        var lazyJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.LazyJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
-        var scheduledJob = $"{TaskFlow.Workspaces.Jobs.WorkspaceCleanupJob.ScheduledJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var lazyJob = $"{TaskFlow.Workspaces.Cleanup.WorkspaceCleanupJob.LazyJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
+        var scheduledJob = $"{TaskFlow.Workspaces.Cleanup.WorkspaceCleanupJob.ScheduledJobPrefix}:{TaskFlow.Engine.Jobs.JobQueues.Local}";
         var storage = app.Services.GetRequiredService<Hangfire.JobStorage>();
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         List<Hangfire.Storage.RecurringJobDto> jobs;

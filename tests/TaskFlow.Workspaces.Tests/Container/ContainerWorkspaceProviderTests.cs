@@ -145,7 +145,8 @@ public sealed class ContainerWorkspaceProviderTests(DockerEngineFixture engine)
     {
         // Where TaskFlow cannot see the engine's processes (it runs in a container of its own),
         // the only kill left is the container's; the seam makes this host look like that.
-        using var provider = DockerEngineFixture.CreateProvider(new ContainerWorkspaceOptions { DockerHost = engine.Host });
+        // Commands as execs: the exec agent kills from inside and never needs this fallback.
+        using var provider = DockerEngineFixture.CreateProvider(new ContainerWorkspaceOptions { DockerHost = engine.Host, ExecAgent = false });
         provider.KillThroughHostProcesses = false;
         await using var workspace = await engine.CreateWorkspaceAsync();
         var startedBefore = (await engine.InspectAsync(workspace)).State.StartedAt;

@@ -38,12 +38,17 @@ public sealed class TestWorkspace(ContainerWorkspaceProvider provider, Workspace
     public Task<ExecResult> ExecAsync(ExecRequest request, CancellationToken cancellationToken = default) =>
         provider.ExecAsync(Info, request, cancellationToken);
 
-    /// <summary>The command lines running in the container (init and its sleep included).</summary>
+    /// <summary>
+    /// The command lines running in the container (init and the listing's own included), without
+    /// the exec agent's: the agent, and the helpers it runs for the listing command itself.
+    /// </summary>
     public async Task<List<string>> ProcessesAsync()
     {
         var ps = await ShAsync("ps -o pid,args");
         Assert.True(ps.Succeeded, $"ps failed: {ps.FailureReason}: {ps.Stderr}");
-        return ps.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).ToList();
+        return ps.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1)
+            .Where(p => !p.Contains("taskflow-exec-agent", StringComparison.Ordinal) && !p.Contains("/tmp/.taskflow-agent/", StringComparison.Ordinal))
+            .ToList();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TaskFlow.Workspaces.Container;
+using TaskFlow.Workspaces.Registry;
 using TaskFlow.Workspaces.Tests.Container;
 
 namespace TaskFlow.Workspaces.Tests.Manager;
 
-/// <summary>The warm pool over real containers: taken by matching requests, refilled, reclaimed after a restart.</summary>
+/// <summary>The warm pool over real containers: taken by matching requests, refilled, removed at shutdown, reclaimed after a restart.</summary>
 public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLifetime
 {
     private static readonly WorkspaceLimits Small = new() { MemoryBytes = 128L << 20, Cpus = 1, Pids = 64, DiskBytes = 8L << 20 };
@@ -84,20 +85,81 @@ public sealed class WarmPoolTests : IClassFixture<DockerEngineFixture>, IAsyncLi
     }
 
     [Fact]
-    public async Task Restart_ReclaimsThePreviousProcessesWarmContainers()
+    public async Task Dispose_RemovesTheWarmContainersNobodyTook_AndKeepsTheTakenOne()
     {
-        var before = Create();
-        before.FillWarmPool();
-        await WaitAsync(() => before.WarmCount == 2);
-        var warm = await _provider.ListOwnedAsync(CancellationToken.None);
-        await before.DisposeAsync();
+        var manager = Create();
+        manager.FillWarmPool();
+        await WaitAsync(() => manager.WarmCount == 2);
+        var taken = await manager.CreateAsync(new WorkspaceRequest());
+        var warm = (await _provider.ListOwnedAsync(CancellationToken.None)).Where(id => id != taken.Id).ToList();
+        Assert.Single(warm);
+
+        await manager.DisposeAsync();
+
+        // The taken one is a workspace: it outlives the process. The warm one is gone, folder too.
+        Assert.Equal([taken.Id], await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.True(Directory.Exists(Path.Combine(_root, taken.Id)));
+        Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
+    }
+
+    [Fact]
+    public async Task Dispose_RightAfterAFillStarted_LeavesNoContainer()
+    {
+        // The fill is stopped and waited for before the drain: a container still being created
+        // when the dispose begins is either never made or drained, never left running.
+        var manager = Create();
+        manager.FillWarmPool();
+
+        await manager.DisposeAsync();
+
+        Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.Empty(Directory.EnumerateDirectories(_root));
+    }
+
+    [Fact]
+    public async Task Dispose_WithABackgroundDestroyUnderWay_WaitsForIt_AndNoRefillOutlivesIt()
+    {
+        // The path that outlived the dispose: a workspace destroyed in the background (what an
+        // exec node does) goes after the dispose began, and its reclaim asks for a refill.
+        var manager = Create();
+        manager.FillWarmPool();
+        await WaitAsync(() => manager.WarmCount == 2);
+        var taken = await manager.CreateAsync(new WorkspaceRequest());
+
+        manager.DestroyInBackground(taken.Id);
+        await manager.DisposeAsync();
+
+        Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
+        Assert.Empty(Directory.EnumerateDirectories(_root));
+        manager.FillWarmPool();
+        Assert.Equal(0, manager.WarmCount);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => manager.CleanupAsync(TaskFlow.Workspaces.Cleanup.CleanupPass.Scheduled));
+    }
+
+    /// <summary>What a process that crashed leaves: warm containers and their records. The next start on the root removes them.</summary>
+    [Fact]
+    public async Task Start_ReclaimsTheWarmContainersOfAProcessThatCrashed()
+    {
+        var left = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var id = WorkspaceRegistry.NewId();
+            var record = new WorkspaceRecord(id, IsolationMode.Container, Small, new WorkspaceOwner(), DateTimeOffset.UtcNow, DateTimeOffset.MaxValue, new WorkspaceOptions().Cleanup, null, WorkspaceState.Warm);
+            var files = Path.Combine(_root, id, WorkspaceRegistry.FilesFolder);
+            Directory.CreateDirectory(files);
+            await File.WriteAllTextAsync(Path.Combine(_root, id, WorkspaceRegistry.RecordFile), System.Text.Json.JsonSerializer.Serialize(record, WorkspaceRecord.Json));
+            await _provider.CreateAsync(record.ToInfo(files), CancellationToken.None);
+            left.Add(id);
+        }
+
+        Assert.Equal(left.Order(), (await _provider.ListOwnedAsync(CancellationToken.None)).Order());
 
         var after = Create();
         await after.EnsureLoadedAsync();
 
         Assert.Equal(0, after.WarmCount);
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
-        Assert.All(warm, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
+        Assert.All(left, id => Assert.False(Directory.Exists(Path.Combine(_root, id))));
     }
 
     private WorkspaceManager Create(Action<WorkspaceOptions>? configure = null)

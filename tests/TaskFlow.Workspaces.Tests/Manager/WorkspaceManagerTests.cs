@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using TaskFlow.Workspaces.Cleanup;
 using TaskFlow.Workspaces.Process;
 
 namespace TaskFlow.Workspaces.Tests.Manager;

@@ -275,6 +275,40 @@ public sealed class ProcessWorkspaceProviderTests(ProcessSandboxFixture fixture)
     }
 
     [Fact]
+    public async Task CreateAsync_CgroupV2Hierarchy_PutsTheWorkspaceAndItsLimitsThere()
+    {
+        // A fake cgroup v2 tree (this machine's controllers are bound to cgroup v1, see
+        // CgroupSetTests): the provider finds the version from the tree's shape and lays the
+        // workspace out in it. No command runs here: a fake tree confines nothing.
+        using var tree = FakeCgroupTree.V2();
+        var provider = fixture.CreateProvider(o => o.CgroupRoot = tree.Root);
+        var id = $"t-{Guid.NewGuid():N}"[..14];
+        var folder = fixture.NewHostFolder();
+        var now = DateTimeOffset.UtcNow;
+
+        await provider.CreateAsync(
+            new WorkspaceInfo(id, IsolationMode.Process, folder, new WorkspaceLimits { MemoryBytes = 64L * 1024 * 1024, Cpus = 0.5, Pids = 10 }, new WorkspaceOwner(), now, now.AddHours(1)),
+            CancellationToken.None);
+
+        Assert.Equal((CgroupVersion.V2, (string?)null), provider.Cgroups);
+        var workspace = Path.Combine(fixture.CgroupParent, id);
+        Assert.Equal((64L * 1024 * 1024).ToString(), tree.Read(workspace, "memory.max"));
+        Assert.Equal("50000 100000", tree.Read(workspace, "cpu.max"));
+        Assert.Equal("12", tree.Read(workspace, "pids.max"));
+        Assert.Equal([id], await provider.ListOwnedAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public void Cgroups_OnThisHost_IsTheVersionMountedAtTheRoot()
+    {
+        // The test machines have cgroup v1 (a tmpfs at /sys/fs/cgroup, a folder per controller);
+        // a v2 host has cgroup.controllers there instead.
+        var expected = File.Exists("/sys/fs/cgroup/cgroup.controllers") ? CgroupVersion.V2 : CgroupVersion.V1;
+
+        Assert.Equal((expected, (string?)null), fixture.Provider.Cgroups);
+    }
+
+    [Fact]
     public async Task ListOwnedAsync_FindsLeftoverCgroups()
     {
         // What a crash leaves: cgroups with no workspace record, found and reclaimed.

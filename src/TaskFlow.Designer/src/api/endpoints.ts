@@ -1,7 +1,7 @@
-import type { WorkflowDefinition } from '../mapping/definition';
+import type { JsonObject, WorkflowDefinition } from '../mapping/definition';
 import { api } from './client';
 import type {
-  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus,
+  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, Approval, EventWaiting, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -18,12 +18,30 @@ export function saveDefinition(definition: WorkflowDefinition): Promise<Definiti
   return api<DefinitionResponse>('POST', '/api/definitions', document);
 }
 
+export const listSamples = () => api<SampleSummary[]>('GET', '/api/samples');
+export const getSample = (id: string) => api<WorkflowDefinition>('GET', `/api/samples/${enc(id)}`);
 export const importElsa = (elsa: unknown) => api<ElsaImport>('POST', '/api/definitions/import/elsa', elsa);
 export const runDefinition = (id: string, input: unknown, version?: number) =>
   api<{ id: string }>('POST', `/api/definitions/${enc(id)}/run`, version ? { input, version } : { input });
 export const getInstance = (id: string) => api<Instance>('GET', `/api/instances/${enc(id)}`);
-export const listInstances = (status?: InstanceStatus) =>
-  api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}`);
+/** The newest instances, of one definition when <definitionId> is given. */
+export const listInstances = (status?: InstanceStatus, definitionId?: string) =>
+  api<InstancePage>('GET', `/api/instances?take=50${status ? `&status=${status}` : ''}${definitionId ? `&definition=${enc(definitionId)}` : ''}`);
 export const cancelInstance = (id: string) => api<Instance>('POST', `/api/instances/${enc(id)}/cancel`);
 export const retryNode = (id: string, nodeId: string) => api<Instance>('POST', `/api/instances/${enc(id)}/nodes/${enc(nodeId)}/retry`);
+export const listMcpServers = () => api<McpServerStatus[]>('GET', '/api/mcp/servers');
+export const listMcpTools = () => api<McpTool[]>('GET', '/api/mcp/tools');
+/** Calls a tool once through the router (needs the operator role). */
+export const callMcpTool = (tool: string, server: string | undefined, args: JsonObject) =>
+  api<McpToolCallResult>('POST', '/api/mcp/tools/call', { tool, server, arguments: args });
+/** Pending approvals, of one instance when given. */
+export const listApprovals = (instanceId?: string) =>
+  api<Approval[]>('GET', `/api/approvals${instanceId ? `?instanceId=${enc(instanceId)}` : ''}`);
+/** Decides an approval once (operator role); the node leaves by the decision's port. */
+export const decideApproval = (id: string, decision: string, comment?: string, form?: JsonObject) =>
+  api<unknown>('POST', `/api/approvals/${enc(id)}`, { decision, comment: comment || undefined, form });
+export const listEventWaits = (instanceId: string) => api<EventWaiting[]>('GET', `/api/events/waiting?instanceId=${enc(instanceId)}`);
+/** Delivers an event by name (operator role): every node waiting for it (and the correlation) resumes with the payload. */
+export const sendEvent = (name: string, correlation: string | undefined, instanceId: string, payload: unknown) =>
+  api<unknown>('POST', `/api/events/${enc(name)}`, { correlation: correlation || undefined, instanceId, payload });
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);

@@ -8,12 +8,16 @@ import Canvas from '../canvas/Canvas';
 import { DesignerContext, type DesignerView } from '../canvas/DesignerContext';
 import { useKeyboard } from '../canvas/useKeyboard';
 import DecomposePanel from '../decompose/DecomposePanel';
+import { TemplateScopeContext } from '../editor/TemplateScopeContext';
+import { templateScope } from '../editor/templateScope';
+import type { JsonValue } from '../mapping/definition';
 import JsonView from '../document/JsonView';
 import { useDesignerDocument } from '../document/useDesignerDocument';
 import { problemsByNode, type Problem } from '../mapping/problems';
 import Palette from '../palette/Palette';
 import PropertiesPanel from '../properties/PropertiesPanel';
 import RunPanel from '../run/RunPanel';
+import RunView from '../run/RunView';
 import { useInstanceOverlay } from '../run/useInstanceOverlay';
 import { downloadJson } from '../toolbar/files';
 import Toolbar from '../toolbar/Toolbar';
@@ -21,6 +25,7 @@ import KeyPrompt from './KeyPrompt';
 import Notice, { type NoticeMessage } from './Notice';
 import ProblemList from './ProblemList';
 import Sidebar, { type Tab } from './Sidebar';
+import Welcome from './Welcome';
 import { useCatalog } from './useCatalog';
 import { useWorkflowFile } from './useWorkflowFile';
 
@@ -38,6 +43,7 @@ export default function App() {
   useKeyboard(document, Boolean(key) && !instanceId);
 
   const say = useCallback((text: string, kind: NoticeMessage['kind'] = 'info') => setNotice({ text, kind, at: Date.now() }), []);
+  const sayError = useCallback((text: string) => say(text, 'error'), [say]);
   const stopFollowing = useCallback(() => setInstanceId(null), []);
   const file = useWorkflowFile(document, Boolean(key), say, stopFollowing);
   const { stored, problems, storage, open, save } = file;
@@ -46,11 +52,27 @@ export default function App() {
   // context below re-renders every node when it changes.
   const idList = document.graph.nodes.map((n) => n.id).join('\n');
   const nodeIds = useMemo(() => (idList ? idList.split('\n') : []), [idList]);
+  const typeList = document.graph.nodes.map((n) => `${n.id}\t${n.data.definition.type}`).join('\n');
+  const nodeTypes = useMemo(() => new Map(typeList ? typeList.split('\n').map((line) => line.split('\t') as [string, string]) : []), [typeList]);
   const grouped = useMemo(() => problemsByNode(problems, nodeIds), [problems, nodeIds]);
   const view: DesignerView = useMemo(
-    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null }),
-    [catalog.byType, grouped, instanceId, overlay.states],
+    () => ({ activities: catalog.byType, problems: grouped, states: instanceId ? overlay.states : null, focused: instanceId ? clickedNode : null }),
+    [catalog.byType, grouped, instanceId, overlay.states, clickedNode],
   );
+
+  // The outputs of the latest run seen of the open definition: completion offers their fields,
+  // also after going back to editing.
+  const [runOutputs, setRunOutputs] = useState<{ definitionId: string; outputs: Map<string, JsonValue | undefined> } | null>(null);
+  useEffect(() => {
+    const shown = overlay.instance;
+    if (shown) setRunOutputs({ definitionId: shown.definitionId, outputs: new Map(shown.nodes.map((n) => [n.nodeId, n.output])) });
+  }, [overlay.instance]);
+  const current = document.toDefinition();
+  const outputs = runOutputs && runOutputs.definitionId === current.id ? runOutputs.outputs : undefined;
+  // Keyed by what the scope is made of, not the definition object, which is new on every render.
+  const scopeKey = JSON.stringify([current.inputs ?? null, current.nodes.map((n) => [n.id, n.type, n.type === 'setVariable' ? n.inputs?.name ?? null : null])]);
+  const scope = useMemo(() => templateScope(current, outputs), [scopeKey, outputs]);
+
 
   const run = useCallback(async (input: unknown) => {
     setRunError(null);
@@ -97,6 +119,7 @@ export default function App() {
   const definition = document.toDefinition();
   return (
     <DesignerContext.Provider value={view}>
+      <TemplateScopeContext.Provider value={scope}>
       <div className="tf-app" data-testid="designer" data-ready={catalog.activities.length > 0} data-nodes={document.graph.nodes.length}>
         <Toolbar
           title={`${definition.name || definition.id}${stored ? ` · v${stored.version}` : ''}`}
@@ -104,12 +127,14 @@ export default function App() {
           busy={file.busy}
           definitions={storage.definitions}
           versions={storage.versions}
+          samples={storage.samples}
           currentVersion={stored?.version ?? null}
           canUndo={document.canUndo}
           canRedo={document.canRedo}
           onNew={file.startNew}
           onOpen={(id) => void open(id)}
           onOpenVersion={(v) => stored && void open(stored.id, v)}
+          onOpenSample={(id) => void file.openSample(id)}
           onSave={() => void save()}
           onValidate={() => void file.validate()}
           onImport={(f) => void file.importFile(f)}
@@ -127,11 +152,18 @@ export default function App() {
                 document={document}
                 activities={catalog.byType}
                 readOnly={Boolean(instanceId)}
-                onNotice={(text) => say(text, 'error')}
-                onNodeClick={(id) => setClickedNode(id)}
+                onNotice={sayError}
+                onNodeClick={setClickedNode}
               />
             </ReactFlowProvider>
+            {storage.loaded && storage.definitions.length === 0 && document.graph.nodes.length === 0 && (
+              <Welcome samples={storage.samples} onOpenSample={(id) => void file.openSample(id)} />
+            )}
             <ProblemList problems={problems} onSelect={selectProblem} />
+            {instanceId && (
+              <RunView events={overlay.events} nodeTypes={nodeTypes} selectedNode={clickedNode}
+                onSelectNode={(id) => { setClickedNode(id); setTab('run'); }} />
+            )}
           </div>
           <Sidebar tab={tab} onTab={setTab}>
             {tab === 'properties' && <PropertiesPanel document={document} activities={catalog.byType} problems={grouped} />}
@@ -140,12 +172,15 @@ export default function App() {
               <RunPanel
                 instance={overlay.instance}
                 instanceId={instanceId}
+                definitionId={stored?.id ?? null}
                 selectedNode={clickedNode}
                 busy={file.busy}
                 error={runError ?? overlay.error}
                 onRun={(input) => void run(input)}
                 onCancel={() => instanceId && void cancelInstance(instanceId).then(() => overlay.refresh(), (e) => say(errorMessage(e), 'error'))}
                 onRetry={(nodeId) => instanceId && void retryNode(instanceId, nodeId).then(overlay.followAgain, (e) => say(errorMessage(e), 'error'))}
+                onChanged={() => void overlay.refresh()}
+                progress={overlay.states}
                 onOpenInstance={(i) => void openInstance(i)}
                 onClose={() => setInstanceId(null)}
               />
@@ -157,6 +192,7 @@ export default function App() {
         </div>
         <Notice notice={notice} onClose={() => setNotice(null)} />
       </div>
+      </TemplateScopeContext.Provider>
     </DesignerContext.Provider>
   );
 }

@@ -1,15 +1,19 @@
 import { useCallback, useEffect, useState } from 'react';
-import { listDefinitions, listVersions } from '../api/endpoints';
-import type { DefinitionResponse, DefinitionVersion } from '../api/types';
+import { listDefinitions, listSamples, listVersions } from '../api/endpoints';
+import type { DefinitionResponse, DefinitionVersion, SampleSummary } from '../api/types';
 
-/** The stored definitions, and the versions of the one being edited. */
+/** The stored definitions, the versions of the one being edited, and the server's samples. */
 export function useStoredDefinitions(enabled: boolean, currentId: string | null) {
   const [definitions, setDefinitions] = useState<DefinitionResponse[]>([]);
   const [versions, setVersions] = useState<DefinitionVersion[]>([]);
+  const [samples, setSamples] = useState<SampleSummary[]>([]);
+  // False until the first list arrived: an empty server is told apart from one still answering.
+  const [loaded, setLoaded] = useState(false);
 
   const refresh = useCallback(async () => {
     if (!enabled) return;
     setDefinitions(await listDefinitions());
+    setLoaded(true);
     setVersions(currentId ? await listVersions(currentId).catch(() => []) : []);
   }, [enabled, currentId]);
 
@@ -17,5 +21,9 @@ export function useStoredDefinitions(enabled: boolean, currentId: string | null)
     void refresh().catch(() => undefined);
   }, [refresh]);
 
-  return { definitions, versions, refresh };
+  useEffect(() => {
+    if (enabled) listSamples().then(setSamples, () => setSamples([]));
+  }, [enabled]);
+
+  return { definitions, versions, samples, loaded, refresh };
 }

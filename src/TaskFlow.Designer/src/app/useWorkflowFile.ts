@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { ApiError, api, errorMessage } from '../api/client';
-import { getDefinition, importElsa, saveDefinition } from '../api/endpoints';
+import { getDefinition, getSample, importElsa, saveDefinition } from '../api/endpoints';
 import type { DecomposeResponse } from '../api/types';
 import { blankDefinition, type DesignerDocument } from '../document/useDesignerDocument';
 import type { WorkflowDefinition } from '../mapping/definition';
@@ -51,6 +51,19 @@ export function useWorkflowFile(document: DesignerDocument, enabled: boolean, sa
     } catch (e) {
       say(errorMessage(e), 'error');
       return false;
+    }
+  }, [say, show]);
+
+  /** Opens one of the server's samples as a new, unsaved definition. */
+  const openSample = useCallback(async (id: string) => {
+    try {
+      const definition = await getSample(id);
+      setStored(null);
+      setDecomposed(null);
+      show(definition, { dirty: true });
+      say(`Opened the sample ${definition.name ?? definition.id}. Save to store it, then run it.`);
+    } catch (e) {
+      say(errorMessage(e), 'error');
     }
   }, [say, show]);
 
@@ -120,5 +133,5 @@ export function useWorkflowFile(document: DesignerDocument, enabled: boolean, sa
     setDecomposed(response);
   }, [show]);
 
-  return { stored, problems, busy, decomposed, storage, show, startNew, open, save, validate, importFile, showDecomposed };
+  return { stored, problems, busy, decomposed, storage, show, startNew, open, openSample, save, validate, importFile, showDecomposed };
 }

@@ -6,14 +6,14 @@ import { useDesignerView } from './DesignerContext';
 
 /** A node: its id, type and join mode, one inbound port and one port per outcome; a run's state and server problems on top. */
 function ActivityNodeView({ id, data, selected }: NodeProps<ActivityNode>) {
-  const { activities, problems, states } = useDesignerView();
+  const { activities, problems, states, focused } = useDesignerView();
   const definition = data.definition;
   const descriptor = activities.get(definition.type);
   const outcomes = descriptor?.outcomes.length ? descriptor.outcomes : [defaultPort];
   const nodeProblems = problems.get(id);
   const state = states?.get(id) ?? (states ? 'pending' : undefined);
   const mode = definition.type === 'join' ? String(definition.inputs?.mode ?? 'WaitAll') : null;
-  const classes = ['tf-node', selected ? 'selected' : '', nodeProblems ? 'has-problems' : '', state ? `state-${state}` : '', descriptor ? '' : 'unknown'];
+  const classes = ['tf-node', selected || (states && focused === id) ? 'selected' : '', nodeProblems ? 'has-problems' : '', state ? `state-${state}` : '', descriptor ? '' : 'unknown'];
 
   return (
     <div className={classes.join(' ')} data-testid={`node-${id}`} data-status={state} data-type={definition.type} title={descriptor?.description}>

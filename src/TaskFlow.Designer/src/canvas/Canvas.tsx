@@ -15,6 +15,8 @@ import FlowEdgeView from './FlowEdgeView';
 import { paletteMime } from './dragData';
 
 const nodeTypes = { activity: ActivityNodeView };
+const deleteKeys = ['Delete', 'Backspace'];
+const startViewport = { x: 0, y: 0, zoom: 1 };
 const edgeTypes = { flow: FlowEdgeView };
 
 interface CanvasProps {
@@ -77,6 +79,10 @@ export default function Canvas({ document, activities, readOnly, onNotice, onNod
     });
   }, [activities, document, readOnly, screenToFlowPosition]);
 
+  // Every prop handed to React Flow keeps its identity across renders of the designer: a new
+  // function or array there makes React Flow update its store, and with 500 nodes on the canvas
+  // that costs a pass over all of them.
+  const nodeClick = useCallback((_: unknown, node: ActivityNode) => onNodeClick(node.id), [onNodeClick]);
   const defaultEdgeOptions = useMemo(() => ({ type: 'flow', markerEnd: { type: 'arrowclosed' } }) as Partial<Edge>, []);
 
   return (
@@ -91,15 +97,15 @@ export default function Canvas({ document, activities, readOnly, onNotice, onNod
         onConnect={document.onConnect}
         onConnectEnd={onConnectEnd}
         onNodeDragStart={document.checkpoint}
-        onNodeClick={(_, node) => onNodeClick(node.id)}
+        onNodeClick={nodeClick}
         isValidConnection={isValidConnection}
         defaultEdgeOptions={defaultEdgeOptions}
         nodesConnectable={!readOnly}
         nodesDraggable={!readOnly}
-        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        deleteKeyCode={readOnly ? null : deleteKeys}
         onlyRenderVisibleElements
         minZoom={0.05}
-        defaultViewport={{ x: 0, y: 0, zoom: 1 }}
+        defaultViewport={startViewport}
       >
         <Background gap={20} />
         <Controls />

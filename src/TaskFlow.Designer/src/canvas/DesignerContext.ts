@@ -8,8 +8,10 @@ export interface DesignerView {
   activities: ReadonlyMap<string, ActivityDescriptor>;
   problems: ReadonlyMap<string, Problem[]>;
   states: ReadonlyMap<string, OverlayState> | null;
+  /** While a run is shown: the node whose details are open (clicked on the canvas or in the timeline). */
+  focused: string | null;
 }
 
-export const DesignerContext = createContext<DesignerView>({ activities: new Map(), problems: new Map(), states: null });
+export const DesignerContext = createContext<DesignerView>({ activities: new Map(), problems: new Map(), states: null, focused: null });
 
 export const useDesignerView = () => useContext(DesignerContext);

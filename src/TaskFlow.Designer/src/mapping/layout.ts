@@ -15,16 +15,34 @@ function layoutEngine(): Promise<ELK> {
 
 export const defaultNodeSize = { width: 190, height: 64 };
 
+/** Above this many nodes the layout trades some polish for time (see layoutOptions). */
+export const largeGraph = 200;
+
+/**
+ * elkjs's options for a graph of <nodes> nodes. Large graphs (500 nodes took 6 s) get one
+ * crossing-minimisation pass instead of seven, straight-line edge routing (the canvas draws its
+ * own edges; only the positions are used) and simple node placement: about 5 times faster.
+ */
+export function layoutOptions(nodes: number): Record<string, string> {
+  const options: Record<string, string> = {
+    'elk.algorithm': 'layered',
+    'elk.direction': 'RIGHT',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '70',
+    'elk.spacing.nodeNode': '30',
+  };
+  if (nodes > largeGraph) {
+    options['elk.layered.thoroughness'] = '1';
+    options['elk.edgeRouting'] = 'POLYLINE';
+    options['elk.layered.nodePlacement.strategy'] = 'SIMPLE';
+  }
+  return options;
+}
+
 /** Positions from elkjs's layered layout, left to right, for every node. */
 export async function autoLayout(nodes: readonly ActivityNode[], edges: readonly FlowEdge[]): Promise<Map<string, { x: number; y: number }>> {
   const result = await (await layoutEngine()).layout({
     id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      'elk.layered.spacing.nodeNodeBetweenLayers': '70',
-      'elk.spacing.nodeNode': '30',
-    },
+    layoutOptions: layoutOptions(nodes.length),
     children: nodes.map((n) => ({
       id: n.id,
       width: n.measured?.width ?? defaultNodeSize.width,

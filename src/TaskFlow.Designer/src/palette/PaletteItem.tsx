@@ -1,8 +1,9 @@
 import type { DragEvent } from 'react';
 import type { ActivityDescriptor } from '../api/types';
 import { paletteMime } from '../canvas/dragData';
+import CategoryIcon from './CategoryIcon';
 
-/** One activity type, dragged onto the canvas to add a node. */
+/** One activity type, dragged onto the canvas to add a node: its icon, readable name, type and description. */
 export default function PaletteItem({ activity }: { activity: ActivityDescriptor }) {
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(paletteMime, activity.type);
@@ -10,8 +11,12 @@ export default function PaletteItem({ activity }: { activity: ActivityDescriptor
   };
   return (
     <li className="tf-palette-item" draggable onDragStart={onDragStart} title={activity.description} data-testid={`palette-${activity.type}`}>
-      <span className="tf-palette-name">{activity.displayName}</span>
-      <span className="tf-palette-type">{activity.type}</span>
+      <CategoryIcon category={activity.category} />
+      <span className="tf-palette-text">
+        <span className="tf-palette-name" data-testid={`palette-name-${activity.type}`}>{activity.displayName}</span>
+        <code className="tf-palette-type">{activity.type}</code>
+        <span className="tf-palette-description" data-testid={`palette-description-${activity.type}`}>{activity.description}</span>
+      </span>
     </li>
   );
 }

@@ -1,4 +1,5 @@
 import { conditionText, type FlowEdge } from '../mapping/graph';
+import TemplateField from '../editor/TemplateField';
 import TextField from './TextField';
 
 interface EdgePropertiesProps {
@@ -38,16 +39,26 @@ export default function EdgeProperties({ edge, ports, onChange }: EdgeProperties
           <option value="javascript">JavaScript</option>
         </select>
       </label>
-      <TextField
-        label="Condition"
-        testId="edge-condition"
-        value={conditionText(edge.data?.condition)}
-        hint={isJavaScript
-          ? "JavaScript; the edge is taken when it is truthy, e.g. getVariable('amount') > 1000"
-          : 'An expression; the edge is taken only when it is true, e.g. input.amount > 100'}
-        check={(t) => (!isJavaScript && (t.match(/\{\{/g)?.length ?? 0) !== (t.match(/\}\}/g)?.length ?? 0) ? 'Unbalanced {{ }}.' : null)}
-        onCommit={(text) => setData({ condition: text && isJavaScript ? { js: text } : text })}
-      />
+      {isJavaScript ? (
+        // The template editor's completion and checks are for the template language: JavaScript gets plain text.
+        <TextField
+          label="Condition"
+          testId="edge-condition"
+          value={conditionText(edge.data?.condition)}
+          hint="JavaScript; the edge is taken when it is truthy, e.g. getVariable('amount') > 1000"
+          onCommit={(text) => setData({ condition: text ? { js: text } : undefined })}
+        />
+      ) : (
+        <TemplateField
+          label="Condition"
+          mode="expression"
+          testId="edge-condition"
+          value={conditionText(edge.data?.condition)}
+          hint="An expression; the edge is taken only when it is true, e.g. input.amount > 100"
+          check={(t) => ((t.match(/\{\{/g)?.length ?? 0) !== (t.match(/\}\}/g)?.length ?? 0) ? 'Unbalanced {{ }}.' : null)}
+          onCommit={(condition) => setData({ condition })}
+        />
+      )}
       <TextField label="Label" testId="edge-label" value={edge.data?.label ?? ''} onCommit={(label) => setData({ label })} />
     </div>
   );

@@ -1,6 +1,7 @@
 import type { ActivityDescriptor } from '../api/types';
 import type { NodeDefinition } from '../mapping/definition';
 import type { Problem } from '../mapping/problems';
+import McpCallEditor from '../mcp/McpCallEditor';
 import SchemaForm from './SchemaForm';
 import TextField from './TextField';
 
@@ -12,6 +13,10 @@ interface NodePropertiesProps {
   problems: Problem[] | undefined;
   onChange: (definition: Editable) => void;
 }
+
+// mcp.call's tool, server and arguments have an editor of their own (the fleet's tools and their schemas).
+const mcpCall = 'mcp.call';
+const mcpCallOwnInputs = ['tool', 'server', 'arguments'];
 
 const durationPattern = /^\s*([0-9]+(\.[0-9]+)?\s*(ms|s|m|h|d)\s*)+$|^[0-9]+(\.[0-9]+)?$|^\d+:\d{2}:\d{2}$/;
 
@@ -34,7 +39,11 @@ export default function NodeProperties({ definition, activity, problems, onChang
         <ul className="tf-problems" data-testid="node-properties-problems">{problems.map((p, i) => <li key={i}>{p.message}</li>)}</ul>
       )}
       <TextField label="Name" testId="node-name" value={definition.name ?? ''} onCommit={(name) => set({ name })} />
-      {activity && <SchemaForm nodeId={definition.id} schema={activity.inputSchema} inputs={definition.inputs ?? {}} onChange={(inputs) => set({ inputs })} />}
+      {definition.type === mcpCall && <McpCallEditor nodeId={definition.id} inputs={definition.inputs ?? {}} onChange={(inputs) => set({ inputs })} />}
+      {activity && (
+        <SchemaForm nodeId={definition.id} schema={activity.inputSchema} inputs={definition.inputs ?? {}} onChange={(inputs) => set({ inputs })}
+          omit={definition.type === mcpCall ? mcpCallOwnInputs : undefined} templates />
+      )}
       <details>
         <summary>Timeout, tier and retries</summary>
         <TextField

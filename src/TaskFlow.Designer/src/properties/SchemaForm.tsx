@@ -2,6 +2,7 @@ import type { InputSchema } from '../api/types';
 import type { JsonObject, JsonValue } from '../mapping/definition';
 import { fromText, toText } from './fieldText';
 import { inputProblems } from './schemaValues';
+import TemplateField from '../editor/TemplateField';
 import TextField from './TextField';
 
 interface SchemaFormProps {
@@ -9,10 +10,17 @@ interface SchemaFormProps {
   schema: InputSchema;
   inputs: JsonObject;
   onChange: (inputs: JsonObject) => void;
+  /** Left out of the form (another editor shows them). */
+  omit?: readonly string[];
+  /** Starts each field's test id; `input-` unless the form is for something else (a tool's arguments). */
+  testIdPrefix?: string;
+  /** The values are templates (a node's inputs): edited with completion of what the workflow can name. */
+  templates?: boolean;
 }
 
 /** A form generated from an activity's input schema: a select for enums, a check box for booleans, text (or JSON) otherwise. */
-export default function SchemaForm({ nodeId, schema, inputs, onChange }: SchemaFormProps) {
+export default function SchemaForm({ nodeId, schema, inputs, onChange, omit = [], testIdPrefix = 'input-', templates = false }: SchemaFormProps) {
+  const Field = templates ? TemplateField : TextField;
   const problems = inputProblems(inputs, schema);
   const set = (name: string, value: JsonValue | undefined) => {
     const next = { ...inputs };
@@ -23,10 +31,10 @@ export default function SchemaForm({ nodeId, schema, inputs, onChange }: SchemaF
 
   return (
     <div className="tf-schema-form" data-testid="schema-form">
-      {Object.entries(schema.properties).map(([name, property]) => {
+      {Object.entries(schema.properties).filter(([name]) => !omit.includes(name)).map(([name, property]) => {
         const required = schema.required.includes(name);
         const label = `${name}${required ? ' *' : ''}`;
-        const testId = `input-${name}`;
+        const testId = `${testIdPrefix}${name}`;
         if (property.enum) {
           const value = inputs[name] ?? property.default ?? '';
           return (
@@ -49,7 +57,7 @@ export default function SchemaForm({ nodeId, schema, inputs, onChange }: SchemaF
           );
         }
         return (
-          <TextField
+          <Field
             key={`${nodeId}-${name}`}
             label={label}
             testId={testId}

@@ -1,18 +1,25 @@
 import { useState } from 'react';
 import type { Instance } from '../api/types';
 import TextField from '../properties/TextField';
+import PendingApprovals from '../approvals/PendingApprovals';
 import InstanceList from './InstanceList';
 import NodeDetails from './NodeDetails';
 
 interface RunPanelProps {
   instance: Instance | null;
   instanceId: string | null;
+  /** The open definition's id, which the instance list follows. */
+  definitionId: string | null;
   selectedNode: string | null;
   busy: boolean;
   error: string | null;
   onRun: (input: unknown) => void;
   onCancel: () => void;
   onRetry: (nodeId: string) => void;
+  /** Something done here (a decision, an event) moved the instance on. */
+  onChanged: () => void;
+  /** Changes with every journal event of the open instance. */
+  progress: unknown;
   onOpenInstance: (instance: Instance) => void;
   onClose: () => void;
 }
@@ -43,13 +50,20 @@ export default function RunPanel(props: RunPanelProps) {
             Instance <code data-testid="instance-id">{props.instanceId}</code>{' '}
             <span className={`tf-state state-${instance?.status.toLowerCase() ?? 'running'}`} data-testid="instance-status">{instance?.status ?? 'Running'}</span>
           </h3>
+          {(instance?.correlationId || instance?.traceId) && (
+            <p className="tf-hint" data-testid="instance-ids">
+              {instance.correlationId && <>Correlation <code data-testid="instance-correlation">{instance.correlationId}</code>{' '}</>}
+              {instance.traceId && <>Trace <code data-testid="instance-trace" title="Find this trace in your tracing backend (OpenTelemetry)">{instance.traceId}</code></>}
+            </p>
+          )}
           {instance?.status === 'Running' && <button data-testid="instance-cancel" onClick={props.onCancel}>Cancel</button>}
           {instance?.error && <pre className="tf-error">{instance.error}</pre>}
-          {instance && props.selectedNode && <NodeDetails instance={instance} nodeId={props.selectedNode} onRetry={props.onRetry} />}
+          {instance && props.selectedNode && <NodeDetails instance={instance} nodeId={props.selectedNode} onRetry={props.onRetry} onChanged={props.onChanged} />}
           {instance && !props.selectedNode && <p className="tf-hint">Click a node for its output, error, attempts and workspace.</p>}
         </section>
       )}
-      <InstanceList activeId={props.instanceId} refreshKey={`${props.instanceId}-${instance?.status}`} onOpen={props.onOpenInstance} />
+      <PendingApprovals instanceId={props.instanceId} refreshKey={props.progress} onDecided={props.onChanged} />
+      <InstanceList activeId={props.instanceId} definitionId={props.definitionId} refreshKey={`${props.instanceId}-${instance?.status}`} onOpen={props.onOpenInstance} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useRef, type ChangeEvent } from 'react';
-import type { DefinitionResponse, DefinitionVersion } from '../api/types';
+import type { DefinitionResponse, DefinitionVersion, SampleSummary } from '../api/types';
 
 interface ToolbarProps {
   title: string;
@@ -7,12 +7,14 @@ interface ToolbarProps {
   busy: boolean;
   definitions: DefinitionResponse[];
   versions: DefinitionVersion[];
+  samples: SampleSummary[];
   currentVersion: number | null;
   canUndo: boolean;
   canRedo: boolean;
   onNew: () => void;
   onOpen: (id: string) => void;
   onOpenVersion: (version: number) => void;
+  onOpenSample: (id: string) => void;
   onSave: () => void;
   onValidate: () => void;
   onImport: (file: File) => void;
@@ -22,6 +24,9 @@ interface ToolbarProps {
   onRedo: () => void;
 }
 
+// Marks the Open list's sample entries: a definition id never holds a colon (letters, digits, '-', '_', '.').
+const samplePrefix = 'sample:';
+
 /** File and edit commands: new, open, versions, save, validate, import, export, layout, undo, redo. */
 export default function Toolbar(props: ToolbarProps) {
   const fileInput = useRef<HTMLInputElement>(null);
@@ -30,14 +35,23 @@ export default function Toolbar(props: ToolbarProps) {
     if (file) props.onImport(file);
     e.target.value = '';
   };
+  const open = (value: string) => {
+    if (value.startsWith(samplePrefix)) props.onOpenSample(value.slice(samplePrefix.length));
+    else if (value) props.onOpen(value);
+  };
   return (
     <header className="tf-toolbar" data-testid="toolbar">
       <strong className="tf-brand">TaskFlow</strong>
       <span className="tf-title" data-testid="title">{props.title}{props.dirty ? ' •' : ''}</span>
       <button onClick={props.onNew} data-testid="new">New</button>
-      <select data-testid="open" value="" onChange={(e) => e.target.value && props.onOpen(e.target.value)}>
+      <select data-testid="open" value="" onChange={(e) => open(e.target.value)}>
         <option value="">Open…</option>
         {props.definitions.map((d) => <option key={d.id} value={d.id}>{d.name ? `${d.name} (${d.id})` : d.id}</option>)}
+        {props.samples.length > 0 && (
+          <optgroup label="Samples">
+            {props.samples.map((s) => <option key={s.id} value={`${samplePrefix}${s.id}`}>{s.name}</option>)}
+          </optgroup>
+        )}
       </select>
       <select
         data-testid="versions"
@@ -47,7 +61,7 @@ export default function Toolbar(props: ToolbarProps) {
       >
         {props.currentVersion === null && <option value="">Versions</option>}
         {props.versions.map((v) => (
-          <option key={v.version} value={v.version}>v{v.version}{v.isPublished ? ' (published)' : ''} · {new Date(v.createdAt).toLocaleString()}</option>
+          <option key={v.version} value={v.version} title={new Date(v.createdAt).toLocaleString()}>v{v.version}{v.isPublished ? ' (published)' : ''}</option>
         ))}
       </select>
       <button onClick={props.onSave} disabled={props.busy} data-testid="save">Save</button>

@@ -2,22 +2,7 @@ using Hangfire;
 using Microsoft.Extensions.Options;
 using TaskFlow.Engine.Jobs;
 
-namespace TaskFlow.Workspaces.Jobs;
-
-/// <summary>
-/// The lazy and scheduled cleanup passes as Hangfire recurring jobs. Workspace folders and
-/// sandboxes are local to a machine, so each machine has its own pair of jobs, queued on its own
-/// queue (<see cref="JobQueues.Local"/>), which only its processes listen on.
-/// </summary>
-public sealed class WorkspaceCleanupJob(WorkspaceManager manager)
-{
-    public const string LazyJobPrefix = "workspace-cleanup-lazy";
-    public const string ScheduledJobPrefix = "workspace-cleanup-scheduled";
-
-    [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    [AutomaticRetry(Attempts = 0)]
-    public Task<int> RunAsync(CleanupPass pass, CancellationToken cancellationToken) => manager.CleanupAsync(pass, cancellationToken);
-}
+namespace TaskFlow.Workspaces.Cleanup;
 
 /// <summary>Registers the two cleanup passes on their crons.</summary>
 internal sealed class WorkspaceCleanupRegistration(IOptions<WorkspaceOptions> options) : IRecurringJobRegistration

@@ -1,0 +1,32 @@
+namespace TaskFlow.Routing;
+
+/// <summary>
+/// Where a stdio server runs when it is confined: a workspace of its own (see docs/workspaces.md),
+/// made when the server's process starts and destroyed when it ends. The workspace folder
+/// (<c>/workspace</c> inside, the working folder) is its only writable place besides a private
+/// <c>/tmp</c>; it sees the host's system folders and <see cref="Mounts"/> read-only, and nothing
+/// else of the host.
+/// </summary>
+public sealed class UpstreamWorkspaceOptions
+{
+    /// <summary>The isolation mode; <c>process</c> (the bubblewrap sandbox) is the one offered for servers.</summary>
+    public string Mode { get; set; } = "process";
+
+    /// <summary>The workspace's memory limit (<c>512m</c>, <c>2g</c>); the host's default when unset.</summary>
+    public string? Memory { get; set; }
+
+    /// <summary>CPUs; the host's default when unset.</summary>
+    public double? Cpus { get; set; }
+
+    /// <summary>Processes; the host's default when unset.</summary>
+    public int? Pids { get; set; }
+
+    /// <summary>The disk quota of the workspace folder; the host's default when unset.</summary>
+    public string? Disk { get; set; }
+
+    /// <summary>Whether the server gets the host's network (when the host allows any workspace one).</summary>
+    public bool Network { get; set; }
+
+    /// <summary>Host paths the server needs to read (its program's files), visible read-only at the same place.</summary>
+    public List<string> Mounts { get; set; } = [];
+}

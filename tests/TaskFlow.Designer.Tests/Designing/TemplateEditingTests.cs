@@ -1,0 +1,82 @@
+using TaskFlow.Designer.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace TaskFlow.Designer.Tests.Designing;
+
+[Collection(DesignerCollection.Name)]
+public sealed class TemplateEditingTests(DesignerFixture fixture)
+{
+    //   sum (transform { total, lines: [ { sku } ] }) ──> report (log)
+    [Fact]
+    public async Task TemplateField_AfterARun_CompletesANodesOutputFields_AndUnderlinesAnUnknownNode()
+    {
+        await fixture.Server.PostAsync("/api/definitions", """
+            {
+              "id": "complete-outputs",
+              "nodes": [
+                { "id": "sum", "type": "transform", "inputs": { "value": { "total": 3, "lines": [ { "sku": "a-1" } ] } }, "layout": { "x": 0, "y": 0 } },
+                { "id": "report", "type": "log", "inputs": { "message": "start" }, "layout": { "x": 260, "y": 0 } }
+              ],
+              "edges": [ { "from": "sum", "to": "report" } ]
+            }
+            """);
+        await using var designer = await DesignerPage.OpenAsync(fixture, nameof(TemplateField_AfterARun_CompletesANodesOutputFields_AndUnderlinesAnUnknownNode));
+        var page = designer.Page;
+        await page.GetByTestId("open").SelectOptionAsync("complete-outputs");
+        await Expect(designer.Nodes).ToHaveCountAsync(2);
+        await page.GetByTestId("tab-run").ClickAsync();
+        await page.GetByTestId("run-start").ClickAsync();
+        await Expect(page.GetByTestId("instance-status")).ToHaveTextAsync("Succeeded");
+        await page.GetByTestId("run-close").ClickAsync();
+        await page.GetByTestId("tab-properties").ClickAsync();
+        await designer.SelectNodeAsync("report");
+
+        // The message field is a code editor. A node the workflow does not have is underlined and
+        // named under the field as it is typed.
+        var message = page.GetByTestId("input-message");
+        await Expect(message).ToHaveAttributeAsync("contenteditable", "true");
+        await message.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("{{ nodes.nope.output }}");
+        await Expect(page.GetByTestId("input-message-error")).ToHaveTextAsync("There is no node 'nope' in this workflow.");
+        await Expect(page.Locator(".cm-lintRange-error")).ToHaveCountAsync(1);
+
+        // Typing a path inside {{ }} offers what can follow: node ids, then the fields of the run's output.
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("Total {{ nodes.");
+        var completion = page.Locator(".cm-tooltip-autocomplete");
+        await Expect(completion).ToContainTextAsync("sum");
+        await Expect(completion).ToContainTextAsync("report");
+        await page.Keyboard.TypeAsync("sum.output.");
+        await Expect(completion.Locator(".cm-completionLabel")).ToHaveTextAsync(["lines", "total"]);
+        await designer.ScreenshotAsync("completion");
+        await page.Keyboard.TypeAsync("to");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.TypeAsync(" }}");
+        await message.BlurAsync();
+        await Expect(message).ToHaveTextAsync("Total {{ nodes.sum.output.total }}");
+        await Expect(page.GetByTestId("input-message-error")).ToHaveCountAsync(0);
+
+        // What was committed is what is saved.
+        await designer.SaveAsync();
+        await Expect(page.GetByTestId("title")).ToContainTextAsync("v2");
+        var stored = await fixture.Server.FindDefinitionAsync("complete-outputs");
+        var report = stored!["definition"]!["nodes"]!.AsArray().Single(n => n!["id"]!.GetValue<string>() == "report")!;
+        Assert.Equal("Total {{ nodes.sum.output.total }}", report["inputs"]!["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task JsonTab_IsACodeEditor_ThatNamesWhereTheJsonBreaks()
+    {
+        await using var designer = await DesignerPage.OpenAsync(fixture, nameof(JsonTab_IsACodeEditor_ThatNamesWhereTheJsonBreaks));
+        await designer.Page.GetByTestId("tab-json").ClickAsync();
+        var json = designer.Page.GetByTestId("json-text");
+        await Expect(json).ToHaveAttributeAsync("contenteditable", "true");
+        await Expect(designer.Page.Locator(".tf-json .cm-editor")).ToBeVisibleAsync();
+
+        await json.FillAsync("""{ "id": "broken", "nodes": [ }""");
+
+        await Expect(designer.Page.GetByTestId("json-error")).ToContainTextAsync("Not valid JSON");
+        await Expect(designer.Page.Locator(".tf-json .cm-lintRange-error")).ToHaveCountAsync(1);
+    }
+}

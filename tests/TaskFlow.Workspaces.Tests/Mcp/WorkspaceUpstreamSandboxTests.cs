@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using ModelContextProtocol.Protocol;
+using TaskFlow.Routing;
+using TaskFlow.Testing;
+using TaskFlow.Workspaces.Mcp;
+using TaskFlow.Workspaces.Process;
+
+namespace TaskFlow.Workspaces.Tests.Mcp;
+
+/// <summary>
+/// Real npm MCP servers of the fleet, confined to a workspace by their policy, through the real
+/// router, bubblewrap and cgroups. The filesystem server is allowed the whole file system ("/"),
+/// so that only the sandbox stands between it and the host.
+/// </summary>
+public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
+{
+    private readonly string _base = Directory.CreateTempSubdirectory("taskflow-mcp-confined-").FullName;
+    private readonly ProcessWorkspaceProvider _provider = new(
+        Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-test-" + Guid.NewGuid().ToString("N")[..8] }),
+        NullLogger<ProcessWorkspaceProvider>.Instance,
+        TimeProvider.System);
+
+    private WorkspaceManager _manager = null!;
+
+    private string Root => Path.Combine(_base, "workspaces");
+
+    private string HostFolder => Path.Combine(_base, "host");
+
+    public Task InitializeAsync()
+    {
+        // The sandbox user must be able to walk down to the workspace folders.
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("Confined MCP servers need Linux (bubblewrap and cgroups).");
+        }
+
+        File.SetUnixFileMode(_base, (UnixFileMode)0b111_101_101);
+        Directory.CreateDirectory(HostFolder);
+        File.WriteAllText(Path.Combine(HostFolder, "secret.txt"), "host secret");
+        _manager = new WorkspaceManager(
+            Options.Create(new WorkspaceOptions { DefaultIsolation = IsolationMode.Process, WarmPoolSize = 0 }),
+            new WorkspaceRoot(Root),
+            [_provider],
+            NullLogger<WorkspaceManager>.Instance,
+            TimeProvider.System);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _manager.DisposeAsync();
+        foreach (var id in await _provider.ListOwnedAsync(CancellationToken.None))
+        {
+            await _provider.DestroyAsync(id, CancellationToken.None);
+        }
+
+        _provider.Dispose();
+        Directory.Delete(_base, recursive: true);
+    }
+
+    [Fact]
+    public async Task FilesystemServer_Confined_WritesInsideTheWorkspace_AndCannotReachTheHost()
+    {
+        var outside = Path.Combine(HostFolder, "written-from-the-server.txt");
+        await using (var router = Router(("fs", McpTestServers.Filesystem("/"))))
+        {
+            var inside = await CallAsync(router, "fs", "write_file", new() { ["path"] = "/workspace/inside.txt", ["content"] = "made inside" });
+            var escape = await CallAsync(router, "fs", "write_file", new() { ["path"] = outside, ["content"] = "escaped" });
+            var rootWrite = await CallAsync(router, "fs", "write_file", new() { ["path"] = "/etc-evil.txt", ["content"] = "escaped" });
+            var secret = await CallAsync(router, "fs", "read_file", new() { ["path"] = Path.Combine(HostFolder, "secret.txt") });
+
+            Assert.True(inside.IsError != true, Text(inside));
+            Assert.True(escape.IsError, "a write to a host folder outside the workspace succeeded: " + Text(escape));
+            Assert.True(rootWrite.IsError, "a write to the sandbox's root succeeded: " + Text(rootWrite));
+            Assert.True(secret.IsError, "the server read a host file: " + Text(secret));
+            Assert.DoesNotContain("host secret", Text(secret));
+
+            // What the server wrote is in its workspace folder on the host, and nowhere else.
+            var workspace = Assert.Single(_manager.List());
+            Assert.Equal("mcp:fs", workspace.Workspace.Owner.NodeId);
+            Assert.Equal("made inside", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "inside.txt")));
+            Assert.False(File.Exists(outside));
+            Assert.Equal(["secret.txt"], Directory.GetFiles(HostFolder).Select(Path.GetFileName));
+        }
+
+        // The workspace lives as long as the server: gone, with its sandbox, once the router closed it.
+        Assert.Empty(_manager.List());
+        Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task CommandsServer_Confined_RunsAsTheSandboxUser_InItsWorkspace_WithNoNetwork()
+    {
+        await using var router = Router(("sh", McpTestServers.Commands()));
+
+        var who = await CallAsync(router, "sh", "run_command", new() { ["command"] = "id -u; pwd; ls /home /root 2>&1; cat /etc/passwd 2>&1; echo made > here.txt" });
+        await CallAsync(router, "sh", "run_command", new() { ["command"] = $"echo escaped > {HostFolder}/from-commands.txt" });
+
+        var text = Text(who);
+        Assert.Contains("65534", text);
+        Assert.Contains("/workspace", text);
+        Assert.Contains("No such file or directory", text);
+        Assert.DoesNotContain("root:x:0:0", text);
+        Assert.False(File.Exists(Path.Combine(HostFolder, "from-commands.txt")));
+        var workspace = Assert.Single(_manager.List());
+        Assert.Equal("made\n", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "here.txt")));
+    }
+
+    [Fact]
+    public async Task ServerWithAWorkspacePolicy_WithoutWorkspaces_FailsToStartSayingWhy()
+    {
+        var options = RoutingOptions(("fs", McpTestServers.Filesystem("/")));
+        await using var router = new McpRouter(Microsoft.Extensions.Options.Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => router.CallToolAsync(new McpToolCall("write_file", new JsonObject { ["path"] = "/workspace/x", ["content"] = "x" }, Server: "fs")));
+
+        Assert.Contains("has no workspaces", error.ToString());
+        Assert.Empty(_manager.List());
+    }
+
+    private McpRouter Router(params (string Name, StdioLaunch Launch)[] servers) =>
+        new(Microsoft.Extensions.Options.Options.Create(RoutingOptions(servers)), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+
+    private static McpRoutingOptions RoutingOptions(params (string Name, StdioLaunch Launch)[] servers)
+    {
+        var options = new McpRoutingOptions();
+        foreach (var (name, launch) in servers)
+        {
+            options.Servers[name] = new UpstreamServerOptions
+            {
+                Command = launch.Command,
+                Arguments = [.. launch.Arguments],
+                Environment = new Dictionary<string, string>(launch.Environment),
+
+                // The server's own files are all it needs of the host, read-only.
+                Workspace = new UpstreamWorkspaceOptions { Memory = "512m", Pids = 64, Disk = "16m", Mounts = [McpTestServers.Folder] },
+            };
+        }
+
+        return options;
+    }
+
+    private static async Task<CallToolResult> CallAsync(McpRouter router, string server, string tool, JsonObject arguments) =>
+        (await router.CallToolAsync(new McpToolCall(tool, arguments, Server: server))).Result;
+
+    private static string Text(CallToolResult result) =>
+        string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+}
