@@ -342,4 +342,12 @@ internal sealed partial class ElsaConversion
     private static bool IsLiteral(string expression) =>
         expression is "true" or "false" or "null" || double.TryParse(expression, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
         || (expression.Length >= 2 && expression[0] == '\'' && expression[^1] == '\'' && !expression[1..^1].Replace("\\\\", "").Replace("\\'", "").Contains('\''));
+
+    /// <summary>Whether the activity's merge mode (in <c>customProperties</c>, Elsa 3.5 and later) waits for every inbound connection.</summary>
+    private static bool StrictMerge(JsonObject activity) =>
+        (ElsaJson.String(ElsaJson.Object(activity["customProperties"])?["mergeMode"]) ?? ElsaJson.String(activity["mergeMode"])) is { } mode &&
+        (mode.Equals("Merge", StringComparison.OrdinalIgnoreCase) || mode.Equals("Converge", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Node ids that wait for every inbound edge (see <see cref="InsertStrictMerges"/>).</summary>
+    private readonly HashSet<string> _strictMerges = new(StringComparer.Ordinal);
 }

@@ -50,6 +50,10 @@ internal sealed partial class ElsaConversion
         foreach (var childId in order)
         {
             fragments[childId] = ConvertActivity(activities[childId], childPrefix, canTrigger: !nested && roots.Contains(childId));
+            if (fragments[childId] is { } converted && StrictMerge(activities[childId]))
+            {
+                _strictMerges.UnionWith(converted.Entries);
+            }
         }
 
         var start = StartActivity(flowchart, id, type, activities, order, roots);

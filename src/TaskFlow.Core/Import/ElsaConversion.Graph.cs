@@ -122,6 +122,7 @@ internal sealed partial class ElsaConversion
         }
 
         RemoveUnreachable(root.Entries);
+        InsertStrictMerges();
         DemoteSingleBranchJoins();
     }
 
@@ -192,6 +193,38 @@ internal sealed partial class ElsaConversion
                 var (id, type) = _origins[join.Id];
                 Note(id, type, $"node '{join.Id}' joins {inbound} branch{(inbound == 1 ? "" : "es")}; a TaskFlow join needs two, so it is a noop node, which passes a single branch on just the same.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Elsa's merge modes Merge and Converge make an activity with several inbound connections wait for
+    /// every one of them; a branch that is never taken blocks it. TaskFlow's implicit merge runs once the
+    /// taken ones arrive, so such an activity gets a WaitAll join in front, which is skipped (and the
+    /// activity with it) when a branch is not taken: the activity does not run, as in Elsa.
+    /// </summary>
+    private void InsertStrictMerges()
+    {
+        foreach (var nodeId in _strictMerges.Where(_nodeIds.Contains).ToList())
+        {
+            var inbound = _edges.Where(e => e.To == nodeId).ToList();
+            if (inbound.Count < 2)
+            {
+                continue;
+            }
+
+            var (elsaId, elsaType) = _origins[nodeId];
+            var join = new NodeDefinition { Id = AllocateId(nodeId + ".merge"), Type = Join, Inputs = new JsonObject { ["mode"] = "WaitAll" } };
+            _nodes.Insert(_nodes.FindIndex(n => n.Id == nodeId), join);
+            _origins[join.Id] = (elsaId, elsaType);
+            foreach (var edge in inbound)
+            {
+                _edgesByPair.Remove((edge.From, edge.To));
+                edge.To = join.Id;
+                _edgesByPair[(edge.From, edge.To)] = edge;
+            }
+
+            AddEdge(join.Id, nodeId, null, null);
+            Note(elsaId, elsaType, $"its merge mode waits for every inbound connection; a WaitAll join '{join.Id}' in front of it skips it when a branch is not taken, where Elsa keeps it waiting.");
         }
     }
 }

@@ -66,12 +66,14 @@ public sealed class ElsaCorpusRunTests
 
     // Elsa: Scenarios/CompositesAndOutcomes, DependencyWorkflows, ImportAndExecute and JoinBehaviors/ForkDecisionJoinTests:
     // the lines Elsa's test expects. The last file is the one Elsa's test runs. Left out (docs/elsa-import.md): the
-    // fork-decision-join files whose activities set Elsa's merge modes Converge and Merge, and the one with a Fault.
+    // fork-decision-join file with a Fault before a WaitAll join.
     [Theory]
     [InlineData("integration/CompositesAndOutcomes", "completor.json,consumer.json,tester.json", "Start; End")]
     [InlineData("integration/DependencyWorkflows", "atom-activity.json,molecule-activity.json,matter-activity.json", "Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom")]
     [InlineData("integration/ImportAndExecute", "writeline.json", "Dummy Text")]
     [InlineData("integration/JoinBehaviors", "fork-decision-join-none.json", "A; C")]
+    [InlineData("integration/JoinBehaviors", "fork-decision-join-converge.json", "A")]
+    [InlineData("integration/JoinBehaviors", "fork-decision-join-converge-strict.json", "A")]
     public async Task Scenario_ElsaFiles_WriteTheLinesElsaExpects(string folder, string files, string expected)
     {
         await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
