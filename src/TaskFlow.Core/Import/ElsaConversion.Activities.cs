@@ -49,6 +49,44 @@ internal sealed partial class ElsaConversion
             case ElsaActivityKind.Finish:
                 // Nothing after a Finish runs: it has no exits, so a sequence or an outer flowchart does not continue from it.
                 return ElsaFragment.Terminal(AddNode(activity, prefix, Noop).Id);
+            case ElsaActivityKind.HttpEndpoint:
+                return ConvertHttpEndpoint(activity, id, type, prefix, canTrigger);
+            case ElsaActivityKind.WriteHttpResponse:
+                return ConvertWriteHttpResponse(activity, id, type, prefix);
+            case ElsaActivityKind.SendHttpRequest or ElsaActivityKind.FlowSendHttpRequest:
+                return ConvertSendHttpRequest(activity, id, type, prefix, flow: ElsaActivityTypes.Classify(type) == ElsaActivityKind.FlowSendHttpRequest);
+            case ElsaActivityKind.SetOutput:
+                return ConvertSetOutput(activity, id, type, prefix);
+            case ElsaActivityKind.Complete:
+                return ConvertComplete(activity, id, type, prefix);
+            case ElsaActivityKind.Fault:
+                return ConvertFault(activity, id, type, prefix);
+            case ElsaActivityKind.Correlate or ElsaActivityKind.SetName:
+                return ConvertLabel(activity, id, type, prefix, ElsaActivityTypes.Classify(type));
+            case ElsaActivityKind.FlowNode:
+                return ConvertFlowNode(activity, id, type, prefix);
+            case ElsaActivityKind.ForEach or ElsaActivityKind.ParallelForEach:
+                return ConvertForEach(activity, id, type, prefix, parallel: ElsaActivityTypes.Classify(type) == ElsaActivityKind.ParallelForEach);
+            case ElsaActivityKind.Timer:
+                return ConvertTimer(activity, id, type, prefix, canTrigger);
+            case ElsaActivityKind.StartAt:
+                return ConvertStartAt(activity, id, type, prefix, canTrigger);
+            case ElsaActivityKind.Event:
+                return ConvertEvent(activity, id, type, prefix, canTrigger);
+            case ElsaActivityKind.RunTask:
+                return ConvertRunTask(activity, id, type, prefix);
+            case ElsaActivityKind.RunJavaScript:
+                return ConvertRunJavaScript(activity, id, type, prefix);
+            case ElsaActivityKind.RunCSharp:
+                return ConvertRunCSharp(activity, id, type, prefix);
+            case ElsaActivityKind.If:
+                return ConvertIf(activity, id, type, prefix);
+            case ElsaActivityKind.Switch:
+                return ConvertSwitch(activity, id, type, prefix);
+            case ElsaActivityKind.FlowSwitch:
+                return ConvertFlowSwitch(activity, id, type, prefix);
+            case ElsaActivityKind.Unsupported when context.Resolve(type, ElsaJson.String(activity["workflowDefinitionId"])) is { } reference:
+                return ConvertWorkflowActivity(activity, id, type, prefix, reference);
             default:
                 Problem(id, type, type is null
                     ? "It has no type."
@@ -138,15 +176,9 @@ internal sealed partial class ElsaConversion
 
     private ElsaFragment? ConvertDecision(JsonObject activity, string id, string? type, string prefix)
     {
-        var expression = Property(activity, "condition");
-        var condition = expression is null ? null : ConvertCondition(expression);
+        var condition = DecisionCondition(activity, "condition", id, type);
         if (condition is null)
         {
-            Problem(id, type, expression is null
-                ? "It has no condition. Set one in Elsa Studio and export again."
-                : $"Its condition is the {expression.Language} expression {Excerpt(expression.Text)}, which cannot be translated into a TaskFlow expression. " +
-                  "The import stops here instead of keeping it as text, because a condition that evaluates differently would silently send the workflow down the wrong branch. " +
-                  "Rewrite it with variables and inputs, literals, comparisons and && || ! (see docs/elsa-import.md), or remove the decision, and import again.");
             return null;
         }
 
@@ -159,7 +191,7 @@ internal sealed partial class ElsaConversion
     {
         var text = Property(activity, "text");
         JsonNode? message = JsonValue.Create("");
-        if (text is not null && !TryConvertValue(text, ValueShape.Text, out message))
+        if (text is not null && !TryValue(text, ValueShape.Text, out message))
         {
             message = JsonValue.Create(ElsaJson.EscapeTemplate(text.Text));
             Note(id, type, $"its text is the {text.Language} expression {Excerpt(text.Text)}, which cannot be translated; the log message is that source text. Rewrite it as a template.");
@@ -180,7 +212,7 @@ internal sealed partial class ElsaConversion
         _variables.TryAdd(name, null);
         var expression = Property(activity, "value");
         JsonNode? value = null;
-        if (expression is not null && !TryConvertValue(expression, ValueShape.Any, out value))
+        if (expression is not null && !TryValue(expression, ValueShape.Any, out value))
         {
             value = JsonValue.Create(ElsaJson.EscapeTemplate(expression.Text));
             Note(id, type, $"its value is the {expression.Language} expression {Excerpt(expression.Text)}, which cannot be translated; the variable '{name}' is set to that source text. Rewrite it as a template.");
@@ -251,7 +283,7 @@ internal sealed partial class ElsaConversion
         var inputs = new JsonObject { ["definitionId"] = definitionId };
         if (Property(activity, "input") is { } input)
         {
-            if (TryConvertValue(input, ValueShape.Object, out var value))
+            if (TryValue(input, ValueShape.Object, out var value))
             {
                 inputs["input"] = value;
             }
@@ -271,7 +303,9 @@ internal sealed partial class ElsaConversion
             Note(id, type, "waitForCompletion is off in Elsa, but the TaskFlow workflow node always waits for the child to finish.");
         }
 
-        return ElsaFragment.Single(AddNode(activity, prefix, Workflow, inputs).Id);
+        // Elsa's result is { workflowState, output }: what a script reads of it is the child's output.
+        var node = AddNode(activity, prefix, Workflow, inputs);
+        return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", $"{ScriptOutput}({{ output: {NodeOutput(node.Id)} }})")]);
     }
 
     private ElsaFragment? ConvertCron(JsonObject activity, string id, string? type, string prefix, bool canTrigger)

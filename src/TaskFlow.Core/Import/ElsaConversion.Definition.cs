@@ -8,6 +8,12 @@ internal sealed partial class ElsaConversion
 {
     private const string FallbackId = "elsa-workflow";
 
+    /// <summary>The id a conversion of <paramref name="document"/> gives its definition, without converting it.</summary>
+    internal static string PeekId(JsonObject document, string? fileName) =>
+        ((string[])["definitionId", "id", "name"]).Select(m => ElsaIds.Sanitize(NonEmpty(document[m]))).FirstOrDefault(id => id is not null)
+        ?? ElsaIds.Sanitize(Path.GetFileNameWithoutExtension(fileName))
+        ?? FallbackId;
+
     private string DefinitionId()
     {
         foreach (var member in (string[])["definitionId", "id", "name"])
@@ -26,6 +32,12 @@ internal sealed partial class ElsaConversion
 
                 return id;
             }
+        }
+
+        if (ElsaIds.Sanitize(Path.GetFileNameWithoutExtension(context.FileName)) is { } fromFile)
+        {
+            Note(null, null, $"The Elsa definition has no definitionId, id or name; the definition id is '{fromFile}', from its file name.");
+            return fromFile;
         }
 
         Note(null, null, $"The Elsa definition has no usable definitionId, id or name; the definition id is '{FallbackId}'. Change it before saving.");
@@ -86,15 +98,6 @@ internal sealed partial class ElsaConversion
                     : null,
                 Description = NonEmpty(input["description"]) ?? NonEmpty(input["displayName"]),
             };
-        }
-    }
-
-    private void NoteOutputs(JsonNode? list)
-    {
-        var names = (ElsaJson.Array(list) ?? []).Select(o => NonEmpty(ElsaJson.Object(o)?["name"])).OfType<string>().ToList();
-        if (names.Count > 0)
-        {
-            Note(null, null, $"The workflow outputs ({string.Join(", ", names)}) were not converted: TaskFlow computes the output from 'output' templates over node outputs; add one by hand.");
         }
     }
 }

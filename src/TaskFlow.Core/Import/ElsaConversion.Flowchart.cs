@@ -35,8 +35,8 @@ internal sealed partial class ElsaConversion
         {
             if (!nested)
             {
-                Problem(null, null, "The workflow's flowchart has no activities, so there is nothing to import.");
-                return null;
+                // Elsa runs an empty flowchart and completes at once; so does a single noop.
+                Note(null, null, "The workflow's flowchart has no activities; the definition is one noop node, which completes at once as Elsa's empty flowchart does.");
             }
 
             return ElsaFragment.Single(AddNode(flowchart, prefix, Noop).Id);
@@ -50,6 +50,10 @@ internal sealed partial class ElsaConversion
         foreach (var childId in order)
         {
             fragments[childId] = ConvertActivity(activities[childId], childPrefix, canTrigger: !nested && roots.Contains(childId));
+            if (fragments[childId] is { } converted && StrictMerge(activities[childId]))
+            {
+                _strictMerges.UnionWith(converted.Entries);
+            }
         }
 
         var start = StartActivity(flowchart, id, type, activities, order, roots);
@@ -83,7 +87,7 @@ internal sealed partial class ElsaConversion
     private static bool EndsFlowchart(string activity, JsonObject definition, HashSet<(string Activity, string Port)> wired) =>
         ElsaActivityTypes.Classify(ElsaJson.String(definition["type"])) == ElsaActivityKind.FlowDecision
             ? !(wired.Contains((activity, "True")) && wired.Contains((activity, "False")))
-            : !wired.Contains((activity, DonePort));
+            : !wired.Any(w => w.Activity == activity);
 
     private static string ChildPrefix(string prefix, string containerId) => (ElsaIds.Sanitize(prefix + containerId) ?? "activity") + ".";
 
@@ -215,7 +219,7 @@ internal sealed partial class ElsaConversion
 
                 if (string.Equals(port, "False", StringComparison.OrdinalIgnoreCase))
                 {
-                    Connect(from.Exits, to.Entries, Negate(condition), "False");
+                    Connect(from.Exits, to.Entries, ElsaConditions.Not(condition), "False");
                     return "False";
                 }
 
@@ -236,6 +240,20 @@ internal sealed partial class ElsaConversion
                 return DonePort;
 
             default:
+                if (!string.IsNullOrEmpty(port) && from.Exits.Count == 1 && _ports.TryGetValue(from.Exits[0], out var routes))
+                {
+                    var route = routes.FirstOrDefault(r => string.Equals(r.Port, port, StringComparison.OrdinalIgnoreCase));
+                    if (route is null)
+                    {
+                        Problem(connection.Source, sourceType,
+                            $"Its connection to '{connection.Target}' leaves by port '{port}', which is not one of its ports ({string.Join(", ", routes.Select(r => r.Port))}).");
+                        return null;
+                    }
+
+                    Connect([route.From], to.Entries, route.Condition, route.Port, route.FromPort);
+                    return route.Port;
+                }
+
                 if (!string.IsNullOrEmpty(port) && !string.Equals(port, DonePort, StringComparison.OrdinalIgnoreCase))
                 {
                     Problem(connection.Source, sourceType,

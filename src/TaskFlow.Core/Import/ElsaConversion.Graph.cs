@@ -71,19 +71,31 @@ internal sealed partial class ElsaConversion
         return new JsonObject { ["x"] = x.DeepClone(), ["y"] = y.DeepClone() };
     }
 
-    private void Connect(IEnumerable<string> froms, IReadOnlyList<string> tos, string? condition = null, string? label = null)
+    private void Connect(IEnumerable<string> froms, IReadOnlyList<string> tos, string? condition = null, string? label = null, string? fromPort = null)
     {
         foreach (var from in froms)
         {
             foreach (var to in tos)
             {
-                AddEdge(from, to, condition, label);
+                AddEdge(from, to, condition, label, fromPort);
             }
         }
     }
 
-    private void AddEdge(string from, string to, string? condition, string? label)
+    private void AddEdge(string from, string to, string? condition, string? label, string? fromPort = null)
     {
+        if (fromPort is not null)
+        {
+            // Another port of the same pair is another edge; TaskFlow allows one per pair and port.
+            if (_edgesByPair.ContainsKey((from, to)) || _edges.Exists(e => e.From == from && e.To == to && e.FromPort == fromPort))
+            {
+                return;
+            }
+
+            _edges.Add(new EdgeDefinition { From = from, To = to, FromPort = fromPort, Condition = condition, Label = label });
+            return;
+        }
+
         if (!_edgesByPair.TryGetValue((from, to), out var edge))
         {
             edge = new EdgeDefinition { From = from, To = to, Condition = condition, Label = label };
@@ -95,13 +107,11 @@ internal sealed partial class ElsaConversion
         // TaskFlow keeps one edge per pair of nodes and port. Two Elsa connections between the same
         // pair (a decision's True and False, two fork branches) mean "taken if either is".
         var existing = (string?)edge.Condition;
-        edge.Condition = existing is null || condition is null || existing == Negate(condition) || condition == Negate(existing) ? null
+        edge.Condition = existing is null || condition is null || existing == ElsaConditions.Not(condition) || condition == ElsaConditions.Not(existing) ? null
             : existing == condition ? condition
-            : $"({existing}) || ({condition})";
+            : ElsaConditions.Or([existing, condition]);
         edge.Label = edge.Label is null || label is null || edge.Label == label ? edge.Label ?? label : $"{edge.Label}, {label}";
     }
-
-    private static string Negate(string condition) => $"!({condition})";
 
     private void FinishGraph(ElsaFragment root)
     {
@@ -112,6 +122,7 @@ internal sealed partial class ElsaConversion
         }
 
         RemoveUnreachable(root.Entries);
+        InsertStrictMerges();
         DemoteSingleBranchJoins();
     }
 
@@ -182,6 +193,38 @@ internal sealed partial class ElsaConversion
                 var (id, type) = _origins[join.Id];
                 Note(id, type, $"node '{join.Id}' joins {inbound} branch{(inbound == 1 ? "" : "es")}; a TaskFlow join needs two, so it is a noop node, which passes a single branch on just the same.");
             }
+        }
+    }
+
+    /// <summary>
+    /// Elsa's merge modes Merge and Converge make an activity with several inbound connections wait for
+    /// every one of them; a branch that is never taken blocks it. TaskFlow's implicit merge runs once the
+    /// taken ones arrive, so such an activity gets a WaitAll join in front, which is skipped (and the
+    /// activity with it) when a branch is not taken: the activity does not run, as in Elsa.
+    /// </summary>
+    private void InsertStrictMerges()
+    {
+        foreach (var nodeId in _strictMerges.Where(_nodeIds.Contains).ToList())
+        {
+            var inbound = _edges.Where(e => e.To == nodeId).ToList();
+            if (inbound.Count < 2)
+            {
+                continue;
+            }
+
+            var (elsaId, elsaType) = _origins[nodeId];
+            var join = new NodeDefinition { Id = AllocateId(nodeId + ".merge"), Type = Join, Inputs = new JsonObject { ["mode"] = "WaitAll" } };
+            _nodes.Insert(_nodes.FindIndex(n => n.Id == nodeId), join);
+            _origins[join.Id] = (elsaId, elsaType);
+            foreach (var edge in inbound)
+            {
+                _edgesByPair.Remove((edge.From, edge.To));
+                edge.To = join.Id;
+                _edgesByPair[(edge.From, edge.To)] = edge;
+            }
+
+            AddEdge(join.Id, nodeId, null, null);
+            Note(elsaId, elsaType, $"its merge mode waits for every inbound connection; a WaitAll join '{join.Id}' in front of it skips it when a branch is not taken, where Elsa keeps it waiting.");
         }
     }
 }

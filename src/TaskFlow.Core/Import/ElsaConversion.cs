@@ -7,7 +7,7 @@ namespace TaskFlow.Core.Import;
 /// One conversion of an Elsa 3 workflow definition into a TaskFlow definition. It collects every
 /// problem instead of stopping at the first, so that the user can fix an export in one go.
 /// </summary>
-internal sealed partial class ElsaConversion(JsonObject document)
+internal sealed partial class ElsaConversion(JsonObject document, ElsaImportContext context)
 {
     private const string Noop = "noop";
     private const string Join = "join";
@@ -15,6 +15,7 @@ internal sealed partial class ElsaConversion(JsonObject document)
     private const string Workflow = "workflow";
     private const string SetVariable = "setVariable";
     private const string Log = "log";
+    private const string Transform = "transform";
 
     private readonly ElsaNames _names = new();
     private readonly List<ElsaImportProblem> _problems = [];
@@ -33,18 +34,33 @@ internal sealed partial class ElsaConversion(JsonObject document)
             return ElsaImportResult.Failure("The workflow definition's 'root' is not an activity; expected an Elsa.Flowchart.");
         }
 
+        if (rootType is null)
+        {
+            return ElsaImportResult.Failure([new ElsaImportProblem(rootId, rootType, "The root activity has no type; expected an Elsa.Flowchart (or another activity, such as an Elsa.Sequence).")]);
+        }
+
         if (ElsaActivityTypes.Classify(rootType) != ElsaActivityKind.Flowchart)
         {
-            return ElsaImportResult.Failure([new ElsaImportProblem(rootId, rootType,
-                $"The root activity is {(rootType is null ? "missing its type" : $"'{rootType}'")}; only workflows whose root is an Elsa.Flowchart can be imported. " +
-                "Build the workflow as a flowchart in Elsa Studio and export it again.")]);
+            // Any other root (a Sequence, one WriteLine, a workflow used as an activity) runs as a flowchart of that one activity.
+            var single = (JsonObject)root.DeepClone();
+            if (NonEmpty(single["id"]) is null)
+            {
+                single["id"] = "root";
+            }
+
+            root = new JsonObject { ["type"] = "Elsa.Flowchart", ["id"] = "Flowchart1", ["activities"] = new JsonArray(single) };
+        }
+        else if (NonEmpty(root["id"]) is null)
+        {
+            root = (JsonObject)root.DeepClone();
+            root["id"] = "Flowchart1";
         }
 
         var id = DefinitionId();
         ReadVariables(document["variables"]);
         ReadVariables(root["variables"]);
         ReadInputs(document["inputs"]);
-        NoteOutputs(document["outputs"]);
+        ReadOutputs(document["outputs"]);
 
         var fragment = ConvertFlowchart(root, "", nested: false);
         if (_problems.Count == 0 && fragment is not null)
@@ -57,6 +73,8 @@ internal sealed partial class ElsaConversion(JsonObject document)
             return ElsaImportResult.Failure(_problems);
         }
 
+        var output = DefinitionOutput();
+        RewriteAllScripts(output);
         return ElsaImportResult.Success(new WorkflowDefinition
         {
             Id = id,
@@ -67,6 +85,7 @@ internal sealed partial class ElsaConversion(JsonObject document)
             Nodes = _nodes,
             Edges = _edges,
             Triggers = _triggers,
+            Output = output,
         }, _notes);
     }
 

@@ -26,6 +26,12 @@ internal sealed record ElsaExpression(string Language, JsonNode? Value, string? 
     /// <summary>Null when the property is absent or holds no value.</summary>
     public static ElsaExpression? Read(JsonNode? property)
     {
+        // A bare expression, { "type": "JavaScript", "value": "..." }, as hand-written files put it.
+        if (property is JsonObject { Count: 2 } bare && ElsaJson.String(bare["type"]) is { } language && bare.ContainsKey("value") && !bare.ContainsKey("id"))
+        {
+            return new ElsaExpression(language, bare["value"], null);
+        }
+
         if (property is not JsonObject wrapper || !(wrapper.ContainsKey("expression") || wrapper.ContainsKey("typeName") || wrapper.ContainsKey("memoryReference")))
         {
             return property is null ? null : new ElsaExpression(Literal, property, null);

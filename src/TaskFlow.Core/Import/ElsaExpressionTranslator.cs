@@ -190,16 +190,16 @@ internal static partial class ElsaExpressionTranslator
         return null;
     }
 
-    // Variable.Get("x"), Variable.Get<T>("x"), Variable.X for a declared X, and Input.Get("x").
+    // Variable.Get("x"), Variable.Get<T>("x"), Variable.X and Variables.X for a declared X, and Input.Get("x").
     private static string? CSharpReference(List<ElsaToken> tokens, ref int i, ElsaNames names)
     {
         var root = tokens[i].Text;
-        if (root is not ("Variable" or "Input") || !At(tokens, i + 1, ".") || tokens.ElementAtOrDefault(i + 2)?.Kind != ElsaTokenKind.Identifier)
+        if (root is not ("Variable" or "Variables" or "Input") || !At(tokens, i + 1, ".") || tokens.ElementAtOrDefault(i + 2)?.Kind != ElsaTokenKind.Identifier)
         {
             return null;
         }
 
-        var scope = root == "Variable" ? "vars" : "input";
+        var scope = root == "Input" ? "input" : "vars";
         var member = tokens[i + 2].Text;
         var next = i + 3;
         if (member == "Get")
@@ -219,7 +219,7 @@ internal static partial class ElsaExpressionTranslator
             return ElsaJson.Path(scope, argument);
         }
 
-        if (root == "Variable" && names.IsVariable(member))
+        if (root != "Input" && names.IsVariable(member))
         {
             i = next;
             return ElsaJson.Path(scope, member);

@@ -24,11 +24,48 @@ public static class ElsaImporter
     private static readonly string[] Wrappers = ["model", "workflowDefinition", "definition", "workflow"];
 
     /// <summary>Converts one Elsa 3 workflow definition (JSON text) into a TaskFlow definition.</summary>
-    public static ElsaImportResult Convert(string elsaJson)
+    public static ElsaImportResult Convert(string elsaJson) => Convert(elsaJson, null, []);
+
+    /// <summary>
+    /// Converts one Elsa 3 workflow definition that may use <paramref name="workflows"/> as activities;
+    /// <paramref name="fileName"/> gives the id when the document has none.
+    /// </summary>
+    public static ElsaImportResult Convert(string elsaJson, string? fileName, IReadOnlyList<ElsaWorkflowReference> workflows)
     {
+        var (definition, failure) = Read(elsaJson);
+        return failure ?? Convert(definition!, new ElsaImportContext(fileName, workflows));
+    }
+
+    /// <summary>
+    /// Converts a set of Elsa 3 workflow definitions (a folder, a zip, a JSON array) that use each other as
+    /// activities, and <paramref name="stored"/> ones. The results come in dependency order (a workflow after
+    /// the ones it uses), which is the order to save them in.
+    /// </summary>
+    public static ElsaSetImportResult ConvertSet(IReadOnlyList<ElsaImportFile> files, IReadOnlyList<ElsaWorkflowReference>? stored = null) =>
+        new ElsaSetConversion(files, stored ?? []).Run();
+
+    internal static ElsaImportResult Convert(JsonObject definition, ElsaImportContext context)
+    {
+        try
+        {
+            return new ElsaConversion(definition, context).Run();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // JsonObject throws these, when first read, for a member written twice (names match in
+            // any casing) or a value of an unexpected kind; Elsa never writes such a document.
+            return ElsaImportResult.Failure($"The document could not be read as an Elsa workflow definition: {ex.Message}");
+        }
+    }
+
+    /// <summary>The definition object of a document, or the failure that says why there is none.</summary>
+    internal static (JsonObject? Definition, ElsaImportResult? Failure) Read(string elsaJson)
+    {
+        // A byte-order mark survives in text that was decoded without detecting it (a request body, a file read as bytes).
+        elsaJson = elsaJson.TrimStart('\uFEFF');
         if (string.IsNullOrWhiteSpace(elsaJson))
         {
-            return ElsaImportResult.Failure("The document is empty; expected an Elsa 3 workflow definition (a JSON object with a 'root' flowchart).");
+            return (null, ElsaImportResult.Failure("The document is empty; expected an Elsa 3 workflow definition (a JSON object with a 'root' flowchart)."));
         }
 
         JsonNode? document;
@@ -38,20 +75,16 @@ public static class ElsaImporter
         }
         catch (JsonException ex)
         {
-            return ElsaImportResult.Failure($"The document is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1} of that line): {Reason(ex)}");
+            return (null, ElsaImportResult.Failure($"The document is not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1} of that line): {Reason(ex)}"));
         }
 
         try
         {
-            return FindDefinition(document) is { } definition
-                ? new ElsaConversion(definition).Run()
-                : ElsaImportResult.Failure(Describe(document));
+            return FindDefinition(document) is { } definition ? (definition, null) : (null, ElsaImportResult.Failure(Describe(document)));
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
-            // JsonObject throws these, when first read, for a member written twice (names match in
-            // any casing) or a value of an unexpected kind; Elsa never writes such a document.
-            return ElsaImportResult.Failure($"The document could not be read as an Elsa workflow definition: {ex.Message}");
+            return (null, ElsaImportResult.Failure($"The document could not be read as an Elsa workflow definition: {ex.Message}"));
         }
     }
 

@@ -173,67 +173,83 @@ public static class TaskFlowCommand
 
     private static Command ImportElsaCommand()
     {
-        var file = new Argument<FileInfo>("file") { Description = "An Elsa 3 workflow definition (JSON export, root Elsa.Flowchart)." };
-        var save = new Option<bool>("--save") { Description = "Store the converted definition (published) instead of printing it." };
-        var command = new Command("import-elsa", "Convert an Elsa 3 workflow definition to TaskFlow's format and print it, or store it with --save. Lists every unsupported activity and exits 1 when it cannot be converted.")
+        var source = new Argument<FileSystemInfo>("source")
         {
-            file, save, Postgres, Data, MaxSubtasks,
+            Description = "An Elsa 3 workflow definition (a JSON export), a JSON array of them, a zip of .json files, or a folder of them. " +
+                          "The workflows of a set may use each other as activities.",
+        };
+        var save = new Option<bool>("--save") { Description = "Store the converted definitions (published), in dependency order, instead of printing them." };
+        var command = new Command("import-elsa", "Convert Elsa 3 workflow definitions to TaskFlow's format and print them, or store them with --save. Lists every unsupported activity and exits 1 when one cannot be converted; nothing is stored then.")
+        {
+            source, save, Postgres, Data, MaxSubtasks,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
-            var path = result.GetValue(file)!;
-            if (!path.Exists)
+            var path = result.GetValue(source)!;
+            var files = await ElsaImportSource.ReadAsync(path, cancellationToken);
+            if (files is null)
             {
-                await Console.Error.WriteLineAsync($"No such file: {path.FullName}");
+                await Console.Error.WriteLineAsync($"No such file or folder, or not an Elsa workflow file, array, zip or folder: {path.FullName}");
                 return 2;
             }
 
-            var imported = Core.Import.ElsaImporter.Convert(await File.ReadAllTextAsync(path.FullName, cancellationToken));
-            if (!imported.Succeeded)
-            {
-                foreach (var problem in imported.Problems)
-                {
-                    await Console.Error.WriteLineAsync(problem.ToString());
-                }
-
-                await Console.Error.WriteLineAsync($"{path.Name} cannot be imported: {imported.Problems.Count} problem{(imported.Problems.Count == 1 ? "" : "s")}; nothing was stored.");
-                return 1;
-            }
-
-            foreach (var note in imported.Notes)
-            {
-                await Console.Error.WriteLineAsync("note: " + note);
-            }
-
-            var json = WorkflowJson.Serialize(imported.Definition);
             if (!result.GetValue(save))
             {
-                var validator = new WorkflowValidator(
-                    Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type, StringComparer.Ordinal),
-                    new WorkflowLimits { MaxSubtasks = result.GetValue(MaxSubtasks) },
-                    id => LoadSibling(path, id));
-                var problems = validator.Validate(json, out _);
-                foreach (var problem in problems)
+                var set = Core.Import.ElsaImporter.ConvertSet(files);
+                if (!await ElsaImportSource.ReportAsync(set))
                 {
-                    await Console.Error.WriteLineAsync($"{problem.Code}\t{problem.Target}\t{problem.Message}");
+                    return 1;
                 }
 
-                Console.WriteLine(json);
-                return problems.Count == 0 ? 0 : 1;
+                // The set's own workflows are looked up in the set, others beside the source as ID.json.
+                var definitions = set.Items.Select(i => i.Result.Definition!).ToList();
+                var validator = new WorkflowValidator(
+                    ElsaImportSource.Catalog(),
+                    new WorkflowLimits { MaxSubtasks = result.GetValue(MaxSubtasks) },
+                    id => definitions.FirstOrDefault(d => d.Id == id) ?? LoadSibling(new FileInfo(Path.Combine(path is DirectoryInfo ? path.FullName : Path.GetDirectoryName(path.FullName) ?? ".", "x.json")), id));
+                var invalid = 0;
+                foreach (var definition in definitions)
+                {
+                    foreach (var problem in validator.Validate(definition))
+                    {
+                        invalid++;
+                        await Console.Error.WriteLineAsync($"{problem.Code}\t{definition.Id}: {problem.Target}\t{problem.Message}");
+                    }
+                }
+
+                Console.WriteLine(definitions.Count == 1 && files.Count == 1 && path is FileInfo && !Core.Import.ElsaImportFiles.IsArray(files[0].Json)
+                    ? WorkflowJson.Serialize(definitions[0])
+                    : "[" + string.Join(",", definitions.Select(WorkflowJson.Serialize)) + "]");
+                return invalid == 0 ? 0 : 1;
             }
 
             using var host = BuildHost(result, runWorkers: false);
             await host.StartAsync(cancellationToken);
             try
             {
-                var saved = await host.Services.GetRequiredService<WorkflowRuntime>().SaveDefinitionAsync(json, cancellationToken: cancellationToken);
-                Console.WriteLine($"saved {saved.Id} version {saved.Version}");
+                var runtime = host.Services.GetRequiredService<WorkflowRuntime>();
+                var stored = (await runtime.ListDefinitionsAsync(cancellationToken)).Select(d => Core.Import.ElsaWorkflowReference.FromDefinition(d.Definition)).ToList();
+                var set = Core.Import.ElsaImporter.ConvertSet(files, stored);
+                if (!await ElsaImportSource.ReportAsync(set))
+                {
+                    return 1;
+                }
+
+                foreach (var item in set.Items)
+                {
+                    try
+                    {
+                        var saved = await runtime.SaveDefinitionAsync(WorkflowJson.Serialize(item.Result.Definition!), cancellationToken: cancellationToken);
+                        Console.WriteLine($"saved {saved.Id} version {saved.Version} ({item.Name})");
+                    }
+                    catch (WorkflowValidationException ex)
+                    {
+                        await Console.Error.WriteLineAsync($"{item.Name}: {ex.Message}");
+                        return 1;
+                    }
+                }
+
                 return 0;
-            }
-            catch (WorkflowValidationException ex)
-            {
-                await Console.Error.WriteLineAsync(ex.Message);
-                return 1;
             }
             finally
             {

@@ -145,7 +145,7 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
-    public void Convert_UntranslatableWriteLineText_KeepsTheSourceTextWithANote()
+    public void Convert_JavaScriptWriteLineText_KeepsTheScriptAsAJsExpression()
     {
         const string script = "`Hello ${getVariable('name')}`";
         var json = Definition(WriteLine("A", script, "JavaScript"));
@@ -153,10 +153,22 @@ public partial class ElsaImporterTests
         var result = Convert(json);
 
         Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal($$"""{"js":{{System.Text.Json.JsonSerializer.Serialize(script)}}}""", Node(result.Definition, "A").Inputs["message"]!.ToJsonString());
+        Assert.Empty(result.Notes);
+    }
+
+    [Fact]
+    public void Convert_CSharpWriteLineText_KeepsTheSourceTextWithANote()
+    {
+        const string script = "return $\"Hello {Variables.name}\";";
+        var json = Definition(WriteLine("A", script, "CSharp"));
+
+        var result = Convert(json);
+
+        Assert.True(result.Succeeded, result.ToString());
         Assert.Equal(script, Node(result.Definition, "A").Inputs["message"]!.GetValue<string>());
         var note = Assert.Single(result.Notes);
-        Assert.StartsWith("Activity 'A' (Elsa.WriteLine): its text is the JavaScript expression", note);
-        Assert.Contains(script, note);
+        Assert.StartsWith("Activity 'A' (Elsa.WriteLine): its text is the CSharp expression", note);
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public partial class ElsaImporterTests
 
     /// <summary>Edges as <c>from->to</c>, with <c> [condition]</c> when there is one, sorted.</summary>
     private static string[] EdgeList(WorkflowDefinition definition) =>
-        definition.Edges.Select(e => $"{e.From}->{e.To}{(e.FromPort is null ? "" : $" :{e.FromPort}")}{(e.Condition is null ? "" : $" [{e.Condition}]")}")
+        definition.Edges.Select(e => $"{e.From}->{e.To}{(e.FromPort is null ? "" : $" :{e.FromPort}")}{(e.Condition switch { null => "", JsonObject script => $" [js: {script["js"]}]", var text => $" [{text}]" })}")
             .Order(StringComparer.Ordinal).ToArray();
 
     private static string Inputs(NodeDefinition node) => node.Inputs.ToJsonString();
@@ -108,8 +108,8 @@ public partial class ElsaImporterTests
         // A fork takes every branch, so its edges are plain 'done' edges; the branch names stay as labels.
         Assert.Equal(
             [
-                "FlowDecision1->Finish1 [!(vars.amount > 1000)]",
-                "FlowDecision1->SetVariable2 [vars.amount > 1000]",
+                "FlowDecision1->Finish1 [js: !(getVariable('amount') > 1000)]",
+                "FlowDecision1->SetVariable2 [js: getVariable('amount') > 1000]",
                 "FlowFork1->SetVariable1",
                 "FlowFork1->WriteLine2",
                 "FlowJoin1->FlowDecision1",
@@ -186,10 +186,10 @@ public partial class ElsaImporterTests
         Assert.Null(result.Definition);
         Assert.Empty(result.Notes);
         Assert.Equal(
-            [("HttpEndpoint1", "Elsa.HttpEndpoint"), ("If1", "Elsa.If"), ("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail")],
+            [("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail")],
             result.Problems.Select(p => (p.ActivityId, p.ActivityType)));
         Assert.All(result.Problems, p => Assert.Contains($"'{p.ActivityType}' has no TaskFlow equivalent", p.Message));
-        Assert.Contains("4 problems", result.ToString());
+        Assert.Contains("2 problems", result.ToString());
     }
 
     [Theory]
@@ -260,16 +260,26 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
-    public void Convert_RootIsNotAFlowchart_NamesTheRootActivity()
+    public void Convert_RootIsASequence_RunsAsAFlowchartOfThatSequence()
     {
         const string json = """
-            { "definitionId": "wf", "root": { "id": "Sequence1", "type": "Elsa.Sequence", "activities": [] } }
+            { "definitionId": "wf", "root": { "id": "Sequence1", "type": "Elsa.Sequence", "activities": [
+              { "id": "A", "type": "Elsa.WriteLine", "text": "one" }, { "id": "B", "type": "Elsa.WriteLine", "text": "two" } ] } }
             """;
 
-        var problem = SingleProblem(json);
+        var definition = Import(json);
 
-        Assert.Equal(("Sequence1", "Elsa.Sequence"), (problem.ActivityId, problem.ActivityType));
-        Assert.Contains("only workflows whose root is an Elsa.Flowchart can be imported", problem.Message);
+        Assert.Equal(["Sequence1.A:log", "Sequence1.B:log"], NodeTypes(definition));
+        Assert.Equal(["Sequence1.A->Sequence1.B"], EdgeList(definition));
+    }
+
+    [Fact]
+    public void Convert_RootWithoutType_NamesTheProblem()
+    {
+        var problem = SingleProblem("""{ "definitionId": "wf", "root": { "id": "X" } }""");
+
+        Assert.Equal("X", problem.ActivityId);
+        Assert.Contains("The root activity has no type", problem.Message);
     }
 
     [Fact]
@@ -284,10 +294,10 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
-    public void Convert_UntranslatableDecisionCondition_RefusesAndSaysWhy()
+    public void Convert_CSharpDecisionCondition_RefusesAndSaysWhy()
     {
-        const string condition = "return orders.lookup(getVariable('id')).isVip;";
-        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "JavaScript", condition)}, {WriteLine("B")}",
+        const string condition = "return Variable.Get<Order>(\"order\").IsVip;";
+        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "CSharp", condition)}, {WriteLine("B")}",
             $"{Link("A", "Decision1")}, {Link("Decision1", "B", "True")}");
 
         var problem = SingleProblem(json);
@@ -295,6 +305,24 @@ public partial class ElsaImporterTests
         Assert.Equal(("Decision1", "Elsa.FlowDecision"), (problem.ActivityId, problem.ActivityType));
         Assert.Contains(condition, problem.Message);
         Assert.Contains("would silently send the workflow down the wrong branch", problem.Message);
+    }
+
+    //   A ──> Decision1 ─[True: js]──> B
+    //                   └[False: !js]─> C
+    [Fact]
+    public void Convert_JavaScriptDecisionCondition_KeepsItAsAJsConditionAndNegatesIt()
+    {
+        const string condition = "var order = getVariable('order');\nreturn order.items.length > 2;";
+        var json = Definition($"{WriteLine("A")}, {Decision("Decision1", "JavaScript", condition)}, {WriteLine("B")}, {WriteLine("C")}",
+            $"{Link("A", "Decision1")}, {Link("Decision1", "B", "True")}, {Link("Decision1", "C", "False")}");
+
+        var definition = Import(json);
+
+        var taken = Assert.IsType<JsonObject>(Assert.Single(definition.Edges, e => e.To == "B").Condition);
+        var other = Assert.IsType<JsonObject>(Assert.Single(definition.Edges, e => e.To == "C").Condition);
+        Assert.Equal($"(() => {{ {condition} }})()", taken["js"]!.GetValue<string>());
+        Assert.Equal($"!((() => {{ {condition} }})())", other["js"]!.GetValue<string>());
+        AssertValid(definition);
     }
 
     [Fact]

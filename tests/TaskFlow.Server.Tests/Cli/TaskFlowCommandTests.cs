@@ -24,9 +24,25 @@ public sealed partial class TaskFlowCommandTests : IDisposable
 
         var (failCode, failed) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", Path.Combine(Samples.ElsaFolder, "http-approval.json"), "--save", "--data", _data);
         Assert.Equal(1, failCode);
-        Assert.Contains("Activity 'HttpEndpoint1' (Elsa.HttpEndpoint)", failed, StringComparison.Ordinal);
-        Assert.Contains("Activity 'If1' (Elsa.If)", failed, StringComparison.Ordinal);
+        Assert.Contains("Activity 'While1' (Elsa.While)", failed, StringComparison.Ordinal);
+        Assert.Contains("Activity 'SendEmail1' (Elsa.SendEmail)", failed, StringComparison.Ordinal);
         Assert.Contains("nothing was stored", failed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ImportElsa_Folder_SavesEachWorkflowAfterTheOnesItUses()
+    {
+        // Elsa's ParentChildOutputMapping scenario: calculator uses sum, d uses c, which uses a and b, consumer uses producer.
+        var folder = Path.Combine(Samples.ElsaFolder, "Corpus", "elsa-core", "integration", "ParentChildOutputMapping");
+
+        var (code, output) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", folder, "--save", "--data", _data);
+
+        Assert.True(code == 0, output);
+        var order = output.Split('\n').Where(l => l.StartsWith("saved ", StringComparison.Ordinal)).Select(l => l[(l.LastIndexOf('(') + 1)..l.LastIndexOf(')')]).ToList();
+        Assert.Equal(8, order.Count);
+        Assert.True(order.IndexOf("sum.json") < order.IndexOf("calculator.json"), output);
+        Assert.True(order.IndexOf("producer.json") < order.IndexOf("consumer.json"), output);
+        Assert.True(new[] { "a.json", "b.json" }.All(f => order.IndexOf(f) < order.IndexOf("c.json")) && order.IndexOf("c.json") < order.IndexOf("d.json"), output);
     }
 
     [Fact]

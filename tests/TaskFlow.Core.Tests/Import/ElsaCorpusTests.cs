@@ -1,0 +1,97 @@
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Import;
+using TaskFlow.Core.Model;
+using TaskFlow.Core.Validation;
+using Xunit.Abstractions;
+
+namespace TaskFlow.Core.Tests.Import;
+
+/// <summary>
+/// Imports every real Elsa 3 workflow of Import/Elsa/Corpus (see its README for where each file comes
+/// from), each folder as one set, as a user importing a folder would.
+/// </summary>
+public class ElsaCorpusTests(ITestOutputHelper output)
+{
+    internal static readonly string CorpusDirectory = Path.Combine(AppContext.BaseDirectory, "Import", "Elsa", "Corpus");
+
+    // The files that are still refused, and the problem that refuses each (docs/elsa-import.md explains why).
+    private static readonly Dictionary<string, string> Refused = new(StringComparer.Ordinal)
+    {
+        ["elsa-core/integration/ImportAndPublish/bad-cron-expression.json"] = "Its cron expression 'BadCronExpression' does not have five fields",
+        ["elsa-core/integration/ImportAndExecute/implicit-loop.json"] = "Its connections form a loop",
+        ["elsa-core/integration/JoinBehaviors/parallel-join.json"] = "Its body is not one activity",
+        ["elsa-core/component/WorkflowDefinitionRefresh/dynamic-endpoint-http-workflow.json"] = "is not literal text; TaskFlow serves a fixed path",
+        ["elsa-guides/blog/orchestrating-Intelligent-agents-with-elsa-workflows/create-and-publish-content.json"] = "'Elsa.Agents.SEOSpecialist' has no TaskFlow equivalent",
+        ["elsa-samples/aspnet/DynamicActivityProvider/create-user-workflow.json"] = "'Demo.Reqres.CreateUser' has no TaskFlow equivalent",
+        ["elsa-samples/aspnet/DynamicActivityProvider/get-user-workflow.json"] = "'Demo.Reqres.GetUser' has no TaskFlow equivalent",
+        ["elsa-samples/aspnet/DynamicActivityProvider/get-all-users-workflow.json"] = "'Demo.Reqres.GetUsers' has no TaskFlow equivalent",
+        ["elsa-gitbook/activities/blocking-and-triggers/workflow-wait-for-approval.json"] = "'Custom.WaitForApprovalActivity,CustomAssembly' has no TaskFlow equivalent",
+        ["elsa-gitbook/guides/patterns/examples/timeout-approval.json"] = "'Custom.WaitForApproval' has no TaskFlow equivalent",
+        ["elsa-gitbook/guides/patterns/examples/fanout-flowchart.json"] = "'Elsa.Join' has no TaskFlow equivalent",
+    };
+
+    // Activities the engine, not the core, registers: described here so that the converted definitions validate.
+    private static readonly Dictionary<string, ActivityDescriptor> Catalog = CreateCatalog();
+
+    private static Dictionary<string, ActivityDescriptor> CreateCatalog()
+    {
+        var catalog = BuiltInActivities.Descriptors.ToDictionary(d => d.Type);
+        foreach (var (type, inputs) in new[]
+                 {
+                     ("setVariable", new[] { "name", "value" }), ("log", ["message"]), ("javascript", ["script"]),
+                     ("http.request", ["method", "url", "headers", "query", "body", "contentType", "expectStatus"]),
+                     ("http.respond", ["status", "headers", "body", "contentType"]),
+                 })
+        {
+            catalog.TryAdd(type, new ActivityDescriptor(type, "Test", type, inputs.Select(i => new ActivityInputDescriptor(i, "any")).ToList(), [ActivityDescriptor.DefaultOutcome]));
+        }
+
+        return catalog;
+    }
+
+    /// <summary>Every corpus folder imported as a set: (path of the file in the corpus, its result), in saving order per folder.</summary>
+    internal static List<(string Path, ElsaImportResult Result)> ImportCorpus()
+    {
+        var results = new List<(string, ElsaImportResult)>();
+        foreach (var directory in Directory.GetDirectories(CorpusDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var files = Directory.GetFiles(directory, "*.json").Order(StringComparer.Ordinal)
+                .Select(f => new ElsaImportFile(Path.GetFileName(f), File.ReadAllText(f))).ToList();
+            if (files.Count == 0)
+            {
+                continue;
+            }
+
+            var folder = Path.GetRelativePath(CorpusDirectory, directory).Replace('\\', '/');
+            results.AddRange(ElsaImporter.ConvertSet(files).Items.Select(i => ($"{folder}/{i.Name}", i.Result)));
+        }
+
+        return results;
+    }
+
+    [Fact]
+    public void ConvertSet_WholeCorpus_ImportsAllButTheKnownRefusalsAndEveryResultValidates()
+    {
+        var results = ImportCorpus();
+
+        var accepted = results.Count(r => r.Result.Succeeded);
+        output.WriteLine($"{accepted} of {results.Count} Elsa files import ({100.0 * accepted / results.Count:F1}%).");
+        foreach (var (path, result) in results.Where(r => !r.Result.Succeeded))
+        {
+            output.WriteLine($"refused {path}: {result.Problems[0]}");
+        }
+
+        Assert.Equal(107, results.Count);
+        Assert.Equal(Refused.Keys.Order(StringComparer.Ordinal), results.Where(r => !r.Result.Succeeded).Select(r => r.Path).Order(StringComparer.Ordinal));
+        Assert.All(results.Where(r => !r.Result.Succeeded), r => Assert.Contains(r.Result.Problems, p => p.Message.Contains(Refused[r.Path], StringComparison.Ordinal)));
+        Assert.Equal(96, accepted);
+
+        var validator = new WorkflowValidator(Catalog, new WorkflowLimits());
+        var definitions = results.Where(r => r.Result.Succeeded).ToDictionary(r => r.Path, r => r.Result.Definition!);
+        var invalid = definitions.SelectMany(d => validator.Validate(d.Value)
+                .Where(p => p.Code != "workflow.unknown")
+                .Select(p => $"{d.Key}: {p.Code} {p.Message}"))
+            .ToList();
+        Assert.True(invalid.Count == 0, string.Join(Environment.NewLine, invalid));
+    }
+}

@@ -1,0 +1,171 @@
+using System.Text.Json.Nodes;
+using TaskFlow.Core.Import;
+
+namespace TaskFlow.Core.Tests.Import;
+
+/// <summary>The activities of HTTP, events, tasks, scripts, outputs and control flow.</summary>
+public partial class ElsaImporterTests
+{
+    private static string Literal(string value, string type = "String") =>
+        $$"""{ "typeName": "{{type}}", "expression": { "type": "Literal", "value": {{JsonValue.Create(value).ToJsonString()}} } }""";
+
+    private static string Script(string source, string language = "JavaScript") =>
+        $$"""{ "typeName": "Object", "expression": { "type": "{{language}}", "value": {{JsonValue.Create(source).ToJsonString()}} } }""";
+
+    private const string BodyVariable = """{ "id": "v1", "name": "Body", "typeName": "Object" }""";
+
+    //   POST /workflows/orders ──> Http1 (noop) ──> Http1.set-Body ──> Respond1 (http.respond 201)
+    [Fact]
+    public void Convert_HttpEndpointAndResponse_AreATriggerAndAnHttpRespondNode()
+    {
+        var endpoint = Activity("Http1", "Elsa.HttpEndpoint",
+            $$"""
+            "path": {{Literal("/orders")}}, "supportedMethods": { "typeName": "String[]", "expression": { "type": "Object", "value": "[\"POST\"]" } },
+            "authorize": { "typeName": "Boolean", "expression": { "type": "Literal", "value": true } },
+            "parsedContent": { "typeName": "Object", "memoryReference": { "id": "v1" } }
+            """);
+        var respond = Activity("Respond1", "Elsa.WriteHttpResponse", $$""" "statusCode": {{Literal("Created")}}, "content": {{Script("getBody()")}} """);
+        var json = Definition($"{endpoint}, {respond}", Link("Http1", "Respond1"), BodyVariable);
+
+        var definition = Import(json);
+
+        var trigger = Assert.Single(definition.Triggers);
+        Assert.Equal(("http", "orders", "POST", "apiKey"), (trigger.Type, trigger.Path, Assert.Single(trigger.Methods!), trigger.Auth));
+        Assert.Equal(["Http1:noop", "Http1.set-Body:setVariable", "Respond1:http.respond"], NodeTypes(definition));
+        Assert.Equal("{{ input.body }}", Node(definition, "Http1.set-Body").Inputs["value"]!.GetValue<string>());
+        Assert.Equal("""{"status":201,"body":"{{ vars.Body }}"}""", Inputs(Node(definition, "Respond1")));
+        Assert.Equal(["Http1->Http1.set-Body", "Http1.set-Body->Respond1"], EdgeList(definition));
+    }
+
+    [Fact]
+    public void Convert_HttpEndpointAfterAnotherActivity_IsRefusedNamingIt()
+    {
+        var endpoint = Activity("Http1", "Elsa.HttpEndpoint", $""" "path": {Literal("orders")} """);
+        var json = Definition($"{WriteLine("A")}, {endpoint}", Link("A", "Http1"));
+
+        var problem = SingleProblem(json);
+
+        Assert.Equal(("Http1", "Elsa.HttpEndpoint"), (problem.ActivityId, problem.ActivityType));
+        Assert.Contains("TaskFlow serves HTTP requests only as triggers", problem.Message);
+    }
+
+    //   Send1 ──[status == 200]──> Ok
+    //         ──error─────────────> Failed      (Unmatched status code)
+    [Fact]
+    public void Convert_FlowSendHttpRequestPorts_AreStatusConditionsAndAnErrorEdge()
+    {
+        var send = Activity("Send1", "Elsa.FlowSendHttpRequest",
+            $$""" "url": {{Literal("https://example.com/users")}}, "method": {{Literal("GET")}}, "expectedStatusCodes": { "typeName": "Int32[]", "expression": { "type": "Object", "value": "[\"200\",\"404\"]" } } """);
+        var json = Definition($"{send}, {WriteLine("Ok")}, {WriteLine("Failed")}", $"{Link("Send1", "Ok", "200")}, {Link("Send1", "Failed", "Unmatched status code")}");
+
+        var definition = Import(json);
+
+        Assert.Equal("""{"url":"https://example.com/users","method":"GET","expectStatus":[200,404]}""", Inputs(Node(definition, "Send1")));
+        Assert.Equal(["Send1->Failed :error", "Send1->Ok [nodes.Send1.output.status == 200]"], EdgeList(definition));
+    }
+
+    [Fact]
+    public void Convert_SetOutputInTwoBranches_OutputReadsTheLaterOneThatRan()
+    {
+        var first = Activity("Out1", "Elsa.SetOutput", $$""" "outputName": {{Literal("Result")}}, "outputValue": {{Literal("a")}} """);
+        var second = Activity("Out2", "Elsa.SetOutput", $$""" "outputName": {{Literal("result")}}, "outputValue": {{Script("1 + 1")}} """);
+        var json = Definition($"{first}, {second}").Replace("\"variables\"", "\"outputs\": [ { \"name\": \"Result\", \"type\": \"Object\" }, { \"name\": \"Unset\" } ], \"variables\"");
+
+        var definition = Import(json);
+
+        Assert.Equal("""{"Result":"{{ nodes.Out2.output ?? nodes.Out1.output }}","Unset":"{{ null }}"}""", definition.Output!.ToJsonString());
+        Assert.Equal(["Out1:transform", "Out2:transform"], NodeTypes(definition));
+        AssertValid(definition);
+    }
+
+    [Fact]
+    public void Convert_EventRunTaskAndFault_AreEventAgentAndFailNodes()
+    {
+        var wait = Activity("Event1", "Elsa.Event", $""" "eventName": {Literal("paid")} """);
+        var task = Activity("Task1", "Elsa.RunTask", $$""" "taskName": {{Literal("Create Email")}}, "payload": {{Script("({ employee: getVariable('Body') })")}} """);
+        var fault = Activity("Fault1", "Elsa.Fault", $""" "message": {Literal("that went south")} """);
+        var json = Definition($"{wait}, {task}, {fault}", $"{Link("Event1", "Task1")}, {Link("Task1", "Fault1")}", BodyVariable);
+
+        var definition = Import(json);
+
+        Assert.Equal(["Event1:event", "Task1:agent", "Fault1:fail"], NodeTypes(definition));
+        Assert.Equal("""{"name":"paid"}""", Inputs(Node(definition, "Event1")));
+        Assert.Equal("Create Email", Node(definition, "Task1").Inputs["capability"]!.GetValue<string>());
+        Assert.Equal("""{"message":"that went south"}""", Inputs(Node(definition, "Fault1")));
+    }
+
+    [Fact]
+    public void Convert_TimerAsStartActivity_IsACronTriggerAndMidFlowADelay()
+    {
+        var start = Activity("Timer1", "Elsa.Timer", $""" "interval": {Literal("00:15:00", "TimeSpan")} """);
+        var later = Activity("Timer2", "Elsa.Timer", $""" "interval": {Literal("00:00:30", "TimeSpan")} """);
+        var json = Definition($"{start}, {later}", Link("Timer1", "Timer2"));
+
+        var definition = Import(json);
+
+        Assert.Equal("0 */15 * * * *", Assert.Single(definition.Triggers).Cron);
+        Assert.Equal("""{"duration":"00:00:30"}""", Inputs(Node(definition, "Timer2")));
+    }
+
+    [Fact]
+    public void Convert_ParallelForEachWithOneActivityBody_IsAForEachNodeReadingItem()
+    {
+        const string body = """
+            "body": { "id": "Body1", "type": "Elsa.Flowchart", "activities": [
+              { "id": "W1", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "JavaScript", "value": "`Fruit: ${getCurrentValue()}`" } } } ], "connections": [] }
+            """;
+        var each = Activity("Each1", "Elsa.ParallelForEach", $$""" "items": {{Script("[\"Apple\", \"Banana\"]")}}, {{body}} """);
+
+        var definition = Import(Definition(each));
+
+        var node = Assert.Single(definition.Nodes);
+        Assert.Equal("foreach", node.Type);
+        Assert.Equal("""["Apple","Banana"]""", node.Inputs["items"]!.ToJsonString());
+        Assert.Equal("log", node.Inputs["body"]!["type"]!.GetValue<string>());
+        Assert.Equal("`Fruit: ${(item)}`", node.Inputs["body"]!["inputs"]!["message"]!["js"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Convert_RunJavaScript_IsAJavaScriptNodeWithTheScriptAndItsResultBound()
+    {
+        var run = Activity("Js1", "Elsa.RunJavaScript", $$""" "script": {{Literal("return getBody().total * 2;")}}, "result": { "typeName": "Object", "memoryReference": { "id": "v1" } } """);
+
+        var definition = Import(Definition(run, variables: BodyVariable));
+
+        Assert.Equal(["Js1:javascript", "Js1.set-Body:setVariable"], NodeTypes(definition));
+        Assert.Equal("return (getVariable('Body')).total * 2;", Node(definition, "Js1").Inputs["script"]!.GetValue<string>());
+        AssertValid(definition);
+    }
+
+    [Fact]
+    public void Convert_ByteOrderMarkAndCommentAfterTheJsonAndNoId_ImportsWithTheFileNameAsId()
+    {
+        var json = "\uFEFF" + """{ "name": "", "root": { "type": "Elsa.Flowchart", "activities": [ { "id": "A", "type": "Elsa.WriteLine", "text": "hi" } ] } }""" + "\n/* exported from the designer */\n";
+
+        var result = ElsaImporter.Convert(json, "orders-intake.json", []);
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal("orders-intake", result.Definition.Id);
+        Assert.Contains(result.Notes, n => n.Contains("from its file name", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Convert_LiquidWithATag_IsKeptAsALiquidTemplate()
+    {
+        const string text = "{% if Variables.Body %}Body: {{ Variables.Body }}{% endif %}";
+        var json = Definition(WriteLine("A", text, "Liquid"), variables: BodyVariable);
+
+        var definition = Import(json);
+
+        Assert.Equal(text, Node(definition, "A").Inputs["message"]!["liquid"]!.GetValue<string>());
+        AssertValid(definition);
+    }
+
+    [Fact]
+    public void Convert_Elsa2Definition_IsRefusedSayingSo()
+    {
+        var problem = SingleProblem("""{ "activities": [ { "activityId": "a1", "type": "WriteLine" } ], "connections": [] }""");
+
+        Assert.Contains("This is an Elsa 2 workflow definition", problem.Message);
+    }
+}
