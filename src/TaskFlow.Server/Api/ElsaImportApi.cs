@@ -27,8 +27,9 @@ internal static class ElsaImportApi
                          "whose workflows may use each other (or stored definitions) as activities. With ?save=true they are also stored (published unless ?publish=false), " +
                          "a set in dependency order. Unsupported activities are listed in one error and nothing is stored.")
             .Accepts<object>("application/json", "application/zip")
+            // One schema per status: OpenAPI describes the answer to one definition, which the
+            // designer uses; a set's answer ({ definitions: [...] }) is in docs/elsa-import.md.
             .Produces<ElsaImportResponse>().Produces<ElsaImportResponse>(StatusCodes.Status201Created)
-            .Produces<ElsaSetImportResponse>().Produces<ElsaSetImportResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
