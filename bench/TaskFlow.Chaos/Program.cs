@@ -6,6 +6,7 @@ using TaskFlow.Chaos.Scenarios;
 // fuzzers with many more cases, printing per scenario the figures bench/RESULTS.md quotes.
 //   dotnet bench/TaskFlow.Chaos/bin/Release/net10.0/TaskFlow.Chaos.dll [--only NAME[,NAME]] [--runs N]
 //     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N]
+// (--only takes scenario names and "fuzz"; the fuzzers' seed is random unless given, and printed.)
 // Needs TASKFLOW_TEST_POSTGRES (a server for the fresh databases) and root (the restart scenario
 // starts a PostgreSQL server of its own with scripts/start-postgres.sh).
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
@@ -30,6 +31,24 @@ foreach (var scenario in ScenarioCatalog.All.Where(s => only is null || only.Con
     var figures = await scenario.RunAsync(settings, output => Console.Error.WriteLine(output));
     Console.WriteLine(figures);
     failed |= !figures.Passed;
+}
+
+if (only is null || only.Contains("fuzz"))
+{
+    var cases = Number("fuzz-cases", 10_000);
+    var seed = Number("seed", Random.Shared.Next(1_000_000));
+    foreach (var fuzz in new Func<Task<TaskFlow.Chaos.Fuzz.FuzzFigures>>[]
+             {
+                 () => TaskFlow.Chaos.Fuzz.DefinitionFuzzer.RunDefinitionsAsync(cases, seed),
+                 () => TaskFlow.Chaos.Fuzz.DefinitionFuzzer.RunElsaAsync(cases, seed),
+                 () => Task.FromResult(TaskFlow.Chaos.Fuzz.TemplateFuzzer.Run(cases * 10, seed)),
+                 () => TaskFlow.Chaos.Fuzz.ApiFuzzer.RunAsync(cases, seed),
+             })
+    {
+        var figures = await fuzz();
+        Console.WriteLine(figures);
+        failed |= figures.Failures.Count > 0;
+    }
 }
 
 return failed ? 1 : 0;

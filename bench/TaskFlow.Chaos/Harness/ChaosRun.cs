@@ -110,23 +110,75 @@ public sealed class ChaosRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Node successes journaled so far (retrying while the database is unreachable).</summary>
-    public Task<long> SucceededNodesAsync() => ScalarAsync("SELECT COUNT(*) FROM tf_journal WHERE type = 12");
-
     /// <summary>Waits until at least <paramref name="fraction"/> of all the run's nodes have succeeded.</summary>
-    public async Task WaitForProgressAsync(double fraction, TimeSpan? timeout = null)
+    public Task WaitForProgressAsync(double fraction) =>
+        PollAsync($"SELECT COUNT(*) >= {(long)(fraction * _settings.Instances * NodesPerInstance)} FROM tf_journal WHERE type = 12", $"{fraction:P0} of the nodes to succeed");
+
+    /// <summary>Waits until no instance of the run is running, or the timeout passes.</summary>
+    public async Task<bool> WaitFinishedAsync()
     {
-        var target = (long)(fraction * _settings.Instances * NodesPerInstance);
-        var deadline = DateTime.UtcNow + (timeout ?? _settings.FinishTimeout);
-        while (await SucceededNodesAsync() < target)
+        try
         {
-            if (DateTime.UtcNow > deadline)
+            await PollAsync("SELECT NOT EXISTS (SELECT 1 FROM tf_instances WHERE status = 0)", "every instance to finish");
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    // Polls a condition on one connection, opening a new one when a fault cut it.
+    private async Task PollAsync(string condition, string what)
+    {
+        var deadline = DateTime.UtcNow + _settings.FinishTimeout;
+        NpgsqlConnection? connection = null;
+        try
+        {
+            while (DateTime.UtcNow < deadline)
             {
-                throw new TimeoutException($"The run did not reach {target} node successes in time.");
+                try
+                {
+                    connection ??= await _database.OpenAsync();
+                    await using var command = new NpgsqlCommand(condition, connection);
+                    if (await command.ExecuteScalarAsync() is true)
+                    {
+                        return;
+                    }
+                }
+                catch (NpgsqlException)
+                {
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync();
+                    }
+
+                    connection = null;
+                }
+
+                await Task.Delay(50);
             }
 
-            await Task.Delay(25);
+            throw new TimeoutException($"Waited {_settings.FinishTimeout.TotalSeconds:F0} s in vain for {what}.");
         }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a fault that took the whole server down: this process runs no workers, so it has no
+    /// listening connection to notice the loss and clear its pool (as worker processes do), and
+    /// its pooled connections still point at the server before the restart.
+    /// </summary>
+    public void ServerRestarted()
+    {
+        _driver.Services.GetRequiredService<NpgsqlDataSource>().Clear();
+        NpgsqlConnection.ClearAllPools();
     }
 
     /// <summary>
@@ -146,17 +198,6 @@ public sealed class ChaosRun : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// After a fault that took the whole server down: this process runs no workers, so it has no
-    /// listening connection to notice the loss and clear its pool (as worker processes do), and
-    /// its pooled connections still point at the server before the restart.
-    /// </summary>
-    public void ServerRestarted()
-    {
-        _driver.Services.GetRequiredService<NpgsqlDataSource>().Clear();
-        NpgsqlConnection.ClearAllPools();
-    }
-
     // A pooled connection may also have been cut by a fault aimed at one connection. The start key
     // makes the retry safe: a start that did commit is found, not repeated.
     private async Task<string> StartProbeAsync()
@@ -172,23 +213,6 @@ public sealed class ChaosRun : IAsyncDisposable
                 await Task.Delay(100);
             }
         }
-    }
-
-    /// <summary>Waits until no instance of the run is running, or the timeout passes.</summary>
-    public async Task<bool> WaitFinishedAsync()
-    {
-        var deadline = DateTime.UtcNow + _settings.FinishTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await ScalarAsync("SELECT COUNT(*) FROM tf_instances WHERE status = 0") == 0)
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -279,12 +303,6 @@ public sealed class ChaosRun : IAsyncDisposable
             _driver.Dispose();
             await _database.DisposeAsync();
         }
-    }
-
-    private async Task<long> ScalarAsync(string sql)
-    {
-        await using var connection = await _database.OpenAsync();
-        return await CountAsync(connection, sql);
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, string sql)

@@ -6,7 +6,8 @@ namespace TaskFlow.Chaos.Scenarios;
 
 /// <summary>
 /// Three workers on one database; one is killed with SIGKILL while its connection is inside a
-/// transaction (<c>idle in transaction</c>: between the statements of a commit), and a new worker
+/// commit's transaction (seen in <c>pg_stat_activity</c> between the commit's statements, or running
+/// its instance lock, lease delete or inserts), and a new worker
 /// replaces it. The others take over its leases once they expire; the takeover time (kill to the
 /// first lease reclaimed by another worker) is the recovery figure.
 /// </summary>
@@ -56,7 +57,11 @@ public sealed class KillInTransactionScenario : ChaosScenario
     private static async Task<bool> WaitInTransactionAsync(ChaosRun chaos, string worker, TimeSpan patience)
     {
         await using var connection = await chaos.Database.OpenAsync();
-        await using var query = new NpgsqlCommand("SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = @a AND state = 'idle in transaction'", connection);
+        await using var query = new NpgsqlCommand("""
+            SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND application_name = @a
+              AND (state = 'idle in transaction'
+                   OR (state = 'active' AND (query LIKE '%ORDER BY id FOR UPDATE' OR query LIKE 'DELETE FROM tf_work_items w USING%' OR query LIKE 'INSERT INTO tf_%')))
+            """, connection);
         query.Parameters.AddWithValue("a", worker);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < patience)

@@ -10,7 +10,7 @@ public sealed record ScenarioSettings
     public int Branches { get; init; } = 40;
 
     /// <summary>How long each branch's activity sleeps.</summary>
-    public string BranchDuration { get; init; } = "20ms";
+    public string BranchDuration { get; init; } = "150ms";
 
     /// <summary>Faults injected per run.</summary>
     public int Faults { get; init; } = 3;

@@ -9,7 +9,7 @@ public sealed class ProcessFaultTests(ITestOutputHelper output)
 {
     [Fact]
     public Task OneOfThreeWorkersKilledInsideATransaction_OthersTakeOver_NothingLostOrDoubled() =>
-        ScenarioAssert.RunAsync(new KillInTransactionScenario(), ScenarioSettings.Ci with { Faults = 2 }, output);
+        ScenarioAssert.RunAsync(new KillInTransactionScenario(), ScenarioSettings.Ci with { Faults = 2, Workers = 3 }, output);
 
     [Fact]
     public Task AllWorkersKilledAtOnce_ThenRestarted_NothingLostOrDoubled() =>
