@@ -31,5 +31,5 @@ public sealed record ScenarioSettings
     public static ScenarioSettings Ci { get; } = new();
 
     /// <summary>The bench size: more runs, instances and faults.</summary>
-    public static ScenarioSettings Bench { get; } = new() { Instances = 100, Branches = 100, Faults = 10, Runs = 3 };
+    public static ScenarioSettings Bench { get; } = new() { Instances = 50, Branches = 100, Faults = 6, Runs = 2 };
 }
