@@ -159,6 +159,13 @@ public static class ApiFuzzer
             {
                 figures.Fail("no answer within 60 s", described);
             }
+            catch (HttpRequestException) when (path.Contains("%00", StringComparison.Ordinal))
+            {
+                // Kestrel refused the path and closed the connection while a large body was still
+                // being sent: the same refusal as the empty 400, seen from the client's side.
+                figures.Rejected++;
+                figures.Notes["refused by Kestrel"] = (int.Parse(figures.Notes.GetValueOrDefault("refused by Kestrel", "0"), System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
             catch (HttpRequestException ex)
             {
                 figures.Fail($"the connection failed: {ex.Message}", described);
