@@ -320,7 +320,7 @@ public sealed class ChaosRun : IAsyncDisposable
     //          ┌──> b1 ──┐
     //  start ──┼──> ...  ├──> join(WaitAll) ──> end
     //          └──> bN ──┘
-    private static string FanOutDefinition(int branches, string duration)
+    internal static string FanOutDefinition(int branches, string duration)
     {
         var nodes = new JsonArray { new JsonObject { ["id"] = "start", ["type"] = "noop" } };
         var edges = new JsonArray();

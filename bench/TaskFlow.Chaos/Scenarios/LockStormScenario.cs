@@ -22,17 +22,34 @@ public sealed class LockStormScenario : ChaosScenario
         for (var i = 0; i < settings.Faults; i++)
         {
             await chaos.WaitForProgressAsync(Before(i, settings));
-            await using var connection = await chaos.Database.OpenAsync();
-            await using (var transaction = await connection.BeginTransactionAsync())
-            {
-                await using var lockTables = new NpgsqlCommand("LOCK TABLE tf_work_items, tf_instances IN ACCESS EXCLUSIVE MODE", connection, transaction);
-                await lockTables.ExecuteNonQueryAsync();
-                await Task.Delay(Hold);
-                await transaction.CommitAsync();
-            }
-
+            await HoldLocksAsync(chaos);
             figures.Faults++;
             faultEnds.Add(ChaosRun.NowMs);
+        }
+    }
+
+    private static async Task HoldLocksAsync(ChaosRun chaos)
+    {
+        while (true)
+        {
+            await using var connection = await chaos.Database.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            try
+            {
+                // Taking the two tables one after the other can deadlock with a commit that holds
+                // its instance rows and waits for the queue; PostgreSQL then cancels one side,
+                // and when it is this one, the lock is simply taken again.
+                await using var lockTables = new NpgsqlCommand("LOCK TABLE tf_instances, tf_work_items IN ACCESS EXCLUSIVE MODE", connection, transaction);
+                await lockTables.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected)
+            {
+                continue;
+            }
+
+            await Task.Delay(Hold);
+            await transaction.CommitAsync();
+            return;
         }
     }
 }

@@ -42,6 +42,18 @@ public sealed class FoundCasesTests
         Assert.Contains("$.nodes[0], $.edges[0].to are null", problem.Message, StringComparison.Ordinal);
     }
 
+    // Before: "factor": "NaN" passed validation (NaN is neither < 1 nor > 10) and saving the
+    // definition then failed to write it back as JSON.
+    [Fact]
+    public void Validate_RetryFactorNaN_RefusedAsInvalidRetry()
+    {
+        var validator = new Core.Validation.WorkflowValidator(Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type), new Core.Validation.WorkflowLimits());
+
+        var problems = validator.Validate("""{"id":"a","nodes":[{"id":"n","type":"noop","retry":{"maxAttempts":2,"factor":"NaN"}}],"edges":[]}""", out _);
+
+        Assert.Contains(problems, p => p.Code == "node.retry.invalid" && p.Message.Contains("retry.factor NaN", StringComparison.Ordinal));
+    }
+
     // Before: the status-code page and the exception handler found no problem writer for a client
     // that accepts no JSON, and every refusal became an empty 500.
     [Theory]
