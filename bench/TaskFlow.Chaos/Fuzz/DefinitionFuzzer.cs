@@ -105,8 +105,14 @@ public static class DefinitionFuzzer
     }
 
     /// <summary>The first frame of TaskFlow's own code in the exception's stack: where to look.</summary>
-    internal static string Where(Exception ex) =>
-        ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at TaskFlow.", StringComparison.Ordinal)) ?? "";
+    internal static string Where(Exception ex)
+    {
+        var frame = ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith("at TaskFlow.", StringComparison.Ordinal)) ?? "";
+
+        // The method is enough; the build machine's source path is noise in a report.
+        var source = frame.IndexOf(" in ", StringComparison.Ordinal);
+        return source > 0 ? frame[..source] : frame;
+    }
 
     /// <summary>An engine on a fresh SQLite folder that stores definitions and runs nothing.</summary>
     private sealed class SqliteEngine : IAsyncDisposable

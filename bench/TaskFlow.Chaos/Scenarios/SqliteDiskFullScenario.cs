@@ -34,6 +34,7 @@ public static class SqliteDiskFullScenario
             o.MaxConcurrency = settings.WorkerConcurrency;
             o.ClaimBatchSize = settings.WorkerConcurrency;
             o.LeaseDuration = TimeSpan.FromSeconds(settings.LeaseSeconds);
+            o.Limits = new Core.Validation.WorkflowLimits { MaxSubtasks = 10_000 };
         });
         using var host = builder.Build();
         await host.StartAsync();
