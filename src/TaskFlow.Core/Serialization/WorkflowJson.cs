@@ -43,6 +43,15 @@ public static class WorkflowJson
             if (definition is null)
             {
                 problem = new ValidationProblem("json.null", "$", "The document is 'null'; expected a JSON object with id, nodes and edges.");
+                return null;
+            }
+
+            var nulls = NullMembers.Find(definition);
+            if (nulls.Count > 0)
+            {
+                problem = new ValidationProblem("json.null-member", nulls[0],
+                    $"{string.Join(", ", nulls)} {(nulls.Count == 1 ? "is" : "are")} null, which a definition does not allow there; give {(nulls.Count == 1 ? "it a value" : "them values")} or remove {(nulls.Count == 1 ? "it" : "them")}.");
+                return null;
             }
 
             return definition;

@@ -207,7 +207,8 @@ public sealed partial class WorkflowValidator(
                 add("node.retry.invalid", target, $"Node '{node.Id}' has a retry delay that is not a duration ('{retry.Delay}', '{retry.MaxDelay}').");
             }
 
-            if (retry.Factor is < 1 or > 10)
+            // NaN (the string "NaN" reads as a number) passes both comparisons: test it by name.
+            if (double.IsNaN(retry.Factor) || retry.Factor is < 1 or > 10)
             {
                 add("node.retry.invalid", target, $"Node '{node.Id}' has retry.factor {retry.Factor}; use 1 to 10.");
             }

@@ -7,16 +7,25 @@ namespace TaskFlow.Engine.Dispatch;
 
 /// <summary>
 /// Holds one connection in <c>LISTEN taskflow_work</c> and wakes this process's claim loop when
-/// any process commits new work. Reconnects with backoff; while disconnected, workers still
-/// wake at the queue's next due time.
+/// any process commits new work. Reconnects with jittered backoff and listens again; while
+/// disconnected, workers still wake at the queue's next due time, and once listening again it
+/// wakes them once, for whatever was queued (and notified) in the meantime.
 /// </summary>
+/// <remarks>
+/// Its connection is the first to see the database go away (a restart, a failover, the backend
+/// terminated). The pool's idle connections then point at the same dead server, and Npgsql does
+/// not check a pooled connection before handing it out: each would fail once, in a claim, a
+/// commit or an API call. So a lost listening connection clears the pools: the engine's data
+/// source, and the connection-string pools of the read side (EF Core) and Hangfire.
+/// </remarks>
 public sealed partial class PostgresWorkListener(NpgsqlDataSource dataSource, WorkSignal signal, ILogger<PostgresWorkListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(200);
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
+            var listening = false;
             try
             {
                 await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
@@ -26,7 +35,8 @@ public sealed partial class PostgresWorkListener(NpgsqlDataSource dataSource, Wo
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
 
-                backoff = TimeSpan.FromMilliseconds(200);
+                failures = 0;
+                listening = true;
                 signal.Set();
                 while (!stoppingToken.IsCancellationRequested)
                 {
@@ -39,9 +49,15 @@ public sealed partial class PostgresWorkListener(NpgsqlDataSource dataSource, Wo
             }
             catch (Exception ex)
             {
-                LogListenFailed(ex, backoff.TotalMilliseconds);
-                await Task.Delay(backoff, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-                backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, backoff.TotalMilliseconds * 2));
+                if (listening)
+                {
+                    dataSource.Clear();
+                    NpgsqlConnection.ClearAllPools();
+                }
+
+                var delay = RetryDelay.For(++failures, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10));
+                LogListenFailed(ex, Math.Round(delay.TotalMilliseconds));
+                await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }

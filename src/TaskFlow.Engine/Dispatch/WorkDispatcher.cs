@@ -68,6 +68,7 @@ public sealed partial class WorkDispatcher(
 
     private async Task ClaimLoopAsync(CancellationToken executionToken, CancellationToken stoppingToken)
     {
+        var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -80,6 +81,7 @@ public sealed partial class WorkDispatcher(
                 }
 
                 var claimed = await store.ClaimAsync(WorkerId, Math.Min(free, _options.ClaimBatchSize), _options.LeaseDuration, stoppingToken);
+                failures = 0;
                 metrics.RecordClaim(claimed);
                 foreach (var work in claimed)
                 {
@@ -104,8 +106,9 @@ public sealed partial class WorkDispatcher(
             }
             catch (Exception ex)
             {
-                LogClaimFailed(ex);
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+                var delay = RetryDelay.For(++failures, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5));
+                LogClaimFailed(ex, Math.Round(delay.TotalMilliseconds));
+                await Task.Delay(delay, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
@@ -239,7 +242,7 @@ public sealed partial class WorkDispatcher(
                 // The items stay leased to us; if we never manage to commit, the leases expire and
                 // another worker runs them again (at-least-once execution).
                 LogCommitFailed(ex, batch.Count, attempt);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5_000, 50 * Math.Pow(2, attempt))), time);
+                await Task.Delay(RetryDelay.For(attempt, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)), time);
             }
             catch (Exception ex)
             {
@@ -320,8 +323,8 @@ public sealed partial class WorkDispatcher(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing {Count} leases at shutdown failed; they will expire instead.")]
     private partial void LogReleaseFailed(Exception exception, int count);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming work failed; retrying in a second.")]
-    private partial void LogClaimFailed(Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Claiming work failed; retrying in {DelayMs} ms.")]
+    private partial void LogClaimFailed(Exception exception, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Committing {Count} results failed (attempt {Attempt}); retrying.")]
     private partial void LogCommitFailed(Exception exception, int count, int attempt);

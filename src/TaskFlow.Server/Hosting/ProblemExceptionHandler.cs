@@ -15,6 +15,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         var (status, title, detail) = exception switch
         {
             BadHttpRequestException bad => (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Bad request.", bad.Message),
+
+            // The framework's JSON body reader throws a plain InvalidOperationException for a charset
+            // it cannot decode: the client's mistake, not the server's.
+            InvalidOperationException when UnknownCharset(httpContext.Request) is { } charset =>
+                (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type.", $"The request's Content-Type names charset '{charset}', which the server cannot decode; send the body as UTF-8 (charset=utf-8)."),
             _ => (StatusCodes.Status500InternalServerError, "Internal server error.", $"The server failed to handle the request; the details are in its log under trace id {httpContext.TraceIdentifier}."),
         };
         if (status >= 500)
@@ -28,6 +33,24 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             HttpContext = httpContext,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
+    }
+
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || type.Charset.Value is not { Length: > 0 } charset)
+        {
+            return null;
+        }
+
+        try
+        {
+            System.Text.Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled exception for {Method} {Path} (trace id {TraceId})")]

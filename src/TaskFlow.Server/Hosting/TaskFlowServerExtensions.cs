@@ -62,6 +62,9 @@ public static class TaskFlowServerExtensions
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails();
+
+        // After the default writer, so it only answers clients whose Accept admits no JSON.
+        services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
         services.AddExceptionHandler<ProblemExceptionHandler>();
 
         services.AddSingleton(CreateKeyRing);
