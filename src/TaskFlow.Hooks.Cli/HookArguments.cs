@@ -26,6 +26,12 @@ internal static class HookArguments
                 continue;
             }
 
+            if (name is not ("--stdin-timeout" or "--strategy" or "--aggregation" or "--max-subtasks" or "--max-depth"))
+            {
+                error = $"unknown option {args[i]}; taskflow-hook takes --block-invalid, --stdin-timeout S, --strategy S, --aggregation A, --max-subtasks N and --max-depth N.";
+                return false;
+            }
+
             var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
             if (value is null)
             {
@@ -56,11 +62,8 @@ internal static class HookArguments
                 case "--max-depth" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var depth):
                     limits.MaxDepth = Math.Max(0, depth);
                     break;
-                case "--stdin-timeout" or "--max-subtasks" or "--max-depth":
-                    error = $"{name} {value} is not a number.";
-                    return false;
                 default:
-                    error = $"unknown option {args[i]}; taskflow-hook takes --block-invalid, --stdin-timeout S, --strategy, --aggregation, --max-subtasks N and --max-depth N.";
+                    error = $"{name} {value} is not a number.";
                     return false;
             }
         }
