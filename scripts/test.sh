@@ -19,8 +19,9 @@
 #   is downloaded), and Debian's prometheus for the monitoring tests (promtool checks and tests the
 #   alert rules; a Prometheus the tests start scrapes a server and a worker).
 # - Builds TaskFlow.sln (Release) once (which also runs npm ci and the designer's Vite build),
-#   then runs all test projects with TRX results, and the designer's Vitest unit tests with a
-#   JUnit report, in artifacts/test-results/.
+#   publishes the native hook executable (taskflow-hook) into artifacts/taskflow-hook (installing
+#   gcc and libc6-dev for the native link if needed), then runs all test projects with TRX
+#   results, and the designer's Vitest unit tests with a JUnit report, in artifacts/test-results/.
 # - Its last line is "N passed, N failed, N skipped" (counted from the TRX and JUnit files). It
 #   exits non-zero if the build failed, a test failed, a test run itself failed, no TRX file was
 #   written, or no test ran.
@@ -145,6 +146,24 @@ TASKFLOW_CONFORMANCE=$(cd "$TASKFLOW_CONFORMANCE" && pwd)
 if ! dotnet build TaskFlow.sln -c Release -nodeReuse:false; then
   stop_all
   say "error: the build failed"
+  exit 1
+fi
+
+# --- the native hook executable (taskflow-hook, native AOT) -------------------------------
+# The hook tests run every case against it too, from artifacts/taskflow-hook. Native AOT links
+# with the system C compiler (gcc or clang) and the C library's development files.
+if ! command -v clang >/dev/null 2>&1 && ! command -v gcc >/dev/null 2>&1 || [[ ! -e /usr/lib/x86_64-linux-gnu/crt1.o && ! -e /usr/lib/aarch64-linux-gnu/crt1.o ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing gcc and libc6-dev (native AOT links with them)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gcc libc6-dev >&2 \
+      || { apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gcc libc6-dev >&2; }
+  else
+    say "warning: no C compiler to link native AOT with; the native hook tests will fail"
+  fi
+fi
+if ! dotnet publish src/TaskFlow.Hooks.Cli -c Release -r "linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')" -o artifacts/taskflow-hook -nodeReuse:false; then
+  stop_all
+  say "error: the native hook executable could not be published"
   exit 1
 fi
 

@@ -2,14 +2,16 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 
-// Times `taskflow hook` end to end, from process start to exit, as Claude Code runs it: a new
-// process per event with the hook input on stdin. Each round is a PreToolUse that plans a task of
-// three subtasks and a PostToolUse of a marked Task that records one of them. The runs are
-// sequential, so the figures are of one hook at a time. The floor is an empty .NET app (this
-// benchmark started with --noop), started the same way in the same rounds: on a busy machine
-// compare the hook against it rather than against an absolute figure.
+// Times a hook event end to end, from process start to exit, as Claude Code runs it: a new process
+// per event with the hook input on stdin, through `taskflow hook` and through the native
+// `taskflow-hook` (artifacts/taskflow-hook, or --native PATH; --native none leaves it out). Each
+// round is a PreToolUse that plans a task of three subtasks and a PostToolUse of a marked Task that
+// records one of them, for each launcher. The runs are sequential, so the figures are of one hook at
+// a time. Two floors are started in the same rounds: an empty .NET app (this benchmark started with
+// --noop) and an empty native executable (/bin/true): on a busy machine compare the hooks against
+// them rather than against an absolute figure.
 //
-//   dotnet run -c Release --project bench/TaskFlow.Bench.Hooks -- [--taskflow PATH] [--runs 30] [--warmups 3] [--env NAME=VALUE]...
+//   dotnet run -c Release --project bench/TaskFlow.Bench.Hooks -- [--taskflow PATH] [--native PATH|none] [--runs 30] [--warmups 3] [--env NAME=VALUE]...
 if (args is ["--noop"])
 {
     // The floor: this benchmark's own executable started and ended, a .NET process that does nothing.
@@ -19,6 +21,7 @@ if (args is ["--noop"])
 var runs = 30;
 var warmups = 3;
 string? taskflow = null;
+string? native = null;
 var environment = new Dictionary<string, string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -27,15 +30,18 @@ for (var i = 0; i < args.Length; i++)
         case "--runs": runs = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--warmups": warmups = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--taskflow": taskflow = args[++i]; break;
+        case "--native": native = args[++i]; break;
         case "--env":
             var pair = args[++i].Split('=', 2);
             environment[pair[0]] = pair[1];
             break;
-        default: throw new ArgumentException($"Unknown argument {args[i]}; use --taskflow PATH, --runs N, --warmups N, --env NAME=VALUE.");
+        default: throw new ArgumentException($"Unknown argument {args[i]}; use --taskflow PATH, --native PATH|none, --runs N, --warmups N, --env NAME=VALUE.");
     }
 }
 
 taskflow ??= FindBuiltTaskflow();
+native = native == "none" ? null : native ?? FindPublishedNativeHook();
+const string NativeFloor = "/bin/true";
 var (program, prefix) = taskflow.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? ("dotnet", new[] { taskflow }) : (taskflow, Array.Empty<string>());
 // The floor starts like the hook: through this benchmark's apphost when the hook runs through its own.
 var benchApphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "TaskFlow.Bench.Hooks.exe" : "TaskFlow.Bench.Hooks");
@@ -51,6 +57,12 @@ try
     var preCpus = new List<double>();
     var postCpus = new List<double>();
     var floorCpus = new List<double>();
+    var nativePre = new List<double>();
+    var nativePost = new List<double>();
+    var nativeFloor = new List<double>();
+    var nativePreCpus = new List<double>();
+    var nativePostCpus = new List<double>();
+    var nativeFloorCpus = new List<double>();
     for (var round = 0; round < warmups + runs; round++)
     {
         var session = $"bench-{round}";
@@ -64,6 +76,29 @@ try
 
         var (postTime, postCpu, _) = Time(program, [.. prefix, "hook"], PostToolUse(session, work, $"[taskflow:{workflowId}/s1] Add the orders endpoint."));
         var (floorTime, floorCpu, _) = Time(floorProgram, [.. floorPrefix, "--noop"], "");
+        if (native is not null)
+        {
+            var nativeSession = session + "-native";
+            var (nPreTime, nPreCpu, nPreOut) = Time(native, [], PreToolUse(nativeSession, work, prompt));
+            var nativeWorkflowId = JsonNode.Parse(File.ReadAllText(Path.Combine(work, ".taskflow", "hooks", nativeSession + ".json")))!["plans"]![0]!["workflowId"]!.GetValue<string>();
+            if (!nPreOut.Contains("additionalContext", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"PreToolUse (native) gave no additionalContext: {nPreOut}");
+            }
+
+            var (nPostTime, nPostCpu, _) = Time(native, [], PostToolUse(nativeSession, work, $"[taskflow:{nativeWorkflowId}/s1] Add the orders endpoint."));
+            var (nFloorTime, nFloorCpu, _) = Time(NativeFloor, [], "");
+            if (round >= warmups)
+            {
+                nativePre.Add(nPreTime);
+                nativePost.Add(nPostTime);
+                nativeFloor.Add(nFloorTime);
+                nativePreCpus.Add(nPreCpu);
+                nativePostCpus.Add(nPostCpu);
+                nativeFloorCpus.Add(nFloorCpu);
+            }
+        }
+
         if (round >= warmups)
         {
             pre.Add(preTime);
@@ -76,12 +111,14 @@ try
     }
 
     Console.WriteLine($"taskflow: {taskflow}");
+    Console.WriteLine($"native: {native ?? "(none)"}");
     Console.WriteLine($"environment: {(environment.Count == 0 ? "(none)" : string.Join(' ', environment.Select(e => $"{e.Key}={e.Value}")))}");
     Console.WriteLine($"runs: {runs} (after {warmups} warm-up rounds), processes: {Environment.ProcessorCount} cores, load average: {LoadAverage()}");
     Console.WriteLine("wall time, process start to exit:");
     Report("PreToolUse (plan 3 subtasks)", pre);
     Report("PostToolUse (record 1 subtask)", post);
     Report(".NET floor (an empty app)", floor);
+    ReportNative(nativePre, nativePost, nativeFloor);
     if (OperatingSystem.IsLinux())
     {
         // CPU time (user + system, all threads) of the child: far less sensitive to a busy machine than wall time.
@@ -89,6 +126,7 @@ try
         Report("PreToolUse (plan 3 subtasks)", preCpus);
         Report("PostToolUse (record 1 subtask)", postCpus);
         Report(".NET floor (an empty app)", floorCpus);
+        ReportNative(nativePreCpus, nativePostCpus, nativeFloorCpus);
     }
 }
 finally
@@ -131,11 +169,21 @@ finally
     return (elapsed, ChildrenCpuMilliseconds() - cpuBefore, stdout.Result);
 }
 
+void ReportNative(List<double> pre, List<double> post, List<double> floor)
+{
+    if (native is not null)
+    {
+        Report("native PreToolUse", pre);
+        Report("native PostToolUse", post);
+        Report($"native floor ({NativeFloor})", floor);
+    }
+}
+
 static void Report(string name, List<double> times)
 {
     times.Sort();
     double At(double q) => times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-34} p50 {At(0.50),7:0.0} ms   p99 {At(0.99),7:0.0} ms   min {times[0],7:0.0} ms   max {times[^1],7:0.0} ms"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-34} p50 {At(0.50),7:0.0} ms   p95 {At(0.95),7:0.0} ms   p99 {At(0.99),7:0.0} ms   min {times[0],7:0.0} ms   max {times[^1],7:0.0} ms"));
 }
 
 // getrusage(RUSAGE_CHILDREN): user + system time of every child waited for so far, in ms.
@@ -181,6 +229,22 @@ static string PostToolUse(string session, string cwd, string prompt) => new Json
     ["tool_response"] = new JsonObject { ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "Done." }), ["totalDurationMs"] = 1000 },
     ["tool_use_id"] = "toolu_bench_post",
 }.ToJsonString();
+
+static string FindPublishedNativeHook()
+{
+    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+    {
+        if (File.Exists(Path.Combine(dir.FullName, "TaskFlow.sln")))
+        {
+            var file = Path.Combine(dir.FullName, "artifacts", "taskflow-hook", "taskflow-hook");
+            return File.Exists(file)
+                ? file
+                : throw new FileNotFoundException($"Publish the native hook first (dotnet publish src/TaskFlow.Hooks.Cli -c Release -r linux-x64 -o artifacts/taskflow-hook): {file} is missing; or pass --native PATH or --native none.");
+        }
+    }
+
+    throw new FileNotFoundException("No TaskFlow.sln above the benchmark; pass --native PATH or --native none.");
+}
 
 static string FindBuiltTaskflow()
 {

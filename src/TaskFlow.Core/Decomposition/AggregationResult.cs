@@ -52,7 +52,7 @@ public sealed record AggregationResult
                 entry["weight"] = Weights[i];
             }
 
-            results.Add(entry);
+            results.Add((JsonNode)entry);
         }
 
         var counts = new JsonObject();

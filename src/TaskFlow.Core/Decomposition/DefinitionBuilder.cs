@@ -114,7 +114,7 @@ internal sealed partial class DefinitionBuilder
         var entries = new JsonArray();
         foreach (var (nodeId, _) in results)
         {
-            entries.Add(new JsonObject
+            entries.Add((JsonNode)new JsonObject
             {
                 ["id"] = nodeId,
                 ["status"] = TemplateText.NodeMember(nodeId, "status"),

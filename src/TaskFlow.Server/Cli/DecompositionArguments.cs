@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TaskFlow.Core.Decomposition;
 using TaskFlow.Core.Validation;
-using TaskFlow.Server.Hooks;
+using TaskFlow.Hooks;
 
 namespace TaskFlow.Server.Cli;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
-using TaskFlow.Server.Hooks;
+using TaskFlow.Hooks;
 
 namespace TaskFlow.Server.Cli;
 
 /// <summary>
 /// <c>taskflow hook</c>: Claude Code's hook protocol on stdin and stdout. Kept free of hosting, DI
-/// and the database so that a hook process starts and exits quickly; see docs/hooks.md.
+/// and the database; the native <c>taskflow-hook</c> runs the same <see cref="HookRun"/> faster. See docs/hooks.md.
 /// </summary>
 internal static class HookCommand
 {
@@ -24,51 +24,8 @@ internal static class HookCommand
             var hookOptions = options.Read(result);
             hookOptions.BlockInvalid = result.GetValue(block) || HookOptions.BlockFromEnvironment();
             hookOptions.StdinTimeout = TimeSpan.FromSeconds(Math.Max(0.05, result.GetValue(timeout)));
-            return await RunAsync(Console.OpenStandardInput(), hookOptions, cancellationToken);
+            return await HookRun.RunAsync(Console.OpenStandardInput(), Console.Out, Console.Error, hookOptions, cancellationToken);
         });
         return command;
-    }
-
-    private static async Task<int> RunAsync(Stream stdin, HookOptions options, CancellationToken cancellationToken)
-    {
-        var (text, error) = await HookStdin.ReadAsync(stdin, options.MaxStdinBytes, options.StdinTimeout);
-        var input = text is null ? null : ClaudeCodeHook.Parse(text, out error);
-        if (input is null)
-        {
-            await Console.Error.WriteLineAsync(error);
-            return 1;
-        }
-
-        var store = HookPlanStore.For(HookJson.Text(input["cwd"]));
-        var hook = new ClaudeCodeHook(store, options, TimeProvider.System, message => Console.Error.WriteLine(message));
-        HookOutcome outcome;
-        HookPlan? registered;
-        try
-        {
-            (outcome, registered) = await hook.HandleAsync(input, cancellationToken);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
-        {
-            // A store that cannot be written must not stop the Task call: a non-blocking error.
-            await Console.Error.WriteLineAsync($"taskflow hook: the plan store {store.Directory} could not be used: {ex.Message}");
-            return 1;
-        }
-
-        if (registered is not null && HookServerMirror.FromEnvironment() is { } mirror)
-        {
-            await mirror.SaveAsync(registered, message => Console.Error.WriteLine(message), cancellationToken);
-        }
-
-        if (outcome.Stdout is not null)
-        {
-            await Console.Out.WriteLineAsync(outcome.Stdout);
-        }
-
-        if (outcome.Stderr is not null)
-        {
-            await Console.Error.WriteLineAsync(outcome.Stderr);
-        }
-
-        return outcome.ExitCode;
     }
 }

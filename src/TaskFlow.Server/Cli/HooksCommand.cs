@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using TaskFlow.Hooks;
 using TaskFlow.Server.Hooks;
 
 namespace TaskFlow.Server.Cli;

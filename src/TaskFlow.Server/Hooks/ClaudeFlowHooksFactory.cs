@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 
+using TaskFlow.Hooks;
+
 namespace TaskFlow.Server.Hooks;
 
 /// <summary>Builds the claude-flow upstream only when one is named, so the plain hook path never loads the router.</summary>

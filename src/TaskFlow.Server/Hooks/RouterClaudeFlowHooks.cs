@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
 using TaskFlow.Routing;
 
+using TaskFlow.Hooks;
+
 namespace TaskFlow.Server.Hooks;
 
 /// <summary>

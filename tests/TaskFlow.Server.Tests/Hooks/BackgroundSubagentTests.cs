@@ -7,8 +7,11 @@ namespace TaskFlow.Server.Tests.Hooks;
 /// answers <c>status: "async_launched"</c> at once, and the result comes later in SubagentStop.
 /// Each subtask finishes only at its own SubagentStop; the aggregation is reported once, after the last.
 /// </summary>
-public sealed class BackgroundSubagentTests : IDisposable
+public class BackgroundSubagentTests : IDisposable
 {
+    /// <summary>The process that handles the hook: <c>taskflow hook</c> here, the native executable in <see cref="NativeBackgroundSubagentTests"/>.</summary>
+    internal virtual HookLauncher Launcher => HookLauncher.Cli;
+
     private const string Session = "7d3e1b90-2c4f-4a6e-9b1d-0f5c8e2a7d43";
     private const string ThreeItems = "Ship the release:\n- Add the orders endpoint\n- Build the orders page\n- Write the release notes";
 
@@ -163,7 +166,7 @@ public sealed class BackgroundSubagentTests : IDisposable
         Assert.Equal(8, Plans().Single()["result"]!["counts"]!["succeeded"]!.GetValue<int>());
     }
 
-    private Task<CliResult> HookAsync(JsonObject input) => CliProcess.TaskFlowAsync(["hook"], input.ToJsonString(), _cwd);
+    private Task<CliResult> HookAsync(JsonObject input) => CliProcess.HookAsync(Launcher, [], input.ToJsonString(), _cwd);
 
     private async Task<string> PlanAsync(string prompt)
     {

@@ -11,7 +11,8 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 
 /// <summary>
 /// Runs a real process to the end with a bound on its run time: the built <c>taskflow</c> (as
-/// <c>dotnet taskflow.dll</c>, as Claude Code would run the hook command) or claude-flow under node.
+/// <c>dotnet taskflow.dll</c>, as Claude Code would run the hook command), the native
+/// <c>taskflow-hook</c>, or claude-flow under node.
 /// Variables of the test run that TaskFlow reads are removed first, so only what a test passes
 /// configures it. A process still running at the bound is killed and the test fails.
 /// </summary>
@@ -21,6 +22,12 @@ internal static class CliProcess
 
     public static Task<CliResult> TaskFlowAsync(IEnumerable<string> arguments, string? stdin, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, bool keepStdinOpen = false, TimeSpan? timeout = null) =>
         RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), .. arguments], stdin, workingDirectory, environment, keepStdinOpen, timeout ?? TimeSpan.FromSeconds(60));
+
+    /// <summary>One hook event through <paramref name="launcher"/>, with the hook's own options.</summary>
+    public static Task<CliResult> HookAsync(HookLauncher launcher, IEnumerable<string> options, string? stdin, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null, bool keepStdinOpen = false, TimeSpan? timeout = null) =>
+        launcher == HookLauncher.Native
+            ? RunAsync(NativeHook.Path, options, stdin, workingDirectory, environment, keepStdinOpen, timeout ?? TimeSpan.FromSeconds(60))
+            : TaskFlowAsync(["hook", .. options], stdin, workingDirectory, environment, keepStdinOpen, timeout);
 
     public static async Task<CliResult> RunAsync(string program, IEnumerable<string> arguments, string? stdin, string workingDirectory, IReadOnlyDictionary<string, string>? environment, bool keepStdinOpen, TimeSpan timeout)
     {

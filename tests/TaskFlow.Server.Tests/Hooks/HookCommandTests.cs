@@ -6,8 +6,11 @@ namespace TaskFlow.Server.Tests.Hooks;
 /// <c>taskflow hook</c> as Claude Code runs it: the real built process, one hook input on stdin,
 /// the answer on stdout, the plan in <c>CWD/.taskflow/hooks/SESSION.json</c>.
 /// </summary>
-public sealed class HookCommandTests : IDisposable
+public class HookCommandTests : IDisposable
 {
+    /// <summary>The process that handles the hook: <c>taskflow hook</c> here, the native executable in <see cref="NativeHookCommandTests"/>.</summary>
+    internal virtual HookLauncher Launcher => HookLauncher.Cli;
+
     private const string Session = "5f0c2a6e-8d51-4c1b-9a43-2b7f1e9d0c11";
     private const string ThreeItems = "Ship the release:\n- Add the orders endpoint\n- Build the orders page\n- Write the release notes";
 
@@ -176,7 +179,7 @@ public sealed class HookCommandTests : IDisposable
         await PlanAsync();
         var before = await File.ReadAllBytesAsync(StoreFile);
 
-        var result = await CliProcess.TaskFlowAsync(["hook"], stdin, _cwd);
+        var result = await CliProcess.HookAsync(Launcher, [], stdin, _cwd);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("taskflow hook:", result.Stderr);
@@ -188,7 +191,7 @@ public sealed class HookCommandTests : IDisposable
     public async Task StdinThatNeverCloses_ExitsOneAfterTheStdinTimeout()
     {
         // The helper kills the process after 60 s and fails the test; the hook must give up after 1 s by itself.
-        var result = await CliProcess.TaskFlowAsync(["hook", "--stdin-timeout", "1"], "{\"hook_event_name\": \"PreToolUse\"", _cwd, keepStdinOpen: true);
+        var result = await CliProcess.HookAsync(Launcher, ["--stdin-timeout", "1"], "{\"hook_event_name\": \"PreToolUse\"", _cwd, keepStdinOpen: true);
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("did not close within 1 s", result.Stderr);
@@ -213,7 +216,7 @@ public sealed class HookCommandTests : IDisposable
     {
         var input = HookInputs.PreToolUse(Session, _cwd, "Task", "- a one\n- b two\n- c three\n- d four", "toolu_1");
 
-        var result = await CliProcess.TaskFlowAsync(["hook", "--max-subtasks", "3"], input.ToJsonString(), _cwd, new Dictionary<string, string> { ["TASKFLOW_HOOKS_BLOCK_INVALID"] = "true" });
+        var result = await CliProcess.HookAsync(Launcher, ["--max-subtasks", "3"], input.ToJsonString(), _cwd, new Dictionary<string, string> { ["TASKFLOW_HOOKS_BLOCK_INVALID"] = "true" });
 
         Assert.True(result.ExitCode == 2, result.ToString());
         Assert.Contains("limit.subtasks", result.Stderr);
@@ -266,7 +269,7 @@ public sealed class HookCommandTests : IDisposable
     {
         var folder = Path.Combine(_cwd, "elsewhere");
 
-        var result = await CliProcess.TaskFlowAsync(["hook"], HookInputs.PreToolUse(Session, _cwd, "Task", ThreeItems, "toolu_1").ToJsonString(), _cwd, new Dictionary<string, string> { ["TASKFLOW_HOOKS_DIR"] = folder });
+        var result = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Task", ThreeItems, "toolu_1").ToJsonString(), _cwd, new Dictionary<string, string> { ["TASKFLOW_HOOKS_DIR"] = folder });
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(File.Exists(Path.Combine(folder, Session + ".json")));
@@ -274,7 +277,7 @@ public sealed class HookCommandTests : IDisposable
     }
 
     private Task<CliResult> HookAsync(JsonObject input, params string[] options) =>
-        CliProcess.TaskFlowAsync(["hook", .. options], input.ToJsonString(), _cwd);
+        CliProcess.HookAsync(Launcher, [.. options], input.ToJsonString(), _cwd);
 
     private async Task<string> PlanAsync(string prompt = ThreeItems)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TaskFlow.Hooks;
 
 namespace TaskFlow.Server.Tests.Hooks;
 
@@ -43,6 +44,27 @@ public sealed class HooksInstallTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         var command = JsonNode.Parse(await File.ReadAllTextAsync(Settings))!["hooks"]!["PreToolUse"]![0]!["hooks"]![0]!["command"]!.GetValue<string>();
         Assert.Contains("taskflow.dll", command);
+        Assert.EndsWith(" hook", command);
+    }
+
+    [Fact]
+    public void DefaultCommand_NativeExecutableBesideTheCli_IsThatExecutable()
+    {
+        var cli = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var native = Path.Combine(cli, HookSettingsInstaller.NativeExecutable);
+        File.Copy(NativeHook.Path, native);
+
+        Assert.Equal(native, HookSettingsInstaller.DefaultCommand(cli));
+    }
+
+    [Fact]
+    public void DefaultCommand_NoNativeExecutableBesideTheCli_RunsTheCliHook()
+    {
+        var cli = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+
+        var command = HookSettingsInstaller.DefaultCommand(cli);
+
+        Assert.DoesNotContain(HookSettingsInstaller.NativeExecutable, command);
         Assert.EndsWith(" hook", command);
     }
 

@@ -7,8 +7,11 @@ namespace TaskFlow.Server.Tests.Hooks;
 /// and the minimal or loose payloads real callers send, through the built <c>taskflow hook</c>:
 /// exit codes and stdout as documented, and nothing stored changes on input the hook cannot use.
 /// </summary>
-public sealed class ReferenceExampleTests : IDisposable
+public class ReferenceExampleTests : IDisposable
 {
+    /// <summary>The process that handles the hook: <c>taskflow hook</c> here, the native executable in <see cref="NativeReferenceExampleTests"/>.</summary>
+    internal virtual HookLauncher Launcher => HookLauncher.Cli;
+
     private const string Session = "abc123";
 
     private readonly string _cwd = Directory.CreateTempSubdirectory("taskflow-ref-").FullName;
@@ -127,7 +130,7 @@ public sealed class ReferenceExampleTests : IDisposable
     [Fact]
     public async Task MinimalPayload_OnlyEventToolAndInput_PlansUnderNoSessionInTheWorkingFolder()
     {
-        var result = await CliProcess.TaskFlowAsync(["hook"], """{"hook_event_name":"PreToolUse","tool_name":"Agent","tool_input":{"prompt":"- Write the docs\n- Write the tests"}}""", _cwd);
+        var result = await CliProcess.HookAsync(Launcher, [], """{"hook_event_name":"PreToolUse","tool_name":"Agent","tool_input":{"prompt":"- Write the docs\n- Write the tests"}}""", _cwd);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("[s2] Write the tests", JsonNode.Parse(result.Stdout)!["hookSpecificOutput"]!["additionalContext"]!.GetValue<string>());
@@ -190,7 +193,7 @@ public sealed class ReferenceExampleTests : IDisposable
 
         var before = await File.ReadAllBytesAsync(StoreFile);
 
-        var result = await CliProcess.TaskFlowAsync(["hook"], stdin, _cwd);
+        var result = await CliProcess.HookAsync(Launcher, [], stdin, _cwd);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("", result.Stdout);
@@ -200,7 +203,7 @@ public sealed class ReferenceExampleTests : IDisposable
     private JsonObject Example(string file) =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Hooks", "Reference", file)).Replace("{CWD}", _cwd.Replace("\\", "\\\\")))!.AsObject();
 
-    private Task<CliResult> HookAsync(JsonObject input) => CliProcess.TaskFlowAsync(["hook"], input.ToJsonString(), _cwd);
+    private Task<CliResult> HookAsync(JsonObject input) => CliProcess.HookAsync(Launcher, [], input.ToJsonString(), _cwd);
 
     private JsonNode OnlySubtask() => Assert.Single(JsonNode.Parse(File.ReadAllText(StoreFile))!["plans"]![0]!["subtasks"]!.AsArray())!;
 }

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// <c>taskflow hooks pre-task</c> and <c>post-task</c>: claude-flow 3.x's commands and fields, with

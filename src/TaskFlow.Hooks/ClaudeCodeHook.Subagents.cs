@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// Subagents that run in the background: the launch receipt, SubagentStart and SubagentStop. A

@@ -1,7 +1,7 @@
 using TaskFlow.Core.Decomposition;
 using TaskFlow.Core.Validation;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>How the hook commands decompose and when they block. Every default is here.</summary>
 internal sealed class HookOptions

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// claude-flow 3.x's pre-task estimate, computed the way it does for a description with no learned
@@ -57,7 +57,7 @@ internal static partial class TaskEstimate
         var suggested = new JsonArray();
         for (var i = 0; i < agents.Length; i++)
         {
-            suggested.Add(new JsonObject
+            suggested.Add((JsonNode)new JsonObject
             {
                 ["type"] = agents[i],
                 ["confidence"] = Math.Round(confidence - 0.05 * i, 2),

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// Reads the hook input, bounded in size and time: Claude Code closes stdin after one JSON object,

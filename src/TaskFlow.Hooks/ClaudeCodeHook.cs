@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// Claude Code's hook protocol for Agent (and its older name Task) calls: PreToolUse plans the task

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// A decomposed task as the hooks keep it between processes: the workflow it became, its subtasks

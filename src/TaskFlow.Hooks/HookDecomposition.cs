@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>The pure Core decomposition as the hooks use it, and the text that tells an agent about the plan.</summary>
 internal static partial class HookDecomposition

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// claude-flow's own pre-task and post-task hooks (its MCP tools <c>hooks_pre-task</c> and

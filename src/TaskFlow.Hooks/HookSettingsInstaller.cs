@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// Merges TaskFlow's hook entries into a Claude Code <c>.claude/settings.json</c>: every entry and
@@ -82,7 +82,7 @@ internal static class HookSettingsInstaller
             }
 
             group["hooks"] = new JsonArray(new JsonObject { ["type"] = "command", ["command"] = command, ["timeout"] = timeoutSeconds });
-            groups.Add(group);
+            groups.Add((JsonNode)group);
             added++;
         }
 
@@ -106,9 +106,22 @@ internal static class HookSettingsInstaller
         return added;
     }
 
-    /// <summary>The command that runs this executable's hook: its apphost, <c>dotnet taskflow.dll</c>, or <c>taskflow</c> from PATH.</summary>
-    public static string DefaultCommand()
+    /// <summary>The native hook executable's file name; <c>hooks install</c> prefers it when it sits beside the CLI.</summary>
+    public const string NativeExecutable = "taskflow-hook";
+
+    /// <summary>
+    /// The command that runs the hook: the native <c>taskflow-hook</c> beside this executable (tens of
+    /// milliseconds per event), else this executable's apphost, <c>dotnet taskflow.dll</c>, or
+    /// <c>taskflow</c> from PATH with <c>hook</c>.
+    /// </summary>
+    public static string DefaultCommand(string? baseDirectory = null)
     {
+        var native = Path.Combine(baseDirectory ?? AppContext.BaseDirectory, NativeExecutable);
+        if (File.Exists(native))
+        {
+            return Quote(native);
+        }
+
         var process = Environment.ProcessPath;
         if (process is not null && Path.GetFileNameWithoutExtension(process).StartsWith("taskflow", StringComparison.OrdinalIgnoreCase))
         {

@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>Reading values out of JsonNode trees without the reflection serializer, which keeps the hook process's start short.</summary>
 internal static class HookJson

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>
 /// <c>[taskflow:WORKFLOW/SUBTASK]</c> at the start of a Task prompt ties that Task call to one

@@ -1,4 +1,4 @@
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>What a hook process answers: its exit code (0 ok, 1 bad input, 2 block), stdout and stderr.</summary>
 internal sealed record HookOutcome(int ExitCode, string? Stdout = null, string? Stderr = null)

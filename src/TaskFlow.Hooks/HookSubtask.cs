@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Decomposition;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>One subtask of a stored plan and what has been reported for it.</summary>
 internal sealed class HookSubtask

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace TaskFlow.Server.Hooks;
+namespace TaskFlow.Hooks;
 
 /// <summary>The plans in one store file: those of one Claude Code session, or of one claude-flow task id.</summary>
 internal sealed class HookBook
