@@ -110,20 +110,8 @@ internal sealed class TemplatedJsonCompiler
 
     private ScriptJsonPart? VisitScript(string source, string path)
     {
-        Scripting.JavaScriptExpression script;
-        try
+        if (Parse(Scripting.JavaScriptExpression.Parse, source, path) is not { } script)
         {
-            script = Scripting.JavaScriptExpression.Parse(source);
-        }
-        catch (TemplateSyntaxException error)
-        {
-            var displayPath = JsonPathText.Display(path);
-            if (_errors is null)
-            {
-                throw error.WithPath(displayPath);
-            }
-
-            _errors.Add((displayPath, error));
             return null;
         }
 
@@ -133,10 +121,22 @@ internal sealed class TemplatedJsonCompiler
 
     private LiquidJsonPart? VisitLiquid(string source, string path)
     {
-        Scripting.LiquidTemplate template;
+        if (Parse(Scripting.LiquidTemplate.Parse, source, path) is not { } template)
+        {
+            return null;
+        }
+
+        References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots, template.ReferencedSecrets));
+        return new LiquidJsonPart(template, JsonPathText.Display(path));
+    }
+
+    // A syntax error is thrown with its path, or, when errors are being collected, kept (and null returned).
+    private T? Parse<T>(Func<string, T> parse, string source, string path)
+        where T : class
+    {
         try
         {
-            template = Scripting.LiquidTemplate.Parse(source);
+            return parse(source);
         }
         catch (TemplateSyntaxException error)
         {
@@ -149,9 +149,6 @@ internal sealed class TemplatedJsonCompiler
             _errors.Add((displayPath, error));
             return null;
         }
-
-        References.Add(new TemplateReferences(template.ReferencedNodeIds, template.ReferencedRoots, template.ReferencedSecrets));
-        return new LiquidJsonPart(template, JsonPathText.Display(path));
     }
 
     private static ConstantJsonPart Snapshot(JsonNode? node) => new(node?.DeepClone());
