@@ -76,7 +76,7 @@ public sealed class ApprovalsAndEventsTests(DesignerFixture fixture)
         await designer.Page.GetByTestId("tab-run").ClickAsync();
         await designer.FillAsync("run-input", """{ "order": "B-2" }""");
         await designer.Page.GetByTestId("run-start").ClickAsync();
-        await Expect(designer.Node("wait")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(designer.Node("wait")).ToHaveAttributeAsync("data-status", "waiting");
         await designer.Node("wait").Locator(".tf-node-title").ClickAsync();
 
         var wait = designer.Page.GetByTestId("event-wait");

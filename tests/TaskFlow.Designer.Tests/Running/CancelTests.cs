@@ -26,7 +26,7 @@ public sealed class CancelTests(DesignerFixture fixture)
         await designer.Page.GetByTestId("tab-run").ClickAsync();
         await designer.Page.GetByTestId("run-start").ClickAsync();
         await Expect(designer.Node("start")).ToHaveAttributeAsync("data-status", "succeeded");
-        await Expect(designer.Node("wait")).ToHaveAttributeAsync("data-status", "running");
+        await Expect(designer.Node("wait")).ToHaveAttributeAsync("data-status", "waiting");
 
         await designer.Page.GetByTestId("instance-cancel").ClickAsync();
 

@@ -1,13 +1,14 @@
 import type { NodeStatus } from '../api/types';
 
-/** The states the canvas overlay draws. */
-export type OverlayState = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+/** The states the canvas overlay draws: waiting (a timer, an event, an approval, an agent, a child) apart from running. */
+export type OverlayState = 'pending' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
 
 export function overlayOf(status: NodeStatus): OverlayState {
   switch (status) {
     case 'Running':
-    case 'Waiting':
       return 'running';
+    case 'Waiting':
+      return 'waiting';
     case 'Succeeded':
       return 'succeeded';
     case 'Failed':
@@ -29,8 +30,9 @@ export function overlayOfEvent(type: string): OverlayState | null {
     case 'NodeStarted':
     case 'NodeRetried':
     case 'NodeResumed':
-    case 'NodeSuspended':
       return 'running';
+    case 'NodeSuspended':
+      return 'waiting';
     case 'NodeSucceeded':
       return 'succeeded';
     case 'NodeFailed':
