@@ -34,6 +34,30 @@ internal static class TestDatabases
         });
     }
 
+    /// <summary>
+    /// Deletes a test's folder. A part of it vanishing meanwhile (a process of the test tidying up
+    /// its own files as it exits) is not a failure: the delete is tried again on what is left.
+    /// </summary>
+    public static void DeleteFolder(string folder)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 5)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+
     public static (string Folder, Func<Task> Delete) CreateFolder(string prefix = "taskflow-test-")
     {
         var folder = Path.Combine(Path.GetTempPath(), prefix + Guid.NewGuid().ToString("N")[..12]);
@@ -41,11 +65,7 @@ internal static class TestDatabases
         return (folder, () =>
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
+            DeleteFolder(folder);
             return Task.CompletedTask;
         });
     }

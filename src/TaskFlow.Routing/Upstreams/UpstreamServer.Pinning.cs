@@ -95,7 +95,7 @@ internal sealed partial class UpstreamServer
 
         _connections.Remove(idle);
         _budget.Return();
-        _ = idle.DisposeAsync().AsTask();
+        CloseInBackground(idle);
     }
 
     /// <summary>Connects on behalf of every call of the session waiting on <paramref name="connecting"/> (not on one caller's token).</summary>

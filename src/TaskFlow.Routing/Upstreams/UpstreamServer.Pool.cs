@@ -185,7 +185,7 @@ internal sealed partial class UpstreamServer
                 live--;
                 _budget.Return();
                 ClosedIdle(_logger, Name, idle.TotalSeconds, live);
-                _ = connection.DisposeAsync().AsTask();
+                CloseInBackground(connection);
             }
         }
     }
@@ -209,7 +209,7 @@ internal sealed partial class UpstreamServer
             {
                 _connections.RemoveAt(i);
                 _budget.Return();
-                _ = connection.DisposeAsync().AsTask();
+                CloseInBackground(connection);
             }
         }
     }

@@ -54,6 +54,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
+
+    // Connections closed in the background (idle, broken, made room for), awaited by DisposeAsync:
+    // a stdio server's process and workspace are gone when the router is.
+    private readonly HashSet<Task> _closing = [];
     private IReadOnlyList<Tool>? _tools;
     private long _toolsFetchedAt;
 
@@ -302,6 +306,41 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     private int _disposing;
 
+    /// <summary>Closes a connection taken out of the pool without waiting for it; DisposeAsync waits for it.</summary>
+    private void CloseInBackground(UpstreamConnection connection)
+    {
+        var closing = CloseQuietlyAsync(connection);
+        lock (_lock)
+        {
+            _closing.Add(closing);
+        }
+
+        _ = closing.ContinueWith(
+            done =>
+            {
+                lock (_lock)
+                {
+                    _closing.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private static async Task CloseQuietlyAsync(UpstreamConnection connection)
+    {
+        try
+        {
+            await connection.DisposeAsync();
+        }
+        catch (Exception)
+        {
+            // Closing is best effort: the process group is signalled and the workspace cleanup
+            // reclaims what is left.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposing, 1) == 1)
@@ -310,6 +349,10 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
 
         await _disposed.CancelAsync();
+
+        // A start under way ends (cancelled, or connected and closed below) before the pool is
+        // emptied; it holds the one start slot while it runs.
+        var started = await _connecting.WaitAsync(_routing.ConnectTimeout + TimeSpan.FromSeconds(5));
         UpstreamConnection[] all;
         Task<UpstreamConnection>[] pins;
         lock (_lock)
@@ -326,6 +369,18 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             _budget.Return();
             await connection.DisposeAsync();
         }).Concat(pins.Select(ClosePinAsync)));
+
+        Task[] closing;
+        lock (_lock)
+        {
+            closing = [.. _closing];
+        }
+
+        await Task.WhenAll(closing);
+        if (started)
+        {
+            _connecting.Release();
+        }
 
         RateLimiter.Dispose();
         _disposed.Dispose();

@@ -59,15 +59,23 @@ internal static class CliProcess
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
+        try
         {
-            await process.StandardInput.WriteAsync(stdin);
-            await process.StandardInput.FlushAsync();
-        }
+            if (stdin is not null)
+            {
+                await process.StandardInput.WriteAsync(stdin);
+                await process.StandardInput.FlushAsync();
+            }
 
-        if (!keepStdinOpen)
+            if (!keepStdinOpen)
+            {
+                process.StandardInput.Close();
+            }
+        }
+        catch (IOException) when (process.WaitForExit(TimeSpan.FromSeconds(10)))
         {
-            process.StandardInput.Close();
+            // The program exited before reading its input (a refused option does): the broken
+            // pipe is how the write learns it; the exit code and stderr below tell the rest.
         }
 
         using var bound = new CancellationTokenSource(timeout);
