@@ -227,21 +227,56 @@ internal sealed partial class UpstreamServer
             return;
         }
 
+        // A start can fail on a busy machine (the handshake outlasting the connect timeout): it is
+        // tried again, after the backoff ConnectAsync keeps, a few times before the next call is
+        // left to start the server.
         var started = _time.GetTimestamp();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (replacement, callStarted) = await AcquireAsync(_disposed.Token);
+                Release(replacement, callStarted);
+                break;
+            }
+            catch (Exception) when (_disposed.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception) when (attempt < RestartAttempts)
+            {
+                // Logged and backed off where it happened; a refusal that is not a start failure
+                // (every connection of the router in use) waits a moment too.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), _time, _disposed.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            catch (Exception)
+            {
+                return;
+            }
+        }
+
+        Interlocked.Increment(ref _restarts);
+        Breaker.OnRecovered();
+        Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
         try
         {
-            var (replacement, callStarted) = await AcquireAsync(_disposed.Token);
-            Release(replacement, callStarted);
-            Interlocked.Increment(ref _restarts);
-            Breaker.OnRecovered();
-            Restarted(_logger, Name, _time.GetElapsedTime(started).TotalMilliseconds);
             await ResubscribeAsync(_disposed.Token);
         }
         catch (Exception)
         {
-            // The start failure is logged and backed off where it happened; the next call tries again.
+            // A subscription that could not be renewed is renewed by the next subscribe call.
         }
     }
+
+    /// <summary>How many times a lost server is started again in the background before the next call is left to do it.</summary>
+    private const int RestartAttempts = 5;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "MCP server {Server} connected (protocol {Protocol}) in {Milliseconds:0} ms")]
     private static partial void Connected(ILogger logger, string server, string? protocol, double milliseconds);
