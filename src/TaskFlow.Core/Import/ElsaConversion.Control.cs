@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TaskFlow.Core.Model;
 
 namespace TaskFlow.Core.Import;
 
@@ -7,6 +8,8 @@ internal sealed partial class ElsaConversion
 {
     private const string Fail = "fail";
     private const string ForEachActivity = "foreach";
+    private const string LoopItemInput = "item";
+    private const string LoopIndexInput = "index";
     private const string JavaScriptActivity = "javascript";
     private const string DefaultCase = "Default";
 
@@ -171,8 +174,9 @@ internal sealed partial class ElsaConversion
     }
 
     /// <summary>
-    /// ForEach and ParallelForEach: a TaskFlow foreach node runs one activity per item, so the body must
-    /// be one activity (or a flowchart or sequence of exactly one). ForEach runs the items one at a time.
+    /// ForEach and ParallelForEach: a TaskFlow foreach node runs one activity per item: the body when it is
+    /// one activity (or a flowchart or sequence of exactly one), else a workflow made of the body (see
+    /// <see cref="ConvertLoopBody"/>). ForEach runs the items one at a time.
     /// </summary>
     private ElsaFragment? ConvertForEach(JsonObject activity, string id, string? type, string prefix, bool parallel)
     {
@@ -195,14 +199,53 @@ internal sealed partial class ElsaConversion
         }
 
         var body = SingleBodyActivity(activity["body"]);
+        JsonObject bodyActivity;
         if (body is null)
         {
-            Problem(id, type,
-                "Its body is not one activity. A TaskFlow foreach node runs one activity per item; move the body into a workflow of its own, " +
-                "run that with an ExecuteWorkflow activity as the body, and import both.");
+            // A body of several activities becomes a workflow of its own, run once per item.
+            var companion = ConvertLoopBody(activity, id, type);
+            if (companion is null)
+            {
+                return null;
+            }
+
+            bodyActivity = new JsonObject
+            {
+                ["type"] = Workflow,
+                ["inputs"] = new JsonObject
+                {
+                    ["definitionId"] = companion.Id,
+                    ["input"] = new JsonObject { [LoopItemInput] = "{{ item }}", [LoopIndexInput] = "{{ index }}" },
+                },
+            };
+        }
+        else if (ConvertBodyActivity(body, id, type, prefix) is { } converted)
+        {
+            bodyActivity = converted;
+        }
+        else
+        {
             return null;
         }
 
+        var inputs = new JsonObject
+        {
+            ["items"] = items,
+            ["body"] = bodyActivity,
+        };
+        if (!parallel)
+        {
+            inputs["maxParallelism"] = 1L;
+        }
+
+        Note(id, type, "in its body, Elsa's current item (getCurrentValue(), CurrentValue) is TaskFlow's 'item' and its index 'index'.");
+        var node = AddNode(activity, prefix, ForEachActivity, inputs);
+        return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", NodeOutput(node.Id))]);
+    }
+
+    /// <summary>The one activity of a loop's body as a foreach body (<c>type</c> and <c>inputs</c>), or null with a problem.</summary>
+    private JsonObject? ConvertBodyActivity(JsonObject body, string id, string? type, string prefix)
+    {
         // The body is converted like any activity, then taken out of the graph and put inside the foreach.
         var before = _nodes.Count;
         var fragment = ConvertActivity(body, ChildPrefix(prefix, id), canTrigger: false);
@@ -221,20 +264,59 @@ internal sealed partial class ElsaConversion
         _nodes.RemoveAt(_nodes.Count - 1);
         _nodeIds.Remove(bodyNode.Id);
         _origins.Remove(bodyNode.Id);
+        return new JsonObject { ["type"] = bodyNode.Type, ["inputs"] = bodyNode.Inputs.DeepClone() };
+    }
 
-        var inputs = new JsonObject
+    /// <summary>
+    /// A loop body of several activities (a flowchart or a sequence) converted as a workflow of its own,
+    /// named after this one and the loop (<c>{id}.{loop}-body</c>), with the loop's item and index as its
+    /// inputs and this workflow's variable declarations. It is added to <see cref="_companions"/>; null
+    /// with the body's problems, each naming the loop, when it cannot be converted.
+    /// </summary>
+    private WorkflowDefinition? ConvertLoopBody(JsonObject activity, string id, string? type)
+    {
+        if (activity["body"] is not JsonObject body || ElsaActivityTypes.Classify(ElsaJson.String(body["type"])) is not (ElsaActivityKind.Flowchart or ElsaActivityKind.Sequence))
         {
-            ["items"] = items,
-            ["body"] = new JsonObject { ["type"] = bodyNode.Type, ["inputs"] = bodyNode.Inputs.DeepClone() },
-        };
-        if (!parallel)
-        {
-            inputs["maxParallelism"] = 1L;
+            Problem(id, type, "Its body is not an activity, a flowchart or a sequence.");
+            return null;
         }
 
-        Note(id, type, "in its body, Elsa's current item (getCurrentValue(), CurrentValue) is TaskFlow's 'item' and its index 'index'.");
-        var node = AddNode(activity, prefix, ForEachActivity, inputs);
-        return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", NodeOutput(node.Id))]);
+        var loopName = NonEmpty(activity["name"]) ?? id;
+        var variables = new JsonArray();
+        foreach (var declared in (ElsaJson.Array(document["variables"]) ?? []).Concat(ElsaJson.Array(ElsaJson.Object(document["root"])?["variables"]) ?? []))
+        {
+            variables.Add(declared?.DeepClone());
+        }
+
+        var bodyDocument = new JsonObject
+        {
+            ["definitionId"] = ElsaIds.Sanitize($"{_id}.{ElsaIds.Sanitize(id) ?? "loop"}-body"),
+            ["name"] = $"{NonEmpty(document["name"]) ?? _id}: body of {loopName}",
+            ["variables"] = variables,
+            ["root"] = body.DeepClone(),
+        };
+        var result = new ElsaConversion(bodyDocument, context) { LoopBody = true }.Run();
+        if (!result.Succeeded)
+        {
+            foreach (var problem in result.Problems)
+            {
+                Problem(problem.ActivityId ?? id, problem.ActivityType ?? type, $"In the body of loop '{loopName}': {problem.Message}");
+            }
+
+            return null;
+        }
+
+        _companions.AddRange(result.Companions);
+        _companions.Add(result.Definition);
+        foreach (var note in result.Notes)
+        {
+            _notes.Add($"In the body of loop '{loopName}': {note}");
+        }
+
+        Note(id, type,
+            $"its body of several activities is the workflow '{result.Definition.Id}', run once per item with the item and its index as inputs 'item' and 'index'. " +
+            "The body reads the workflow's variables as declared (their initial values); what it writes to them stays in that run of the body.");
+        return result.Definition;
     }
 
     /// <summary>The one activity of a body: itself, or the only activity of a flowchart without connections or of a sequence.</summary>

@@ -68,7 +68,7 @@ internal sealed partial class ElsaConversion
         var name = accessor[4..];
         if (!set && name == "CurrentValue")
         {
-            return "item";
+            return LoopBody ? $"getInput({ElsaJson.Quote(LoopItemInput)})" : "item";
         }
 
         if (_names.Accessor(name) is var (root, variable))

@@ -24,6 +24,18 @@ internal sealed partial class ElsaConversion(JsonObject document, ElsaImportCont
     private readonly Dictionary<string, JsonNode?> _variables = new(StringComparer.Ordinal);
     private readonly List<TriggerDefinition> _triggers = [];
 
+    /// <summary>Definitions made from this document that its nodes run (loop bodies of several activities).</summary>
+    private readonly List<WorkflowDefinition> _companions = [];
+
+    /// <summary>This definition's id, once read.</summary>
+    private string _id = "";
+
+    /// <summary>
+    /// True when the document is the body of a loop made into a workflow of its own: the loop's current
+    /// item and index are its inputs <c>item</c> and <c>index</c>.
+    /// </summary>
+    public bool LoopBody { get; init; }
+
     public ElsaImportResult Run()
     {
         var root = ElsaJson.Object(document["root"]);
@@ -56,11 +68,16 @@ internal sealed partial class ElsaConversion(JsonObject document, ElsaImportCont
             root["id"] = "Flowchart1";
         }
 
-        var id = DefinitionId();
+        var id = _id = DefinitionId();
         ReadVariables(document["variables"]);
         ReadVariables(root["variables"]);
         ReadInputs(document["inputs"]);
         ReadOutputs(document["outputs"]);
+        if (LoopBody)
+        {
+            _inputs[LoopItemInput] = new InputDefinition { Type = "any", Description = "The loop's current item." };
+            _inputs[LoopIndexInput] = new InputDefinition { Type = "integer", Description = "The item's 0-based position in the loop's list." };
+        }
 
         var fragment = ConvertFlowchart(root, "", nested: false);
         if (_problems.Count == 0 && fragment is not null)
@@ -86,7 +103,7 @@ internal sealed partial class ElsaConversion(JsonObject document, ElsaImportCont
             Edges = _edges,
             Triggers = _triggers,
             Output = output,
-        }, _notes);
+        }, _notes, _companions);
     }
 
     private void Problem(string? activityId, string? activityType, string message) => _problems.Add(new ElsaImportProblem(activityId, activityType, message));

@@ -9,11 +9,12 @@ namespace TaskFlow.Core.Import;
 /// </summary>
 public sealed class ElsaImportResult
 {
-    private ElsaImportResult(WorkflowDefinition? definition, IReadOnlyList<string> notes, IReadOnlyList<ElsaImportProblem> problems)
+    private ElsaImportResult(WorkflowDefinition? definition, IReadOnlyList<string> notes, IReadOnlyList<ElsaImportProblem> problems, IReadOnlyList<WorkflowDefinition>? companions = null)
     {
         Definition = definition;
         Notes = notes;
         Problems = problems;
+        Companions = companions ?? [];
     }
 
     /// <summary>True when the workflow was converted; <see cref="Definition"/> is then set and <see cref="Problems"/> is empty.</summary>
@@ -26,10 +27,18 @@ public sealed class ElsaImportResult
     /// <summary>Lossy conversions the user should know about, such as an expression kept as text. Empty when the import failed.</summary>
     public IReadOnlyList<string> Notes { get; }
 
+    /// <summary>
+    /// Definitions made from the same document that <see cref="Definition"/> runs as child workflows (the
+    /// body of a loop of several activities), in the order to save them, all before <see cref="Definition"/>.
+    /// Empty when there are none or the import failed.
+    /// </summary>
+    public IReadOnlyList<WorkflowDefinition> Companions { get; }
+
     /// <summary>Every reason the import failed, each naming its activity where there is one. Empty on success.</summary>
     public IReadOnlyList<ElsaImportProblem> Problems { get; }
 
-    internal static ElsaImportResult Success(WorkflowDefinition definition, IReadOnlyList<string> notes) => new(definition, notes, []);
+    internal static ElsaImportResult Success(WorkflowDefinition definition, IReadOnlyList<string> notes, IReadOnlyList<WorkflowDefinition>? companions = null) =>
+        new(definition, notes, [], companions);
 
     internal static ElsaImportResult Failure(IReadOnlyList<ElsaImportProblem> problems) => new(null, [], problems);
 

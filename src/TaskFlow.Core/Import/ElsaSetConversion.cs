@@ -73,6 +73,7 @@ internal sealed class ElsaSetConversion(IReadOnlyList<ElsaImportFile> files, IRe
                 }
 
                 results[id] = result.Succeeded && results.GetValueOrDefault(id, true);
+                ordered.AddRange(result.Companions.Select(c => new ElsaSetImportItem($"{file.Name} ({c.Id})", ElsaImportResult.Success(c, []), file.Name)));
                 ordered.Add(new ElsaSetImportItem(file.Name, result));
             }
         }

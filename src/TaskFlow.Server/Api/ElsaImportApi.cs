@@ -74,18 +74,46 @@ internal static class ElsaImportApi
         }
 
         var converted = WorkflowJson.Serialize(result.Definition);
+        var companions = result.Companions.Select(WorkflowJson.Serialize).ToList();
         if (save != true)
         {
-            var problems = await runtime.ValidateAsync(converted, cancellationToken);
-            return problems.Count > 0 ? ApiProblems.Invalid(problems) : TypedResults.Ok(new ElsaImportResponse(JsonNode.Parse(converted)!, result.Notes, null));
+            // The companions are not stored yet, so a node that runs one of them is not a problem here.
+            var ids = result.Companions.Select(c => c.Id).ToList();
+            var problems = new List<ValidationProblem>();
+            foreach (var document in companions.Append(converted))
+            {
+                problems.AddRange((await runtime.ValidateAsync(document, cancellationToken))
+                    .Where(p => !(p.Code == "workflow.unknown" && ids.Any(id => p.Message.Contains($"'{id}'", StringComparison.Ordinal)))));
+            }
+
+            return problems.Count > 0
+                ? ApiProblems.Invalid(problems)
+                : TypedResults.Ok(new ElsaImportResponse(JsonNode.Parse(converted)!, result.Notes, null, [.. companions.Select(c => new ElsaCompanionResponse(JsonNode.Parse(c)!, null))]));
         }
 
+        var companionsSaved = new List<ElsaCompanionResponse>();
         try
         {
+            // The companions first: the definition runs them.
+            foreach (var document in companions)
+            {
+                var companion = await runtime.SaveDefinitionAsync(document, publish ?? true, cancellationToken);
+                companionsSaved.Add(new ElsaCompanionResponse(JsonNode.Parse(WorkflowJson.Serialize(companion.Definition))!, DefinitionResponse.From(companion)));
+            }
+
             var saved = await runtime.SaveDefinitionAsync(converted, publish ?? true, cancellationToken);
             return TypedResults.Created(
                 $"/api/definitions/{Uri.EscapeDataString(saved.Id)}?version={saved.Version}",
-                new ElsaImportResponse(JsonNode.Parse(WorkflowJson.Serialize(saved.Definition))!, result.Notes, DefinitionResponse.From(saved)));
+                new ElsaImportResponse(JsonNode.Parse(WorkflowJson.Serialize(saved.Definition))!, result.Notes, DefinitionResponse.From(saved), companionsSaved));
+        }
+        catch (WorkflowValidationException ex) when (companionsSaved.Count > 0)
+        {
+            return TypedResults.Problem(
+                title: "The Elsa workflow cannot be imported.",
+                detail: $"'{result.Definition.Id}' is not a valid TaskFlow definition (stored before it: {string.Join(", ", companionsSaved.Select(c => $"{c.Saved!.Id} version {c.Saved.Version}"))}): " +
+                        string.Join(" ", ex.Problems.Select(p => $"{p.Code} {p.Target}: {p.Message}")),
+                statusCode: StatusCodes.Status400BadRequest,
+                extensions: new Dictionary<string, object?> { ["errors"] = ex.Problems });
         }
         catch (WorkflowValidationException ex)
         {
@@ -188,7 +216,10 @@ internal static class ElsaImportApi
 }
 
 /// <summary>The converted definition, what the conversion could not carry over exactly, and the stored version when saved.</summary>
-public sealed record ElsaImportResponse(JsonNode Definition, IReadOnlyList<string> Notes, DefinitionResponse? Saved);
+public sealed record ElsaImportResponse(JsonNode Definition, IReadOnlyList<string> Notes, DefinitionResponse? Saved, IReadOnlyList<ElsaCompanionResponse> Companions);
+
+/// <summary>A definition made from the imported document that its definition runs (a loop body of several activities), stored before it.</summary>
+public sealed record ElsaCompanionResponse(JsonNode Definition, DefinitionResponse? Saved);
 
 /// <summary>The workflows of a set, in the order they are (or would be) stored.</summary>
 public sealed record ElsaSetImportResponse(IReadOnlyList<ElsaSetImportItemResponse> Definitions);

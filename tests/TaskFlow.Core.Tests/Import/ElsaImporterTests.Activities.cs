@@ -125,6 +125,61 @@ public partial class ElsaImporterTests
         Assert.Equal("`Fruit: ${(item)}`", node.Inputs["body"]!["inputs"]!["message"]!["js"]!.GetValue<string>());
     }
 
+    //   Each1 (ForEach) ── body: Check ─[True]─> Big ──> Done
+    //                                 └─[False]─────────────┘
+    [Fact]
+    public void Convert_ForEachWithABodyOfSeveralActivities_RunsTheBodyAsAWorkflowOfItsOwnPerItem()
+    {
+        var check = Decision("Check", "JavaScript", "getCurrentValue() > getLimit()");
+        var big = WriteLine("Big", "`Big: ${getCurrentValue()}`", "JavaScript");
+        var done = Activity("Done", "Elsa.FlowJoin", """ "mode": { "typeName": "String", "expression": { "type": "Literal", "value": "WaitAny" } } """);
+        var body = $$"""
+            "body": { "id": "Body1", "type": "Elsa.Flowchart", "activities": [ {{check}}, {{big}}, {{done}} ],
+                      "connections": [ {{Link("Check", "Big", "True")}}, {{Link("Big", "Done")}}, {{Link("Check", "Done", "False")}} ] }
+            """;
+        var each = Activity("Each1", "Elsa.ForEach", $$""" "name": "Orders", "items": {{Script("[5, 50]")}}, {{body}} """);
+        var limit = """{ "id": "limit", "name": "Limit", "typeName": "Int32", "value": "10" }""";
+
+        var result = ElsaImporter.Convert(Definition(each, variables: limit));
+
+        Assert.True(result.Succeeded, result.ToString());
+        var loop = Assert.Single(result.Definition.Nodes);
+        Assert.Equal("foreach", loop.Type);
+        Assert.Equal(1L, loop.Inputs["maxParallelism"]!.GetValue<long>());
+        var companion = Assert.Single(result.Companions);
+        Assert.Equal("wf.Each1-body", companion.Id);
+        Assert.Equal(
+            """{"type":"workflow","inputs":{"definitionId":"wf.Each1-body","input":{"item":"{{ item }}","index":"{{ index }}"}}}""",
+            loop.Inputs["body"]!.ToJsonString());
+
+        // The body reads the item from its input and the parent's variables as declared.
+        Assert.Equal(["item", "index"], companion.Inputs.Keys.Order(StringComparer.Ordinal).Reverse());
+        Assert.Equal(10L, companion.Variables["Limit"]!.GetValue<long>());
+        Assert.Equal(["Big:log", "Check:noop", "Done:join"], NodeTypes(companion).Order(StringComparer.Ordinal));
+        Assert.Equal("`Big: ${(getInput('item'))}`", Node(companion, "Big").Inputs["message"]!["js"]!.GetValue<string>());
+        Assert.Contains(companion.Edges, e => e.From == "Check" && e.To == "Big" && e.Condition is JsonObject js && js["js"]!.GetValue<string>().Contains("getInput('item')", StringComparison.Ordinal));
+        Assert.Contains(result.Notes, n => n.Contains("'wf.Each1-body', run once per item", StringComparison.Ordinal));
+        AssertValid(companion);
+    }
+
+    [Fact]
+    public void Convert_ForEachBodyWithAnActivityWithoutEquivalent_NamesTheLoopAndTheActivity()
+    {
+        var body = $$"""
+            "body": { "id": "Body1", "type": "Elsa.Sequence", "activities": [ {{WriteLine("W1")}}, {{Activity("Odd1", "Acme.Unknown")}} ] }
+            """;
+        var each = Activity("Each1", "Elsa.ParallelForEach", $$""" "name": "Orders", "items": {{Script("[1, 2]")}}, {{body}} """);
+
+        var result = ElsaImporter.Convert(Definition(each));
+
+        Assert.False(result.Succeeded);
+        var problem = Assert.Single(result.Problems);
+        Assert.Equal("Odd1", problem.ActivityId);
+        Assert.Contains("In the body of loop 'Orders'", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("'Acme.Unknown'", problem.ToString(), StringComparison.Ordinal);
+        Assert.Empty(result.Companions);
+    }
+
     [Fact]
     public void Convert_RunJavaScript_IsAJavaScriptNodeWithTheScriptAndItsResultBound()
     {

@@ -151,6 +151,33 @@ public sealed class ElsaCorpusRunTests
         Assert.Equal("Foo", view.Output?["Output1"]?.GetValue<string>());
     }
 
+    // Elsa: test/integration/Elsa.Workflows.IntegrationTests/Scenarios/JoinBehaviors/ParallelJoinCompletesTests.cs: "The
+    // ParallelForEach activity completes when its Body contains a Join activity", once. Its body (a decision, two lines
+    // and a WaitAny join) is a workflow of its own on TaskFlow, run once per item.
+    [Fact]
+    public async Task ParallelJoin_ElsaScenario_TheLoopCompletesOnceAfterABodyRunPerItem()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, _) = await ImportAndRunAsync(engine, "integration/JoinBehaviors", ["parallel-join.json"]);
+
+        view.AssertSucceeded();
+        var loop = Assert.Single(view.Nodes, n => n.NodeId == "70fc1183cd5800f2");
+        var journal = await engine.Runtime.GetJournalAsync(view.Id);
+        Assert.Single(journal, j => j.NodeId == "70fc1183cd5800f2" && j.Type == Core.Scheduling.JournalEventType.NodeSucceeded);
+        Assert.Equal(3, Assert.IsType<JsonArray>(loop.Output).Count);
+
+        // One run of the body per item, each through the join to its last line (WriteLine2).
+        var bodies = (await engine.Runtime.ListInstancesAsync(take: 100)).Where(i => i.DefinitionId != view.DefinitionId).ToList();
+        Assert.Equal(3, bodies.Count);
+        foreach (var body in bodies)
+        {
+            var run = (await engine.Runtime.GetInstanceAsync(body.Id))!;
+            run.AssertSucceeded();
+            Assert.Equal(NodeStatus.Succeeded, Assert.Single(run.Nodes, n => n.NodeId == "343d233a75d8d8e9").Status);
+        }
+    }
+
     /// <summary>Imports the files as one set, saves them in the order the import gives, runs the last file's workflow.</summary>
     private static async Task<(InstanceView View, List<string> Lines)> ImportAndRunAsync(TestEngine engine, string folder, IReadOnlyList<string> files, JsonObject? input = null)
     {

@@ -59,6 +59,53 @@ public sealed class ElsaImportApiTests
         Assert.Equal(trigger["cron"]!.GetValue<string>(), stored["definition"]!["triggers"]![0]!["cron"]!.GetValue<string>());
     }
 
+    // A ForEach whose body is a sequence of two lines: the body becomes a workflow of its own, stored first.
+    private const string LoopWorkflow = """
+        {
+          "definitionId": "greet-all", "name": "Greet all",
+          "root": { "id": "Flowchart1", "type": "Elsa.Flowchart", "connections": [], "activities": [
+            { "id": "Each1", "type": "Elsa.ForEach",
+              "items": { "typeName": "Object", "expression": { "type": "JavaScript", "value": "[\"Ann\", \"Bo\"]" } },
+              "body": { "id": "Body1", "type": "Elsa.Sequence", "activities": [
+                { "id": "Hello", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "JavaScript", "value": "`Hello ${getCurrentValue()}`" } } },
+                { "id": "Bye", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "JavaScript", "value": "`Bye ${getCurrentValue()}`" } } } ] } } ] }
+        }
+        """;
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Import_LoopWithABodyOfSeveralActivities_StoresTheBodyWorkflowFirst_AndRunsItPerItem(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+
+        using var preview = await app.Client.PostAsync(Route, TaskFlowApp.JsonBody(LoopWorkflow));
+        var previewBody = await TaskFlowApp.ReadAsync(preview);
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        Assert.Equal("greet-all.Each1-body", (string?)Assert.Single(previewBody["companions"]!.AsArray())!["definition"]!["id"]);
+        Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
+
+        using var saved = await app.Client.PostAsync(Route + "?save=true", TaskFlowApp.JsonBody(LoopWorkflow));
+        var body = await TaskFlowApp.ReadAsync(saved);
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        Assert.Equal(("greet-all.Each1-body", 1), ((string?)body["companions"]![0]!["saved"]!["id"], (int)body["companions"]![0]!["saved"]!["version"]!));
+
+        using var run = await app.Client.PostAsync("/api/definitions/greet-all/run", TaskFlowApp.JsonBody("{}"));
+        var finished = await app.FinishedAsync((string)(await TaskFlowApp.ReadAsync(run))["id"]!);
+        Assert.Equal("Succeeded", (string?)finished["status"]);
+        var outputs = finished["nodes"]!.AsArray().Single(n => (string?)n!["nodeId"] == "Each1")!["output"]!.AsArray();
+        Assert.Equal(2, outputs.Count);
+        var bodies = await app.GetAsync<JsonObject>("/api/instances?definition=greet-all.Each1-body");
+        var lines = new List<string>();
+        foreach (var instance in bodies["items"]!.AsArray())
+        {
+            var view = await app.FinishedAsync((string)instance!["id"]!);
+            Assert.Equal("Succeeded", (string?)view["status"]);
+            lines.AddRange(view["nodes"]!.AsArray().Where(n => n!["output"]?["message"] is not null).Select(n => (string)n!["output"]!["message"]!));
+        }
+
+        Assert.Equal(["Bye Ann", "Bye Bo", "Hello Ann", "Hello Bo"], lines.Order(StringComparer.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
     public async Task Import_UnsupportedActivities_OneErrorListsEach_NothingStored(string provider)
