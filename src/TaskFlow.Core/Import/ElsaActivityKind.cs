@@ -31,6 +31,8 @@ internal enum ElsaActivityKind
     FlowNode,
     ForEach,
     ParallelForEach,
+    For,
+    Parallel,
     Timer,
     StartAt,
     Event,

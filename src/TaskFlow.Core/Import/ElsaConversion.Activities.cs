@@ -26,6 +26,8 @@ internal sealed partial class ElsaConversion
                 return ConvertSequence(activity, id, type, prefix);
             case ElsaActivityKind.Fork:
                 return ConvertFork(activity, id, type, prefix);
+            case ElsaActivityKind.Parallel:
+                return ConvertFork(activity, id, type, prefix, branchesMember: "activities");
             case ElsaActivityKind.FlowFork:
                 var fork = AddNode(activity, prefix, Noop);
                 _forkBranches[fork.Id] = ForkBranches(Property(activity, "branches"));
@@ -67,6 +69,8 @@ internal sealed partial class ElsaConversion
                 return ConvertFlowNode(activity, id, type, prefix);
             case ElsaActivityKind.ForEach or ElsaActivityKind.ParallelForEach:
                 return ConvertForEach(activity, id, type, prefix, parallel: ElsaActivityTypes.Classify(type) == ElsaActivityKind.ParallelForEach);
+            case ElsaActivityKind.For:
+                return ConvertFor(activity, id, type, prefix);
             case ElsaActivityKind.Timer:
                 return ConvertTimer(activity, id, type, prefix, canTrigger);
             case ElsaActivityKind.StartAt:
@@ -119,9 +123,10 @@ internal sealed partial class ElsaConversion
 
     //   fork ──> branch 1 ──┐
     //        └─> branch 2 ──┴──> <fork>.join (joinMode)
-    private ElsaFragment? ConvertFork(JsonObject activity, string id, string? type, string prefix)
+    /// <summary>Fork (its <c>branches</c>, joined per its joinMode) and Parallel (its <c>activities</c>, all awaited): a noop fanning out to each and a join.</summary>
+    private ElsaFragment? ConvertFork(JsonObject activity, string id, string? type, string prefix, string branchesMember = "branches")
     {
-        var joinMode = Property(activity, "joinMode");
+        var joinMode = branchesMember == "branches" ? Property(activity, "joinMode") : null;
         var mode = joinMode is null ? "WaitAll" : joinMode.Is(ElsaExpression.Literal) ? JoinModeName(joinMode.Value) : null;
         if (mode is null)
         {
@@ -131,7 +136,7 @@ internal sealed partial class ElsaConversion
         // The fork node first, so that the nodes read in flow order; a failed import discards it anyway.
         var fork = AddNode(activity, prefix, Noop);
         var childPrefix = ChildPrefix(prefix, id);
-        var branches = ChildActivities(activity["branches"], id, type, "branches").Select(a => ConvertActivity(a, childPrefix, canTrigger: false)).ToList();
+        var branches = ChildActivities(activity[branchesMember], id, type, branchesMember).Select(a => ConvertActivity(a, childPrefix, canTrigger: false)).ToList();
         if (mode is null || branches.Any(b => b is null))
         {
             return null;

@@ -198,6 +198,85 @@ internal sealed partial class ElsaConversion
             return null;
         }
 
+        return ConvertLoop(activity, id, type, prefix, items, parallel);
+    }
+
+    /// <summary>
+    /// For: a counter from <c>start</c> to <c>end</c> (included unless <c>outerBoundInclusive</c> is false)
+    /// by <c>step</c>, one item at a time: a foreach over that list, as a JSON array when the bounds are
+    /// literal and as JavaScript computing it otherwise. Elsa's current value is the counter.
+    /// </summary>
+    private ElsaFragment? ConvertFor(JsonObject activity, string id, string? type, string prefix)
+    {
+        var bounds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, fallback) in new[] { ("start", "0"), ("end", "0"), ("step", "1") })
+        {
+            var expression = Property(activity, name);
+            if (expression is null)
+            {
+                bounds[name] = fallback;
+            }
+            else if (expression.Is(ElsaExpression.Literal) && long.TryParse(expression.Text.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number))
+            {
+                bounds[name] = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (expression.Is(ElsaExpression.JavaScript) && expression.Text.Trim().Length > 0)
+            {
+                bounds[name] = $"({expression.Text.Trim()})";
+            }
+            else
+            {
+                Problem(id, type, $"Its {name} {Excerpt(expression.Text)} ({expression.Language}) is not a whole number or a JavaScript expression.");
+            }
+        }
+
+        var inclusiveExpression = Property(activity, "outerBoundInclusive");
+        var inclusive = inclusiveExpression is null || !inclusiveExpression.Is(ElsaExpression.Literal) || !bool.TryParse(inclusiveExpression.Text.Trim(), out var flag) || flag;
+        if (bounds.Count < 3)
+        {
+            return null;
+        }
+
+        JsonNode items;
+        if (long.TryParse(bounds["start"], out var start) && long.TryParse(bounds["end"], out var end) && long.TryParse(bounds["step"], out var step))
+        {
+            if (step == 0 || (end - start) / step > MaxLiteralForItems)
+            {
+                Problem(id, type, step == 0 ? "Its step is 0, so it never ends." : $"It counts more than {MaxLiteralForItems} times; a foreach takes at most that many items.");
+                return null;
+            }
+
+            var list = new JsonArray();
+            for (var i = start; step > 0 ? (inclusive ? i <= end : i < end) : (inclusive ? i >= end : i > end); i += step)
+            {
+                list.Add(i);
+            }
+
+            items = list;
+        }
+        else
+        {
+            var compare = inclusive ? "<=" : "<";
+            var compareDown = inclusive ? ">=" : ">";
+            items = new JsonObject
+            {
+                [JavaScriptKey] =
+                    $"(() => {{ const start = {bounds["start"]}, end = {bounds["end"]}, step = {bounds["step"]}; const items = []; " +
+                    $"if (step === 0) throw new Error(\"The loop's step is 0.\"); " +
+                    $"for (let i = start; step > 0 ? i {compare} end : i {compareDown} end; i += step) items.push(i); return items; }})()",
+            };
+        }
+
+        Note(id, type, "it is a foreach over the counter's values, one at a time; the counter is 'item'.");
+        return ConvertLoop(activity, id, type, prefix, items, parallel: false);
+    }
+
+    /// <summary>The most items a For with literal bounds may count: the foreach limit's default.</summary>
+    private const long MaxLiteralForItems = 10_000;
+
+    /// <summary>A foreach node over <paramref name="items"/> running the loop activity's body.</summary>
+    private ElsaFragment? ConvertLoop(JsonObject activity, string id, string? type, string prefix, JsonNode? items, bool parallel)
+    {
         var body = SingleBodyActivity(activity["body"]);
         JsonObject bodyActivity;
         if (body is null)

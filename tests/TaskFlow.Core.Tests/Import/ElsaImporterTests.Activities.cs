@@ -180,6 +180,71 @@ public partial class ElsaImporterTests
         Assert.Empty(result.Companions);
     }
 
+    [Theory]
+    [InlineData("0", "3", "1", "true", "[0,1,2,3]")]
+    [InlineData("0", "6", "2", "false", "[0,2,4]")]
+    [InlineData("3", "1", "-1", "true", "[3,2,1]")]
+    [InlineData("5", "1", "1", "true", "[]")]
+    public void Convert_ForWithLiteralBounds_IsAForEachOverTheCounterOneAtATime(string start, string end, string step, string inclusive, string expected)
+    {
+        var loop = Activity("For1", "Elsa.For", $$"""
+            "start": {{Literal(start, "Int32")}}, "end": {{Literal(end, "Int32")}}, "step": {{Literal(step, "Int32")}},
+            "outerBoundInclusive": {{Literal(inclusive, "Boolean")}}, "body": {{WriteLine("Line1", "`n = ${getCurrentValue()}`", "JavaScript")}}
+            """);
+
+        var definition = Import(Definition(loop));
+
+        var node = Assert.Single(definition.Nodes);
+        Assert.Equal("foreach", node.Type);
+        Assert.Equal(expected, node.Inputs["items"]!.ToJsonString());
+        Assert.Equal(1L, node.Inputs["maxParallelism"]!.GetValue<long>());
+        Assert.Equal("`n = ${(item)}`", node.Inputs["body"]!["inputs"]!["message"]!["js"]!.GetValue<string>());
+        AssertValid(definition);
+    }
+
+    [Fact]
+    public void Convert_ForWithAJavaScriptBound_ComputesTheCounterInJavaScript()
+    {
+        var loop = Activity("For1", "Elsa.For", $$"""
+            "start": {{Literal("1", "Int32")}}, "end": {{Script("getCount()")}}, "body": {{WriteLine("Line1")}}
+            """);
+        var count = """{ "id": "count", "name": "Count", "typeName": "Int32", "value": "3" }""";
+
+        var definition = Import(Definition(loop, variables: count));
+
+        var script = Assert.Single(definition.Nodes).Inputs["items"]!["js"]!.GetValue<string>();
+        Assert.Contains("end = ((getVariable('Count')))", script, StringComparison.Ordinal);
+        Assert.Contains("i <= end", script, StringComparison.Ordinal);
+        AssertValid(definition);
+    }
+
+    [Fact]
+    public void Convert_ForWithAStepOfZeroOrACSharpBound_NamesTheProblem()
+    {
+        var zero = Activity("For1", "Elsa.For", $$""" "end": {{Literal("3", "Int32")}}, "step": {{Literal("0", "Int32")}}, "body": {{WriteLine("L1")}} """);
+        var csharp = Activity("For2", "Elsa.For", $$""" "end": {{Script("Variables.Count", "CSharp")}}, "body": {{WriteLine("L2")}} """);
+
+        Assert.Contains("step is 0", SingleProblem(Definition(zero)).Message, StringComparison.Ordinal);
+        var problem = SingleProblem(Definition(csharp));
+        Assert.Equal("For2", problem.ActivityId);
+        Assert.Contains("end", problem.Message, StringComparison.Ordinal);
+        Assert.Contains("CSharp", problem.Message, StringComparison.Ordinal);
+    }
+
+    //   Parallel1: [ A, B ] (both, at once) ──> After
+    [Fact]
+    public void Convert_Parallel_FansOutToEachActivityAndWaitsForAll()
+    {
+        var parallel = Activity("Parallel1", "Elsa.Parallel", $$""" "activities": [ {{WriteLine("A")}}, {{WriteLine("B")}} ] """);
+
+        var definition = Import(Definition($"{parallel}, {WriteLine("After")}", Link("Parallel1", "After")));
+
+        Assert.Equal(["After:log", "Parallel1.A:log", "Parallel1.B:log", "Parallel1.join:join", "Parallel1:noop"], NodeTypes(definition).Order(StringComparer.Ordinal));
+        Assert.Equal("""{"mode":"WaitAll"}""", Inputs(Node(definition, "Parallel1.join")));
+        Assert.Equal(["Parallel1->Parallel1.A", "Parallel1->Parallel1.B", "Parallel1.A->Parallel1.join", "Parallel1.B->Parallel1.join", "Parallel1.join->After"], EdgeList(definition));
+        AssertValid(definition);
+    }
+
     [Fact]
     public void Convert_RunJavaScript_IsAJavaScriptNodeWithTheScriptAndItsResultBound()
     {
