@@ -178,6 +178,54 @@ public sealed class ElsaCorpusRunTests
         }
     }
 
+    // Elsa: Scenarios/JoinBehaviors/JoinRunsOnceTests.cs: "The Join activity executes only once, not twice".
+    [Fact]
+    public async Task JoinRunsOnce_ElsaScenario_TheJoinCompletesOnce()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, _) = await ImportAndRunAsync(engine, "integration/JoinBehaviors", ["join.json"]);
+
+        view.AssertSucceeded();
+        var journal = await engine.Runtime.GetJournalAsync(view.Id);
+        Assert.Single(journal, j => j.NodeId == "802725996be1b582" && j.Type == Core.Scheduling.JournalEventType.NodeSucceeded);
+    }
+
+    // Elsa: Scenarios/ParentChildCompletion/Tests.cs (the parent finishes), Scenarios/JsonObjectSerialization/Tests.cs (a run
+    // whose data holds objects with "$id" finishes and its state reads back), and the component tests BasicWorkflows/HelloWorldTests.cs
+    // and WorkflowCompletion/WorkflowCompletionTests.cs (each workflow finishes).
+    [Theory]
+    [InlineData("integration/ParentChildCompletion", "child.json,parent.json")]
+    [InlineData("integration/JsonObjectSerialization", "instance-serialization.json")]
+    [InlineData("component/BasicWorkflows", "hello-world.json")]
+    [InlineData("component/WorkflowCompletion", "fork.json")]
+    [InlineData("component/WorkflowCompletion", "hello-world.json")]
+    public async Task Completion_ElsaScenario_TheWorkflowFinishes(string folder, string files)
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, _) = await ImportAndRunAsync(engine, folder, files.Split(','));
+
+        view.AssertSucceeded();
+        Assert.NotNull(await engine.Runtime.GetInstanceAsync(view.Id));
+    }
+
+    // Elsa: component/Elsa.Workflows.ComponentTests/Scenarios/InputOutput/InputOutputTests.cs: the consumer gives the
+    // provider (a workflow used as an activity) "Hello World!", and the provider's output lands in the consumer's variable.
+    [Fact]
+    public async Task InputOutput_ElsaScenario_TheVariableHoldsWhatTheProviderGaveBack()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, _) = await ImportAndRunAsync(engine, "component/InputOutput", ["provider.json", "consumer.json"]);
+
+        view.AssertSucceeded();
+        var definition = (await engine.Runtime.GetDefinitionAsync(view.DefinitionId, view.DefinitionVersion))!.Definition;
+        var setter = Assert.Single(definition.Nodes, n => n.Type == "setVariable" && n.Inputs["name"]?.GetValue<string>() == "Variable1");
+        var output = Assert.Single(view.Nodes, n => n.NodeId == setter.Id).Output;
+        Assert.Contains("Hello World!", output?.ToJsonString() ?? "", StringComparison.Ordinal);
+    }
+
     /// <summary>Imports the files as one set, saves them in the order the import gives, runs the last file's workflow.</summary>
     private static async Task<(InstanceView View, List<string> Lines)> ImportAndRunAsync(TestEngine engine, string folder, IReadOnlyList<string> files, JsonObject? input = null)
     {
