@@ -298,6 +298,11 @@ internal sealed partial class ElsaConversion
             }
         }
 
+        if (Property(activity, "correlationId") is { } correlation && correlation.Text.Trim().Length > 0)
+        {
+            Note(id, type, $"its correlationId {Excerpt(correlation.Text)} was left out: the child workflow gets the parent's correlation id.");
+        }
+
         var waits = Property(activity, "waitForCompletion") is { } wait && wait.Is(ElsaExpression.Literal) ? ElsaJson.Boolean(wait.Value) : null;
         if (ElsaActivityTypes.Classify(type) == ElsaActivityKind.DispatchWorkflow && waits != true)
         {

@@ -79,4 +79,46 @@ public sealed class TemplateEditingTests(DesignerFixture fixture)
         await Expect(designer.Page.GetByTestId("json-error")).ToContainTextAsync("Not valid JSON");
         await Expect(designer.Page.Locator(".tf-json .cm-lintRange-error")).ToHaveCountAsync(1);
     }
+
+    //   noop-1 ──> fail-1 (no message: a required input is missing)
+    [Fact]
+    public async Task JsonTab_CompletesFromTheSchemaAndTheCatalog_AndUnderlinesTheServersProblemWhereItPoints()
+    {
+        await using var designer = await DesignerPage.OpenAsync(fixture, nameof(JsonTab_CompletesFromTheSchemaAndTheCatalog_AndUnderlinesTheServersProblemWhereItPoints));
+        var page = designer.Page;
+        await designer.FillAsync("definition-id", "json-help");
+        await designer.DropAsync("noop", 150, 250);
+        await designer.DropAsync("fail", 500, 250);
+        await designer.ConnectAsync("noop-1", "fail-1");
+        await designer.SaveAsync();
+        await Expect(page.GetByTestId("node-problems-fail-1")).ToContainTextAsync("message");
+
+        // The server's problem about fail-1 is underlined at that node's id in the JSON.
+        await page.GetByTestId("tab-json").ClickAsync();
+        var json = page.GetByTestId("json-text");
+        await Expect(json).ToHaveAttributeAsync("contenteditable", "true");
+        var underlined = page.Locator(".tf-json .cm-lintRange-error");
+        await Expect(underlined).ToHaveCountAsync(1);
+        await Expect(underlined).ToHaveTextAsync("\"id\": \"fail-1\"");
+
+        // A node's members come from the definition schema, its type from the catalog, its inputs from its activity.
+        await json.FillAsync("""{ "id": "json-help", "nodes": [ { "id": "a", """);
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync("\"ti");
+        var completion = page.Locator(".cm-tooltip-autocomplete");
+        await Expect(completion.Locator(".cm-completionLabel")).ToContainTextAsync(["tier", "timeout"]);
+        await page.Keyboard.PressAsync("Escape");
+        await json.FillAsync("""{ "id": "json-help", "nodes": [ { "id": "a", "type": "fa""");
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync("i");
+        await Expect(completion).ToContainTextAsync("fail");
+        await page.Keyboard.PressAsync("Escape");
+        await json.FillAsync("""{ "id": "json-help", "nodes": [ { "id": "a", "type": "fail", "inputs": { """);
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync("\"m");
+        await Expect(completion.Locator(".cm-completionLabel")).ToHaveTextAsync(["message"]);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(json).ToContainTextAsync("\"inputs\": { \"message\": ");
+        await designer.ScreenshotAsync("json-completion");
+    }
 }

@@ -167,7 +167,7 @@ export default function App() {
           </div>
           <Sidebar tab={tab} onTab={setTab}>
             {tab === 'properties' && <PropertiesPanel document={document} activities={catalog.byType} problems={grouped} />}
-            {tab === 'json' && <JsonView definition={definition} onApply={(d) => file.show(d, { dirty: true, keepHistory: true })} />}
+            {tab === 'json' && <JsonView definition={definition} activities={catalog.byType} problems={problems} onApply={(d) => file.show(d, { dirty: true, keepHistory: true })} />}
             {tab === 'run' && (
               <RunPanel
                 instance={overlay.instance}

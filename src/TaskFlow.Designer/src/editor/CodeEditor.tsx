@@ -2,7 +2,7 @@ import { autocompletion, completionKeymap, type CompletionContext } from '@codem
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json } from '@codemirror/lang-json';
 import { bracketMatching, syntaxHighlighting, defaultHighlightStyle } from '@codemirror/language';
-import { linter, type Diagnostic } from '@codemirror/lint';
+import { forceLinting, linter, type Diagnostic } from '@codemirror/lint';
 import { EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap, placeholder as placeholderText } from '@codemirror/view';
 import { useEffect, useRef } from 'react';
@@ -22,6 +22,8 @@ export interface CodeEditorProps {
   placeholder?: string;
   /** Problems to underline as the text is typed. */
   lint?: (text: string) => TextProblem[];
+  /** For the JSON tab: what to offer at a position (member names, values). */
+  complete?: (text: string, pos: number) => { from: number; options: { label: string; apply: string; detail?: string; info?: string }[] } | null;
   onChange?: (text: string) => void;
   /** Leaving the editor, or Enter in a single-line one. */
   onCommit?: (text: string) => void;
@@ -63,8 +65,16 @@ export default function CodeEditor(props: CodeEditorProps) {
     if (multiline) extensions.push(EditorView.lineWrapping);
     // One line: a pasted or typed line break is dropped.
     else extensions.push(EditorState.transactionFilter.of((tr) => (tr.docChanged && tr.newDoc.lines > 1 ? [] : tr)));
-    if (mode === 'json') extensions.push(json());
-    else {
+    if (mode === 'json') {
+      extensions.push(json(), autocompletion({
+        activateOnTyping: true,
+        override: [(context: CompletionContext) => {
+          const result = latest.current.complete?.(context.state.doc.toString(), context.pos);
+          if (!result || (result.from === context.pos && !context.explicit && !/["{,]\s*$/.test(context.state.doc.sliceString(Math.max(0, context.pos - 3), context.pos)))) return null;
+          return { from: result.from, options: result.options.map((o) => ({ label: o.label, apply: o.apply, detail: o.detail, info: o.info, type: 'property' })), validFor: /^[\w$.-]*$/ };
+        }],
+      }));
+    } else {
       extensions.push(autocompletion({
         activateOnTyping: true,
         override: [(context: CompletionContext) => {
@@ -82,6 +92,11 @@ export default function CodeEditor(props: CodeEditorProps) {
       view.current = null;
     };
   }, []);
+
+  // Problems that changed without the text (a validation answered) are underlined at once.
+  useEffect(() => {
+    if (view.current) forceLinting(view.current);
+  }, [props.lint]);
 
   // A value changed from outside (undo, another selection) replaces the text.
   useEffect(() => {
