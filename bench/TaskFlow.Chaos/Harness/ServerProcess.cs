@@ -5,7 +5,7 @@ using System.Text;
 
 namespace TaskFlow.Chaos.Harness;
 
-/// <summary>A <c>taskflow serve</c> process on a free port of 127.0.0.1 with SQLite in a fresh folder.</summary>
+/// <summary>A <c>taskflow serve</c> process on a free port of 127.0.0.1 with SQLite in a fresh folder (or the database its environment names).</summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -32,7 +32,8 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string key)
+    /// <param name="environment">Extra environment variables (configuration such as <c>TaskFlow__Engine__Provider</c>).</param>
+    public static async Task<ServerProcess> StartAsync(string key, IReadOnlyDictionary<string, string>? environment = null)
     {
         var (folder, delete) = Testing.TestDatabases.CreateFolder("taskflow-api-fuzz-");
         var url = $"http://127.0.0.1:{FreePort()}";
@@ -43,6 +44,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         start.Environment["TaskFlow__Server__ApiKeys__0"] = key;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start taskflow serve.");
         var server = new ServerProcess(process, delete, url);
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -144,24 +144,27 @@ public static class TaskFlowEngineServiceCollectionExtensions
     }
 }
 
-/// <summary>Starts the worker (and, on PostgreSQL, the notification listener) when this process runs workers.</summary>
+/// <summary>
+/// Starts, on PostgreSQL, the notification listener, and the worker when this process runs workers.
+/// A process without workers listens too: the listening connection is the one that notices a lost
+/// database and clears the connection pools, so that its API calls do not fail on stale connections.
+/// </summary>
 internal sealed class EngineWorkerHost(IServiceProvider services, IOptions<TaskFlowEngineOptions> options) : IHostedService
 {
     private readonly List<IHostedService> _started = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.RunWorkers)
-        {
-            return;
-        }
-
         if (options.Value.EffectiveProvider == DatabaseProvider.Postgres)
         {
             _started.Add(ActivatorUtilities.CreateInstance<PostgresWorkListener>(services));
         }
 
-        _started.Add(services.GetRequiredService<WorkDispatcher>());
+        if (options.Value.RunWorkers)
+        {
+            _started.Add(services.GetRequiredService<WorkDispatcher>());
+        }
+
         foreach (var service in _started)
         {
             await service.StartAsync(cancellationToken);
