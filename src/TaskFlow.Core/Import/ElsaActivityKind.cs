@@ -36,6 +36,7 @@ internal enum ElsaActivityKind
     Timer,
     StartAt,
     Event,
+    PublishEvent,
     RunTask,
     RunJavaScript,
     RunCSharp,

@@ -77,6 +77,8 @@ internal sealed partial class ElsaConversion
                 return ConvertStartAt(activity, id, type, prefix, canTrigger);
             case ElsaActivityKind.Event:
                 return ConvertEvent(activity, id, type, prefix, canTrigger);
+            case ElsaActivityKind.PublishEvent:
+                return ConvertPublishEvent(activity, id, type, prefix);
             case ElsaActivityKind.RunTask:
                 return ConvertRunTask(activity, id, type, prefix);
             case ElsaActivityKind.RunJavaScript:

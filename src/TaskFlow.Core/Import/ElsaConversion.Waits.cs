@@ -8,6 +8,7 @@ namespace TaskFlow.Core.Import;
 internal sealed partial class ElsaConversion
 {
     private const string EventActivity = "event";
+    private const string EventPublishActivity = "event.publish";
     private const string AgentActivity = "agent";
 
     /// <summary>
@@ -99,6 +100,59 @@ internal sealed partial class ElsaConversion
 
         var node = AddNode(activity, prefix, EventActivity, new JsonObject { ["name"] = value });
         return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("result", NodeOutput(node.Id))]);
+    }
+
+    /// <summary>
+    /// PublishEvent: an event.publish node, which resumes the nodes waiting for the event as Elsa's
+    /// published event resumes its Event activities; <c>isLocal</c> keeps it to this run.
+    /// </summary>
+    private ElsaFragment? ConvertPublishEvent(JsonObject activity, string id, string? type, string prefix)
+    {
+        var name = Property(activity, "eventName");
+        if (name is null || name.Text.Trim().Length == 0)
+        {
+            Problem(id, type, "It has no event name.");
+            return null;
+        }
+
+        if (!RequireValue(name, ValueShape.Text, id, type, "event name", out var value))
+        {
+            return null;
+        }
+
+        var inputs = new JsonObject { ["name"] = value };
+        if (Property(activity, "correlationId") is { } correlation && correlation.Text.Trim().Length > 0)
+        {
+            if (!RequireValue(correlation, ValueShape.Text, id, type, "correlation id", out var correlationValue))
+            {
+                return null;
+            }
+
+            inputs["correlation"] = correlationValue;
+        }
+
+        if (Property(activity, "payload") is { } payload)
+        {
+            if (!RequireValue(payload, ValueShape.Any, id, type, "payload", out var payloadValue))
+            {
+                return null;
+            }
+
+            inputs["payload"] = payloadValue;
+        }
+
+        var local = Property(activity, "isLocal");
+        if (local is not null && local.Is(ElsaExpression.Literal) && ElsaJson.Boolean(local.Value) == true)
+        {
+            inputs["instanceId"] = "{{ instance.id }}";
+        }
+        else if (local is not null && !local.Is(ElsaExpression.Literal))
+        {
+            Note(id, type, $"its isLocal is the {local.Language} expression {Excerpt(local.Text)}; the event goes to every waiting run.");
+        }
+
+        var node = AddNode(activity, prefix, EventPublishActivity, inputs);
+        return ElsaFragment.Single(node.Id);
     }
 
     /// <summary>

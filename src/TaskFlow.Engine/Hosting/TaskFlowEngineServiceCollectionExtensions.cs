@@ -75,6 +75,8 @@ public static class TaskFlowEngineServiceCollectionExtensions
         builder.AddActivity<LogActivity>(Descriptor(BuiltInActivities.Log));
         builder.AddActivity<JavaScriptActivity>(Descriptor(BuiltInActivities.JavaScript));
         builder.AddActivity<Events.EventActivity>(Descriptor(BuiltInActivities.Event));
+        services.TryAddSingleton<Events.EventPublisher>();
+        builder.AddActivity<Events.EventPublishActivity>();
         builder.AddActivity<Approvals.ApprovalActivity>(Descriptor(BuiltInActivities.Approval));
         builder.AddActivity<AgentTasks.AgentActivity>(Descriptor(BuiltInActivities.Agent));
         services.AddOptions<Http.HttpRequestOptions>().BindConfiguration(Http.HttpRequestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

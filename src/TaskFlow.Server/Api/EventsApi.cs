@@ -14,9 +14,8 @@ namespace TaskFlow.Server.Api;
 /// <c>POST /api/resume/{token}</c> resumes the one node holding that token (no API key: the token
 /// is the credential), <c>GET /api/events/waiting</c> lists the nodes waiting.
 /// </summary>
-internal static partial class EventsApi
+internal static class EventsApi
 {
-    private const int MaxNameLength = 200;
     private const int MaxWaitingTake = 500;
 
     public static void MapEventsApi(this IEndpointRouteBuilder app)
@@ -46,7 +45,7 @@ internal static partial class EventsApi
             .Produces<IReadOnlyList<EventWaitingView>>();
     }
 
-    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EngineStore store, WorkflowRuntime runtime, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> DeliverAsync(string name, HttpRequest request, EventPublisher publisher, CancellationToken cancellationToken)
     {
         if (NameProblem(name) is { } invalidName)
         {
@@ -65,26 +64,17 @@ internal static partial class EventsApi
             return invalid;
         }
 
-        var resumed = await store.DeliverEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, cancellationToken);
-        var logger = loggers.CreateLogger(typeof(EventsApi).FullName!);
-        if (resumed.Count > 0)
+        // Matching nothing, it is kept only when a published definition has an event node that
+        // takes earlier events of this name, for the longest such window; otherwise dropped.
+        var published = await publisher.PublishAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, cancellationToken);
+        if (published.Resumed.Count > 0)
         {
-            Delivered(logger, name, delivery.Correlation, resumed.Count);
-            return TypedResults.Ok(new EventDelivered(name, resumed, null));
+            return TypedResults.Ok(new EventDelivered(name, published.Resumed, null));
         }
 
-        // Matched nothing: kept only when a published definition has an event node that takes
-        // earlier events of this name, for the longest such window; otherwise dropped.
-        var published = await runtime.ListPublishedDefinitionsAsync(cancellationToken);
-        if (EventRetention.KeepFor(name, published.Select(d => d.Definition)) is not { } keepFor)
-        {
-            Dropped(logger, name, delivery.Correlation);
-            return ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}, and no published definition takes it earlier ('earlier' on an event node); the event was dropped.");
-        }
-
-        var keptUntil = await store.KeepEventAsync(name, delivery.Correlation, delivery.InstanceId, delivery.Payload, keepFor, cancellationToken);
-        Kept(logger, name, delivery.Correlation, keptUntil);
-        return TypedResults.Accepted((string?)null, new EventDelivered(name, [], keptUntil));
+        return published.KeptUntil is { } keptUntil
+            ? TypedResults.Accepted((string?)null, new EventDelivered(name, [], keptUntil))
+            : ApiProblems.NotFound($"No node waits for event '{name}'{Describe(delivery)}, and no published definition takes it earlier ('earlier' on an event node); the event was dropped.");
     }
 
     private static async Task<IResult> ResumeAsync(string token, HttpRequest request, EngineStore store, CancellationToken cancellationToken)
@@ -127,22 +117,11 @@ internal static partial class EventsApi
     }
 
     private static IResult? NameProblem(string name) =>
-        string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || name.Any(char.IsControl)
-            ? ApiProblems.BadRequest("Invalid event name.", $"An event name is 1 to {MaxNameLength} characters, without control characters.")
-            : null;
+        EventNames.Problem(name) is { } problem ? ApiProblems.BadRequest("Invalid event name.", problem) : null;
 
     private static string Describe(EventRequest delivery) =>
         (delivery.Correlation is null ? "" : $" with correlation '{delivery.Correlation}'")
         + (delivery.InstanceId is null ? "" : $" in instance '{delivery.InstanceId}'");
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) resumed {Count} waiting node(s)")]
-    private static partial void Delivered(ILogger logger, string name, string? correlation, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node; kept until {KeptUntil}")]
-    private static partial void Kept(ILogger logger, string name, string? correlation, DateTimeOffset keptUntil);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Event {Name} (correlation {Correlation}) matched no waiting node and was dropped")]
-    private static partial void Dropped(ILogger logger, string name, string? correlation);
 }
 
 /// <summary>What an event resumed; when it resumed nothing and was kept, until when.</summary>

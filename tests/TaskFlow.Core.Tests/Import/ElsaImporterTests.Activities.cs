@@ -246,6 +246,27 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
+    public void Convert_PublishEvent_IsAnEventPublishNode_LocalToItsRunWhenIsLocal()
+    {
+        var everyone = Activity("Publish1", "Elsa.PublishEvent", $$"""
+            "eventName": {{Literal("order-paid")}}, "correlationId": {{Script("getOrderId()")}}, "payload": {{Literal("{\"amount\": 42}", "Object")}}
+            """);
+        var local = Activity("Publish2", "Elsa.PublishEvent", $$""" "eventName": {{Literal("step-done")}}, "isLocal": {{Literal("true", "Boolean")}} """);
+        var orderId = """{ "id": "order", "name": "OrderId", "typeName": "String", "value": "o-1" }""";
+
+        var definition = Import(Definition($"{everyone}, {local}", Link("Publish1", "Publish2"), variables: orderId));
+
+        Assert.Equal(["Publish1:event.publish", "Publish2:event.publish"], NodeTypes(definition));
+        var first = Node(definition, "Publish1").Inputs;
+        Assert.Equal("order-paid", first["name"]!.GetValue<string>());
+        Assert.Equal("{{ string(vars.OrderId) }}", first["correlation"]!.GetValue<string>());
+        Assert.Equal(42, first["payload"]!["amount"]!.GetValue<int>());
+        Assert.Null(first["instanceId"]);
+        Assert.Equal("""{"name":"step-done","instanceId":"{{ instance.id }}"}""", Inputs(Node(definition, "Publish2")));
+        AssertValid(definition);
+    }
+
+    [Fact]
     public void Convert_RunJavaScript_IsAJavaScriptNodeWithTheScriptAndItsResultBound()
     {
         var run = Activity("Js1", "Elsa.RunJavaScript", $$""" "script": {{Literal("return getBody().total * 2;")}}, "result": { "typeName": "Object", "memoryReference": { "id": "v1" } } """);

@@ -20,6 +20,8 @@ public partial class ElsaImporterTests
             [new("name", "string", Required: true), new("value", "any", Required: true)], [ActivityDescriptor.DefaultOutcome]));
         catalog.TryAdd("log", new ActivityDescriptor("log", "Data", "Writes a message to the log.",
             [new("message", "string", Required: true)], [ActivityDescriptor.DefaultOutcome]));
+        catalog.TryAdd("event.publish", new ActivityDescriptor("event.publish", "Control flow", "Publishes an event.",
+            [new("name", "string", Required: true), new("correlation", "string"), new("instanceId", "string"), new("payload", "any")], [ActivityDescriptor.DefaultOutcome]));
         return catalog;
     }
 
