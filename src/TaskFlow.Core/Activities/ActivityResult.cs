@@ -24,8 +24,12 @@ public abstract record ActivityResult
     /// </summary>
     public static ActivityResult WaitForEvent(EventWait wait, DateTimeOffset? timeoutAt) => new SuspendedResult(timeoutAt, wait);
 
-    public static ActivityResult StartChild(string definitionId, int? version, JsonObject input) =>
-        new StartChildResult(definitionId, version, input);
+    /// <summary>
+    /// Starts a child instance; with <paramref name="wait"/> the node waits for it and its output is the
+    /// child's, without it the node succeeds at once with <c>{ instanceId }</c> and the child runs on its own.
+    /// </summary>
+    public static ActivityResult StartChild(string definitionId, int? version, JsonObject input, bool wait = true) =>
+        new StartChildResult(definitionId, version, input, wait);
 
     public static ActivityResult ForEach(JsonArray items, int maxParallelism, JsonObject body) =>
         new ForEachResult(items, maxParallelism, body);
@@ -45,6 +49,7 @@ public sealed record FailedResult(string Error, bool Retryable) : ActivityResult
 /// <param name="Wait">Set when the node waits for an event; null for a timer or a plain resume.</param>
 public sealed record SuspendedResult(DateTimeOffset? ResumeAt, EventWait? Wait = null) : ActivityResult;
 
-public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input) : ActivityResult;
+/// <param name="Wait">False: the child is dispatched (started without a link back) and the node succeeds at once.</param>
+public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input, bool Wait = true) : ActivityResult;
 
 public sealed record ForEachResult(JsonArray Items, int MaxParallelism, JsonObject Body) : ActivityResult;

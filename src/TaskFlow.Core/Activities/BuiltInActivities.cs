@@ -49,11 +49,12 @@ public static class BuiltInActivities
                 new("body", "object", Required: true, "The activity to run per item: { \"type\": ..., \"inputs\": { ... } }; its templates see item and index."),
                 new("maxParallelism", "integer", Description: "At most this many items run at once.", Default: JsonValue.Create(10)),
             ], [ActivityDescriptor.DefaultOutcome]),
-        new(Workflow, "Control flow", "Runs another workflow (or this one, recursively) as a child instance and waits for it; recursion is bounded by max depth.",
+        new(Workflow, "Control flow", "Runs another workflow (or this one, recursively) as a child instance and waits for it, its output becoming the node's; with wait false, starts it and goes on at once with { instanceId }. Recursion is bounded by max depth.",
             [
                 new("definitionId", "string", Required: true, "The child workflow's id."),
                 new("version", "integer", Description: "A fixed version; the latest when omitted."),
                 new("input", "object", Description: "The child's input; values may be templates."),
+                new("wait", "boolean", Description: "false: start the child and succeed at once with { instanceId, definitionId }; the child runs on its own (neither awaited nor cancelled with this instance). Default true."),
             ], [ActivityDescriptor.DefaultOutcome]),
         new(Sleep, "Control flow", "Holds its worker slot for a duration, like a busy activity would; use delay to wait without holding a worker.",
             [new("duration", "string", Required: true, "How long, e.g. 250ms or 2s.")], [ActivityDescriptor.DefaultOutcome]),

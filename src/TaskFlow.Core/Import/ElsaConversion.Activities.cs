@@ -305,14 +305,19 @@ internal sealed partial class ElsaConversion
             Note(id, type, $"its correlationId {Excerpt(correlation.Text)} was left out: the child workflow gets the parent's correlation id.");
         }
 
-        var waits = Property(activity, "waitForCompletion") is { } wait && wait.Is(ElsaExpression.Literal) ? ElsaJson.Boolean(wait.Value) : null;
-        if (ElsaActivityTypes.Classify(type) == ElsaActivityKind.DispatchWorkflow && waits != true)
+        // Elsa's DispatchWorkflow waits only when asked to, its ExecuteWorkflow unless told not to; a
+        // workflow node that does not wait starts the child and goes on with { instanceId }.
+        var waitExpression = Property(activity, "waitForCompletion");
+        var waits = waitExpression is not null && waitExpression.Is(ElsaExpression.Literal) ? ElsaJson.Boolean(waitExpression.Value) : null;
+        var dispatch = ElsaActivityTypes.Classify(type) == ElsaActivityKind.DispatchWorkflow;
+        if (waitExpression is not null && waits is null)
         {
-            Note(id, type, "Elsa dispatches the child workflow without waiting for it (waitForCompletion is off); the TaskFlow workflow node starts the child and waits for it to finish, and its output becomes the node's output.");
+            Note(id, type, $"its waitForCompletion is the {waitExpression.Language} expression {Excerpt(waitExpression.Text)}; the node {(dispatch ? "does not wait" : "waits")}, Elsa's default.");
         }
-        else if (waits == false)
+
+        if (dispatch ? waits != true : waits == false)
         {
-            Note(id, type, "waitForCompletion is off in Elsa, but the TaskFlow workflow node always waits for the child to finish.");
+            inputs["wait"] = false;
         }
 
         // Elsa's result is { workflowState, output }: what a script reads of it is the child's output.

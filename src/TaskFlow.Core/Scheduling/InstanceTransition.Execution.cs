@@ -34,6 +34,7 @@ public sealed partial class InstanceTransition
             SucceededResult ok => isIteration ? IterationSucceeded(node, parent!, state, index, ok.Output, ok.VariableWrites) : Succeeded(node, state, ok.Output, ok.Outcomes, ok.VariableWrites),
             FailedResult failed => HandleFailure(node, state, parent, failed),
             SuspendedResult suspended => Suspend(node, state, suspended.ResumeAt, suspended.Wait),
+            StartChildResult { Wait: false } child => Dispatch(node, state, parent, index, child),
             StartChildResult child => StartChild(state, child),
             ForEachResult forEach when !isIteration => StartForEach(node, state, forEach),
             ForEachResult => Failure(node, state, parent, "A foreach cannot run as the body of another foreach; use a child workflow.", retryable: false),
@@ -214,6 +215,29 @@ public sealed partial class InstanceTransition
         Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input));
         Journal.Add(new(JournalEventType.ChildStarted, state.NodeId, state.Attempt, Now, $"Started child workflow '{child.DefinitionId}'."));
         return true;
+    }
+
+    /// <summary>
+    /// A child started without waiting: it is created with this commit, with no link back (the parent
+    /// neither waits for it nor cancels it), and the node succeeds with its instance id.
+    /// </summary>
+    private bool Dispatch(GraphNode node, NodeState state, NodeState? parent, int index, StartChildResult child)
+    {
+        // The success first: it may stop for stored state and run again once that is loaded, and the
+        // child must be started by the run that completes.
+        var id = Guid.CreateVersion7().ToString();
+        var output = new JsonObject { ["instanceId"] = id, ["definitionId"] = child.DefinitionId };
+        var journaled = Journal.Count;
+        var done = parent is not null
+            ? IterationSucceeded(node, parent, state, index, output, null)
+            : Succeeded(node, state, output, [ActivityDescriptor.DefaultOutcome]);
+        if (done)
+        {
+            Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input, DispatchedId: id));
+            Journal.Insert(journaled, new(JournalEventType.ChildStarted, state.NodeId, state.Attempt, Now, $"Started child workflow '{child.DefinitionId}' as instance {id}, without waiting for it."));
+        }
+
+        return done;
     }
 
     private bool HandleArrive(Arrive e)

@@ -12,7 +12,8 @@ public sealed record WorkRequest(string NodeId, int Attempt, int Priority, DateT
 public sealed record JournalEntry(JournalEventType Type, string? NodeId, int Attempt, DateTimeOffset At, string? Message = null);
 
 /// <summary>A child instance to create in the same transaction.</summary>
-public sealed record ChildStartRequest(string ParentNodeId, int ParentAttempt, string DefinitionId, int? Version, JsonObject Input);
+/// <param name="DispatchedId">For a child started without waiting: its instance id, chosen here; it has no link back to the parent.</param>
+public sealed record ChildStartRequest(string ParentNodeId, int ParentAttempt, string DefinitionId, int? Version, JsonObject Input, string? DispatchedId = null);
 
 /// <summary>How an instance ended, to be reported to its parent node if it has one.</summary>
 public sealed record InstanceOutcome(InstanceStatus Status, JsonNode? Output, string? Error);

@@ -152,6 +152,18 @@ internal sealed class WorkflowActivity : IActivity
         }
 
         int? version = context.Inputs["version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : null;
-        return ValueTask.FromResult(ActivityResult.StartChild(definitionId, version, context.Inputs["input"] as JsonObject ?? []));
+        var wait = context.Inputs["wait"] switch
+        {
+            null => true,
+            JsonValue w when w.TryGetValue<bool>(out var flag) => flag,
+            JsonValue w when w.TryGetValue<string>(out var text) && bool.TryParse(text, out var parsed) => parsed,
+            _ => (bool?)null,
+        };
+        if (wait is null)
+        {
+            return ValueTask.FromResult(ActivityResult.Failed($"'wait' is {context.Inputs["wait"]?.ToJsonString()}; use true or false.", retryable: false));
+        }
+
+        return ValueTask.FromResult(ActivityResult.StartChild(definitionId, version, context.Inputs["input"] as JsonObject ?? [], wait.Value));
     }
 }

@@ -516,7 +516,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         foreach (var child in transition.Children)
         {
             var childGraph = await Graphs.GetAsync(this, session, child.DefinitionId, child.Version, cancellationToken);
-            CreateInstance(childGraph, child.Input, instance.Depth + 1, (instance.Id, child.ParentNodeId, child.ParentAttempt), writes, session.Now);
+            CreateInstance(childGraph, child.Input, instance.Depth + 1, child.DispatchedId is null ? (instance.Id, child.ParentNodeId, child.ParentAttempt) : null, writes, session.Now, child.DispatchedId);
         }
 
         instance.Status = (int)transition.Instance.Status;

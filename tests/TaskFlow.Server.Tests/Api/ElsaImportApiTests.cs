@@ -53,7 +53,7 @@ public sealed class ElsaImportApiTests
         Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
         var trigger = Assert.Single(body["definition"]!["triggers"]!.AsArray());
         Assert.Equal("cron", trigger!["type"]!.GetValue<string>());
-        Assert.Contains(body["notes"]!.AsArray(), n => n!.GetValue<string>().Contains("DispatchWorkflow1", StringComparison.Ordinal));
+        Assert.Contains(body["definition"]!["nodes"]!.AsArray(), n => ((string)n!["id"]!).EndsWith("DispatchWorkflow1", StringComparison.Ordinal) && n["inputs"]!["wait"]!.GetValue<bool>() == false);
         var id = body["saved"]!["id"]!.GetValue<string>();
         var stored = await app.GetAsync<JsonObject>($"/api/definitions/{id}");
         Assert.Equal(trigger["cron"]!.GetValue<string>(), stored["definition"]!["triggers"]![0]!["cron"]!.GetValue<string>());
