@@ -33,6 +33,8 @@ internal sealed class WorkflowSide : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public string Path => "/workflows/bench/orders";
 
     public static async Task<WorkflowSide> StartAsync(string provider, string? postgres, string folder)
@@ -52,6 +54,7 @@ internal sealed class WorkflowSide : IAsyncDisposable
         await app.Services.GetRequiredService<WorkflowRuntime>().SaveDefinitionAsync(Definition);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = new Uri(address) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", "bench-key-0123456789abcdef");
         return new WorkflowSide(app, client, async () =>
         {
             if (database is not null)
