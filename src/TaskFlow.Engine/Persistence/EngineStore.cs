@@ -250,6 +250,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         instance.Output = null;
         instance.FinishedAt = null;
         await WriteAsync(session, writes, cancellationToken);
+        await InheritCorrelationsAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         RaiseWork(writes);
         earlierWaits.AddRange(writes.EarlierWaits);
@@ -309,6 +310,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         await WriteAsync(session, writes, cancellationToken);
+        await InheritCorrelationsAsync(session, writes, cancellationToken);
         await session.CommitAsync(writes.HasVisibleWork && !writes.NotifyQueued, cancellationToken);
         Rows.Remember(writes, carryStates: false);
         RaiseWork(writes);
@@ -434,6 +436,32 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         return true;
     }
 
+    /// <summary>
+    /// Gives the children this transaction started their parent's correlation id, when the parent has
+    /// one: a run and everything it starts are found under the caller's id. Set apart from the insert
+    /// (as at the start of an instance), so that the hot path writes no correlation.
+    /// </summary>
+    private static async Task InheritCorrelationsAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken)
+    {
+        foreach (var family in writes.ChildCorrelations.GroupBy(c => c.ParentId, StringComparer.Ordinal))
+        {
+            foreach (var chunk in family.Select(c => c.ChildId).Chunk(500))
+            {
+                var names = string.Join(", ", chunk.Select((_, i) => $"@c{i}"));
+                await using var inherit = session.Command(
+                    $"UPDATE tf_instances SET correlation_id = (SELECT p.correlation_id FROM tf_instances p WHERE p.id = @p) " +
+                    $"WHERE id IN ({names}) AND EXISTS (SELECT 1 FROM tf_instances p WHERE p.id = @p AND p.correlation_id IS NOT NULL)");
+                AddParameter(inherit, "p", family.Key);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    AddParameter(inherit, $"c{i}", chunk[i]);
+                }
+
+                await inherit.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+    }
+
     private void RaiseWork(PendingWrites writes)
     {
         if (Metrics is { } metrics)
@@ -516,7 +544,8 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         foreach (var child in transition.Children)
         {
             var childGraph = await Graphs.GetAsync(this, session, child.DefinitionId, child.Version, cancellationToken);
-            CreateInstance(childGraph, child.Input, instance.Depth + 1, child.DispatchedId is null ? (instance.Id, child.ParentNodeId, child.ParentAttempt) : null, writes, session.Now, child.DispatchedId);
+            var childId = CreateInstance(childGraph, child.Input, instance.Depth + 1, child.DispatchedId is null ? (instance.Id, child.ParentNodeId, child.ParentAttempt) : null, writes, session.Now, child.DispatchedId);
+            writes.ChildCorrelations.Add((instance.Id, childId));
         }
 
         instance.Status = (int)transition.Instance.Status;

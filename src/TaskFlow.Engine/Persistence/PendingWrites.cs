@@ -15,6 +15,9 @@ public sealed class PendingWrites
 
     public List<JournalRecord> Journal { get; } = [];
 
+    /// <summary>Children started by this transaction (parent id, child id): each takes its parent's correlation id.</summary>
+    public List<(string ParentId, string ChildId)> ChildCorrelations { get; } = [];
+
     /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }
 

@@ -73,4 +73,35 @@ public sealed class ChildWorkflowTests
         Assert.Equal(InstanceStatus.Failed, view.Status);
         Assert.Contains("disk full", view.Node("call").Error);
     }
+    //   parent: run (workflow countdown) ──> send (workflow countdown, wait false)
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Children_TakeTheParentsCorrelationId_AtEveryLevel_AndFoundByIt(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        await engine.Runtime.SaveDefinitionAsync(Countdown);
+        await engine.Runtime.SaveDefinitionAsync("""
+            { "id": "parent", "nodes": [
+                { "id": "run", "type": "workflow", "inputs": { "definitionId": "countdown", "input": { "level": 2 } } },
+                { "id": "send", "type": "workflow", "inputs": { "definitionId": "countdown", "input": { "level": 0 }, "wait": false } } ],
+              "edges": [ { "from": "run", "to": "send" } ] }
+            """);
+
+        var (id, _) = await engine.Runtime.StartAsync("parent", null, null, null, "order-17");
+        (await engine.Runtime.WaitAsync(id, TimeSpan.FromSeconds(30)))!.AssertSucceeded();
+        var uncorrelated = await engine.Runtime.StartAsync("countdown", new JsonObject { ["level"] = 1 });
+        (await engine.Runtime.WaitAsync(uncorrelated, TimeSpan.FromSeconds(30)))!.AssertSucceeded();
+
+        // parent, countdown 2 -> 1 -> 0, and the dispatched countdown 0: five instances under the id.
+        var all = await engine.Runtime.ListInstancesAsync(take: 100);
+        foreach (var instance in all)
+        {
+            (await engine.Runtime.WaitAsync(instance.Id, TimeSpan.FromSeconds(30)))!.AssertSucceeded();
+        }
+
+        var views = await Task.WhenAll(all.Select(async i => (await engine.Runtime.GetInstanceAsync(i.Id))!));
+        Assert.Equal(5, views.Count(v => v.CorrelationId == "order-17"));
+        Assert.Equal(2, views.Count(v => v.CorrelationId is null));
+        Assert.Contains(views, v => v.CorrelationId == "order-17" && v.Depth == 3);
+    }
 }
