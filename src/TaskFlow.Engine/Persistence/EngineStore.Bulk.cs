@@ -113,6 +113,31 @@ public abstract partial class EngineStore
         await session.CommitAsync(false, cancellationToken);
     }
 
+    /// <summary>
+    /// Deletes the operations completed before <paramref name="finishedBefore"/>, with their results;
+    /// returns how many operations. Running operations are kept, however old.
+    /// </summary>
+    public async Task<int> PurgeBulkOperationsAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
+    {
+        await using var session = await BeginAsync(cancellationToken);
+        const string Done = "SELECT id FROM tf_bulk_operations WHERE status = 1 AND finished_at < @b";
+        await using (var results = session.Command($"DELETE FROM tf_bulk_results WHERE operation_id IN ({Done})"))
+        {
+            AddParameter(results, "b", finishedBefore.ToUnixTimeMilliseconds());
+            await results.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        int purged;
+        await using (var operations = session.Command("DELETE FROM tf_bulk_operations WHERE status = 1 AND finished_at < @b"))
+        {
+            AddParameter(operations, "b", finishedBefore.ToUnixTimeMilliseconds());
+            purged = await operations.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await session.CommitAsync(false, cancellationToken);
+        return purged;
+    }
+
     /// <summary>The operation with its counts and, when <paramref name="withResults"/>, every result in order; null when unknown.</summary>
     public async Task<BulkOperationView?> GetBulkOperationAsync(string operationId, bool withResults, CancellationToken cancellationToken = default)
     {

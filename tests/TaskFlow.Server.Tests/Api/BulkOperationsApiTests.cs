@@ -177,6 +177,26 @@ public sealed class BulkOperationsApiTests
 
     private static (string?, string?) Outcome(JsonNode result) => ((string?)result["outcome"], (string?)result["reason"]);
 
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task RetentionPurge_RemovesCompletedOperationsWithTheirResults_KeepsRecentOnes(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider, kestrel: true);
+        await app.SaveAsync(Waits);
+        var running = await InstanceSearchApiTests.RunAsync(app, "waits", "{}");
+        var done = await RunBulkAsync(app, "cancel", $$"""{ "ids": ["{{running}}"] }""");
+        var id = (string)done["id"]!;
+        var store = app.Services.GetRequiredService<EngineStore>();
+
+        // Completed after the cut-off: kept. Before it: gone, with its results.
+        Assert.Equal(0, await store.PurgeBulkOperationsAsync(DateTimeOffset.UtcNow.AddHours(-1)));
+        Assert.NotNull(await store.GetBulkOperationAsync(id, withResults: true));
+        Assert.Equal(1, await store.PurgeBulkOperationsAsync(DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Null(await store.GetBulkOperationAsync(id, withResults: true));
+        using var gone = await app.Client.GetAsync($"/api/instances/bulk/{id}");
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
     private static async Task<JsonObject> RunBulkAsync(TaskFlowApp app, string kind, string body)
     {
         using var start = await app.Client.PostAsync($"/api/instances/bulk/{kind}", TaskFlowApp.JsonBody(body));
