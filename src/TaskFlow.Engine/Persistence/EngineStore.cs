@@ -111,13 +111,26 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// <summary>When the next item becomes claimable (queued, due timer or expiring lease); null when the queue is empty.</summary>
     public abstract Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Stores the next version of a definition; <paramref name="publish"/> makes it the published one.</summary>
-    public abstract Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Stores the next version of a definition; <paramref name="publish"/> makes it the published one.
+    /// <paramref name="check"/>, when given, runs inside the transaction once the routes are locked
+    /// (see <see cref="LockRoutesAsync"/>), and a throw from it stores nothing.
+    /// </summary>
+    public abstract Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default, Func<CancellationToken, Task>? check = null);
 
-    /// <summary>Makes one stored version the published one. False when that version is not stored (or deleted).</summary>
-    public async Task<bool> PublishDefinitionAsync(string definitionId, int version, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Makes one stored version the published one. False when that version is not stored (or deleted).
+    /// <paramref name="check"/> runs first, in the transaction, as for <see cref="InsertDefinitionAsync"/>.
+    /// </summary>
+    public async Task<bool> PublishDefinitionAsync(string definitionId, int version, CancellationToken cancellationToken = default, Func<CancellationToken, Task>? check = null)
     {
         await using var session = await BeginAsync(cancellationToken);
+        if (check is not null)
+        {
+            await LockRoutesAsync(session, cancellationToken);
+            await check(cancellationToken);
+        }
+
         await using var command = session.Command("UPDATE tf_definitions SET is_published = (version = @v) WHERE definition_id = @id AND NOT is_deleted AND (SELECT count(*) FROM tf_definitions WHERE definition_id = @id AND version = @v AND NOT is_deleted) = 1");
         AddParameter(command, "id", definitionId);
         AddParameter(command, "v", version);
@@ -125,6 +138,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         await session.CommitAsync(false, cancellationToken);
         return changed > 0;
     }
+
+    /// <summary>
+    /// Serialises the saves that publish HTTP routes, across processes, until the transaction ends, so
+    /// that a route check made after it sees every route published before: two servers publishing the
+    /// same route at once cannot both pass. SQLite's write transaction already serialises them.
+    /// </summary>
+    protected internal virtual Task LockRoutesAsync(StoreSession session, CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected static async Task UnpublishAsync(StoreSession session, string definitionId, CancellationToken cancellationToken)
     {

@@ -495,9 +495,22 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
 
-    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    protected internal override async Task LockRoutesAsync(StoreSession session, CancellationToken cancellationToken)
+    {
+        await using var lockCommand = Cmd(session, "SELECT pg_advisory_xact_lock(hashtext('tf_http_routes'))");
+        await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default, Func<CancellationToken, Task>? check = null)
     {
         await using var session = await BeginAsync(cancellationToken);
+        if (check is not null)
+        {
+            // The routes' lock first, always before a definition's: one order, so no deadlock.
+            await LockRoutesAsync(session, cancellationToken);
+            await check(cancellationToken);
+        }
+
         // Serialises saves of one id across processes, so versions are gap-free and never collide.
         await using (var lockCommand = Cmd(session, "SELECT pg_advisory_xact_lock(hashtext('tf_definitions:' || @id))"))
         {

@@ -422,9 +422,15 @@ public sealed class SqliteEngineStore : EngineStore
         }
     }
 
-    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default)
+    public override async Task<DefinitionRecord> InsertDefinitionAsync(string definitionId, string? name, bool publish, Func<int, string> jsonForVersion, CancellationToken cancellationToken = default, Func<CancellationToken, Task>? check = null)
     {
         await using var session = await BeginAsync(cancellationToken);
+        if (check is not null)
+        {
+            await LockRoutesAsync(session, cancellationToken);
+            await check(cancellationToken);
+        }
+
         int version;
         await using (var max = session.Command("SELECT coalesce(max(version), 0) + 1 FROM tf_definitions WHERE definition_id = @id"))
         {

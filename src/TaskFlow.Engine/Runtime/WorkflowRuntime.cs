@@ -74,16 +74,13 @@ public sealed class WorkflowRuntime
             throw new WorkflowValidationException(problems);
         }
 
-        if (publish)
-        {
-            await RefuseRouteConflictsAsync(definition!, cancellationToken);
-        }
-
+        // A published definition with HTTP routes is checked against the published ones inside the
+        // save's transaction, with the routes locked: two saves of one route cannot both pass.
         var record = await _store.InsertDefinitionAsync(definition!.Id, definition.Name, publish, version =>
         {
             definition.Version = version;
             return WorkflowJson.Serialize(definition);
-        }, cancellationToken);
+        }, cancellationToken, publish && HasRoutes(definition) ? token => RefuseRouteConflictsAsync(definition, token) : null);
         await RaiseDefinitionChangedAsync(record.DefinitionId);
         return ToView(record);
     }
@@ -95,12 +92,13 @@ public sealed class WorkflowRuntime
     public async Task<DefinitionView?> PublishDefinitionAsync(string id, int? version = null, CancellationToken cancellationToken = default)
     {
         var target = version ?? (await GetLatestDefinitionAsync(id, cancellationToken))?.Version;
-        if (target is { } wanted && await GetDefinitionAsync(id, wanted, cancellationToken) is { IsDeleted: false } candidate)
+        Func<CancellationToken, Task>? check = null;
+        if (target is { } wanted && await GetDefinitionAsync(id, wanted, cancellationToken) is { IsDeleted: false } candidate && HasRoutes(candidate.Definition))
         {
-            await RefuseRouteConflictsAsync(candidate.Definition, cancellationToken);
+            check = token => RefuseRouteConflictsAsync(candidate.Definition, token);
         }
 
-        if (target is not { } v || !await _store.PublishDefinitionAsync(id, v, cancellationToken))
+        if (target is not { } v || !await _store.PublishDefinitionAsync(id, v, cancellationToken, check))
         {
             return null;
         }
@@ -410,17 +408,14 @@ public sealed class WorkflowRuntime
         return (validator.Validate(definition), definition);
     }
 
+    private static bool HasRoutes(WorkflowDefinition definition) => definition.Triggers.Exists(t => t.Type == "http");
+
     // Two published definitions must not claim one route and method: the later one is refused,
-    // naming the first. Checked against what is published when the save starts; two servers
-    // publishing colliding routes in the same instant can both pass (the route table then serves
-    // the definition published first and logs the collision).
+    // naming the first. Run inside the save's transaction with the routes locked (see
+    // EngineStore.LockRoutesAsync), so it sees every route published before, whichever server
+    // published it.
     private async Task RefuseRouteConflictsAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
     {
-        if (!definition.Triggers.Exists(t => t.Type == "http"))
-        {
-            return;
-        }
-
         var published = await ListPublishedDefinitionsAsync(cancellationToken);
         var conflicts = Core.HttpTriggers.HttpRouteConflicts.Find(definition, published.Select(p => p.Definition));
         if (conflicts.Count > 0)

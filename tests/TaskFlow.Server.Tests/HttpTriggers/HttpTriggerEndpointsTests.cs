@@ -202,6 +202,37 @@ public sealed class HttpTriggerEndpointsTests
         Assert.Equal(HttpStatusCode.NotFound, gone);
     }
 
+    // Two servers on one PostgreSQL publishing definitions that claim the same route at the same
+    // moment, round after round: in every round exactly one is stored, and the other is refused
+    // naming it.
+    [Fact]
+    public async Task Publish_SameRouteOnTwoServersAtOnce_ExactlyOneWinsEveryRound()
+    {
+        await using var first = await TaskFlowApp.StartAsync(TaskFlowApp.Postgres);
+        await using var second = await TaskFlowApp.StartAsync(TaskFlowApp.Postgres, new Dictionary<string, string?> { ["TaskFlow:Engine:PostgresConnectionString"] = first.Connection });
+        for (var round = 0; round < 12; round++)
+        {
+            string Claim(string id) => $$"""{ "id": "{{id}}", "triggers": [ { "type": "http", "path": "race/{{round}}/{key}" } ], "nodes": [ { "id": "a", "type": "noop" } ] }""";
+            var saves = await Task.WhenAll(
+                first.Client.PostAsync("/api/definitions", TaskFlowApp.JsonBody(Claim($"left-{round}"))),
+                second.Client.PostAsync("/api/definitions", TaskFlowApp.JsonBody(Claim($"right-{round}"))));
+
+            var statuses = saves.Select(r => r.StatusCode).ToList();
+            Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.Created));
+            var refused = saves.Single(r => r.StatusCode != HttpStatusCode.Created);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var winner = saves[0].StatusCode == HttpStatusCode.Created ? $"left-{round}" : $"right-{round}";
+            Assert.Contains($"published definition '{winner}'", (string?)(await TaskFlowApp.ReadAsync(refused))["detail"], StringComparison.Ordinal);
+            foreach (var save in saves)
+            {
+                save.Dispose();
+            }
+        }
+
+        var stored = await first.GetAsync<JsonArray>("/api/definitions");
+        Assert.Equal(12, stored.Count);
+    }
+
     private static HttpRequestMessage Signed(string payload, string signature)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/workflows/github/push") { Content = TaskFlowApp.JsonBody(payload) };
