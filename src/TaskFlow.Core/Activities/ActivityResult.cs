@@ -28,8 +28,8 @@ public abstract record ActivityResult
     /// Starts a child instance; with <paramref name="wait"/> the node waits for it and its output is the
     /// child's, without it the node succeeds at once with <c>{ instanceId }</c> and the child runs on its own.
     /// </summary>
-    public static ActivityResult StartChild(string definitionId, int? version, JsonObject input, bool wait = true) =>
-        new StartChildResult(definitionId, version, input, wait);
+    public static ActivityResult StartChild(string definitionId, int? version, JsonObject input, bool wait = true, string? correlationId = null) =>
+        new StartChildResult(definitionId, version, input, wait) { CorrelationId = correlationId };
 
     public static ActivityResult ForEach(JsonArray items, int maxParallelism, JsonObject body) =>
         new ForEachResult(items, maxParallelism, body);
@@ -50,6 +50,10 @@ public sealed record FailedResult(string Error, bool Retryable) : ActivityResult
 public sealed record SuspendedResult(DateTimeOffset? ResumeAt, EventWait? Wait = null) : ActivityResult;
 
 /// <param name="Wait">False: the child is dispatched (started without a link back) and the node succeeds at once.</param>
-public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input, bool Wait = true) : ActivityResult;
+public sealed record StartChildResult(string DefinitionId, int? Version, JsonObject Input, bool Wait = true) : ActivityResult
+{
+    /// <summary>The child's correlation id; null: the parent's.</summary>
+    public string? CorrelationId { get; init; }
+}
 
 public sealed record ForEachResult(JsonArray Items, int MaxParallelism, JsonObject Body) : ActivityResult;

@@ -54,6 +54,7 @@ public static class BuiltInActivities
                 new("definitionId", "string", Required: true, "The child workflow's id."),
                 new("version", "integer", Description: "A fixed version; the latest when omitted."),
                 new("input", "object", Description: "The child's input; values may be templates."),
+                new("correlationId", "string", Description: "The child's correlation id; the parent's when omitted."),
                 new("wait", "boolean", Description: "false: start the child and succeed at once with { instanceId, definitionId }; the child runs on its own (neither awaited nor cancelled with this instance). Default true."),
             ], [ActivityDescriptor.DefaultOutcome]),
         new(Sleep, "Control flow", "Holds its worker slot for a duration, like a busy activity would; use delay to wait without holding a worker.",

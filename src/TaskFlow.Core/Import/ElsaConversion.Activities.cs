@@ -302,7 +302,14 @@ internal sealed partial class ElsaConversion
 
         if (Property(activity, "correlationId") is { } correlation && correlation.Text.Trim().Length > 0)
         {
-            Note(id, type, $"its correlationId {Excerpt(correlation.Text)} was left out: the child workflow gets the parent's correlation id.");
+            if (TryValue(correlation, ValueShape.Text, out var correlationValue))
+            {
+                inputs["correlationId"] = correlationValue;
+            }
+            else
+            {
+                Note(id, type, $"its correlationId is the {correlation.Language} expression {Excerpt(correlation.Text)}, which cannot run here; the child takes the parent's correlation id.");
+            }
         }
 
         // Elsa's DispatchWorkflow waits only when asked to, its ExecuteWorkflow unless told not to; a

@@ -212,7 +212,7 @@ public sealed partial class InstanceTransition
     {
         state.Status = NodeStatus.Waiting;
         state.IsDirty = true;
-        Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input));
+        Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input, CorrelationId: child.CorrelationId));
         Journal.Add(new(JournalEventType.ChildStarted, state.NodeId, state.Attempt, Now, $"Started child workflow '{child.DefinitionId}'."));
         return true;
     }
@@ -233,7 +233,7 @@ public sealed partial class InstanceTransition
             : Succeeded(node, state, output, [ActivityDescriptor.DefaultOutcome]);
         if (done)
         {
-            Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input, DispatchedId: id));
+            Children.Add(new(state.NodeId, state.Attempt, child.DefinitionId, child.Version, child.Input, DispatchedId: id, CorrelationId: child.CorrelationId));
             Journal.Insert(journaled, new(JournalEventType.ChildStarted, state.NodeId, state.Attempt, Now, $"Started child workflow '{child.DefinitionId}' as instance {id}, without waiting for it."));
         }
 

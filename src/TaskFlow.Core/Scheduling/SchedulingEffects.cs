@@ -13,7 +13,8 @@ public sealed record JournalEntry(JournalEventType Type, string? NodeId, int Att
 
 /// <summary>A child instance to create in the same transaction.</summary>
 /// <param name="DispatchedId">For a child started without waiting: its instance id, chosen here; it has no link back to the parent.</param>
-public sealed record ChildStartRequest(string ParentNodeId, int ParentAttempt, string DefinitionId, int? Version, JsonObject Input, string? DispatchedId = null);
+/// <param name="CorrelationId">The child's own correlation id; null: it takes the parent's.</param>
+public sealed record ChildStartRequest(string ParentNodeId, int ParentAttempt, string DefinitionId, int? Version, JsonObject Input, string? DispatchedId = null, string? CorrelationId = null);
 
 /// <summary>How an instance ended, to be reported to its parent node if it has one.</summary>
 public sealed record InstanceOutcome(InstanceStatus Status, JsonNode? Output, string? Error);

@@ -164,6 +164,12 @@ internal sealed class WorkflowActivity : IActivity
             return ValueTask.FromResult(ActivityResult.Failed($"'wait' is {context.Inputs["wait"]?.ToJsonString()}; use true or false.", retryable: false));
         }
 
-        return ValueTask.FromResult(ActivityResult.StartChild(definitionId, version, context.Inputs["input"] as JsonObject ?? [], wait.Value));
+        var correlation = context.Inputs["correlationId"]?.ToString();
+        if (correlation is { Length: 0 or > Instances.InstanceFilter.CorrelationIdMaxLength })
+        {
+            return ValueTask.FromResult(ActivityResult.Failed($"'correlationId' must have 1 to {Instances.InstanceFilter.CorrelationIdMaxLength} characters.", retryable: false));
+        }
+
+        return ValueTask.FromResult(ActivityResult.StartChild(definitionId, version, context.Inputs["input"] as JsonObject ?? [], wait.Value, correlation));
     }
 }

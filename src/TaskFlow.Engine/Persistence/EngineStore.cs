@@ -463,7 +463,15 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// </summary>
     private static async Task InheritCorrelationsAsync(StoreSession session, PendingWrites writes, CancellationToken cancellationToken)
     {
-        foreach (var family in writes.ChildCorrelations.GroupBy(c => c.ParentId, StringComparer.Ordinal))
+        foreach (var (_, childId, own) in writes.ChildCorrelations.Where(c => c.Own is not null))
+        {
+            await using var set = session.Command("UPDATE tf_instances SET correlation_id = @c WHERE id = @i");
+            AddParameter(set, "c", own);
+            AddParameter(set, "i", childId);
+            await set.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var family in writes.ChildCorrelations.Where(c => c.Own is null).GroupBy(c => c.ParentId, StringComparer.Ordinal))
         {
             foreach (var chunk in family.Select(c => c.ChildId).Chunk(500))
             {
@@ -565,7 +573,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         {
             var childGraph = await Graphs.GetAsync(this, session, child.DefinitionId, child.Version, cancellationToken);
             var childId = CreateInstance(childGraph, child.Input, instance.Depth + 1, child.DispatchedId is null ? (instance.Id, child.ParentNodeId, child.ParentAttempt) : null, writes, session.Now, child.DispatchedId);
-            writes.ChildCorrelations.Add((instance.Id, childId));
+            writes.ChildCorrelations.Add((instance.Id, childId, child.CorrelationId));
         }
 
         instance.Status = (int)transition.Instance.Status;

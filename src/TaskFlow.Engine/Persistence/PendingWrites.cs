@@ -15,8 +15,8 @@ public sealed class PendingWrites
 
     public List<JournalRecord> Journal { get; } = [];
 
-    /// <summary>Children started by this transaction (parent id, child id): each takes its parent's correlation id.</summary>
-    public List<(string ParentId, string ChildId)> ChildCorrelations { get; } = [];
+    /// <summary>Children started by this transaction (parent id, child id, its own correlation id or null for the parent's).</summary>
+    public List<(string ParentId, string ChildId, string? Own)> ChildCorrelations { get; } = [];
 
     /// <summary>True when work was queued for any worker (due now or later), so workers must be woken.</summary>
     public bool HasVisibleWork { get; set; }

@@ -151,6 +151,21 @@ public sealed class ElsaCorpusRunTests
         Assert.All(expected.Split("; "), line => Assert.Contains(line, lines));
     }
 
+    // Elsa: Activities/ExecuteWorkflow/ExecuteWorkflowTests.cs, "ExecuteWorkflow sets correlation ID on child workflow".
+    [Fact]
+    public async Task ExecuteWorkflow_ElsaCorrelationScenario_TheChildCarriesTheCorrelationIdItWasGiven()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+        var folder = Path.Combine(Corpus, "integration/ExecuteWorkflow");
+        var files = Directory.GetFiles(folder, "*.json").Select(Path.GetFileName).Where(f => f != "parent-with-correlation.json").Order(StringComparer.Ordinal).Append("parent-with-correlation.json").ToList();
+
+        var (view, _) = await ImportAndRunAsync(engine, "integration/ExecuteWorkflow", files!);
+
+        view.AssertSucceeded();
+        var child = Assert.Single(await engine.Runtime.ListInstancesAsync(take: 100), i => i.DefinitionId == "child-workflow");
+        Assert.Equal("test-correlation-123", (await engine.Runtime.GetInstanceAsync(child.Id))!.CorrelationId);
+    }
+
     // Elsa: test/integration/Elsa.Workflows.IntegrationTests/Scenarios/WorkflowOutputMapping/Tests.cs
     [Fact]
     public async Task WorkflowOutputMapping_ElsaScenario_OutputHoldsTheMappedValue()

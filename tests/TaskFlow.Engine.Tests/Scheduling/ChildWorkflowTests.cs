@@ -104,4 +104,22 @@ public sealed class ChildWorkflowTests
         Assert.Equal(2, views.Count(v => v.CorrelationId is null));
         Assert.Contains(views, v => v.CorrelationId == "order-17" && v.Depth == 3);
     }
+
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Child_WithItsOwnCorrelationId_CarriesThatOne(string provider)
+    {
+        await using var engine = await TestEngine.StartAsync(provider);
+        await engine.Runtime.SaveDefinitionAsync(Countdown);
+
+        var view = await engine.RunAsync("""
+            { "id": "parent", "nodes": [
+                { "id": "run", "type": "workflow", "inputs": { "definitionId": "countdown", "input": { "level": 0 }, "correlationId": "{{ 'item-' + input.n }}" } } ], "edges": [] }
+            """, new JsonObject { ["n"] = 4 });
+
+        view.AssertSucceeded();
+        var child = Assert.Single(await engine.Runtime.ListInstancesAsync(take: 10), i => i.Depth == 1);
+        Assert.Equal("item-4", (await engine.Runtime.GetInstanceAsync(child.Id))!.CorrelationId);
+        Assert.Null((await engine.Runtime.GetInstanceAsync(view.Id))!.CorrelationId);
+    }
 }
