@@ -84,6 +84,22 @@ public sealed class ElsaCorpusRunTests
         AssertLines(expected, lines);
     }
 
+    // Elsa: Scenarios/JoinBehaviors/ForkDecisionJoinTests.cs, "The explicit join configured with WaitAll join mode should
+    // block": A, then its three branches C, B and D; D's decision is false and leads to a Fault, so E never runs and the
+    // WaitAll join before F never fires. Elsa runs the branches one after another (C, B, D); TaskFlow runs them at once, so
+    // the three lines after A come in any order, and the fault fails the run (Elsa's test reads the lines only).
+    [Fact]
+    public async Task ForkDecisionJoinWaitAll_ElsaScenario_WritesABranchesAndNeverF()
+    {
+        await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
+
+        var (view, lines) = await ImportAndRunAsync(engine, "integration/JoinBehaviors", ["fork-decision-join-waitall.json"]);
+
+        Assert.Equal(InstanceStatus.Failed, view.Status);
+        Assert.Equal("A", lines[0]);
+        Assert.Equal(["B", "C", "D"], lines.Skip(1).Order(StringComparer.Ordinal));
+    }
+
     // Elsa: Scenarios/ParentChildInputs/Tests.cs, run with the input { "Input1": "Foo" } as Elsa's test does.
     [Theory]
     [InlineData("child.json,parent1.json", "Parent: Foo; Child: Bar")]
