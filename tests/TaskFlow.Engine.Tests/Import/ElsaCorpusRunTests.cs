@@ -236,13 +236,15 @@ public sealed class ElsaCorpusRunTests
 
     // Elsa: Scenarios/ParentChildCompletion/Tests.cs (the parent finishes), Scenarios/JsonObjectSerialization/Tests.cs (a run
     // whose data holds objects with "$id" finishes and its state reads back), and the component tests BasicWorkflows/HelloWorldTests.cs
-    // and WorkflowCompletion/WorkflowCompletionTests.cs (each workflow finishes).
+    // and WorkflowCompletion/WorkflowCompletionTests.cs (each workflow finishes), and JoinBehaviors/ForkDecisionJoinTests.cs
+    // ("An implicit join from the True and False branches should execute": the workflow finishes).
     [Theory]
     [InlineData("integration/ParentChildCompletion", "child.json,parent.json")]
     [InlineData("integration/JsonObjectSerialization", "instance-serialization.json")]
     [InlineData("component/BasicWorkflows", "hello-world.json")]
     [InlineData("component/WorkflowCompletion", "fork.json")]
     [InlineData("component/WorkflowCompletion", "hello-world.json")]
+    [InlineData("integration/JoinBehaviors", "decision-merge-join-none.json")]
     public async Task Completion_ElsaScenario_TheWorkflowFinishes(string folder, string files)
     {
         await using var engine = await TestEngine.StartAsync(TestEngine.Sqlite);
