@@ -93,6 +93,11 @@ internal sealed partial class ElsaConversion
                 return ConvertFlowSwitch(activity, id, type, prefix);
             case ElsaActivityKind.Unsupported when context.Resolve(type, ElsaJson.String(activity["workflowDefinitionId"])) is { } reference:
                 return ConvertWorkflowActivity(activity, id, type, prefix, reference);
+            case ElsaActivityKind.Unsupported when type is not null && type.StartsWith(ElsaAgentPrefix, StringComparison.Ordinal) && type.Length > ElsaAgentPrefix.Length:
+                return ConvertElsaAgent(activity, id, type, prefix);
+            case ElsaActivityKind.Unsupported when type is "Elsa.Join" or "Join":
+                Note(id, type, "'Elsa.Join' is Elsa 2's name for the flowchart join; it is converted as Elsa 3's FlowJoin.");
+                return ConvertJoin(activity, id, type, prefix);
             default:
                 Problem(id, type, type is null
                     ? "It has no type."

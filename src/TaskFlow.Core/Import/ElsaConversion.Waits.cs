@@ -155,6 +155,44 @@ internal sealed partial class ElsaConversion
         return ElsaFragment.Single(node.Id);
     }
 
+    /// <summary>The type prefix of the activities Elsa's agents module generates, one per configured agent.</summary>
+    private const string ElsaAgentPrefix = "Elsa.Agents.";
+
+    /// <summary>
+    /// An activity of Elsa's agents module (<c>Elsa.Agents.{Agent}</c>) asks a configured AI agent to do
+    /// something with its inputs. Here it is an agent task for an agent with the capability
+    /// <c>{Agent}</c>: its inputs are the task's input, and the agent's completion is the output.
+    /// </summary>
+    private ElsaFragment? ConvertElsaAgent(JsonObject activity, string id, string type, string prefix)
+    {
+        var agent = type[ElsaAgentPrefix.Length..];
+        var input = new JsonObject();
+        foreach (var (member, _) in activity)
+        {
+            if (member is "id" or "nodeId" or "name" or "type" or "version" or "customProperties" or "metadata" or "output" or "result" or "canStartWorkflow" or "runAsynchronously")
+            {
+                continue;
+            }
+
+            if (Property(activity, member) is not { } expression)
+            {
+                continue;
+            }
+
+            if (!RequireValue(expression, ValueShape.Any, id, type, member, out var value))
+            {
+                return null;
+            }
+
+            input[member] = value;
+        }
+
+        var inputs = new JsonObject { ["title"] = ElsaJson.EscapeTemplate(NonEmpty(activity["name"]) ?? agent), ["capability"] = ElsaJson.EscapeTemplate(agent), ["input"] = input };
+        Note(id, type, $"Elsa runs its agent '{agent}' with the model its host configures; here it is an agent task for an agent with capability '{agent}' (GET /api/agent-tasks?capability={agent}), whose completion is the output.");
+        var node = AddNode(activity, prefix, AgentActivity, inputs);
+        return BindOutputs(activity, prefix, ElsaFragment.Single(node.Id), [("output", NodeOutput(node.Id))]);
+    }
+
     /// <summary>
     /// RunTask asks an outside application to do a task and waits for its result. TaskFlow's agent node is
     /// that: the application lists it (GET /api/agent-tasks?capability=&lt;task name&gt;) with its payload,

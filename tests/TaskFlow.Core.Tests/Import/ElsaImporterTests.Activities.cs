@@ -267,6 +267,39 @@ public partial class ElsaImporterTests
     }
 
     [Fact]
+    public void Convert_AnElsaAgentsActivity_IsAnAgentTaskForThatAgent_WithItsInputs()
+    {
+        var agent = Activity("Translate1", "Elsa.Agents.Translator", $$"""
+            "name": "Translate1", "content": {{Script("getArticle()")}}, "language": {{Literal("French")}}, "output": { "typeName": "Object", "memoryReference": { "id": "v1" } }
+            """);
+        var variables = """{ "id": "a", "name": "Article", "typeName": "Object", "value": "{}" }, { "id": "v1", "name": "Translated", "typeName": "Object" }""";
+
+        var result = ElsaImporter.Convert(Definition(agent, variables: variables));
+
+        Assert.True(result.Succeeded, result.ToString());
+        var node = Node(result.Definition, "Translate1");
+        Assert.Equal("agent", node.Type);
+        Assert.Equal(("Translate1", "Translator"), (node.Inputs["title"]!.GetValue<string>(), node.Inputs["capability"]!.GetValue<string>()));
+        Assert.Equal("French", node.Inputs["input"]!["language"]!.GetValue<string>());
+        Assert.NotNull(node.Inputs["input"]!["content"]);
+        Assert.Contains(result.Definition.Nodes, n => n.Type == "setVariable" && n.Inputs["name"]!.GetValue<string>() == "Translated");
+        Assert.Contains(result.Notes, n => n.Contains("capability 'Translator'", StringComparison.Ordinal));
+        AssertValid(result.Definition);
+    }
+
+    [Fact]
+    public void Convert_Elsa2sJoin_IsAFlowJoin_WithANote()
+    {
+        var join = Activity("Join1", "Elsa.Join", """ "mode": "WaitAll" """);
+
+        var result = ElsaImporter.Convert(Definition($"{WriteLine("A")}, {WriteLine("B")}, {join}", $"{Link("A", "Join1")}, {Link("B", "Join1")}"));
+
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal("""{"mode":"WaitAll"}""", Inputs(Node(result.Definition, "Join1")));
+        Assert.Contains(result.Notes, n => n.Contains("Elsa 2's name", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Convert_RunJavaScript_IsAJavaScriptNodeWithTheScriptAndItsResultBound()
     {
         var run = Activity("Js1", "Elsa.RunJavaScript", $$""" "script": {{Literal("return getBody().total * 2;")}}, "result": { "typeName": "Object", "memoryReference": { "id": "v1" } } """);
