@@ -22,7 +22,7 @@ namespace TaskFlow.Server.Mcp;
 internal sealed partial class TaskDecompositionTools
 {
     /// <summary>How long the client's model has to answer before the structural decomposer is used.</summary>
-    internal static TimeSpan SamplingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan SamplingTimeout = TimeSpan.FromSeconds(60);
 
     private const string Structural = "structural";
 
