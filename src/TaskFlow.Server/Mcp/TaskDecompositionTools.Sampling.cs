@@ -21,9 +21,6 @@ namespace TaskFlow.Server.Mcp;
 /// </summary>
 internal sealed partial class TaskDecompositionTools
 {
-    /// <summary>How long the client's model has to answer before the structural decomposer is used.</summary>
-    private static readonly TimeSpan SamplingTimeout = TimeSpan.FromSeconds(60);
-
     private const string Structural = "structural";
 
     private const string Model = "model";
@@ -81,9 +78,10 @@ internal sealed partial class TaskDecompositionTools
         JsonObject args, DecompositionRequest request, McpServer server, CancellationToken cancellationToken)
     {
         string answer;
+        var limit = decomposition.Options.SamplingTimeout;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            timeout.CancelAfter(SamplingTimeout);
+            timeout.CancelAfter(limit);
             try
             {
                 var sampled = await server.SampleAsync(SamplingRequest(request), timeout.Token);
@@ -91,7 +89,7 @@ internal sealed partial class TaskDecompositionTools
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                return (null, $"The client's model did not answer within {SamplingTimeout.TotalSeconds:0} seconds.");
+                return (null, $"The client's model did not answer within {limit.TotalSeconds:0.#} s (TaskFlow:Decomposition:SamplingTimeout).");
             }
             catch (McpException ex)
             {

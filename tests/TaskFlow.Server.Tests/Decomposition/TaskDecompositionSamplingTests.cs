@@ -118,13 +118,37 @@ public sealed class TaskDecompositionSamplingTests
         Assert.Equal("'decomposer' is \"oracle\"; it must be auto, model or structural.", ((TextContentBlock)wrong.Content[0]).Text);
     }
 
-    private static async Task<McpClient> ConnectAsync(TaskFlowApp app, ScriptedModel? model) =>
+    [Fact]
+    public async Task Decompose_WhenTheModelDoesNotAnswerInTime_OrTheClientRefuses_FallsBackAndSaysWhy()
+    {
+        await using var app = await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, new Dictionary<string, string?>(Settings) { ["TaskFlow:Decomposition:SamplingTimeout"] = "00:00:01" });
+        await using var silent = await ConnectAsync(app, async (_, _, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        });
+        await using var refusing = await ConnectAsync(app, (_, _, _) => throw new InvalidOperationException("The user declined the sampling request."));
+
+        var late = await DecomposeAsync(silent, new Dictionary<string, object?> { ["task"] = new { id = "release", description = Release } });
+        var refused = await DecomposeAsync(refusing, new Dictionary<string, object?> { ["task"] = new { id = "release", description = Release } });
+
+        Assert.Equal("structural", late["decomposer"]!.GetValue<string>());
+        Assert.Equal("The client's model did not answer within 1 s (TaskFlow:Decomposition:SamplingTimeout).", late["fallbackReason"]!.GetValue<string>());
+        Assert.Equal("structural", refused["decomposer"]!.GetValue<string>());
+        Assert.StartsWith("The sampling request failed: ", refused["fallbackReason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["s1", "s2", "s3"], refused["subtasks"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()));
+    }
+
+    private static Task<McpClient> ConnectAsync(TaskFlowApp app, ScriptedModel? model) =>
+        ConnectAsync(app, model is null ? null : model.AnswerAsync);
+
+    private static async Task<McpClient> ConnectAsync(TaskFlowApp app, Func<CreateMessageRequestParams?, IProgress<ProgressNotificationValue>, CancellationToken, ValueTask<CreateMessageResult>>? sampling) =>
         await McpClient.CreateAsync(
             new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp/task-decomposition"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
             new McpClientOptions
             {
                 ProtocolVersion = "2025-11-25",
-                Handlers = new McpClientHandlers { SamplingHandler = model is null ? null : model.AnswerAsync },
+                Handlers = new McpClientHandlers { SamplingHandler = sampling },
             });
 
     private static async Task<JsonObject> DecomposeAsync(McpClient client, Dictionary<string, object?> arguments)
