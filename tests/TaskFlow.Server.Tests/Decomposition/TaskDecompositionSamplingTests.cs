@@ -80,6 +80,7 @@ public sealed class TaskDecompositionSamplingTests
             { "60 subtasks", sixty.ToJsonString(), "60" },
             { "a cycle", """{ "subtasks": [ { "id": "a", "dependencies": ["b"] }, { "id": "b", "dependencies": ["a"] } ] }""", "cycle" },
             { "an unknown member", """{ "subtasks": [ { "id": "a", "owner": "ada" }, { "id": "b" } ] }""", "owner" },
+            { "a complexity above the limit", """{ "subtasks": [ { "id": "a", "complexity": 101 }, { "id": "b" } ] }""", "101" },
             { "no subtasks array", """{ "steps": [ { "id": "a" }, { "id": "b" } ] }""", "only a 'subtasks' array" },
         };
     }
