@@ -55,6 +55,13 @@ public sealed class TaskDecompositionOptions
     /// <summary>How long one call of <see cref="ProposerTool"/> may take; the router's call timeout when not set.</summary>
     public TimeSpan? ProposerTimeout { get; set; }
 
+    /// <summary>
+    /// How long the MCP server's <c>decompose</c> tool waits for the calling client's model (MCP
+    /// sampling) before it falls back to the structural decomposer: 1 second to 10 minutes.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SamplingTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public IReadOnlyList<DecompositionStrategy> EffectiveStrategies =>
         Strategies is { Length: > 0 } s ? [.. s.Append(DecompositionStrategy.Auto).Distinct()] : Enum.GetValues<DecompositionStrategy>();
 

@@ -71,7 +71,7 @@ internal static class McpCommand
                 })
                 .WithListToolsHandler((context, _) => ValueTask.FromResult(context.Services!.GetRequiredService<TaskDecompositionTools>().ListTools()))
                 .WithCallToolHandler(async (context, cancellationToken) =>
-                    await context.Services!.GetRequiredService<TaskDecompositionTools>().CallAsync(context.Params?.Name ?? "", context.Params?.Arguments, cancellationToken))
+                    await context.Services!.GetRequiredService<TaskDecompositionTools>().CallAsync(context.Params?.Name ?? "", context.Params?.Arguments, context.Server, cancellationToken))
                 .WithStdioServerTransport();
             using var host = builder.Build();
             await host.RunAsync(cancellationToken);

@@ -36,12 +36,12 @@ internal static class McpEndpoints
             if (path.StartsWithSegments(WorkspaceIsolation))
             {
                 var tools = context.RequestServices.GetRequiredService<WorkspaceIsolationTools>();
-                Serve(options, WorkspaceIsolationTools.ServerName, typeof(WorkspaceIsolationTools), tools.ListTools, tools.CallAsync);
+                Serve(options, WorkspaceIsolationTools.ServerName, typeof(WorkspaceIsolationTools), tools.ListTools, (_, name, arguments, cancellationToken) => tools.CallAsync(name, arguments, cancellationToken));
             }
             else if (path.StartsWithSegments(TaskDecomposition))
             {
                 var tools = context.RequestServices.GetRequiredService<TaskDecompositionTools>();
-                Serve(options, TaskDecompositionTools.ServerName, typeof(TaskDecompositionTools), tools.ListTools, tools.CallAsync);
+                Serve(options, TaskDecompositionTools.ServerName, typeof(TaskDecompositionTools), tools.ListTools, (server, name, arguments, cancellationToken) => tools.CallAsync(name, arguments, server, cancellationToken));
             }
             else
             {
@@ -77,12 +77,12 @@ internal static class McpEndpoints
         string name,
         Type implementation,
         Func<ListToolsResult> list,
-        Func<string, IDictionary<string, JsonElement>?, CancellationToken, Task<CallToolResult>> call)
+        Func<McpServer, string, IDictionary<string, JsonElement>?, CancellationToken, Task<CallToolResult>> call)
     {
         options.ServerInfo = new Implementation { Name = name, Version = implementation.Assembly.GetName().Version?.ToString() ?? "1.0" };
         options.Capabilities = new ServerCapabilities { Tools = new ToolsCapability() };
         options.Handlers.ListToolsHandler = (_, _) => ValueTask.FromResult(list());
-        options.Handlers.CallToolHandler = async (request, cancellationToken) => await call(request.Params?.Name ?? "", request.Params?.Arguments, cancellationToken);
+        options.Handlers.CallToolHandler = async (request, cancellationToken) => await call(request.Server, request.Params?.Name ?? "", request.Params?.Arguments, cancellationToken);
 
         // The endpoints share one server registration with the gateway: what the gateway federates
         // (the fleet's resources, prompts, completions, subscriptions, log levels) is not this server's.

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
 using TaskFlow.Core.Decomposition;
 using TaskFlow.Core.Validation;
 using TaskFlow.Engine.Decomposition;
@@ -60,8 +61,8 @@ internal sealed partial class TaskDecompositionTools(TaskDecompositionService de
     [
         Define("decompose", "Decomposes a task into a workflow graph (parallel, hierarchical, recursive or sequential). Returns the strategy, the subtasks and the workflow definitions (children first, the root last); with save, stores them.",
             TaskObject("""
-            "save":{"type":"boolean","description":"Store the definitions as new published versions."}
-            """)),
+            "save":{"type":"boolean","description":"Store the definitions as new published versions."},
+            """ + DecomposerSchema)),
         Define("aggregate", "Combines subtask results: sequential (in order), parallel (as they finished) or weighted (score = sum(w_i * s_i) / sum(w_i), s_i the score of a succeeded result, default 1, else 0). Returns each result, overall success and a summary.", """
             {"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["mode","results"],"properties":{
               "mode":{"type":"string","enum":["sequential","parallel","weighted"]},
@@ -95,7 +96,8 @@ internal sealed partial class TaskDecompositionTools(TaskDecompositionService de
     public ListToolsResult ListTools() => new() { Tools = [.. Tools] };
 
     /// <summary>Runs one tool. An unknown tool is a protocol error; everything else the caller did wrong is a tool error.</summary>
-    public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
+    /// <param name="server">The session the call came on; the decompose tool asks its client's model through it (MCP sampling).</param>
+    public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, McpServer? server, CancellationToken cancellationToken)
     {
         var args = new JsonObject();
         foreach (var (key, value) in arguments ?? new Dictionary<string, JsonElement>())
@@ -107,7 +109,7 @@ internal sealed partial class TaskDecompositionTools(TaskDecompositionService de
         {
             return name switch
             {
-                "decompose" => await DecomposeAsync(args, cancellationToken),
+                "decompose" => await DecomposeAsync(args, server, cancellationToken),
                 "aggregate" => Aggregate(args),
                 "run" => await RunAsync(args, cancellationToken),
                 "status" => await StatusAsync(args, cancellationToken),
@@ -132,10 +134,10 @@ internal sealed partial class TaskDecompositionTools(TaskDecompositionService de
         }
     }
 
-    private async Task<CallToolResult> DecomposeAsync(JsonObject args, CancellationToken cancellationToken)
+    private async Task<CallToolResult> DecomposeAsync(JsonObject args, McpServer? server, CancellationToken cancellationToken)
     {
         var save = Bool(args, "save");
-        var result = await decomposition.DecomposeAsync(Request(args, "save"), cancellationToken);
+        var (result, decomposer, fallbackReason) = await DecomposeWithAsync(args, Request(args, "save", "decomposer"), server, cancellationToken);
         if (save)
         {
             await decomposition.SaveAsync(result, cancellationToken);
@@ -143,7 +145,13 @@ internal sealed partial class TaskDecompositionTools(TaskDecompositionService de
 
         var output = DecompositionJson.Describe(result);
         output["saved"] = save;
-        return Ok(output, DecompositionJson.Outline(result));
+        output["decomposer"] = decomposer;
+        if (fallbackReason is not null)
+        {
+            output["fallbackReason"] = fallbackReason;
+        }
+
+        return Ok(output, DecompositionJson.Outline(result) + (fallbackReason is null ? "" : $"\n(Structural decomposer: {fallbackReason})"));
     }
 
     private static CallToolResult Aggregate(JsonObject args)

@@ -207,7 +207,7 @@ public sealed class TaskDecompositionServerTests
         var badResults = await client.CallToolAsync("aggregate", new Dictionary<string, object?> { ["mode"] = "parallel", ["results"] = "all good" });
         var missing = await client.CallToolAsync("status", new Dictionary<string, object?> { ["instance_id"] = "nope" });
         Assert.All([unknownArgument, badStrategy, noTask, tooLong, overLimit, badResults, missing], r => Assert.True(r.IsError));
-        Assert.Equal("Unknown argument 'depth'; this tool takes save, task, strategy, aggregation.", Text(unknownArgument));
+        Assert.Equal("Unknown argument 'depth'; this tool takes save, decomposer, task, strategy, aggregation.", Text(unknownArgument));
         Assert.Equal("strategy is \"spiral\", which is not a strategy; use auto, parallel, hierarchical, recursive or sequential.", Text(badStrategy));
         Assert.Equal("task is missing; send { \"task\": { \"description\": \"...\" } }.", Text(noTask));
         Assert.Equal("'wait_seconds' is 9999; it must be a whole number from 0 to 300.", Text(tooLong));

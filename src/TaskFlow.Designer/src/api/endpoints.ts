@@ -1,7 +1,7 @@
 import type { JsonObject, WorkflowDefinition } from '../mapping/definition';
 import { api } from './client';
 import type {
-  ActivityDescriptor, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, Approval, EventWaiting, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
+  ActivityDescriptor, AgentTask, AgentTaskClaim, DecomposeRequest, DecomposeResponse, DefinitionResponse, DefinitionVersion, ElsaImport, Instance, InstancePage, InstanceStatus, Approval, EventWaiting, McpServerStatus, McpTool, McpToolCallResult, SampleSummary,
 } from './types';
 
 const enc = encodeURIComponent;
@@ -45,3 +45,17 @@ export const listEventWaits = (instanceId: string) => api<EventWaiting[]>('GET',
 export const sendEvent = (name: string, correlation: string | undefined, instanceId: string, payload: unknown) =>
   api<unknown>('POST', `/api/events/${enc(name)}`, { correlation: correlation || undefined, instanceId, payload });
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);
+
+/** Agent tasks, oldest first: of one status (all that are not finished when none), needing one capability when given. */
+export const listAgentTasks = (status?: string, capability?: string) => {
+  const query = [status ? `status=${enc(status)}` : '', capability ? `capability=${enc(capability)}` : ''].filter(Boolean).join('&');
+  return api<AgentTask[]>('GET', `/api/agent-tasks${query ? `?${query}` : ''}`);
+};
+/** Claims a ready agent task under a lease; the lease token finishes it. */
+export const claimAgentTask = (id: string, agent: string) => api<AgentTaskClaim>('POST', `/api/agent-tasks/${enc(id)}/claim`, { agent });
+/** Completes a claimed agent task: the node goes on with the output. */
+export const completeAgentTask = (id: string, leaseToken: string, output: unknown) =>
+  api<AgentTask>('POST', `/api/agent-tasks/${enc(id)}/complete`, { leaseToken, output });
+/** Fails a claimed agent task: the node fails with the error. */
+export const failAgentTask = (id: string, leaseToken: string, error: string) =>
+  api<AgentTask>('POST', `/api/agent-tasks/${enc(id)}/fail`, { leaseToken, error });

@@ -90,3 +90,8 @@ export interface DecomposeResponse {
   subtasks: DecomposeSubtask[];
   definitions: WorkflowDefinition[];
 }
+
+/** A task waiting for an agent, or taken or finished by one (GET /api/agent-tasks). */
+export type AgentTask = Wire<Schemas['AgentTaskResponse']>;
+/** A claim: the task and the lease token that completes or fails it. */
+export type AgentTaskClaim = Wire<Schemas['AgentTaskClaim']>;

@@ -8,6 +8,7 @@ import Canvas from '../canvas/Canvas';
 import { DesignerContext, type DesignerView } from '../canvas/DesignerContext';
 import { useKeyboard } from '../canvas/useKeyboard';
 import DecomposePanel from '../decompose/DecomposePanel';
+import AgentTasksPanel from '../agents/AgentTasksPanel';
 import { TemplateScopeContext } from '../editor/TemplateScopeContext';
 import { templateScope } from '../editor/templateScope';
 import type { JsonValue } from '../mapping/definition';
@@ -188,6 +189,7 @@ export default function App() {
             {tab === 'decompose' && (
               <DecomposePanel generated={file.decomposed} onGenerated={file.showDecomposed} />
             )}
+            {tab === 'agents' && <AgentTasksPanel />}
           </Sidebar>
         </div>
         <Notice notice={notice} onClose={() => setNotice(null)} />

@@ -1,9 +1,9 @@
 import type { ReactNode } from 'react';
 import { preloadCodeEditor } from '../editor/TemplateField';
 
-export type Tab = 'properties' | 'json' | 'run' | 'decompose';
+export type Tab = 'properties' | 'json' | 'run' | 'decompose' | 'agents';
 
-const tabs: [Tab, string][] = [['properties', 'Properties'], ['json', 'JSON'], ['run', 'Run'], ['decompose', 'Decompose']];
+const tabs: [Tab, string][] = [['properties', 'Properties'], ['json', 'JSON'], ['run', 'Run'], ['decompose', 'Decompose'], ['agents', 'Agents']];
 
 /** The right-hand panel and its tabs. */
 export default function Sidebar({ tab, onTab, children }: { tab: Tab; onTab: (tab: Tab) => void; children: ReactNode }) {
