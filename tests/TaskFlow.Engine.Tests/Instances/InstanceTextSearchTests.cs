@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using TaskFlow.Engine.Instances;
 using TaskFlow.Engine.Persistence;
@@ -63,6 +65,39 @@ public sealed class InstanceTextSearchTests
         Assert.Equal("copy-12345", Assert.Single(items).Id);
     }
 
+    // A role that may not create extensions (no CREATE on its database): the migrations still
+    // succeed, without the index, the server says so in its log, and the search still works.
+    [Fact]
+    public async Task Migrate_WithoutRightToCreatePgTrgm_SucceedsWithoutTheIndexAndWarns()
+    {
+        var database = $"tf_noext_{Guid.NewGuid():N}";
+        var role = $"tf_noext_{Guid.NewGuid():N}";
+        var admin = new NpgsqlConnectionStringBuilder(TestEngine.PostgresServer);
+        await ExecuteAsync(admin.ConnectionString, $"CREATE ROLE {role} LOGIN PASSWORD '{role}'", $"CREATE DATABASE {database} OWNER {role}", $"REVOKE CREATE ON DATABASE {database} FROM PUBLIC, {role}");
+        try
+        {
+            var connection = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = database, Username = role, Password = role, Pooling = false }.ConnectionString;
+            var logs = new Captured();
+            await using (var engine = await TestEngine.StartAsync(TestEngine.Postgres, o => o.RunWorkers = false, database: connection, logging: l => l.AddProvider(logs)))
+            {
+                await engine.Runtime.SaveDefinitionAsync(Waits);
+                var found = await engine.Runtime.StartAsync("waits", new JsonObject { ["order"] = "no index" });
+                Assert.Equal([found], await IdsAsync(engine, "no index"));
+                await using var probe = new NpgsqlConnection(connection);
+                await probe.OpenAsync();
+                await using var index = new NpgsqlCommand("SELECT to_regclass('ix_tf_instances_input_trgm') IS NULL", probe);
+                Assert.Equal(true, await index.ExecuteScalarAsync());
+            }
+
+            Assert.Contains(logs.Warnings, m => m.Contains("pg_trgm", StringComparison.Ordinal) && m.Contains("ix_tf_instances_input_trgm", StringComparison.Ordinal));
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin.ConnectionString, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", $"DROP ROLE IF EXISTS {role}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
     public async Task Search_WildcardCharacters_MatchOnlyThemselvesAndCaseCounts(string provider)
@@ -81,4 +116,41 @@ public sealed class InstanceTextSearchTests
 
     private static async Task<IReadOnlyList<string>> IdsAsync(TestEngine engine, string text) =>
         (await engine.Runtime.ListInstancesAsync(new InstanceFilter { Text = text }, after: null, skip: 0, take: 100)).Items.Select(i => i.Id).ToArray();
+
+    private static async Task ExecuteAsync(string connectionString, params string[] statements)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        foreach (var sql in statements)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+
+    private sealed class Captured : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Warnings { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(Captured owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel))
+                {
+                    owner.Warnings.Enqueue(formatter(state, exception));
+                }
+            }
+        }
+    }
 }
