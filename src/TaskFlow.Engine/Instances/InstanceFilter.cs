@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using TaskFlow.Core.Model;
 using TaskFlow.Engine.Persistence;
 
@@ -35,7 +36,12 @@ public sealed record InstanceFilter
     /// <summary>True when no member narrows: the filter matches every instance.</summary>
     public bool IsEmpty => this == new InstanceFilter();
 
-    internal IQueryable<InstanceRecord> Apply(IQueryable<InstanceRecord> query)
+    /// <summary>
+    /// The instances of <paramref name="query"/> this filter keeps. <paramref name="postgres"/>
+    /// chooses the text search's form: a LIKE the trigram index serves on PostgreSQL, a plain
+    /// substring match on SQLite.
+    /// </summary>
+    internal IQueryable<InstanceRecord> Apply(IQueryable<InstanceRecord> query, bool postgres)
     {
         if (DefinitionId is { } definition)
         {
@@ -83,11 +89,29 @@ public sealed record InstanceFilter
 
         if (Text is { Length: > 0 } text)
         {
-            // instr() on SQLite and strpos() on PostgreSQL: a plain, case-sensitive substring
-            // match with no wildcard characters to escape.
-            query = query.Where(i => i.Input.Contains(text));
+            if (postgres)
+            {
+                // LIKE is case-sensitive on PostgreSQL, as strpos() is, and the pg_trgm GIN
+                // index over the input serves it (strpos() no index can serve). The text's own
+                // wildcard characters are escaped, so it still matches only itself.
+                var pattern = "%" + EscapeLike(text) + "%";
+                query = query.Where(i => EF.Functions.Like(i.Input, pattern, LikeEscape));
+            }
+            else
+            {
+                // instr() on SQLite: a plain, case-sensitive substring match (SQLite's LIKE
+                // ignores ASCII case).
+                query = query.Where(i => i.Input.Contains(text));
+            }
         }
 
         return query;
     }
+
+    private const string LikeEscape = "\\";
+
+    private static string EscapeLike(string text) =>
+        text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
 }

@@ -289,7 +289,7 @@ public sealed class WorkflowRuntime
         ArgumentOutOfRangeException.ThrowIfLessThan(take, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(take, 1000);
         await using var db = _contexts.Create();
-        var query = filter.Apply(db.Instances.AsNoTracking());
+        var query = filter.Apply(db.Instances.AsNoTracking(), db.Database.IsNpgsql());
         if (after is { } cursor)
         {
             query = query.Where(i => i.CreatedAt < cursor.CreatedAt || (i.CreatedAt == cursor.CreatedAt && string.Compare(i.Id, cursor.Id) < 0));
@@ -306,7 +306,7 @@ public sealed class WorkflowRuntime
     public async Task<IReadOnlyList<string>> FindInstanceIdsAsync(InstanceFilter filter, int limit, CancellationToken cancellationToken = default)
     {
         await using var db = _contexts.Create();
-        return await filter.Apply(db.Instances.AsNoTracking()).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
+        return await filter.Apply(db.Instances.AsNoTracking(), db.Database.IsNpgsql()).OrderByDescending(i => i.CreatedAt).ThenByDescending(i => i.Id)
             .Select(i => i.Id).Take(limit).ToListAsync(cancellationToken);
     }
 
