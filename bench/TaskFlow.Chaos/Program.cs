@@ -6,7 +6,7 @@ using TaskFlow.Chaos.Scenarios;
 // fuzzers with many more cases, printing per scenario the figures bench/RESULTS.md quotes.
 //   dotnet bench/TaskFlow.Chaos/bin/Release/net10.0/TaskFlow.Chaos.dll [--only NAME[,NAME]] [--runs N]
 //     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N]
-// (--only takes scenario names, sqlite-disk-full and "fuzz"; the fuzzers' seed is random unless given, and printed.)
+// (--only takes scenario names, sqlite-disk-full, mcp-upstream-faults and "fuzz"; the fuzzers' seed is random unless given, and printed.)
 // Needs TASKFLOW_TEST_POSTGRES (a server for the fresh databases) and root (the restart scenario
 // starts a PostgreSQL server of its own with scripts/start-postgres.sh).
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
@@ -36,6 +36,13 @@ foreach (var scenario in ScenarioCatalog.All.Where(s => only is null || only.Con
 if (only is null || only.Contains(SqliteDiskFullScenario.Name))
 {
     var figures = await SqliteDiskFullScenario.RunAsync(settings with { BranchDuration = "20ms" });
+    Console.WriteLine(figures);
+    failed |= !figures.Passed;
+}
+
+if (only is null || only.Contains(McpUpstreamFaultScenario.Name))
+{
+    var figures = await McpUpstreamFaultScenario.RunAsync(settings);
     Console.WriteLine(figures);
     failed |= !figures.Passed;
 }

@@ -94,6 +94,14 @@ public sealed class UpstreamServerOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The largest single message (a tool's answer, a notification) the server may send, in MB;
+    /// the scaling report's 10 MB message buffer. A larger one fails the call it answers, naming
+    /// this setting, and the session is replaced, so the answer never reaches a workflow's state.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MaxMessageMegabytes { get; set; } = 10;
+
     /// <summary>Messages per second to this server; the report's 100.</summary>
     [Range(1, 1_000_000)]
     public int RateLimit { get; set; } = 100;

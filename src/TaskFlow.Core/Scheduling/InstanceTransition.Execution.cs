@@ -188,6 +188,7 @@ public sealed partial class InstanceTransition
     {
         state.Status = NodeStatus.Waiting;
         state.IsDirty = true;
+        resumeAt = RoundUpToMillisecond(resumeAt);
         if (resumeAt is { } at)
         {
             Work.Add(new(state.NodeId, state.Attempt, node.Priority, at < Now ? Now : at, Resume: true));
@@ -200,6 +201,21 @@ public sealed partial class InstanceTransition
 
         Journal.Add(new(JournalEventType.NodeSuspended, state.NodeId, state.Attempt, Now, Describe(resumeAt, wait)));
         return true;
+    }
+
+    /// <summary>
+    /// Stores keep times to the millisecond; a due time is rounded up to one so that the stored
+    /// time, the described time and the firing agree, and nothing fires before the time asked.
+    /// </summary>
+    private static DateTimeOffset? RoundUpToMillisecond(DateTimeOffset? at)
+    {
+        if (at is not { } t)
+        {
+            return null;
+        }
+
+        var extra = t.Ticks % TimeSpan.TicksPerMillisecond;
+        return extra == 0 ? t : t.AddTicks(TimeSpan.TicksPerMillisecond - extra);
     }
 
     private static string Describe(DateTimeOffset? resumeAt, EventWait? wait) => wait switch

@@ -10,6 +10,7 @@ internal static class FailureText
         TimeoutException timeout => timeout.Message,
         McpRoutingException routing => routing.Message,
         UpstreamConnectionLostException lost => lost.Message,
+        MessageTooLargeException tooLarge => tooLarge.Message,
 
         // The server answered, but not with MCP (a broken serializer, debug output on stdout):
         // the serializer's message names .NET types, the path says what was wrong.

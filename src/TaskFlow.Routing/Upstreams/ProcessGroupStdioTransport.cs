@@ -30,6 +30,7 @@ internal sealed partial class ProcessGroupStdioTransport(
     IReadOnlyDictionary<string, string> environment,
     string? workingDirectory,
     ILoggerFactory loggers,
+    long maxMessageBytes,
     Func<CancellationToken, Task<ConfinedLaunch>>? confine = null) : IClientTransport
 {
     private static readonly TimeSpan StdinGrace = TimeSpan.FromMilliseconds(500);
@@ -42,6 +43,7 @@ internal sealed partial class ProcessGroupStdioTransport(
     private Process? _process;
     private bool _grouped;
     private ConfinedLaunch? _confined;
+    private MessageSizeLimitStream? _output;
 
     public string Name => name;
 
@@ -135,7 +137,8 @@ internal sealed partial class ProcessGroupStdioTransport(
         ProcessId = process.Id;
         try
         {
-            var streams = new StreamClientTransport(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, loggers);
+            _output = new MessageSizeLimitStream(process.StandardOutput.BaseStream, maxMessageBytes);
+            var streams = new StreamClientTransport(process.StandardInput.BaseStream, _output, loggers);
             return new Session(await streams.ConnectAsync(cancellationToken), this);
         }
         catch
@@ -144,6 +147,9 @@ internal sealed partial class ProcessGroupStdioTransport(
             throw;
         }
     }
+
+    /// <summary>Why the session was closed when it was closed for a message too large to read; else null.</summary>
+    public string? DescribeOversize() => _output?.Failure?.Message;
 
     /// <summary>Why the process went away, once it has: its exit code (a signal's number where it was killed) and its last line on stderr; null while it runs.</summary>
     public string? DescribeExit()

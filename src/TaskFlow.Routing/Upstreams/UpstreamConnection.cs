@@ -37,6 +37,18 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
     /// <summary>Marks the connection as taking no more calls.</summary>
     public void MarkBroken() => Volatile.Write(ref _broken, 1);
 
+    private volatile string? _givenUp;
+
+    /// <summary>
+    /// Marks the connection as taking no more calls because the router gave up on a process that
+    /// still runs; the reason stays the reason, whatever the process's exit says once it is stopped.
+    /// </summary>
+    public void GiveUp(string reason)
+    {
+        _givenUp = reason;
+        MarkBroken();
+    }
+
     /// <summary>
     /// True for the first to report the connection lost (a failing call, or the watch on the
     /// session's end), so a crash is reported, counted and restarted once.
@@ -54,7 +66,10 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
 
     /// <summary>Why the connection was lost, in a user's words: a process's exit code and last error line, else the exception's message.</summary>
     public string DescribeLoss(Exception? exception) =>
-        process?.DescribeExit() ?? (exception is null ? "the session ended" : FailureText.Of(exception));
+        _givenUp
+        ?? process?.DescribeOversize()
+        ?? process?.DescribeExit()
+        ?? (exception is null ? "the session ended" : FailureText.Of(exception));
 
     /// <summary>For a stdio server: waits, at most <paramref name="within"/>, for its process to exit, so that its exit code can be told.</summary>
     public Task WaitForExitAsync(TimeSpan within) => process?.WaitForExitAsync(within) ?? Task.CompletedTask;

@@ -135,14 +135,20 @@ internal sealed partial class UpstreamServer
         })
         .Build();
 
-    private HttpClientTransport CreateHttpTransport() => new(new HttpClientTransportOptions
-    {
-        Name = Name,
-        Endpoint = new Uri(Options.Url!),
-        TransportMode = HttpTransportMode.StreamableHttp,
-        AdditionalHeaders = Expanded(Options.Headers, "header"),
-        ConnectionTimeout = _routing.ConnectTimeout,
-    }, _loggers);
+    private HttpClientTransport CreateHttpTransport() => new(
+        new HttpClientTransportOptions
+        {
+            Name = Name,
+            Endpoint = new Uri(Options.Url!),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = Expanded(Options.Headers, "header"),
+            ConnectionTimeout = _routing.ConnectTimeout,
+        },
+        new HttpClient(new MessageSizeLimitHandler(MaxMessageBytes) { InnerHandler = new SocketsHttpHandler() }) { Timeout = Timeout.InfiniteTimeSpan },
+        _loggers,
+        ownsHttpClient: true);
+
+    private long MaxMessageBytes => Options.MaxMessageMegabytes * 1024L * 1024L;
 
     private ProcessGroupStdioTransport CreateStdioTransport()
     {
@@ -154,6 +160,7 @@ internal sealed partial class UpstreamServer
             environment,
             Options.WorkingDirectory,
             _loggers,
+            MaxMessageBytes,
             Options.Workspace is { } policy ? cancellationToken => ConfineAsync(policy, environment, cancellationToken) : null);
     }
 

@@ -196,6 +196,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
             : await AcquirePinnedAsync(session, cancellationToken);
         using var tracked = progress is null ? default(ProgressTrackingTransport.Registration?) : connection.Progress.Track(progress);
         using var caller = connection.Callers.Enter(client);
+        var oversize = IsHttp ? MessageSizeLimitHandler.Watch() : null;
         try
         {
             var request = new CallToolRequestParams
@@ -215,14 +216,99 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
             return result;
         }
+        catch (Exception ex) when (oversize?.Value is { } tooLarge && ex is not MessageTooLargeException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new MessageTooLargeException(tooLarge.Limit, ex);
+        }
         catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && EndsConnection(ex))
         {
             throw Lost(connection, ex);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !IsHttp && !connection.IsBroken)
+        {
+            ProbeInBackground(connection);
+            throw;
         }
         finally
         {
             Release(connection, started);
         }
+    }
+
+    /// <summary>How long a connection whose call was given up has to answer a ping.</summary>
+    internal static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
+
+    private int _probes;
+
+    /// <summary>Connections checked after a call on them was given up (see <see cref="ProbeInBackground"/>), once each check has ended.</summary>
+    public int Probes => Volatile.Read(ref _probes);
+
+    /// <summary>
+    /// A stdio call given up (timed out or cancelled) may have left the connection unusable: a
+    /// server stuck on it stops answering anything. The connection is pinged; one that answers
+    /// nothing within <see cref="ProbeTimeout"/> is taken out of use like a crashed one, and the
+    /// server is started again, instead of every later call on it timing out too. Two pings go
+    /// out: a server that stopped half-way through writing its answer glues the next answer to
+    /// that half line, which is lost; the first ping's answer takes that place, the second's
+    /// arrives whole, and the connection is good again.
+    /// </summary>
+    private void ProbeInBackground(UpstreamConnection connection)
+    {
+        var probing = ProbeAsync(connection);
+        lock (_lock)
+        {
+            _closing.Add(probing);
+        }
+
+        _ = probing.ContinueWith(
+            done =>
+            {
+                lock (_lock)
+                {
+                    _closing.Remove(done);
+                }
+
+                Interlocked.Increment(ref _probes);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    private async Task ProbeAsync(UpstreamConnection connection)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+        timeout.CancelAfter(ProbeTimeout);
+        var pings = new[] { PingAsync(connection, timeout), PingAsync(connection, timeout) };
+        var answered = (await Task.WhenAll(pings)).Any(ok => ok);
+        if (!answered && !_disposed.IsCancellationRequested && !connection.IsClosing && !connection.IsBroken)
+        {
+            connection.GiveUp($"stopped answering: a call was given up, and a ping then got no answer within {ProbeTimeout.TotalSeconds:0.#} s");
+            _ = Lost(connection, null);
+            lock (_lock)
+            {
+                DropBrokenLocked();
+            }
+        }
+    }
+
+    /// <summary>Whether the connection answered a ping (an error answer counts: it still speaks); the first answer cancels the other ping.</summary>
+    private static async Task<bool> PingAsync(UpstreamConnection connection, CancellationTokenSource timeout)
+    {
+        try
+        {
+            await connection.Client.PingAsync(cancellationToken: timeout.Token);
+        }
+        catch (ModelContextProtocol.McpProtocolException)
+        {
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+
+        await timeout.CancelAsync();
+        return true;
     }
 
     /// <summary>
