@@ -46,9 +46,20 @@ internal sealed partial class ClaudeCodeHook(HookPlanStore store, HookOptions op
 
     public static bool IsTaskTool(string? name) => name is "Task" or "Agent";
 
+    /// <summary>The session an input belongs to: its session_id, or <c>no-session</c> when it has none.</summary>
+    public static string SessionOf(JsonObject input) => HookJson.Text(input["session_id"]) is { Length: > 0 } id ? id : "no-session";
+
+    /// <summary>Whether the event is one that registers a plan or moves a subtask (the events <see cref="HandleAsync"/> acts on).</summary>
+    public static bool TouchesPlans(JsonObject input) => HookJson.Text(input["hook_event_name"]) switch
+    {
+        "PreToolUse" or "PostToolUse" or "PostToolUseFailure" => IsTaskTool(HookJson.Text(input["tool_name"])),
+        "SubagentStart" or "SubagentStop" => true,
+        _ => false,
+    };
+
     public async Task<(HookOutcome Outcome, HookPlan? Registered)> HandleAsync(JsonObject input, CancellationToken cancellationToken = default)
     {
-        var session = HookJson.Text(input["session_id"]) is { Length: > 0 } id ? id : "no-session";
+        var session = SessionOf(input);
         var tool = HookJson.Text(input["tool_name"]);
         var toolInput = ToolInput(input["tool_input"]);
         var prompt = HookJson.Text(toolInput["prompt"]);

@@ -7,6 +7,9 @@ internal sealed class HookBook
 {
     public List<HookPlan> Plans { get; } = [];
 
+    /// <summary>How many times the book has been written: a process that read it can tell whether another changed it since.</summary>
+    public long Revision { get; set; }
+
     public HookPlan? Find(string workflowId) => Plans.FirstOrDefault(p => p.WorkflowId == workflowId);
 
     public HookPlan? FindByToolUse(string? toolUseId) =>
@@ -22,6 +25,7 @@ internal sealed class HookBook
     public JsonObject ToJson() => new()
     {
         ["version"] = 1,
+        ["revision"] = Revision,
         ["plans"] = new JsonArray(Plans.Select(p => (JsonNode?)p.ToJson()).ToArray()),
     };
 
@@ -32,7 +36,7 @@ internal sealed class HookBook
             throw new FormatException("it is not a TaskFlow plan file ({ \"version\": 1, \"plans\": [...] })");
         }
 
-        var book = new HookBook();
+        var book = new HookBook { Revision = (long)(HookJson.Number(root["revision"]) ?? 0) };
         foreach (var plan in plans)
         {
             book.Plans.Add(HookPlan.FromJson(plan as JsonObject ?? throw new FormatException("a plan is not an object")));

@@ -31,6 +31,12 @@ internal sealed class HookPlan
     /// <summary>The aggregation, set when the last subtask reported (AggregationResult.ToJson).</summary>
     public JsonObject? Result { get; set; }
 
+    /// <summary>The instance that runs the plan live on a TaskFlow server (see <see cref="HookLivePlans"/>); null without one.</summary>
+    public string? InstanceId { get; set; }
+
+    /// <summary>Every subtask's end has reached the server: nothing is left to send.</summary>
+    public bool LiveDone { get; set; }
+
     public HookSubtask? Find(string subtaskId) => Subtasks.FirstOrDefault(s => s.Id == subtaskId);
 
     public bool AllDone => Subtasks.All(s => s.IsDone);
@@ -86,6 +92,16 @@ internal sealed class HookPlan
             json["toolUseId"] = ToolUseId;
         }
 
+        if (InstanceId is not null)
+        {
+            json["instanceId"] = InstanceId;
+        }
+
+        if (LiveDone)
+        {
+            json["liveDone"] = true;
+        }
+
         json["subtasks"] = new JsonArray(Subtasks.Select(s => (JsonNode?)s.ToJson()).ToArray());
         if (Result is not null)
         {
@@ -109,6 +125,8 @@ internal sealed class HookPlan
             ToolUseId = HookJson.Text(json["toolUseId"]),
             Subtasks = json["subtasks"] is JsonArray subtasks ? subtasks.OfType<JsonObject>().Select(HookSubtask.FromJson).ToList() : [],
             Result = json["result"] is JsonObject result ? (JsonObject)result.DeepClone() : null,
+            InstanceId = HookJson.Text(json["instanceId"]),
+            LiveDone = HookJson.Bool(json["liveDone"]) ?? false,
         };
     }
 }

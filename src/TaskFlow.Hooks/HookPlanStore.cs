@@ -96,6 +96,7 @@ internal sealed class HookPlanStore
         var (value, changed) = change(book);
         if (changed)
         {
+            book.Revision++;
             var temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
             try
             {
@@ -116,12 +117,39 @@ internal sealed class HookPlanStore
         return value;
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> holding the lock named <paramref name="purpose"/> for
+    /// <paramref name="key"/> (a lock of its own, beside the book's, so that slow work does not
+    /// hold up the book); false, without running it, when the lock is not had within
+    /// <paramref name="wait"/>.
+    /// </summary>
+    public async Task<bool> TryWithLockAsync(string key, string purpose, TimeSpan wait, Func<Task> work, CancellationToken cancellationToken = default)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        FileStream held;
+        try
+        {
+            held = await AcquireAsync($"{PathOf(key)}.{purpose}.lock", cancellationToken, wait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        await using (held)
+        {
+            await work().ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     // FileShare.None is an exclusive advisory lock (flock) on Unix and a sharing lock on Windows:
     // either way a second process cannot open the file until the first closes it. The lock file
     // itself is never deleted, since deleting it would let two processes lock two different files.
-    private async Task<FileStream> AcquireAsync(string lockPath, CancellationToken cancellationToken)
+    private async Task<FileStream> AcquireAsync(string lockPath, CancellationToken cancellationToken, TimeSpan? wait = null)
     {
-        var deadline = DateTime.UtcNow + _lockTimeout;
+        var deadline = DateTime.UtcNow + (wait ?? _lockTimeout);
         for (var attempt = 0; ; attempt++)
         {
             try
@@ -134,7 +162,7 @@ internal sealed class HookPlanStore
             }
             catch (IOException ex)
             {
-                throw new TimeoutException($"The plan file lock {lockPath} was held by another process for more than {_lockTimeout.TotalSeconds:0} s; nothing was changed. Delete the lock file only if no taskflow hook is running.", ex);
+                throw new TimeoutException($"The plan file lock {lockPath} was held by another process for more than {(wait ?? _lockTimeout).TotalSeconds:0} s; nothing was changed. Delete the lock file only if no taskflow hook is running.", ex);
             }
         }
     }

@@ -19,10 +19,9 @@ internal static class HookRun
         var store = HookPlanStore.For(HookJson.Text(input["cwd"]));
         var hook = new ClaudeCodeHook(store, options, TimeProvider.System, message => stderr.WriteLine(message));
         HookOutcome outcome;
-        HookPlan? registered;
         try
         {
-            (outcome, registered) = await hook.HandleAsync(input, cancellationToken);
+            (outcome, _) = await hook.HandleAsync(input, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TimeoutException)
         {
@@ -31,9 +30,9 @@ internal static class HookRun
             return 1;
         }
 
-        if (registered is not null && HookServerMirror.FromEnvironment() is { } mirror)
+        if (ClaudeCodeHook.TouchesPlans(input) && HookLivePlans.FromEnvironment() is { } live)
         {
-            await mirror.SaveAsync(registered, message => stderr.WriteLine(message), cancellationToken);
+            await live.SyncAsync(store, ClaudeCodeHook.SessionOf(input), message => stderr.WriteLine(message), cancellationToken);
         }
 
         if (outcome.Stdout is not null)

@@ -39,6 +39,9 @@ internal sealed class HookSubtask
     /// <summary>Quality 0 to 1 (post-task --quality); counts in a weighted score.</summary>
     public double? Score { get; set; }
 
+    /// <summary>The lease token of this subtask's agent task on the server, once the hook claimed it there.</summary>
+    public string? LeaseToken { get; set; }
+
     public bool IsRunning => Status == SubtaskStatus.Pending && StartedAt is not null;
 
     public bool IsDone => Status != SubtaskStatus.Pending;
@@ -108,6 +111,7 @@ internal sealed class HookSubtask
         }
 
         Add(json, "error", Error);
+        Add(json, "leaseToken", LeaseToken);
         if (Score is { } score)
         {
             json["score"] = score;
@@ -135,6 +139,7 @@ internal sealed class HookSubtask
             OutputFile = HookJson.Text(json["outputFile"]),
             Output = json["output"]?.DeepClone(),
             Error = HookJson.Text(json["error"]),
+            LeaseToken = HookJson.Text(json["leaseToken"]),
             Score = HookJson.Number(json["score"]),
         };
     }

@@ -48,7 +48,8 @@ public sealed class TaskDecompositionService
     /// subtasks) and validates every generated definition against the activity catalog.
     /// </summary>
     /// <exception cref="DecompositionException">Lists every problem: a refused strategy or mode, a broken rule or limit, an invalid graph.</exception>
-    public async Task<DecompositionResult> DecomposeAsync(DecompositionRequest request, CancellationToken cancellationToken = default)
+    /// <param name="subtaskActivity">The activity of subtasks that do not say what runs them, in place of <c>SubtaskActivity</c> (the hooks ask for <c>agent</c>).</param>
+    public async Task<DecompositionResult> DecomposeAsync(DecompositionRequest request, CancellationToken cancellationToken = default, string? subtaskActivity = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var strategy = request.Strategy ?? _options.DefaultStrategy;
@@ -75,7 +76,7 @@ public sealed class TaskDecompositionService
             Strategy = strategy,
             Aggregation = request.Aggregation,
             RecursionThreshold = Math.Min(_options.RecursionThreshold, Limits.MaxComplexity),
-            SubtaskActivity = _options.SubtaskActivity,
+            SubtaskActivity = subtaskActivity ?? _options.SubtaskActivity,
             SubtaskInput = _options.SubtaskInput,
             Limits = Limits,
         };

@@ -19,8 +19,12 @@ public abstract partial class EngineStore
 
     private const string AgentTaskColumns = "token, instance_id, node_id, details, created_at, taken, claimed_by, lease_until, lease_token";
 
-    /// <summary>Agent tasks, oldest first: of one status when given, else those not finished.</summary>
-    public async Task<IReadOnlyList<AgentTaskView>> ListAgentTasksAsync(AgentTaskStatus? status, int take, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Agent tasks, oldest first: of one status when given, else those not finished; with
+    /// <paramref name="correlationId"/>, only those of instances with that correlation id (child
+    /// instances inherit their parent's); with <paramref name="instanceId"/>, only that instance's.
+    /// </summary>
+    public async Task<IReadOnlyList<AgentTaskView>> ListAgentTasksAsync(AgentTaskStatus? status, int take, CancellationToken cancellationToken = default, string? correlationId = null, string? instanceId = null)
     {
         await using var session = await BeginAsync(cancellationToken);
         var where = status switch
@@ -32,8 +36,20 @@ public abstract partial class EngineStore
             AgentTaskStatus.TimedOut => $"taken = {TakenByTimeout}",
             _ => "taken = 0",
         };
-        await using var command = session.Command($"SELECT {AgentTaskColumns} FROM tf_event_waits WHERE kind = 2 AND {where} ORDER BY created_at, token LIMIT @take");
+        var correlated = (correlationId is null ? "" : " AND instance_id IN (SELECT id FROM tf_instances WHERE correlation_id = @correlation)")
+            + (instanceId is null ? "" : " AND instance_id = @instance");
+        await using var command = session.Command($"SELECT {AgentTaskColumns} FROM tf_event_waits WHERE kind = 2 AND {where}{correlated} ORDER BY created_at, token LIMIT @take");
         AddParameter(command, "now", session.Now.ToUnixTimeMilliseconds());
+        if (correlationId is not null)
+        {
+            AddParameter(command, "correlation", correlationId);
+        }
+
+        if (instanceId is not null)
+        {
+            AddParameter(command, "instance", instanceId);
+        }
+
         AddParameter(command, "take", take);
         var tasks = await ReadAgentTasksAsync(command, session.Now, cancellationToken);
         await session.CommitAsync(false, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using TaskFlow.Engine.AgentTasks;
+using TaskFlow.Engine.Instances;
 using TaskFlow.Engine.Persistence;
 using TaskFlow.Server.Auth;
 
@@ -20,7 +21,7 @@ internal static class AgentTasksApi
     {
         app.MapGet("/api/agent-tasks", ListAsync)
             .WithTags("Agent tasks")
-            .WithSummary("Agent tasks, oldest first: status=ready|claimed|completed|failed|timedOut (default: not finished), capability= keeps those needing it.")
+            .WithSummary("Agent tasks, oldest first: status=ready|claimed|completed|failed|timedOut (default: not finished), capability= keeps those needing it, correlationId= those of instances with that correlation id (children inherit it), instanceId= those of one instance.")
             .Produces<IReadOnlyList<AgentTaskResponse>>();
 
         app.MapGet("/api/agent-tasks/{id}", GetAsync)
@@ -53,11 +54,21 @@ internal static class AgentTasksApi
             .Produces<AgentTaskResponse>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> ListAsync(string? status, string? capability, int? take, EngineStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(string? status, string? capability, string? correlationId, string? instanceId, int? take, EngineStore store, CancellationToken cancellationToken)
     {
         if (take is < 1 or > MaxTake)
         {
             return ApiProblems.BadRequest("Invalid take.", $"take must be from 1 to {MaxTake}.");
+        }
+
+        if (correlationId is { Length: 0 or > InstanceFilter.CorrelationIdMaxLength })
+        {
+            return ApiProblems.BadRequest("Invalid correlation id.", $"correlationId must have 1 to {InstanceFilter.CorrelationIdMaxLength} characters.");
+        }
+
+        if (instanceId is { Length: 0 or > 100 })
+        {
+            return ApiProblems.BadRequest("Invalid instance id.", "instanceId must have 1 to 100 characters.");
         }
 
         AgentTaskStatus? wanted = null;
@@ -72,7 +83,7 @@ internal static class AgentTasksApi
         }
 
         // The capability filter runs over the listed tasks, which the agents working on them bound.
-        var tasks = await store.ListAgentTasksAsync(wanted, capability is null ? take ?? 100 : 10_000, cancellationToken);
+        var tasks = await store.ListAgentTasksAsync(wanted, capability is null ? take ?? 100 : 10_000, cancellationToken, correlationId, instanceId);
         return TypedResults.Ok(tasks.Where(t => capability is null || string.Equals(t.Capability, capability, StringComparison.Ordinal)).Take(take ?? 100).Select(AgentTaskResponse.From).ToArray());
     }
 

@@ -17,7 +17,7 @@ internal static class DecomposeApi
             .Audited("task.decompose")
             .WithTags("Decomposition")
             .RequireRole(ApiRole.Operator)
-            .WithSummary("Decomposes a task into workflow definitions. Body: { \"task\": { \"id\"?, \"description\", \"complexity\"?, \"subtasks\"? }, \"strategy\"?: auto|parallel|hierarchical|recursive|sequential, \"aggregation\"?: sequential|parallel|weighted, \"save\"?: false }. Returns { strategy, root, subtasks, definitions } with the definitions children first; save stores them all as new published versions.")
+            .WithSummary("Decomposes a task into workflow definitions. Body: { \"task\": { \"id\"?, \"description\", \"complexity\"?, \"subtasks\"? }, \"strategy\"?: auto|parallel|hierarchical|recursive|sequential, \"aggregation\"?: sequential|parallel|weighted, \"subtaskActivity\"?: the activity type of subtasks that do not say what runs them (default TaskFlow:Decomposition:SubtaskActivity; agent makes each an agent task), \"save\"?: false }. Returns { strategy, root, subtasks, definitions } with the definitions children first; save stores them all as new published versions.")
             .Accepts<object>("application/json")
             .Produces<JsonObject>()
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -53,6 +53,18 @@ internal static class DecomposeApi
             body.Remove("save");
         }
 
+        string? subtaskActivity = null;
+        if (body["subtaskActivity"] is JsonNode activityNode)
+        {
+            if (activityNode is not JsonValue value || value.GetValueKind() != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetValue<string>()))
+            {
+                return Invalid([new("decomposition.request", "subtaskActivity", $"subtaskActivity is {activityNode.ToJsonString()}; it must name an activity type, such as agent.")]);
+            }
+
+            subtaskActivity = value.GetValue<string>().Trim();
+            body.Remove("subtaskActivity");
+        }
+
         if (DecompositionRequest.Parse(body, out var problems) is not { } parsed)
         {
             return Invalid(problems.Select(p => new ValidationProblem("decomposition.request", "request", p)).ToList());
@@ -61,7 +73,7 @@ internal static class DecomposeApi
         DecompositionResult result;
         try
         {
-            result = await decomposition.DecomposeAsync(parsed, cancellationToken);
+            result = await decomposition.DecomposeAsync(parsed, cancellationToken, subtaskActivity);
             if (save)
             {
                 await decomposition.SaveAsync(result, cancellationToken);

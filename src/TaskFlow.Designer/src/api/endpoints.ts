@@ -46,9 +46,11 @@ export const sendEvent = (name: string, correlation: string | undefined, instanc
   api<unknown>('POST', `/api/events/${enc(name)}`, { correlation: correlation || undefined, instanceId, payload });
 export const decompose = (request: DecomposeRequest) => api<DecomposeResponse>('POST', '/api/decompose', request);
 
-/** Agent tasks, oldest first: of one status (all that are not finished when none), needing one capability when given. */
-export const listAgentTasks = (status?: string, capability?: string) => {
-  const query = [status ? `status=${enc(status)}` : '', capability ? `capability=${enc(capability)}` : ''].filter(Boolean).join('&');
+/** Agent tasks, oldest first: of one status (all that are not finished when none), needing one capability, of one instance, when given. */
+export const listAgentTasks = (status?: string, capability?: string, instanceId?: string) => {
+  const query = [status ? `status=${enc(status)}` : '', capability ? `capability=${enc(capability)}` : '', instanceId ? `instanceId=${enc(instanceId)}` : '']
+    .filter(Boolean)
+    .join('&');
   return api<AgentTask[]>('GET', `/api/agent-tasks${query ? `?${query}` : ''}`);
 };
 /** Claims a ready agent task under a lease; the lease token finishes it. */

@@ -1,4 +1,5 @@
 import type { Instance } from '../api/types';
+import AgentTaskDetails from './AgentTaskDetails';
 import EventWaitDetails from './EventWaitDetails';
 import { overlayOf } from './nodeStatus';
 
@@ -25,6 +26,7 @@ export default function NodeDetails({ instance, nodeId, onRetry, onChanged }: No
         {workspace !== undefined && (<><dt>Workspace</dt><dd data-testid="node-details-workspace"><code>{JSON.stringify(workspace)}</code></dd></>)}
       </dl>
       {state.status === 'Waiting' && <EventWaitDetails key={`${instance.id}-${nodeId}`} instanceId={instance.id} nodeId={nodeId} onSent={onChanged} />}
+      {state.status === 'Waiting' && <AgentTaskDetails key={`agent-${instance.id}-${nodeId}`} instanceId={instance.id} nodeId={nodeId} />}
       {state.error && <pre className="tf-error" data-testid="node-details-error">{state.error}</pre>}
       {output !== undefined && output !== null && <pre data-testid="node-details-output">{JSON.stringify(output, null, 2)}</pre>}
       {state.status === 'Failed' && instance.status === 'Failed' && (

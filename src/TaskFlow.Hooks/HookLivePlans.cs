@@ -1,0 +1,346 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TaskFlow.Hooks;
+
+/// <summary>
+/// Runs the session's plans live on a TaskFlow server, when <c>TASKFLOW_URL</c> names one: each
+/// plan becomes an instance of its workflow whose subtask nodes are <c>agent</c> tasks, with the
+/// correlation id <c>claude-code/{session}/{workflow id}</c>. After every hook event that changes
+/// a subtask, the open agent tasks of the session's plans are brought level with the plan file:
+/// a subtask running here is claimed there (the node shows as running), and one finished here is
+/// completed or failed there with its result, so the engine runs the aggregation. The file stays
+/// the record: a server that was down, or configured only later, is brought level at the next
+/// event. Everything is bounded by one short timeout; a server that does not answer is noted on
+/// stderr and never fails the hook.
+/// </summary>
+internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
+{
+    /// <summary>How long a claim made by the hook holds: the longest the server allows, since a background subagent may run for hours.</summary>
+    private const string ClaimLease = "24h";
+
+    private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>The server TASKFLOW_URL names (with TASKFLOW_API_KEY sent as X-Api-Key), or null; without the variable nothing of HTTP is loaded.</summary>
+    public static HookLivePlans? FromEnvironment() =>
+        Environment.GetEnvironmentVariable("TASKFLOW_URL") is { Length: > 0 } text ? Create(text) : null;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static HookLivePlans? Create(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
+            ? new HookLivePlans(url, Environment.GetEnvironmentVariable("TASKFLOW_API_KEY"), TimeSpan.FromSeconds(2))
+            : null;
+
+    /// <summary>The correlation id of a plan's instance, and of its children's.</summary>
+    public static string CorrelationOf(string session, HookPlan plan) => $"claude-code/{session}/{plan.WorkflowId}";
+
+    /// <summary>
+    /// Brings the server level with the session's plan file; notes why not when it cannot. One
+    /// process at a time does this per session (two events at once must not start a plan twice):
+    /// a process that finds another at it leaves its change to that one, which looks at the file
+    /// again after it lets go and goes round once more if the file changed meanwhile. So every
+    /// change is sent by its own process or by one that read the file after it was written.
+    /// </summary>
+    public async Task SyncAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(bound);
+        try
+        {
+            while (!timeout.IsCancellationRequested)
+            {
+                var (read, wrote) = (-1L, 0);
+                var ran = await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => (read, wrote) = await SyncLockedAsync(store, session, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false);
+                if (!ran || read < 0 || (store.Read(session)?.Revision ?? read) == read + wrote)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or LiveServerException)
+        {
+            note($"taskflow hook: {server} {(ex is OperationCanceledException ? $"did not answer within {bound.TotalSeconds:0} s" : $"could not be brought up to date ({ex.Message})")}; the plan is kept locally and sent at the next event.");
+        }
+    }
+
+    /// <summary>Sends what the file holds; answers the revision it read (-1: no file) and how many times it wrote the file itself.</summary>
+    private async Task<(long Read, int Wrote)> SyncLockedAsync(HookPlanStore store, string session, CancellationToken cancellationToken)
+    {
+        if (store.Read(session) is not { } book)
+        {
+            return (-1, 0);
+        }
+
+        var changes = new List<Action<HookBook>>();
+        try
+        {
+            foreach (var plan in book.Plans.Where(p => !p.LiveDone))
+            {
+                var correlation = CorrelationOf(session, plan);
+                if (plan.InstanceId is null)
+                {
+                    var (workflowId, started) = (plan.WorkflowId, await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false));
+                    plan.InstanceId = started;
+                    changes.Add(b =>
+                    {
+                        if (b.Find(workflowId) is { InstanceId: null } stored)
+                        {
+                            stored.InstanceId = started;
+                        }
+                    });
+                }
+
+                if (changes.Count > 0 && plan.InstanceId is { } fresh)
+                {
+                    // Just started: its first agent tasks appear once a worker has run the start.
+                    await FirstTasksAsync(fresh, correlation, cancellationToken).ConfigureAwait(false);
+                }
+
+                await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
+                if (!plan.AllDone)
+                {
+                    continue;
+                }
+
+                // Every subtask has ended here. A subtask that waits for others becomes an agent
+                // task on the server a moment after they complete there, and there may be no later
+                // event to send it: it is followed, briefly, until the instance has finished.
+                var instance = plan.InstanceId;
+                for (var round = 0; instance is not null && round < FollowRounds; round++)
+                {
+                    if (await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
+                    {
+                        var workflowId = plan.WorkflowId;
+                        changes.Add(b => b.Find(workflowId)?.LiveDone = true);
+                        break;
+                    }
+
+                    await Task.Delay(FollowPause, cancellationToken).ConfigureAwait(false);
+                    await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            // What reached the server is recorded even when a later request failed.
+            if (changes.Count > 0)
+            {
+                await store.UpdateAsync<bool>(session, b =>
+                {
+                    changes.ForEach(change => change(b));
+                    return (true, true);
+                }, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+
+        return (book.Revision, changes.Count > 0 ? 1 : 0);
+    }
+
+    private const int FollowRounds = 20;
+    private static readonly TimeSpan FollowPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Brings every open agent task of the plan level with its subtask here; records the claims made.</summary>
+    private async Task BringLevelAsync(HookPlan plan, string correlation, List<Action<HookBook>> changes, CancellationToken cancellationToken)
+    {
+        foreach (var task in await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false))
+        {
+            if (plan.Find(task.Subtask) is { } subtask && await BringLevelAsync(task, subtask, cancellationToken).ConfigureAwait(false) is { } token)
+            {
+                var (workflowId, subtaskId) = (plan.WorkflowId, subtask.Id);
+                subtask.LeaseToken = token;
+                changes.Add(b => b.Find(workflowId)?.Find(subtaskId)?.LeaseToken = token);
+            }
+        }
+    }
+
+    private async Task FirstTasksAsync(string instance, string correlation, CancellationToken cancellationToken)
+    {
+        for (var round = 0; round < FollowRounds; round++)
+        {
+            if ((await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false)).Count > 0 || await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await Task.Delay(FollowPause, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> FinishedAsync(string instance, CancellationToken cancellationToken)
+    {
+        var view = await SendAsync(HttpMethod.Get, $"/api/instances/{Uri.EscapeDataString(instance)}", null, cancellationToken, allowConflict: true).ConfigureAwait(false);
+        return view is null || HookJson.Text(view["status"])?.ToLowerInvariant() is "succeeded" or "failed" or "cancelled";
+    }
+
+    /// <summary>Stores the plan's workflow with agent subtasks and starts it; answers the instance id.</summary>
+    private async Task<string> StartAsync(HookPlan plan, string correlation, CancellationToken cancellationToken)
+    {
+        var body = new JsonObject
+        {
+            ["task"] = new JsonObject
+            {
+                ["id"] = plan.WorkflowId,
+                ["description"] = plan.Description.Length > 0 ? plan.Description : plan.WorkflowId,
+                ["subtasks"] = new JsonArray(plan.Subtasks.Select(s => (JsonNode?)new JsonObject
+                {
+                    ["id"] = s.Id,
+                    ["description"] = s.Description,
+                    ["dependencies"] = HookJson.Strings(s.Dependencies),
+                    ["weight"] = s.Weight,
+                }).ToArray()),
+            },
+            ["aggregation"] = Core.Decomposition.AggregateActivityDescriptor.ModeName(plan.Aggregation),
+            ["subtaskActivity"] = "agent",
+            ["save"] = true,
+        };
+        var decomposed = await SendAsync(HttpMethod.Post, "/api/decompose", body, cancellationToken).ConfigureAwait(false);
+        var root = HookJson.Text(decomposed?["root"]) ?? throw new LiveServerException("the decomposition named no root workflow");
+        var run = new JsonObject
+        {
+            ["correlationId"] = correlation,
+            ["input"] = new JsonObject { ["task"] = plan.TaskId, ["description"] = plan.Description },
+        };
+        var accepted = await SendAsync(HttpMethod.Post, $"/api/definitions/{Uri.EscapeDataString(root)}/run", run, cancellationToken).ConfigureAwait(false);
+        return HookJson.Text(accepted?["id"]) ?? throw new LiveServerException("the run answered no instance id");
+    }
+
+    private async Task<List<OpenTask>> OpenTasksAsync(string correlation, CancellationToken cancellationToken)
+    {
+        var listed = await SendAsync(HttpMethod.Get, $"/api/agent-tasks?take=500&correlationId={Uri.EscapeDataString(correlation)}", null, cancellationToken).ConfigureAwait(false);
+        return listed is JsonArray tasks
+            ? tasks.OfType<JsonObject>()
+                .Select(t => new OpenTask(
+                    HookJson.Text(t["id"]) ?? "",
+                    HookJson.Text(t["correlation"]?["subtask"]) ?? HookJson.Text(t["nodeId"]) ?? "",
+                    HookJson.Text(t["status"]) ?? ""))
+                .Where(t => t.Id.Length > 0)
+                .ToList()
+            : throw new LiveServerException("the agent task list is not a JSON array");
+    }
+
+    /// <summary>
+    /// Claims, completes or fails one open agent task as the subtask's state here says; answers
+    /// the lease token when a claim was made (null when nothing was claimed). A task another
+    /// process moved on meanwhile (409) is left as it is.
+    /// </summary>
+    private async Task<string?> BringLevelAsync(OpenTask task, HookSubtask subtask, CancellationToken cancellationToken)
+    {
+        if (!subtask.IsDone && !subtask.IsRunning)
+        {
+            return null;
+        }
+
+        string? claimed = null;
+        var token = subtask.LeaseToken;
+        if (string.Equals(task.Status, "ready", StringComparison.OrdinalIgnoreCase) || token is null)
+        {
+            var claim = new JsonObject { ["agent"] = subtask.AgentId ?? subtask.Agent ?? "claude-code", ["lease"] = ClaimLease };
+            var answer = await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/claim", claim, cancellationToken, allowConflict: true).ConfigureAwait(false);
+            token = claimed = HookJson.Text(answer?["leaseToken"]);
+            if (token is null)
+            {
+                return null;
+            }
+        }
+
+        if (subtask.IsDone)
+        {
+            var succeeded = subtask.Status == Core.Decomposition.SubtaskStatus.Succeeded;
+            var finish = new JsonObject { ["leaseToken"] = token };
+            if (succeeded)
+            {
+                finish["output"] = OutputOf(subtask);
+            }
+            else
+            {
+                finish["error"] = subtask.Error ?? $"The subtask ended {Core.Decomposition.SubtaskAggregation.StatusName(subtask.Status)}.";
+            }
+
+            await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/{(succeeded ? "complete" : "fail")}", finish, cancellationToken, allowConflict: true).ConfigureAwait(false);
+        }
+
+        return claimed;
+    }
+
+    /// <summary>What the agent node's output holds: the subagent's result and what is known of its run.</summary>
+    private static JsonObject OutputOf(HookSubtask subtask)
+    {
+        var output = new JsonObject { ["result"] = subtask.Output?.DeepClone() };
+        if (subtask.Output is JsonObject response)
+        {
+            // A foreground call's tool_response carries its usage; a background one's SubagentStop does not.
+            foreach (var name in new[] { "totalTokens", "totalDurationMs", "usage" })
+            {
+                if (response[name] is { } value)
+                {
+                    output[name] = value.DeepClone();
+                }
+            }
+        }
+
+        if (subtask.AgentId is not null)
+        {
+            output["agentId"] = subtask.AgentId;
+        }
+
+        if (subtask.Agent is not null)
+        {
+            output["agentType"] = subtask.Agent;
+        }
+
+        if (subtask.StartedAt is { } started && subtask.FinishedAt is { } finished)
+        {
+            output["durationMs"] = Math.Round((finished - started).TotalMilliseconds);
+        }
+
+        return output;
+    }
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonObject? body, CancellationToken cancellationToken, bool allowConflict = false)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(server, path));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, new MediaTypeHeaderValue("application/json"));
+        }
+
+        if (!string.IsNullOrEmpty(apiKey))
+        {
+            request.Headers.Add("X-Api-Key", apiKey);
+        }
+
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        if (allowConflict && response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = text.Length == 0 ? "" : HookJson.Text(TryParse(text)?["detail"]) ?? text[..Math.Min(200, text.Length)];
+            throw new LiveServerException($"{method} {path.Split('?')[0]} answered HTTP {(int)response.StatusCode}{(detail.Length > 0 ? $": {detail}" : "")}");
+        }
+
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    private static JsonNode? TryParse(string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private sealed record OpenTask(string Id, string Subtask, string Status);
+
+    private sealed class LiveServerException(string message) : Exception(message);
+}

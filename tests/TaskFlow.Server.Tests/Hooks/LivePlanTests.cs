@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using TaskFlow.Server.Tests.Infrastructure;
+
+namespace TaskFlow.Server.Tests.Hooks;
+
+/// <summary>
+/// A plan as a live workflow: with <c>TASKFLOW_URL</c> naming a real <c>taskflow serve</c>, the
+/// session's plan is one instance whose subtask nodes are agent tasks; launches claim them (the
+/// nodes run), stops complete them (the nodes succeed), and the engine runs the aggregation.
+/// </summary>
+public class LivePlanTests : IAsyncLifetime
+{
+    /// <summary>The process that handles the hook: <c>taskflow hook</c> here, the native executable in <see cref="NativeLivePlanTests"/>.</summary>
+    internal virtual HookLauncher Launcher => HookLauncher.Cli;
+
+    private const string Session = "5b2f8e61-9d0c-4c1e-8a7b-3e6d2f1a9c04";
+
+    private readonly string _cwd = Directory.CreateTempSubdirectory("taskflow-live-").FullName;
+    private KeyedServeProcess? _server;
+    private HttpClient? _http;
+
+    private KeyedServeProcess Server => _server!;
+
+    private HttpClient Http => _http!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await KeyedServeProcess.StartAsync();
+        _http = new HttpClient { BaseAddress = _server.Address };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        Directory.Delete(_cwd, recursive: true);
+    }
+
+    [Fact]
+    public async Task ThreeBackgroundSubagents_TheSessionIsOneInstance_NodesGoFromWaitingToRunningToSucceeded_AndTheEngineAggregates()
+    {
+        var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", "Ship the release:\n- Add the orders endpoint\n- Build the orders page\n- Write the release notes", "toolu_plan", "Ship release"));
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Equal("", plan.Stderr.Trim());
+        var stored = Plans().Single();
+        var workflowId = stored["workflowId"]!.GetValue<string>();
+        var instance = stored["instanceId"]!.GetValue<string>();
+        var correlation = $"claude-code/{Session}/{workflowId}";
+
+        var view = await GetAsync($"/api/instances/{instance}");
+        Assert.Equal(correlation, view["correlationId"]!.GetValue<string>());
+        var ready = await WaitForAsync(() => TasksAsync(correlation), tasks => tasks.Count == 3, "three agent tasks");
+        Assert.All(ready, t => Assert.Equal("ready", t["status"]!.GetValue<string>()));
+
+        for (var i = 1; i <= 3; i++)
+        {
+            // The Agent call for a subtask starts it: its node is claimed, so it shows as running.
+            // The agent's id is not known yet (the launch receipt brings it).
+            var prompt = $"[taskflow:{workflowId}/s{i}] Do subtask {i}.";
+            Assert.Equal(0, (await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", prompt, $"toolu_s{i}"))).ExitCode);
+            var task = (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == $"s{i}");
+            Assert.Equal(("claimed", "claude-code"), (task["status"]!.GetValue<string>(), task["claimedBy"]!.GetValue<string>()));
+
+            var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", prompt, $"toolu_s{i}", $"agent-{i}"));
+            Assert.True(launch.ExitCode == 0, launch.ToString());
+            Assert.Equal("claimed", (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == $"s{i}")["status"]!.GetValue<string>());
+        }
+
+        foreach (var i in new[] { 2, 3, 1 })
+        {
+            Assert.Equal(0, (await HookAsync(HookInputs.SubagentStart(Session, _cwd, $"agent-{i}", "general-purpose"))).ExitCode);
+        }
+
+        var order = new[] { 3, 1, 2 };
+        for (var n = 0; n < order.Length; n++)
+        {
+            var stop = await HookAsync(HookInputs.SubagentStop(Session, _cwd, $"Subtask {order[n]} done.", $"agent-{order[n]}"));
+            Assert.True(stop.ExitCode == 0, stop.ToString());
+            Assert.Equal("", stop.Stderr.Trim());
+
+            var nodes = (await GetAsync($"/api/instances/{instance}"))["nodes"]!.AsArray();
+            foreach (var i in new[] { 1, 2, 3 })
+            {
+                var status = nodes.Single(x => x!["nodeId"]!.GetValue<string>() == $"s{i}")!["status"]!.GetValue<string>();
+                Assert.Equal(order.Take(n + 1).Contains(i) ? "Succeeded" : "Waiting", status);
+            }
+        }
+
+        var finished = await WaitForAsync(() => GetAsync($"/api/instances/{instance}"), v => v["status"]!.GetValue<string>() != "Running", "the instance to finish");
+        Assert.Equal("Succeeded", finished["status"]!.GetValue<string>());
+        var s1 = finished["nodes"]!.AsArray().Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!;
+        Assert.Equal("Subtask 1 done.", s1["output"]!["result"]!.GetValue<string>());
+        Assert.Equal("agent-1", s1["output"]!["agentId"]!.GetValue<string>());
+        Assert.Equal("general-purpose", s1["output"]!["agentType"]!.GetValue<string>());
+        Assert.Contains("\"succeeded\":3", finished["output"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.True(Plans().Single()["liveDone"]!.GetValue<bool>());
+        Assert.Empty(await TasksAsync(correlation));
+    }
+
+    [Fact]
+    public async Task EightSubagentsLaunchedAndStoppedByEightProcessesAtOnce_AllReachTheServer()
+    {
+        var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", string.Join("\n", Enumerable.Range(1, 8).Select(i => $"- Write module {i}")), "toolu_plan", "Modules"));
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var stored = Plans().Single();
+        var (workflowId, instance) = (stored["workflowId"]!.GetValue<string>(), stored["instanceId"]!.GetValue<string>());
+        var correlation = $"claude-code/{Session}/{workflowId}";
+        await WaitForAsync(() => TasksAsync(correlation), tasks => tasks.Count == 8, "eight agent tasks");
+
+        var launches = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s{i}] Module {i}.", $"toolu_{i}", $"agent-{i}"))));
+        Assert.All(launches, l => Assert.True(l.ExitCode == 0, l.ToString()));
+        var claimed = await TasksAsync(correlation);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => ($"s{i}", "claimed", $"agent-{i}")), claimed
+            .Select(t => (t["nodeId"]!.GetValue<string>(), t["status"]!.GetValue<string>(), t["claimedBy"]!.GetValue<string>()))
+            .OrderBy(t => t.Item1, StringComparer.Ordinal));
+
+        var stops = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            HookAsync(HookInputs.SubagentStop(Session, _cwd, $"Module {i} written.", $"agent-{i}"))));
+
+        Assert.All(stops, s => Assert.True(s.ExitCode == 0, s.ToString()));
+        var finished = await WaitForAsync(() => GetAsync($"/api/instances/{instance}"), v => v["status"]!.GetValue<string>() != "Running", "the instance to finish");
+        Assert.Equal("Succeeded", finished["status"]!.GetValue<string>());
+        Assert.All(Enumerable.Range(1, 8), i => Assert.Equal(
+            $"Module {i} written.",
+            finished["nodes"]!.AsArray().Single(x => x!["nodeId"]!.GetValue<string>() == $"s{i}")!["output"]!["result"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task ServerConfiguredOnlyAfterThePlanWasMade_TheNextEventStartsItWithWhatTheFileHolds()
+    {
+        var plan = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs").ToJsonString(), _cwd);
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var workflowId = Plans().Single()["workflowId"]!.GetValue<string>();
+        await CliProcess.HookAsync(Launcher, [], HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s1] Docs.", "toolu_s1", "agent-docs").ToJsonString(), _cwd);
+        await CliProcess.HookAsync(Launcher, [], HookInputs.SubagentStop(Session, _cwd, "Docs written.", "agent-docs").ToJsonString(), _cwd);
+        Assert.Null(Plans().Single()["instanceId"]);
+
+        // Now with the server: the launch of s2 starts the plan there, with s1 already done.
+        var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s2] Tests.", "toolu_s2", "agent-tests"));
+
+        Assert.True(launch.ExitCode == 0, launch.ToString());
+        var instance = Plans().Single()["instanceId"]!.GetValue<string>();
+        var nodes = (await WaitForAsync(
+            () => GetAsync($"/api/instances/{instance}"),
+            v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
+            "s1 to succeed"))["nodes"]!.AsArray();
+        Assert.Equal("Docs written.", nodes.Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!["output"]!["result"]!.GetValue<string>());
+        var s2 = (await TasksAsync($"claude-code/{Session}/{workflowId}")).Single();
+        Assert.Equal(("s2", "claimed"), (s2["nodeId"]!.GetValue<string>(), s2["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task ServerDown_TheHookStillAnswersWithinItsBound_AndNotesIt()
+    {
+        var environment = new Dictionary<string, string> { ["TASKFLOW_URL"] = $"http://127.0.0.1:{TaskFlow.Server.Tests.Deployment.TaskFlowProcess.FreePort()}" };
+
+        var plan = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs").ToJsonString(), _cwd, environment);
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.Contains("hookSpecificOutput", plan.Stdout, StringComparison.Ordinal);
+        Assert.Contains("the plan is kept locally and sent at the next event", plan.Stderr, StringComparison.Ordinal);
+        Assert.Null(Plans().Single()["instanceId"]);
+    }
+
+    private Task<CliResult> HookAsync(JsonObject input) =>
+        CliProcess.HookAsync(Launcher, [], input.ToJsonString(), _cwd, new Dictionary<string, string> { ["TASKFLOW_URL"] = Server.Address.ToString() });
+
+    private async Task<JsonNode> GetAsync(string path)
+    {
+        var text = await Http.GetStringAsync(path);
+        return JsonNode.Parse(text)!;
+    }
+
+    private async Task<List<JsonNode>> TasksAsync(string correlation) =>
+        (await GetAsync($"/api/agent-tasks?correlationId={Uri.EscapeDataString(correlation)}")).AsArray().Select(t => t!).ToList();
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> read, Func<T, bool> done, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for {what}; last: {value}");
+            await Task.Delay(50);
+        }
+    }
+
+    private List<JsonNode> Plans() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json")))!["plans"]!.AsArray().Select(p => p!).ToList();
+}
