@@ -56,6 +56,8 @@ if (only is null || only.Contains("fuzz"))
                  () => TaskFlow.Chaos.Fuzz.DefinitionFuzzer.RunDefinitionsAsync(cases, seed),
                  () => TaskFlow.Chaos.Fuzz.DefinitionFuzzer.RunElsaAsync(cases, seed),
                  () => Task.FromResult(TaskFlow.Chaos.Fuzz.TemplateFuzzer.Run(cases * 10, seed)),
+                 () => Task.FromResult(TaskFlow.Chaos.Fuzz.JavaScriptFuzzer.Run(cases, seed)),
+                 () => TaskFlow.Chaos.Fuzz.HookFuzzer.RunAsync(cases, seed),
                  () => TaskFlow.Chaos.Fuzz.ApiFuzzer.RunAsync(cases, seed),
              })
     {

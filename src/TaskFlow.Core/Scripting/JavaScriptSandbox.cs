@@ -8,7 +8,8 @@ using TaskFlow.Core.Templates;
 namespace TaskFlow.Core.Scripting;
 
 // One Jint engine locked down for scripts from workflow definitions: no CLR access (no
-// importNamespace, no System), no eval or new Function, every built-in object frozen so one
+// importNamespace, no System), no eval or new Function, no Atomics or SharedArrayBuffer (whose
+// wait blocks outside every limit), every built-in object frozen so one
 // script cannot change what the next one sees, and limits on statements, call depth, time,
 // memory and array length that Jint checks during each evaluation. Between evaluations the
 // global object is restored to the snapshot taken after setup.
@@ -38,6 +39,11 @@ internal sealed partial class JavaScriptSandbox
             o.TimeZone = TimeZoneInfo.Utc;
             o.Culture = CultureInfo.InvariantCulture;
         });
+
+        // Atomics.wait blocks the evaluating thread without running a statement, so no limit
+        // (statements, time) ever sees it: a script could hold a worker's thread for good. A
+        // workflow's script has no other thread to share memory with, so both go.
+        _engine.Execute("delete globalThis.Atomics; delete globalThis.SharedArrayBuffer;");
         InstallApi();
         IntrinsicsFreezer.Freeze(_engine);
         _snapshot = _engine.Advanced.CaptureGlobalSnapshot();

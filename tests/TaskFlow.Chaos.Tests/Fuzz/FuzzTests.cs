@@ -30,6 +30,18 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void JavaScript_RandomScripts_RefusedEvaluatedOrStoppedByALimit_NeverCrash()
+    {
+        Check(JavaScriptFuzzer.Run(1_000, Seed));
+    }
+
+    [Fact]
+    public async Task HookStdin_MutatedReferenceInputs_AnsweredWithADocumentedExitCode_RefusalsChangeNothing()
+    {
+        Check(await HookFuzzer.RunAsync(2_000, Seed));
+    }
+
+    [Fact]
     public async Task RestApi_RandomRequestsOnARealServer_NoServerErrorAndEvery400SaysWhy()
     {
         Check(await ApiFuzzer.RunAsync(1_500, Seed));

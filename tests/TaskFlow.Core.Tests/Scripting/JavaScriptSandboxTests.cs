@@ -61,6 +61,10 @@ public class JavaScriptSandboxTests
     [InlineData("eval('1 + 1')", "TypeError: String compilation has been disabled")]
     [InlineData("new Function('return 1')()", "TypeError: String compilation has been disabled")]
     [InlineData("require('fs')", "ReferenceError: require is not defined")]
+
+    // Found by the JavaScript fuzzer: Atomics.wait blocked the thread outside every limit, for good.
+    [InlineData("Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)", "ReferenceError: Atomics is not defined")]
+    [InlineData("new SharedArrayBuffer(4)", "ReferenceError: SharedArrayBuffer is not defined")]
     public void Evaluate_ReachingOutOfTheSandbox_IsAnError(string source, string reasonStart)
     {
         var error = Fails(source);
