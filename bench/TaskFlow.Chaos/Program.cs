@@ -58,6 +58,7 @@ if (only is null || only.Contains("fuzz"))
                  () => Task.FromResult(TaskFlow.Chaos.Fuzz.TemplateFuzzer.Run(cases * 10, seed)),
                  () => Task.FromResult(TaskFlow.Chaos.Fuzz.JavaScriptFuzzer.Run(cases, seed)),
                  () => TaskFlow.Chaos.Fuzz.HookFuzzer.RunAsync(cases, seed),
+                 () => TaskFlow.Chaos.Fuzz.McpToolFuzzer.RunAsync(cases, seed),
                  () => TaskFlow.Chaos.Fuzz.ApiFuzzer.RunAsync(cases, seed),
              })
     {

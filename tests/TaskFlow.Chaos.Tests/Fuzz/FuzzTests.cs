@@ -42,6 +42,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task McpTools_FuzzedArgumentsOnARealServer_AnsweredWithAResultOrAnErrorThatSaysWhy()
+    {
+        Check(await McpToolFuzzer.RunAsync(1_000, Seed));
+    }
+
+    [Fact]
     public async Task RestApi_RandomRequestsOnARealServer_NoServerErrorAndEvery400SaysWhy()
     {
         Check(await ApiFuzzer.RunAsync(1_500, Seed));
