@@ -252,28 +252,8 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// that half line, which is lost; the first ping's answer takes that place, the second's
     /// arrives whole, and the connection is good again.
     /// </summary>
-    private void ProbeInBackground(UpstreamConnection connection)
-    {
-        var probing = ProbeAsync(connection);
-        lock (_lock)
-        {
-            _closing.Add(probing);
-        }
-
-        _ = probing.ContinueWith(
-            done =>
-            {
-                lock (_lock)
-                {
-                    _closing.Remove(done);
-                }
-
-                Interlocked.Increment(ref _probes);
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
+    private void ProbeInBackground(UpstreamConnection connection) =>
+        RunInBackground(ProbeAsync(connection), () => Interlocked.Increment(ref _probes));
 
     private async Task ProbeAsync(UpstreamConnection connection)
     {
@@ -393,21 +373,25 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private int _disposing;
 
     /// <summary>Closes a connection taken out of the pool without waiting for it; DisposeAsync waits for it.</summary>
-    private void CloseInBackground(UpstreamConnection connection)
+    private void CloseInBackground(UpstreamConnection connection) => RunInBackground(CloseQuietlyAsync(connection));
+
+    /// <summary>Keeps <paramref name="work"/> among the background tasks DisposeAsync waits for, until it ends; then runs <paramref name="ended"/>.</summary>
+    private void RunInBackground(Task work, Action? ended = null)
     {
-        var closing = CloseQuietlyAsync(connection);
         lock (_lock)
         {
-            _closing.Add(closing);
+            _closing.Add(work);
         }
 
-        _ = closing.ContinueWith(
+        _ = work.ContinueWith(
             done =>
             {
                 lock (_lock)
                 {
                     _closing.Remove(done);
                 }
+
+                ended?.Invoke();
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
