@@ -117,6 +117,10 @@ public sealed class TemplateEditingTests(DesignerFixture fixture)
         await page.Keyboard.PressAsync("End");
         await page.Keyboard.TypeAsync("\"m");
         await Expect(completion.Locator(".cm-completionLabel")).ToHaveTextAsync(["message"]);
+
+        // CodeMirror ignores keys for its interactionDelay (75 ms) after the list opens, so that a
+        // fast typist's Enter is not taken as a choice; an Enter sooner than that is a new line.
+        await page.WaitForTimeoutAsync(300);
         await page.Keyboard.PressAsync("Enter");
         await Expect(json).ToContainTextAsync("\"inputs\": { \"message\": ");
         await designer.ScreenshotAsync("json-completion");

@@ -99,9 +99,10 @@ public sealed class TaskFlowApp : IAsyncDisposable
         Func<Task> cleanupAll = async () =>
         {
             await cleanup();
-            if (provider == Postgres && Directory.Exists(dataDirectory))
+            if (provider == Postgres)
             {
-                Directory.Delete(dataDirectory, recursive: true);
+                // A workspace the server was still cleaning up may vanish while the folder is deleted.
+                TestDatabases.DeleteFolder(dataDirectory);
             }
         };
 
