@@ -53,7 +53,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
             while (!timeout.IsCancellationRequested)
             {
                 var (read, wrote) = (-1L, 0);
-                var ran = await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => (read, wrote) = await SyncLockedAsync(store, session, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false);
+                var ran = await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => (read, wrote) = await SyncLockedAsync(store, session, note, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false);
                 if (!ran || read < 0 || (store.Read(session)?.Revision ?? read) == read + wrote)
                 {
                     return;
@@ -67,7 +67,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     }
 
     /// <summary>Sends what the file holds; answers the revision it read (-1: no file) and how many times it wrote the file itself.</summary>
-    private async Task<(long Read, int Wrote)> SyncLockedAsync(HookPlanStore store, string session, CancellationToken cancellationToken)
+    private async Task<(long Read, int Wrote)> SyncLockedAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken)
     {
         if (store.Read(session) is not { } book)
         {
@@ -80,9 +80,32 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
             foreach (var plan in book.Plans.Where(p => !p.LiveDone))
             {
                 var correlation = CorrelationOf(session, plan);
-                if (plan.InstanceId is null)
+                var fresh = plan.InstanceId is null;
+                if (fresh)
                 {
-                    var (workflowId, started) = (plan.WorkflowId, await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false));
+                    string started;
+                    try
+                    {
+                        started = await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (LiveServerException ex) when (ex.Refused)
+                    {
+                        // The server will not take this plan (its limits are lower than the hook's,
+                        // say). It is not asked again at every event, and the plans after it still go.
+                        var (refusedId, reason) = (plan.WorkflowId, ex.Message);
+                        note($"taskflow hook: {server} refused to run plan {refusedId} ({reason}); it is kept locally only.");
+                        changes.Add(b =>
+                        {
+                            if (b.Find(refusedId) is { } refused)
+                            {
+                                refused.LiveDone = true;
+                                refused.LiveError = reason;
+                            }
+                        });
+                        continue;
+                    }
+
+                    var workflowId = plan.WorkflowId;
                     plan.InstanceId = started;
                     changes.Add(b =>
                     {
@@ -93,10 +116,10 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                     });
                 }
 
-                if (changes.Count > 0 && plan.InstanceId is { } fresh)
+                if (fresh)
                 {
                     // Just started: its first agent tasks appear once a worker has run the start.
-                    await FirstTasksAsync(fresh, correlation, cancellationToken).ConfigureAwait(false);
+                    await FirstTasksAsync(plan.InstanceId!, correlation, cancellationToken).ConfigureAwait(false);
                 }
 
                 await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
@@ -322,7 +345,9 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         if (!response.IsSuccessStatusCode)
         {
             var detail = text.Length == 0 ? "" : HookJson.Text(TryParse(text)?["detail"]) ?? text[..Math.Min(200, text.Length)];
-            throw new LiveServerException($"{method} {path.Split('?')[0]} answered HTTP {(int)response.StatusCode}{(detail.Length > 0 ? $": {detail}" : "")}");
+            throw new LiveServerException(
+                $"{method} {path.Split('?')[0]} answered HTTP {(int)response.StatusCode}{(detail.Length > 0 ? $": {detail}" : "")}",
+                refused: response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity);
         }
 
         return text.Length == 0 ? null : JsonNode.Parse(text);
@@ -342,5 +367,9 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
 
     private sealed record OpenTask(string Id, string Subtask, string Status);
 
-    private sealed class LiveServerException(string message) : Exception(message);
+    /// <param name="refused">The server answered that it will not do it (a 4xx other than a conflict): asking again will not help.</param>
+    private sealed class LiveServerException(string message, bool refused = false) : Exception(message)
+    {
+        public bool Refused { get; } = refused;
+    }
 }

@@ -34,8 +34,11 @@ internal sealed class HookPlan
     /// <summary>The instance that runs the plan live on a TaskFlow server (see <see cref="HookLivePlans"/>); null without one.</summary>
     public string? InstanceId { get; set; }
 
-    /// <summary>Every subtask's end has reached the server: nothing is left to send.</summary>
+    /// <summary>Every subtask's end has reached the server, or the server refused the plan: nothing is left to send.</summary>
     public bool LiveDone { get; set; }
+
+    /// <summary>Why the server refused to run the plan; null when it did not.</summary>
+    public string? LiveError { get; set; }
 
     public HookSubtask? Find(string subtaskId) => Subtasks.FirstOrDefault(s => s.Id == subtaskId);
 
@@ -102,6 +105,11 @@ internal sealed class HookPlan
             json["liveDone"] = true;
         }
 
+        if (LiveError is not null)
+        {
+            json["liveError"] = LiveError;
+        }
+
         json["subtasks"] = new JsonArray(Subtasks.Select(s => (JsonNode?)s.ToJson()).ToArray());
         if (Result is not null)
         {
@@ -127,6 +135,7 @@ internal sealed class HookPlan
             Result = json["result"] is JsonObject result ? (JsonObject)result.DeepClone() : null,
             InstanceId = HookJson.Text(json["instanceId"]),
             LiveDone = HookJson.Bool(json["liveDone"]) ?? false,
+            LiveError = HookJson.Text(json["liveError"]),
         };
     }
 }

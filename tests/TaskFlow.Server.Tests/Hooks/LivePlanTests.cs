@@ -156,6 +156,31 @@ public class LivePlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PlanTheServerRefuses_IsNotedAndNotAskedAgain_AndTheNextPlanStillRuns()
+    {
+        // The server allows 3 subtasks; the hook's own limit allows the first plan's 4.
+        await using var strict = await KeyedServeProcess.StartAsync(new Dictionary<string, string> { ["TaskFlow__Decomposition__MaxSubtasks"] = "3" });
+        var environment = new Dictionary<string, string> { ["TASKFLOW_URL"] = strict.Address.ToString() };
+
+        var big = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- One\n- Two\n- Three\n- Four", "toolu_big", "Big").ToJsonString(), _cwd, environment);
+
+        Assert.True(big.ExitCode == 0, big.ToString());
+        Assert.Contains("hookSpecificOutput", big.Stdout, StringComparison.Ordinal);
+        Assert.Contains("refused to run plan", big.Stderr, StringComparison.Ordinal);
+        Assert.Contains("HTTP 400", big.Stderr, StringComparison.Ordinal);
+        var refused = Plans().Single();
+        Assert.True(refused["liveDone"]!.GetValue<bool>());
+        Assert.Null(refused["instanceId"]);
+
+        var small = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_small", "Small").ToJsonString(), _cwd, environment);
+
+        Assert.True(small.ExitCode == 0, small.ToString());
+        Assert.DoesNotContain("refused", small.Stderr, StringComparison.Ordinal);
+        Assert.NotNull(Plans().Last()["instanceId"]);
+        Assert.Null(Plans().First()["instanceId"]);
+    }
+
+    [Fact]
     public async Task ServerDown_TheHookStillAnswersWithinItsBound_AndNotesIt()
     {
         var environment = new Dictionary<string, string> { ["TASKFLOW_URL"] = $"http://127.0.0.1:{TaskFlow.Server.Tests.Deployment.TaskFlowProcess.FreePort()}" };
