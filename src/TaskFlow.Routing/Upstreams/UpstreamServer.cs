@@ -224,7 +224,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         {
             throw Lost(connection, ex);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !IsHttp && !connection.IsBroken)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !IsHttp && !connection.IsBroken && Volatile.Read(ref _disposing) == 0)
         {
             ProbeInBackground(connection);
             throw;
