@@ -83,7 +83,12 @@ public class LivePlanTests : IAsyncLifetime
             Assert.True(stop.ExitCode == 0, stop.ToString());
             Assert.Equal("", stop.Stderr.Trim());
 
-            var nodes = (await GetAsync($"/api/instances/{instance}"))["nodes"]!.AsArray();
+            // The completed agent task resumes its node through the engine's queue: a moment later.
+            var stopped = $"s{order[n]}";
+            var nodes = (await WaitForAsync(
+                () => GetAsync($"/api/instances/{instance}"),
+                v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == stopped && x["status"]!.GetValue<string>() == "Succeeded"),
+                $"{stopped} to succeed"))["nodes"]!.AsArray();
             foreach (var i in new[] { 1, 2, 3 })
             {
                 var status = nodes.Single(x => x!["nodeId"]!.GetValue<string>() == $"s{i}")!["status"]!.GetValue<string>();
