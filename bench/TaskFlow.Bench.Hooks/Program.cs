@@ -11,6 +11,9 @@ using System.Text.Json.Nodes;
 // --noop) and an empty native executable (/bin/true): on a busy machine compare the hooks against
 // them rather than against an absolute figure.
 //
+// With --env TASKFLOW_URL=... (and TASKFLOW_API_KEY=...) each plan also runs live on that server;
+// the benchmark then checks that every plan started there and that no hook noted a failure.
+//
 //   dotnet run -c Release --project bench/TaskFlow.Bench.Hooks -- [--taskflow PATH] [--native PATH|none] [--runs 30] [--warmups 3] [--env NAME=VALUE]...
 if (args is ["--noop"])
 {
@@ -68,7 +71,7 @@ try
         var session = $"bench-{round}";
         var prompt = $"Round {round}:\n- Add the orders endpoint\n- Build the orders page\n- Write the release notes";
         var (preTime, preCpu, preOut) = Time(program, [.. prefix, "hook"], PreToolUse(session, work, prompt));
-        var workflowId = JsonNode.Parse(File.ReadAllText(Path.Combine(work, ".taskflow", "hooks", session + ".json")))!["plans"]![0]!["workflowId"]!.GetValue<string>();
+        var workflowId = PlanOf(session)["workflowId"]!.GetValue<string>();
         if (!preOut.Contains("additionalContext", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"PreToolUse gave no additionalContext: {preOut}");
@@ -80,7 +83,7 @@ try
         {
             var nativeSession = session + "-native";
             var (nPreTime, nPreCpu, nPreOut) = Time(native, [], PreToolUse(nativeSession, work, prompt));
-            var nativeWorkflowId = JsonNode.Parse(File.ReadAllText(Path.Combine(work, ".taskflow", "hooks", nativeSession + ".json")))!["plans"]![0]!["workflowId"]!.GetValue<string>();
+            var nativeWorkflowId = PlanOf(nativeSession)["workflowId"]!.GetValue<string>();
             if (!nPreOut.Contains("additionalContext", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException($"PreToolUse (native) gave no additionalContext: {nPreOut}");
@@ -134,6 +137,19 @@ finally
     Directory.Delete(work, recursive: true);
 }
 
+// The session's first plan; with a server configured, one that has started there (else the figures
+// would be of a hook that failed to reach it).
+JsonNode PlanOf(string session)
+{
+    var plan = JsonNode.Parse(File.ReadAllText(Path.Combine(work, ".taskflow", "hooks", session + ".json")))!["plans"]![0]!;
+    if (environment.ContainsKey("TASKFLOW_URL") && plan["instanceId"] is null)
+    {
+        throw new InvalidOperationException($"TASKFLOW_URL is set, but the plan of session {session} did not start on the server: {plan["liveError"]}");
+    }
+
+    return plan;
+}
+
 (double Milliseconds, double CpuMilliseconds, string Stdout) Time(string file, string[] arguments, string stdin)
 {
     var cpuBefore = ChildrenCpuMilliseconds();
@@ -164,6 +180,12 @@ finally
     if (process.ExitCode != 0)
     {
         throw new InvalidOperationException($"{file} exited {process.ExitCode}: {stderr.Result}");
+    }
+
+    if (environment.ContainsKey("TASKFLOW_URL") && stderr.Result.Contains("taskflow hook:", StringComparison.Ordinal))
+    {
+        // The hook answered, but noted that the server could not be reached or refused it.
+        throw new InvalidOperationException($"{file} did not bring the server up to date: {stderr.Result}");
     }
 
     return (elapsed, ChildrenCpuMilliseconds() - cpuBefore, stdout.Result);

@@ -24,14 +24,57 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
-    /// <summary>The server TASKFLOW_URL names (with TASKFLOW_API_KEY sent as X-Api-Key), or null; without the variable nothing of HTTP is loaded.</summary>
-    public static HookLivePlans? FromEnvironment() =>
-        Environment.GetEnvironmentVariable("TASKFLOW_URL") is { Length: > 0 } text ? Create(text) : null;
+    /// <summary>
+    /// The server <c>TASKFLOW_URL</c> names (with <c>TASKFLOW_API_KEY</c> sent as X-Api-Key), or
+    /// null. The hook's environment comes first; without the variable there, the <c>env</c> of the
+    /// project's Claude Code settings (<c>.claude/settings.local.json</c>, then
+    /// <c>.claude/settings.json</c>, as <c>taskflow hooks install --server</c> writes them) is read,
+    /// so a hook run outside Claude Code finds the same server. Without either, nothing of HTTP is loaded.
+    /// </summary>
+    /// <param name="projectDirectory">The project folder: <c>CLAUDE_PROJECT_DIR</c>, else the event's <c>cwd</c>.</param>
+    public static HookLivePlans? FromEnvironment(string? projectDirectory = null)
+    {
+        var url = Environment.GetEnvironmentVariable("TASKFLOW_URL");
+        var key = Environment.GetEnvironmentVariable("TASKFLOW_API_KEY");
+        if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(key))
+        {
+            var project = Environment.GetEnvironmentVariable("CLAUDE_PROJECT_DIR") is { Length: > 0 } claude ? claude : projectDirectory;
+            if (!string.IsNullOrWhiteSpace(project))
+            {
+                foreach (var file in (ReadOnlySpan<string>)["settings.local.json", "settings.json"])
+                {
+                    var env = SettingsEnvironment(Path.Combine(project, ".claude", file));
+                    url = string.IsNullOrEmpty(url) ? env?.GetValueOrDefault("TASKFLOW_URL") : url;
+                    key = string.IsNullOrEmpty(key) ? env?.GetValueOrDefault("TASKFLOW_API_KEY") : key;
+                }
+            }
+        }
+
+        return string.IsNullOrEmpty(url) ? null : Create(url, string.IsNullOrEmpty(key) ? null : key);
+    }
+
+    /// <summary>The string members of a settings file's <c>env</c>; null when the file is missing or unreadable (Claude Code would not apply it either).</summary>
+    private static Dictionary<string, string?>? SettingsEnvironment(string path)
+    {
+        try
+        {
+            if (!File.Exists(path) || JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip })?["env"] is not JsonObject env)
+            {
+                return null;
+            }
+
+            return env.Where(p => p.Value is JsonValue).ToDictionary(p => p.Key, p => HookJson.Text(p.Value));
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static HookLivePlans? Create(string text) =>
+    private static HookLivePlans? Create(string text, string? apiKey) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
-            ? new HookLivePlans(url, Environment.GetEnvironmentVariable("TASKFLOW_API_KEY"), TimeSpan.FromSeconds(2))
+            ? new HookLivePlans(url, apiKey, TimeSpan.FromSeconds(2))
             : null;
 
     /// <summary>The correlation id of a plan's instance, and of its children's.</summary>

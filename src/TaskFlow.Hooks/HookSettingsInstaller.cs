@@ -26,26 +26,7 @@ internal static class HookSettingsInstaller
     /// <summary>Installs into <paramref name="settingsPath"/>; returns how many entries were added, or throws <see cref="InvalidDataException"/> when the file cannot be merged (it is then left untouched).</summary>
     public static int Install(string settingsPath, string command, int timeoutSeconds)
     {
-        JsonObject settings;
-        if (File.Exists(settingsPath))
-        {
-            var text = File.ReadAllText(settingsPath);
-            try
-            {
-                settings = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }) as JsonObject
-                    ?? throw new InvalidDataException($"{settingsPath} is not a JSON object; Claude Code settings are one object. Nothing was changed.");
-            }
-            catch (JsonException ex)
-            {
-                // Comments are refused too: writing the merged file back would drop them.
-                throw new InvalidDataException($"{settingsPath} is not valid JSON ({ex.Message}). Fix or remove it, then run taskflow hooks install again. Nothing was changed.", ex);
-            }
-        }
-        else
-        {
-            settings = [];
-        }
-
+        var settings = Load(settingsPath);
         if (settings["hooks"] is null)
         {
             settings["hooks"] = new JsonObject();
@@ -86,11 +67,75 @@ internal static class HookSettingsInstaller
             added++;
         }
 
-        if (added == 0 && File.Exists(settingsPath))
+        if (added > 0 || !File.Exists(settingsPath))
         {
-            return 0;
+            Save(settingsPath, settings);
         }
 
+        return added;
+    }
+
+    /// <summary>
+    /// Sets variables in the settings file's <c>env</c>, which Claude Code applies to every session
+    /// and so to its hooks (<c>TASKFLOW_URL</c>, <c>TASKFLOW_API_KEY</c>). Other variables stay.
+    /// Returns the names whose value changed; throws <see cref="InvalidDataException"/> when the file
+    /// cannot be merged (it is then left untouched).
+    /// </summary>
+    public static IReadOnlyList<string> SetEnvironment(string settingsPath, IReadOnlyDictionary<string, string> variables)
+    {
+        var settings = Load(settingsPath);
+        if (settings["env"] is null)
+        {
+            settings["env"] = new JsonObject();
+        }
+
+        if (settings["env"] is not JsonObject env)
+        {
+            throw new InvalidDataException($"{settingsPath}: \"env\" is not an object. Nothing was changed.");
+        }
+
+        var changed = new List<string>();
+        foreach (var (name, value) in variables)
+        {
+            if (HookJson.Text(env[name]) != value)
+            {
+                env[name] = value;
+                changed.Add(name);
+            }
+        }
+
+        if (changed.Count > 0)
+        {
+            Save(settingsPath, settings);
+        }
+
+        return changed;
+    }
+
+    /// <summary>The settings file as an object; an empty one when it does not exist.</summary>
+    private static JsonObject Load(string settingsPath)
+    {
+        if (!File.Exists(settingsPath))
+        {
+            return [];
+        }
+
+        var text = File.ReadAllText(settingsPath);
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true }) as JsonObject
+                ?? throw new InvalidDataException($"{settingsPath} is not a JSON object; Claude Code settings are one object. Nothing was changed.");
+        }
+        catch (JsonException ex)
+        {
+            // Comments are refused too: writing the merged file back would drop them.
+            throw new InvalidDataException($"{settingsPath} is not valid JSON ({ex.Message}). Fix or remove it, then run taskflow hooks install again. Nothing was changed.", ex);
+        }
+    }
+
+    /// <summary>Replaces the file atomically: written beside it, then renamed over it.</summary>
+    private static void Save(string settingsPath, JsonObject settings)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(settingsPath))!);
         var temp = $"{settingsPath}.{Environment.ProcessId}.tmp";
         try
@@ -102,8 +147,6 @@ internal static class HookSettingsInstaller
         {
             File.Delete(temp);
         }
-
-        return added;
     }
 
     /// <summary>The native hook executable's file name; <c>hooks install</c> prefers it when it sits beside the CLI.</summary>

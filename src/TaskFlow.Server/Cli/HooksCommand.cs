@@ -22,9 +22,18 @@ internal static class HooksCommand
         var dir = new Argument<DirectoryInfo?>("dir") { Description = "The project folder; .claude/settings.json in it is created or merged. Default: the current folder.", Arity = ArgumentArity.ZeroOrOne };
         var commandOption = new Option<string?>("--command") { Description = "The command Claude Code runs, e.g. \"taskflow hook --block-invalid\". Default: this taskflow executable with hook." };
         var timeout = new Option<int>("--timeout") { Description = "Seconds Claude Code lets the hook run.", DefaultValueFactory = _ => 10 };
-        var command = new Command("install", "Merge TaskFlow's hooks (PreToolUse, PostToolUse and PostToolUseFailure for Task|Agent, SubagentStop) into DIR/.claude/settings.json, keeping every existing entry.")
+        var server = new Option<string?>("--server") { Description = "A TaskFlow server that runs each plan live: written as TASKFLOW_URL into the settings' env, which Claude Code gives its hooks." };
+        var apiKey = new Option<string?>("--api-key") { Description = "The server's API key: written as TASKFLOW_API_KEY into DIR/.claude/settings.local.json (personal, kept out of version control), not into settings.json." };
+        server.Validators.Add(r =>
         {
-            dir, commandOption, timeout,
+            if (r.GetValueOrDefault<string?>() is { } text && !IsServerUrl(text))
+            {
+                r.AddError($"--server '{text}' is not an http:// or https:// URL, such as http://127.0.0.1:5080.");
+            }
+        });
+        var command = new Command("install", "Merge TaskFlow's hooks (PreToolUse, PostToolUse and PostToolUseFailure for Task|Agent, SubagentStart, SubagentStop) into DIR/.claude/settings.json, keeping every existing entry; with --server, plans also run live on that server.")
+        {
+            dir, commandOption, timeout, server, apiKey,
         };
         command.SetAction(result =>
         {
@@ -34,6 +43,19 @@ internal static class HooksCommand
             {
                 var added = HookSettingsInstaller.Install(settings, result.GetValue(commandOption) ?? HookSettingsInstaller.DefaultCommand(), Math.Max(1, result.GetValue(timeout)));
                 Console.WriteLine(added == 0 ? $"{settings}: TaskFlow's hooks are already installed." : $"{settings}: added {added} TaskFlow hook entr{(added == 1 ? "y" : "ies")}.");
+                if (result.GetValue(server) is { } url)
+                {
+                    var changed = HookSettingsInstaller.SetEnvironment(settings, new Dictionary<string, string> { ["TASKFLOW_URL"] = url.TrimEnd('/') });
+                    Console.WriteLine(changed.Count == 0 ? $"{settings}: TASKFLOW_URL is already {url.TrimEnd('/')}." : $"{settings}: TASKFLOW_URL set to {url.TrimEnd('/')}; plans run live there.");
+                }
+
+                if (result.GetValue(apiKey) is { Length: > 0 } key)
+                {
+                    var local = Path.Combine(folder, ".claude", "settings.local.json");
+                    var changed = HookSettingsInstaller.SetEnvironment(local, new Dictionary<string, string> { ["TASKFLOW_API_KEY"] = key });
+                    Console.WriteLine(changed.Count == 0 ? $"{local}: TASKFLOW_API_KEY is already set." : $"{local}: TASKFLOW_API_KEY set.");
+                }
+
                 return 0;
             }
             catch (Exception ex) when (ex is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -44,6 +66,9 @@ internal static class HooksCommand
         });
         return command;
     }
+
+    private static bool IsServerUrl(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0;
 
     private static Command PreTask()
     {

@@ -132,5 +132,41 @@ public sealed class HooksInstallTests : IDisposable
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(Settings)!));
     }
 
+    [Fact]
+    public async Task Install_WithServerAndApiKey_WritesTheUrlIntoSettingsAndTheKeyIntoTheLocalSettingsOnly()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Settings)!);
+        await File.WriteAllTextAsync(Settings, """{ "env": { "NODE_ENV": "test" } }""");
+
+        var result = await CliProcess.TaskFlowAsync(["hooks", "install", _dir, "--command", Command, "--server", "http://127.0.0.1:5080/", "--api-key", "a-key-of-at-least-16-chars"], null, _dir);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(Settings))!;
+        Assert.Equal("test", settings["env"]!["NODE_ENV"]!.GetValue<string>());
+        Assert.Equal("http://127.0.0.1:5080", settings["env"]!["TASKFLOW_URL"]!.GetValue<string>());
+        Assert.Null(settings["env"]!["TASKFLOW_API_KEY"]);
+        Assert.DoesNotContain("a-key-of-at-least-16-chars", await File.ReadAllTextAsync(Settings), StringComparison.Ordinal);
+        var local = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, ".claude", "settings.local.json")))!;
+        Assert.Equal("a-key-of-at-least-16-chars", local["env"]!["TASKFLOW_API_KEY"]!.GetValue<string>());
+        Assert.Null(local["hooks"]);
+
+        var again = await CliProcess.TaskFlowAsync(["hooks", "install", _dir, "--command", Command, "--server", "http://127.0.0.1:5080"], null, _dir);
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Contains("TASKFLOW_URL is already http://127.0.0.1:5080", again.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("ftp://127.0.0.1:5080")]
+    [InlineData("127.0.0.1:5080")]
+    [InlineData("not a url")]
+    public async Task Install_WithAServerThatIsNotAnHttpUrl_ExitsNonZeroNamingItAndWritesNothing(string server)
+    {
+        var result = await CliProcess.TaskFlowAsync(["hooks", "install", _dir, "--command", Command, "--server", server], null, _dir);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains($"--server '{server}' is not an http:// or https:// URL", result.Stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Settings));
+    }
+
     private Task<CliResult> InstallAsync() => CliProcess.TaskFlowAsync(["hooks", "install", _dir, "--command", Command], null, _dir);
 }

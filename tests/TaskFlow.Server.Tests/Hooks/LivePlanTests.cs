@@ -186,6 +186,23 @@ public class LivePlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ServerAndKeyWrittenByHooksInstall_WithNothingInTheEnvironment_ThePlanRunsThere()
+    {
+        var install = await CliProcess.TaskFlowAsync(["hooks", "install", _cwd, "--command", "taskflow hook", "--server", Server.DirectAddress.ToString(), "--api-key", TaskFlowApp.Key], null, _cwd);
+        Assert.True(install.ExitCode == 0, install.ToString());
+
+        // No TASKFLOW_URL or TASKFLOW_API_KEY: the hook finds both in the project's settings (the key
+        // in settings.local.json); without the key the server would answer 401.
+        var plan = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs").ToJsonString(), _cwd);
+
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        Assert.DoesNotContain("could not be brought up to date", plan.Stderr, StringComparison.Ordinal);
+        var instance = Plans().Single()["instanceId"]!.GetValue<string>();
+        var run = await GetAsync($"/api/instances/{instance}");
+        Assert.Equal($"claude-code/{Session}/{Plans().Single()["workflowId"]!.GetValue<string>()}", run["correlationId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task ServerDown_TheHookStillAnswersWithinItsBound_AndNotesIt()
     {
         var environment = new Dictionary<string, string> { ["TASKFLOW_URL"] = $"http://127.0.0.1:{TaskFlow.Server.Tests.Deployment.TaskFlowProcess.FreePort()}" };

@@ -15,15 +15,19 @@ internal sealed class KeyedServeProcess : IAsyncDisposable
     private readonly KeyAddingProxy _proxy;
     private readonly (string Folder, Func<Task> Delete) _data;
 
-    private KeyedServeProcess(TaskFlowProcess server, KeyAddingProxy proxy, (string Folder, Func<Task> Delete) data)
+    private KeyedServeProcess(TaskFlowProcess server, Uri direct, KeyAddingProxy proxy, (string Folder, Func<Task> Delete) data)
     {
         _server = server;
+        DirectAddress = direct;
         _proxy = proxy;
         _data = data;
     }
 
     /// <summary>The proxy's address: requests sent here reach the server with the key.</summary>
     public Uri Address => _proxy.Address;
+
+    /// <summary>The server's own address: requests sent here need the key (<see cref="TaskFlowApp.Key"/>).</summary>
+    public Uri DirectAddress { get; }
 
     /// <param name="settings">More environment variables for the server.</param>
     public static async Task<KeyedServeProcess> StartAsync(IReadOnlyDictionary<string, string>? settings = null)
@@ -52,7 +56,7 @@ internal sealed class KeyedServeProcess : IAsyncDisposable
                 await server.WaitReadyAsync(probe, TimeSpan.FromSeconds(90));
             }
 
-            return new KeyedServeProcess(server, await KeyAddingProxy.StartAsync(upstream, TaskFlowApp.Key), data);
+            return new KeyedServeProcess(server, upstream, await KeyAddingProxy.StartAsync(upstream, TaskFlowApp.Key), data);
         }
         catch
         {
