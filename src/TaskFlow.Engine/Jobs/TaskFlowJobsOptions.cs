@@ -18,6 +18,19 @@ public sealed class TaskFlowJobsOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>The default of <see cref="CronCatchUp"/>.</summary>
+    public static readonly TimeSpan DefaultCronCatchUp = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How far back a cron trigger's run starts the ticks no run started yet: those Hangfire's
+    /// polling passed over (a schedule more frequent than <see cref="SchedulePollingInterval"/>), or
+    /// that fell while every server was down for a moment. Older ticks are skipped and logged. Zero
+    /// starts only the tick of the run itself. At least the polling interval for a schedule more
+    /// frequent than it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan CronCatchUp { get; set; } = DefaultCronCatchUp;
+
     /// <summary>When the retention purge runs (UTC cron).</summary>
     public string RetentionCron { get; set; } = "30 3 * * *";
 

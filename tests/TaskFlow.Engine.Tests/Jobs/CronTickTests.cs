@@ -28,4 +28,55 @@ public sealed class CronTickTests
 
         Assert.Equal("cron:nightly:1:2026-11-24T08:00:00Z", key);
     }
+
+    [Fact]
+    public void DueTicks_ASecondsScheduleAfterAFifteenSecondPoll_AreEveryTickSinceTheWindowStart()
+    {
+        var tick = DateTimeOffset.Parse("2026-12-05T10:50:18Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var (ticks, skipped) = CronTriggerJob.DueTicks("* * * * * *", null, tick.AddSeconds(-15), tick, CronTriggerJob.MaxTicksPerRun);
+
+        Assert.Equal(0, skipped);
+        Assert.Equal(Enumerable.Range(1, 15).Select(i => tick.AddSeconds(-15 + i)), ticks);
+    }
+
+    [Fact]
+    public void DueTicks_MoreThanTheLimit_KeepsTheNewestAndCountsTheRest()
+    {
+        var tick = DateTimeOffset.Parse("2026-12-05T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var (ticks, skipped) = CronTriggerJob.DueTicks("* * * * * *", null, tick.AddMinutes(-5), tick, 100);
+
+        Assert.Equal(200, skipped);
+        Assert.Equal(100, ticks.Count);
+        Assert.Equal(tick.AddSeconds(-99), ticks[0]);
+        Assert.Equal(tick, ticks[^1]);
+    }
+
+    [Fact]
+    public void DueTicks_WindowStartAtOrAfterTheTick_IsTheTickAlone()
+    {
+        var tick = DateTimeOffset.Parse("2026-12-05T11:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal([tick], CronTriggerJob.DueTicks("*/2 * * * * *", null, tick, tick, 10).Ticks);
+        Assert.Equal([tick], CronTriggerJob.DueTicks("*/2 * * * * *", null, tick.AddSeconds(5), tick, 10).Ticks);
+    }
+
+    [Fact]
+    public void DueTicks_HourlyScheduleWithAFiveMinuteWindow_IsTheTickAlone()
+    {
+        var tick = DateTimeOffset.Parse("2026-12-05T11:15:00Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal([tick], CronTriggerJob.DueTicks("15 * * * *", null, tick.AddMinutes(-5), tick, 10).Ticks);
+    }
+
+    [Fact]
+    public void DueTicks_ATimeThatIsNoOccurrence_IsStartedAfterTheOccurrencesBeforeIt()
+    {
+        var at = DateTimeOffset.Parse("2026-12-05T11:00:03Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        var (ticks, _) = CronTriggerJob.DueTicks("*/2 * * * * *", null, at.AddSeconds(-4), at, 10);
+
+        Assert.Equal([at.AddSeconds(-3), at.AddSeconds(-1), at], ticks);
+    }
 }

@@ -85,6 +85,10 @@ public sealed class CronExactlyOnceTests(ITestOutputHelper output)
             Assert.Equal(started.Count, started.Select(s => s.Tick).Distinct().Count());
             Assert.Equal(started.Count, started.Select(s => s.InstanceId).Distinct().Count());
             Assert.All(started, s => Assert.Equal(0, s.Tick.Second % 2));
+
+            // No tick between the first and the last was passed over.
+            var ticks = started.Select(s => s.Tick).Order().ToList();
+            Assert.Equal(Enumerable.Range(0, ticks.Count).Select(i => ticks[0].AddSeconds(2 * i)), ticks);
             Assert.Equal(started.Count, await CountAsync(connection, "SELECT count(*) FROM tf_instances WHERE definition_id = 'ticker'"));
         }
         finally
