@@ -5,8 +5,8 @@ using TaskFlow.Chaos.Scenarios;
 // The chaos bench: the fault scenarios of tests/TaskFlow.Chaos.Tests at bench size, and the
 // fuzzers with many more cases, printing per scenario the figures bench/RESULTS.md quotes.
 //   dotnet bench/TaskFlow.Chaos/bin/Release/net10.0/TaskFlow.Chaos.dll [--only NAME[,NAME]] [--runs N]
-//     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N] [--cron-ticks N]
-// (--only takes scenario names, cron-over-time, sqlite-disk-full, mcp-upstream-faults and "fuzz"; the fuzzers' seed is random unless given, and printed.)
+//     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N] [--cron-ticks N] [--kills N]
+// (--only takes scenario names, server-kill-http-sse, cron-over-time, sqlite-disk-full, mcp-upstream-faults and "fuzz"; the fuzzers' seed is random unless given, and printed.)
 // Needs TASKFLOW_TEST_POSTGRES (a server for the fresh databases) and root (the restart scenario
 // starts a PostgreSQL server of its own with scripts/start-postgres.sh).
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
@@ -29,6 +29,13 @@ var failed = false;
 foreach (var scenario in ScenarioCatalog.All.Where(s => only is null || only.Contains(s.Name)))
 {
     var figures = await scenario.RunAsync(settings, output => Console.Error.WriteLine(output));
+    Console.WriteLine(figures);
+    failed |= !figures.Passed;
+}
+
+if (only is null || only.Contains(ServerKillScenario.Name))
+{
+    var figures = await ServerKillScenario.RunAsync(ServerKillSettings.Bench with { Runs = Number("kills", ServerKillSettings.Bench.Runs) }, output => Console.Error.WriteLine(output));
     Console.WriteLine(figures);
     failed |= !figures.Passed;
 }
