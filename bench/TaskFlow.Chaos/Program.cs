@@ -5,8 +5,8 @@ using TaskFlow.Chaos.Scenarios;
 // The chaos bench: the fault scenarios of tests/TaskFlow.Chaos.Tests at bench size, and the
 // fuzzers with many more cases, printing per scenario the figures bench/RESULTS.md quotes.
 //   dotnet bench/TaskFlow.Chaos/bin/Release/net10.0/TaskFlow.Chaos.dll [--only NAME[,NAME]] [--runs N]
-//     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N] [--cron-ticks N] [--kills N]
-// (--only takes scenario names, server-kill-http-sse, cron-over-time, sqlite-disk-full, mcp-upstream-faults and "fuzz"; the fuzzers' seed is random unless given, and printed.)
+//     [--instances N] [--branches N] [--faults N] [--fuzz-cases N] [--seed N] [--cron-ticks N] [--kills N] [--checkpoint-kills N]
+// (--only takes scenario names, server-kill-http-sse, cron-over-time, sqlite-checkpoint-kill, sqlite-disk-full, mcp-upstream-faults and "fuzz"; the fuzzers' seed is random unless given, and printed.)
 // Needs TASKFLOW_TEST_POSTGRES (a server for the fresh databases) and root (the restart scenario
 // starts a PostgreSQL server of its own with scripts/start-postgres.sh).
 var options = args.Select((a, i) => (a, i)).Where(p => p.a.StartsWith("--", StringComparison.Ordinal))
@@ -44,6 +44,13 @@ if (only is null || only.Contains(CronOverTimeScenario.Name))
 {
     var cron = CronOverTimeSettings.Bench;
     var figures = await CronOverTimeScenario.RunAsync(cron with { Duration = TimeSpan.FromSeconds(Number("cron-ticks", (int)cron.Duration.TotalSeconds)) }, output => Console.Error.WriteLine(output));
+    Console.WriteLine(figures);
+    failed |= !figures.Passed;
+}
+
+if (only is null || only.Contains(SqliteCheckpointKillScenario.Name))
+{
+    var figures = await SqliteCheckpointKillScenario.RunAsync(settings with { Instances = 20, Branches = 100, BranchDuration = "5ms", Faults = Number("checkpoint-kills", 20) }, output => Console.Error.WriteLine(output));
     Console.WriteLine(figures);
     failed |= !figures.Passed;
 }

@@ -33,9 +33,10 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <param name="environment">Extra environment variables (configuration such as <c>TaskFlow__Engine__Provider</c>).</param>
-    public static async Task<ServerProcess> StartAsync(string key, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="dataFolder">The data folder (SQLite) to use and leave in place; a fresh one, deleted on dispose, when null.</param>
+    public static async Task<ServerProcess> StartAsync(string key, IReadOnlyDictionary<string, string>? environment = null, string? dataFolder = null)
     {
-        var (folder, delete) = Testing.TestDatabases.CreateFolder("taskflow-api-fuzz-");
+        var (folder, delete) = dataFolder is null ? Testing.TestDatabases.CreateFolder("taskflow-api-fuzz-") : (dataFolder, () => Task.CompletedTask);
         var url = $"http://127.0.0.1:{FreePort()}";
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "taskflow.dll"), "serve", "--urls", url, "--data", folder })
@@ -85,6 +86,18 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>The process's id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Kills the process (SIGKILL) at once, without looking for its children first; its data folder stays until dispose.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+        }
     }
 
     public async ValueTask DisposeAsync()
