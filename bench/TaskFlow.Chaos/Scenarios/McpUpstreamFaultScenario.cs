@@ -12,10 +12,11 @@ namespace TaskFlow.Chaos.Scenarios;
 
 /// <summary>
 /// MCP upstream faults: beside a tier-1 server (the real everything server over stdio), a server
-/// that stops half-way through an answer, stops answering anything (its thread blocked), floods
-/// 20,000 notifications, or answers with 50 MB
+/// that stops half-way through an answer, stops answering anything (its thread blocked), writes
+/// lines that are no answer (text, JSON that is not JSON-RPC, an answer to nobody's request) before
+/// its answer, floods 20,000 notifications, or answers with 50 MB
 /// (tests/TaskFlow.Routing.Tests/Fixtures/unruly-server.js; no real server does these on
-/// demand). Each fault must end cleanly: the half-answered and the stalled call time out, the flood is answered, the
+/// demand). Each fault must end cleanly: the half-answered and the stalled call time out, the garbage is passed over and the flood is answered, the
 /// 50 MB answer fails naming the limit; the unruly server serves again afterwards (recovery is
 /// the time from the fault's end to its next answered call); and the tier-1 server keeps
 /// answering throughout, its latency during the faults printed beside its latency before them.
@@ -24,7 +25,7 @@ public static class McpUpstreamFaultScenario
 {
     public const string Name = "mcp-upstream-faults";
 
-    private static readonly string[] Kinds = ["half_answer", "stall", "flood", "huge"];
+    private static readonly string[] Kinds = ["half_answer", "stall", "garbage", "flood", "huge"];
 
     public static async Task<ScenarioFigures> RunAsync(ScenarioSettings settings)
     {
@@ -119,7 +120,7 @@ public static class McpUpstreamFaultScenario
         {
             var outcome = await router.CallToolAsync(new McpToolCall(kind, Timeout: TimeSpan.FromSeconds(kind is "half_answer" or "stall" ? 2 : 20)));
             var text = string.Concat(outcome.Result.Content.OfType<TextContentBlock>().Select(t => t.Text));
-            return kind == "flood" && text == "done" ? null : $"answered ({text.Length} characters) where it had to fail";
+            return kind is "flood" or "garbage" && text == "done" ? null : $"answered ({text.Length} characters) where it had to fail";
         }
         catch (McpRoutingException ex)
         {

@@ -5,7 +5,7 @@ namespace TaskFlow.Chaos.Tests.Faults;
 
 /// <summary>
 /// MCP upstream faults beside a real tier-1 server: a half-written answer, a server that stops
-/// answering, a notification flood and a 50 MB answer, once each (the bench runs more).
+/// answering, lines that are no answer, a notification flood and a 50 MB answer, once each (the bench runs more).
 /// </summary>
 [Collection(ChaosCollection.Name)]
 public sealed class McpUpstreamFaultTests(ITestOutputHelper output)
@@ -17,14 +17,14 @@ public sealed class McpUpstreamFaultTests(ITestOutputHelper output)
 
         output.WriteLine(figures.ToString());
         Assert.True(figures.Problems.Count == 0, figures.ToString());
-        Assert.Equal(4, figures.Faults);
-        Assert.Equal(4, figures.RecoveryMs.Count);
+        Assert.Equal(5, figures.Faults);
+        Assert.Equal(5, figures.RecoveryMs.Count);
         Assert.Equal(0, figures.Lost);
 
         // The stalled server and the oversized answer each cost the unruly server its process;
-        // a half-written answer does not.
+        // a half-written answer and lines that are no answer do not.
         Assert.Equal(
-            ["0/1", "1/1", "0/1", "1/1"],
-            new[] { "half_answer", "stall", "flood", "huge" }.Select(kind => figures.Notes[$"{kind} process replaced"]));
+            ["0/1", "1/1", "0/1", "0/1", "1/1"],
+            new[] { "half_answer", "stall", "garbage", "flood", "huge" }.Select(kind => figures.Notes[$"{kind} process replaced"]));
     }
 }

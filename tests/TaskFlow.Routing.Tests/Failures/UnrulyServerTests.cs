@@ -6,7 +6,8 @@ using TaskFlow.Testing;
 namespace TaskFlow.Routing.Tests.Failures;
 
 /// <summary>
-/// Servers that stall half-way through an answer, stop answering, flood notifications, or answer with 50 MB.
+/// Servers that stall half-way through an answer, stop answering, write lines that are no answer,
+/// flood notifications, or answer with 50 MB.
 /// No real server does these on demand, so the unruly server is a fixture
 /// (Fixtures/unruly-server.js); the healthy server beside it, and the one answering too much over
 /// Streamable HTTP, are the real everything server.
@@ -31,6 +32,26 @@ public sealed class UnrulyServerTests : RouterFailureTest
         {
             await Task.Delay(20, guard.Token);
         }
+
+        var next = await router.CallToolAsync(new McpToolCall("pid", Timeout: TimeSpan.FromSeconds(10)), guard.Token);
+
+        Assert.Equal(first, NodeFixtures.Text(next.Result));
+        Assert.Equal(0, router.GetStatus().Single().Restarts);
+    }
+
+    [Fact]
+    public async Task CallToolAsync_ServerWritesLinesThatAreNoAnswer_EachIsPassedOver_TheCallGetsItsAnswer_AndTheSameProcessServesTheNextCall()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var router = Fixture.Create(new() { ["unruly"] = RouterFixture.Stdio(NodeFixtures.Launch("unruly-server.js")) });
+        var first = NodeFixtures.Text((await router.CallToolAsync(new McpToolCall("pid"), guard.Token)).Result);
+
+        // Text, JSON that is not JSON-RPC, an answer to nobody's request, and an answer to this one
+        // with neither result nor error come before the real answer: each is passed over, and the
+        // call gets its answer.
+        var answer = await router.CallToolAsync(new McpToolCall("garbage", Timeout: TimeSpan.FromSeconds(5)), guard.Token);
+
+        Assert.Equal("done", NodeFixtures.Text(answer.Result));
 
         var next = await router.CallToolAsync(new McpToolCall("pid", Timeout: TimeSpan.FromSeconds(10)), guard.Token);
 

@@ -8,6 +8,9 @@
 //   flood        sends FLOOD_COUNT (default 20000) log notifications, and progress
 //                notifications when the call asked for progress, before it answers "done";
 //   huge         answers with one text block of HUGE_MB (default 50) megabytes;
+//   garbage      writes lines that are no answer: text that is not JSON, JSON that is not
+//                JSON-RPC, a JSON-RPC answer to a request nobody sent, and an answer to its own
+//                request with neither result nor error; then it answers "done" properly;
 //   pid          answers the process id at once.
 // No real server does these on demand, so the failure tests use this fixture.
 
@@ -24,6 +27,7 @@ serve({
     tool('flood', 'Floods notifications, then answers.'),
     tool('huge', 'Answers with a very large result.'),
     tool('pid', 'Answers the process id.'),
+    tool('garbage', 'Writes lines that are no answer, then answers.'),
   ],
   onCall(server, request) {
     switch (request.params?.name) {
@@ -49,6 +53,14 @@ serve({
       }
       case 'huge':
         server.text(request.id, 'x'.repeat(HUGE_MB * 1024 * 1024));
+        break;
+      case 'garbage':
+        process.stdout.write('this is not JSON at all\n');
+        process.stdout.write('{"hello": "a JSON object that is no JSON-RPC message"}\n');
+        process.stdout.write('[1, 2, 3]\n');
+        process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: 'nobody-asked-987654', result: { content: [] } }) + '\n');
+        process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: request.id }) + '\n');
+        server.text(request.id, 'done');
         break;
       case 'pid':
         server.text(request.id, String(process.pid));
