@@ -113,6 +113,9 @@ public sealed partial class McpRouter : IAsyncDisposable
 
     internal IReadOnlyCollection<UpstreamServer> Servers => _servers.Values;
 
+    /// <summary>The configured server of that name; null when there is none.</summary>
+    internal UpstreamServer? ServerNamed(string name) => _servers.GetValueOrDefault(name);
+
     internal ConnectionBudget Budget => _budget;
 
     /// <summary>Calls a tool through the fleet.</summary>

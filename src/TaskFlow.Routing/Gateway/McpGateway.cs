@@ -74,6 +74,24 @@ public sealed partial class McpGateway
         }
     }
 
+    /// <summary>The server a gateway tool name reaches (for a routing rule, its first server) and the tool's name there; null when no server offers it.</summary>
+    internal async Task<(string Server, string Tool)?> TargetOfAsync(string name, CancellationToken cancellationToken)
+    {
+        if (!(await CurrentAsync(cancellationToken)).Targets.TryGetValue(name, out var target))
+        {
+            _listing = null;
+            if (!(await CurrentAsync(cancellationToken)).Targets.TryGetValue(name, out target))
+            {
+                return null;
+            }
+        }
+
+        return (target.Rule?.Servers[0] ?? target.Server, target.Tool);
+    }
+
+    /// <summary>What a gateway tool name reaches in the listing kept now; null without one, or for a name it does not hold.</summary>
+    internal RoutedTool? CachedTarget(string name) => _listing?.Targets.GetValueOrDefault(name);
+
     private async ValueTask<Listing> CurrentAsync(CancellationToken cancellationToken)
     {
         if (_listing is { } listing && _time.GetElapsedTime(listing.BuiltAt) < _options.ToolCacheTtl)

@@ -2,6 +2,7 @@
 // send it, and the gateway passes it on for them.
 #pragma warning disable MCP9005
 
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol;
@@ -22,6 +23,7 @@ public static class McpGatewayServerExtensions
     {
         services.TryAddSingleton(s => new McpGatewaySessions(s.GetRequiredService<McpRouter>(), processIsOneSession: s.GetService<StdioGateway>() is not null));
         services.TryAddSingleton<GatewayCapabilities>();
+        services.TryAddSingleton(s => new GatewayTasks(s.GetRequiredService<McpRouter>(), s.GetRequiredService<McpGateway>(), s.GetRequiredService<McpGatewaySessions>(), s.GetService<TimeProvider>()));
         services.AddOptions<McpServerOptions>().PostConfigure<GatewayCapabilities>((options, capabilities) =>
         {
             if (capabilities.Value is { } known)
@@ -32,9 +34,29 @@ public static class McpGatewayServerExtensions
         return services
             .AddMcpServer(o =>
             {
-                o.ServerInfo = new Implementation { Name = "taskflow-gateway", Version = typeof(McpGateway).Assembly.GetName().Version?.ToString() ?? "1.0" };
+                o.ServerInfo = new Implementation { Name = GatewayName, Version = typeof(McpGateway).Assembly.GetName().Version?.ToString() ?? "1.0" };
                 o.Capabilities = new ServerCapabilities { Tools = new ToolsCapability { ListChanged = true } };
             })
+            .WithMessageFilters(filters => filters
+                .AddIncomingFilter(next => async (context, cancellationToken) =>
+                {
+                    if (context.JsonRpcMessage is JsonRpcRequest request && GatewayTasks.Handles(request) && IsGateway(context.Server))
+                    {
+                        await AnswerTaskRequestAsync(context, request, cancellationToken);
+                        return;
+                    }
+
+                    await next(context, cancellationToken);
+                })
+                .AddOutgoingFilter(next => async (context, cancellationToken) =>
+                {
+                    if (context.JsonRpcMessage is JsonRpcResponse { Result: JsonObject result } && IsGateway(context.Server))
+                    {
+                        (context.Services ?? context.Server.Services)?.GetService<GatewayTasks>()?.Annotate(result);
+                    }
+
+                    await next(context, cancellationToken);
+                }))
             .WithListToolsHandler(async (context, cancellationToken) =>
             {
                 var services = context.Services!;
@@ -134,6 +156,30 @@ public static class McpGatewayServerExtensions
     }
 
     private static McpGateway Gateway(IServiceProvider services) => services.GetRequiredService<McpGateway>();
+
+    /// <summary>Whether a session is the gateway's (the same server registration also serves TaskFlow's own MCP endpoints).</summary>
+    private static bool IsGateway(McpServer server) => server.ServerOptions.ServerInfo?.Name == GatewayName;
+
+    private const string GatewayName = "taskflow-gateway";
+
+    /// <summary>Answers a task request (see <see cref="GatewayTasks"/>); an error the gateway or the server names goes back as that error.</summary>
+    private static async Task AnswerTaskRequestAsync(MessageContext context, JsonRpcRequest request, CancellationToken cancellationToken)
+    {
+        var services = context.Services ?? context.Server.Services!;
+        var session = services.GetRequiredService<McpGatewaySessions>().SessionOf(context.Server);
+        JsonRpcMessage answer;
+        try
+        {
+            answer = new JsonRpcResponse { Id = request.Id, Result = await services.GetRequiredService<GatewayTasks>().HandleAsync(session, request, cancellationToken) };
+        }
+        catch (McpProtocolException ex)
+        {
+            answer = new JsonRpcError { Id = request.Id, Error = new JsonRpcErrorDetail { Code = (int)ex.ErrorCode, Message = ex.Message } };
+        }
+
+        // The request's server is bound to the stream the request came on (Streamable HTTP: its POST), which the answer takes.
+        await context.Server.SendMessageAsync(answer, cancellationToken);
+    }
 
     /// <summary>A request the router could not carry out is an internal error to an MCP client, with the router's reason.</summary>
     private static async Task ForwardAsync(Func<Task> request)

@@ -38,6 +38,9 @@ public sealed partial class McpGatewaySessions
         router.LogMessage += OnLogMessage;
     }
 
+    /// <summary>Raised with a session's id when it has ended.</summary>
+    public event Action<string>? SessionEnded;
+
     /// <summary>Sessions now open.</summary>
     public int Count => _sessions.Count;
 
@@ -64,6 +67,7 @@ public sealed partial class McpGatewaySessions
             _sessions.TryRemove(id, out _);
             await EndSubscriptionsAsync(id);
             await EndLogLevelAsync(id);
+            SessionEnded?.Invoke(id);
             await _router.EndSessionAsync(id);
         }
     }
@@ -117,7 +121,7 @@ public sealed partial class McpGatewaySessions
     }
 
     /// <summary>Sends a notification to one session, if it is still there; a client that has gone is no error.</summary>
-    private async Task NotifyAsync<T>(string session, string method, T parameters)
+    internal async Task NotifyAsync<T>(string session, string method, T parameters)
     {
         if (!_sessions.TryGetValue(session, out var server))
         {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
@@ -10,7 +11,9 @@ namespace TaskFlow.Routing.Upstreams;
 
 /// <summary>
 /// Hands an upstream's progress notifications to the call they belong to as the transport reads
-/// them, so every update sent before a call's result reaches the caller before the result does.
+/// them, so every update sent before a call's result reaches the caller before the result does;
+/// and keeps what the SDK's typed model of the server's answers drops: what its initialize answer
+/// says of tasks (<c>capabilities.tasks</c>), and each tool's <c>execution</c> from its listings.
 /// </summary>
 /// <remarks>
 /// The SDK handles each incoming message on the thread pool, a notification as a work item of its
@@ -25,6 +28,42 @@ internal sealed class ProgressTrackingTransport(IClientTransport inner) : IClien
     private long _lastToken;
 
     public string Name => inner.Name;
+
+    /// <summary>The server's <c>capabilities.tasks</c> from its initialize answer; null when it offers no tasks (or has not answered yet).</summary>
+    public JsonObject? TasksCapability { get; private set; }
+
+    /// <summary>Each tool's <c>execution</c> (such as <c>{ "taskSupport": "optional" }</c>) as the server last listed it.</summary>
+    public ConcurrentDictionary<string, JsonObject> ToolExecutions { get; } = new(StringComparer.Ordinal);
+
+    private void Observe(JsonRpcResponse response)
+    {
+        if (response.Result is not JsonObject result)
+        {
+            return;
+        }
+
+        if (result["capabilities"] is JsonObject capabilities && result["protocolVersion"] is not null)
+        {
+            TasksCapability = capabilities["tasks"] is JsonObject tasks ? (JsonObject)tasks.DeepClone() : null;
+        }
+        else if (result["tools"] is JsonArray tools)
+        {
+            foreach (var tool in tools.OfType<JsonObject>())
+            {
+                if (tool["name"]?.GetValueKind() == JsonValueKind.String && tool["name"]!.GetValue<string>() is { } name)
+                {
+                    if (tool["execution"] is JsonObject execution)
+                    {
+                        ToolExecutions[name] = (JsonObject)execution.DeepClone();
+                    }
+                    else
+                    {
+                        ToolExecutions.TryRemove(name, out _);
+                    }
+                }
+            }
+        }
+    }
 
     public async Task<ITransport> ConnectAsync(CancellationToken cancellationToken = default) =>
         new Session(await inner.ConnectAsync(cancellationToken), this);
@@ -104,6 +143,11 @@ internal sealed class ProgressTrackingTransport(IClientTransport inner) : IClien
                 if (item is JsonRpcNotification { Method: NotificationMethods.ProgressNotification } notification && owner.TryDeliver(notification))
                 {
                     continue;
+                }
+
+                if (item is JsonRpcResponse response)
+                {
+                    owner.Observe(response);
                 }
 
                 return true;

@@ -28,6 +28,17 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
 
     public int InFlight => Calls.Count;
 
+    private int _heldTasks;
+
+    /// <summary>Whether tasks the server made on this session are still wanted: it is then not closed for being idle.</summary>
+    public bool HoldsTasks => Volatile.Read(ref _heldTasks) > 0;
+
+    /// <summary>Counts a task the server made on this session (its state lives in this process of the server).</summary>
+    public void HoldTask() => Interlocked.Increment(ref _heldTasks);
+
+    /// <summary>Lets go of a task: its result was fetched, it was cancelled, it expired, or its client went away.</summary>
+    public void ReleaseTask() => Interlocked.Decrement(ref _heldTasks);
+
     /// <summary>Whether the connection belongs to one downstream session (not the shared pool).</summary>
     public bool IsPinned { get; set; }
 

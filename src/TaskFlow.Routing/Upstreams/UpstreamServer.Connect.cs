@@ -88,6 +88,16 @@ internal sealed partial class UpstreamServer
                 OnCatalogChanged();
                 return ValueTask.CompletedTask;
             });
+            UpstreamConnection? made = null;
+            client.RegisterNotificationHandler(TaskStatusNotification, (notification, _) =>
+            {
+                if (made is { } connection && notification.Params is JsonObject status)
+                {
+                    OnTaskStatus(connection, status);
+                }
+
+                return ValueTask.CompletedTask;
+            });
             try
             {
                 await PrepareSessionAsync(client, timeout.Token);
@@ -105,6 +115,8 @@ internal sealed partial class UpstreamServer
             ProtocolVersion = client.NegotiatedProtocolVersion;
             Connected(_logger, Name, ProtocolVersion, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var connection = new UpstreamConnection(client, transport, callers, _time.GetTimestamp(), stdio);
+            made = connection;
+            _lastTransport = transport;
             _ = WatchAsync(connection);
             return connection;
         }

@@ -87,7 +87,7 @@ internal sealed partial class UpstreamServer
             return;
         }
 
-        var idle = _connections.FirstOrDefault(c => c.InFlight == 0);
+        var idle = _connections.FirstOrDefault(c => c.InFlight == 0 && !c.HoldsTasks);
         if (idle is null)
         {
             throw new McpRoutingException($"Server '{Name}' has all {Options.MaxConnections} connections in use, so downstream session '{session}' cannot get an upstream session of its own (protocol {ProtocolVersion ?? "unknown"} keeps state per session). Raise MaxConnections or end idle sessions.");

@@ -173,7 +173,7 @@ internal sealed partial class UpstreamServer
         for (var i = _connections.Count - 1; i >= 0 && live > 1; i--)
         {
             var connection = _connections[i];
-            if (connection.IsBroken || connection.InFlight > 0 || HoldsSubscriptionsLocked(connection))
+            if (connection.IsBroken || connection.InFlight > 0 || HoldsSubscriptionsLocked(connection) || connection.HoldsTasks)
             {
                 continue;
             }
