@@ -14,7 +14,8 @@ namespace TaskFlow.Routing.Upstreams;
 /// that made it. The protocol does not say which call such a request belongs to on a shared
 /// connection, so it is forwarded only when every call in flight there came from one client; when
 /// calls of several clients (or of workflows) share the connection at that moment, the server gets
-/// an error rather than another client's answer.
+/// an error rather than another client's answer. (A client that can answer such requests gets a
+/// connection to itself for its calls where the pool allows, see <c>UpstreamServer.AcquireForAsync</c>.)
 /// </summary>
 internal sealed class DownstreamCallers
 {

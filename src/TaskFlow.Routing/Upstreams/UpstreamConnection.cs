@@ -28,6 +28,15 @@ internal sealed class UpstreamConnection(McpClient client, ProgressTrackingTrans
 
     public int InFlight => Calls.Count;
 
+    /// <summary>
+    /// The client whose calls have this connection to themselves while they run (see
+    /// <c>UpstreamServer.AcquireForAsync</c>); null when it is shared. Read and written under the server's lock.
+    /// </summary>
+    public string? LeasedBy { get; set; }
+
+    /// <summary>The lease holder's calls in flight here. Under the server's lock.</summary>
+    public int LeaseCalls { get; set; }
+
     private int _heldTasks;
 
     /// <summary>Whether tasks the server made on this session are still wanted: it is then not closed for being idle.</summary>

@@ -50,6 +50,13 @@ internal sealed partial class UpstreamServer
                         return (existing, EnterLocked(existing));
                     }
 
+                    if (existing is null && LiveCountLocked() >= Options.MaxConnections && LeastBusyLocked(allowLeased: true) is { } leased)
+                    {
+                        // Every connection is some client's to itself and the pool is full: share one
+                        // (a request the server sends back then finds several callers, and is refused).
+                        return (leased, EnterLocked(leased));
+                    }
+
                     if (existing is null && LiveCountLocked() >= Options.MaxConnections)
                     {
                         throw new McpRoutingException(
@@ -59,11 +66,11 @@ internal sealed partial class UpstreamServer
 
                 if (!_budget.TryTake())
                 {
-                    if (best is not null)
+                    lock (_lock)
                     {
-                        lock (_lock)
+                        if ((best is { IsBroken: false } ? best : LeastBusyLocked(allowLeased: true)) is { } fallback)
                         {
-                            return (best, EnterLocked(best));
+                            return (fallback, EnterLocked(fallback));
                         }
                     }
 
@@ -95,17 +102,110 @@ internal sealed partial class UpstreamServer
     }
 
     /// <summary>
+    /// A connection for a call from a client that answers the server's requests (sampling,
+    /// elicitation): one that no other client's call is on while this one runs, an idle one or a new
+    /// one, so a request the server sends during the call can only be this client's, and reaches it.
+    /// When the pool is at <see cref="UpstreamServerOptions.MaxConnections"/> with none free, the call
+    /// shares a connection as any call does (and such a request is then forwarded only while this
+    /// client's calls are the only ones there). <c>Leased</c> says which; release a lease with <see cref="ReleaseLease"/>.
+    /// </summary>
+    private async Task<(UpstreamConnection Connection, long Started, bool Leased)> AcquireForAsync(IDownstreamClient client, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            DropBrokenLocked();
+            if (FreeForLocked(client.Id) is { } free)
+            {
+                return (free, LeaseLocked(free, client.Id), true);
+            }
+        }
+
+        await _connecting.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_lock)
+            {
+                if (FreeForLocked(client.Id) is { } free)
+                {
+                    return (free, LeaseLocked(free, client.Id), true);
+                }
+            }
+
+            if (LiveCount() < Options.MaxConnections && _budget.TryTake())
+            {
+                UpstreamConnection created;
+                try
+                {
+                    created = await ConnectAsync(cancellationToken);
+                }
+                catch
+                {
+                    _budget.Return();
+                    throw;
+                }
+
+                lock (_lock)
+                {
+                    _connections.Add(created);
+                    return (created, LeaseLocked(created, client.Id), true);
+                }
+            }
+        }
+        finally
+        {
+            _connecting.Release();
+        }
+
+        var (shared, started) = await AcquireAsync(cancellationToken);
+        return (shared, started, false);
+    }
+
+    /// <summary>A live pooled connection this client may have to itself: one it already has, else an idle one nobody has.</summary>
+    private UpstreamConnection? FreeForLocked(string client) =>
+        _connections.FirstOrDefault(c => !c.IsBroken && c.LeasedBy == client)
+        ?? _connections.FirstOrDefault(c => !c.IsBroken && c.LeasedBy is null && c.InFlight == 0);
+
+    private long LeaseLocked(UpstreamConnection connection, string client)
+    {
+        connection.LeasedBy = client;
+        connection.LeaseCalls++;
+        return EnterLocked(connection);
+    }
+
+    /// <summary>Ends a call's part of its client's lease; the connection is shared again when the client's last call there ends.</summary>
+    private void ReleaseLease(UpstreamConnection connection)
+    {
+        lock (_lock)
+        {
+            if (--connection.LeaseCalls <= 0)
+            {
+                connection.LeaseCalls = 0;
+                connection.LeasedBy = null;
+            }
+        }
+    }
+
+    private int LiveCount()
+    {
+        lock (_lock)
+        {
+            return LiveCountLocked();
+        }
+    }
+
+    /// <summary>
     /// The live connection a call should join: the fewest calls in flight and, among busy equals,
     /// the one whose oldest call is youngest (its calls wait least). Among idle ones the first, so
     /// light traffic keeps to one connection and the others can idle out. Null when there is none.
     /// </summary>
-    private UpstreamConnection? LeastBusyLocked()
+    private UpstreamConnection? LeastBusyLocked(bool allowLeased = false)
     {
         UpstreamConnection? best = null;
         foreach (var connection in _connections)
         {
-            // A broken connection still finishing its calls takes no new ones.
-            if (connection.IsBroken)
+            // A broken connection still finishing its calls takes no new ones, and one a client has
+            // to itself takes no one else's unless nothing else is left.
+            if (connection.IsBroken || (connection.LeasedBy is not null && !allowLeased))
             {
                 continue;
             }

@@ -191,9 +191,13 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     /// <param name="client">The gateway client the call came from, who answers the server's requests during it.</param>
     public async Task<CallToolResult> CallAsync(string tool, IDictionary<string, JsonElement>? arguments, IProgress<ModelContextProtocol.ProgressNotificationValue>? progress, string? session, CancellationToken cancellationToken, IDownstreamClient? client = null)
     {
-        var (connection, started) = session is null || Options.Session != UpstreamSessionMode.Pinned
-            ? await AcquireAsync(cancellationToken)
-            : await AcquirePinnedAsync(session, cancellationToken);
+        // A client that answers the server's requests gets a connection to itself for the call
+        // (a session of its own already is one).
+        var (connection, started, leased) = session is not null && Options.Session == UpstreamSessionMode.Pinned
+            ? await WithoutLease(AcquirePinnedAsync(session, cancellationToken))
+            : client is { CanSample: true } or { CanElicit: true }
+                ? await AcquireForAsync(client, cancellationToken)
+                : await WithoutLease(AcquireAsync(cancellationToken));
         using var tracked = progress is null ? default(ProgressTrackingTransport.Registration?) : connection.Progress.Track(progress);
         using var caller = connection.Callers.Enter(client);
         var oversize = IsHttp ? MessageSizeLimitHandler.Watch() : null;
@@ -231,8 +235,19 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         }
         finally
         {
+            if (leased)
+            {
+                ReleaseLease(connection);
+            }
+
             Release(connection, started);
         }
+    }
+
+    private static async Task<(UpstreamConnection Connection, long Started, bool Leased)> WithoutLease(Task<(UpstreamConnection Connection, long Started)> acquiring)
+    {
+        var (connection, started) = await acquiring;
+        return (connection, started, false);
     }
 
     /// <summary>How long a connection whose call was given up has to answer a ping.</summary>

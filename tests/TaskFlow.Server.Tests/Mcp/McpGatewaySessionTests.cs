@@ -179,6 +179,51 @@ public sealed class McpGatewaySessionTests
         Assert.Equal(asked, sampled.Count);
     }
 
+    [Fact]
+    public async Task Http_TwoSamplingClientsAtOnce_EachCallGetsAConnectionToItself_AndEachClientAnswersItsOwnRequest()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var app = await StartAsync();
+
+        // Each client's handler waits (up to 30 s) until the other's has been asked too, so the two
+        // calls are in flight together. On one shared connection the server's requests could not be
+        // told apart and would be refused; each call has a connection to itself instead.
+        var askedA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var askedB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var a = await SamplingClientAsync(app, "answer of A", askedA, askedB.Task, guard.Token);
+        await using var b = await SamplingClientAsync(app, "answer of B", askedB, askedA.Task, guard.Token);
+
+        var callA = a.CallToolAsync("everything__trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "for A" }, cancellationToken: guard.Token).AsTask();
+        var callB = b.CallToolAsync("everything__trigger-sampling-request", new Dictionary<string, object?> { ["prompt"] = "for B" }, cancellationToken: guard.Token).AsTask();
+        var (resultA, resultB) = (await callA, await callB);
+
+        Assert.True(askedA.Task.IsCompletedSuccessfully && askedB.Task.IsCompletedSuccessfully);
+        Assert.NotEqual(true, resultA.IsError);
+        Assert.NotEqual(true, resultB.IsError);
+        Assert.Contains("answer of A", McpGatewayTests.Text(resultA), StringComparison.Ordinal);
+        Assert.Contains("answer of B", McpGatewayTests.Text(resultB), StringComparison.Ordinal);
+        Assert.DoesNotContain("answer of B", McpGatewayTests.Text(resultA), StringComparison.Ordinal);
+    }
+
+    private static Task<McpClient> SamplingClientAsync(TaskFlowApp app, string answer, TaskCompletionSource asked, Task other, CancellationToken cancellationToken) =>
+        McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
+            new McpClientOptions
+            {
+                ProtocolVersion = "2025-11-25",
+                Handlers = new McpClientHandlers
+                {
+                    // The model is the one part that cannot run here: a scripted answer stands in for it.
+                    SamplingHandler = async (request, _, token) =>
+                    {
+                        asked.TrySetResult();
+                        await other.WaitAsync(TimeSpan.FromSeconds(30), token).ContinueWith(_ => { }, TaskScheduler.Default);
+                        return new CreateMessageResult { Role = Role.Assistant, Model = "scripted", Content = [new TextContentBlock { Text = answer }] };
+                    },
+                },
+            },
+            cancellationToken: cancellationToken);
+
     private static async Task<TaskFlowApp> StartAsync()
     {
         var settings = new Dictionary<string, string?>();
