@@ -32,16 +32,33 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
         }
 
         // A node that asks for a workspace never has its call land on a server running on the
-        // host: the server it names must be one confined to a workspace.
-        if (AsksForWorkspace(context.Workspace) && WorkspaceProblem(inputs.Server) is { } workspaceProblem)
+        // host: the server it names must be one confined to a workspace, or one of which a
+        // confined copy is made for the call.
+        var confinedCopy = false;
+        if (AsksForWorkspace(context.Workspace))
         {
-            return ActivityResult.Failed(workspaceProblem, retryable: false);
+            if (inputs.Server is { Length: > 0 } named && router.ConfinesWhenAsked(named))
+            {
+                if (string.Equals(context.Workspace!.Mode, "container", StringComparison.OrdinalIgnoreCase))
+                {
+                    return ActivityResult.Failed($"The node's workspace policy asks for a container, but a confined copy of MCP server '{named}' runs in a process workspace (the bubblewrap sandbox): use mode 'process' or 'auto'.", retryable: false);
+                }
+
+                confinedCopy = true;
+            }
+            else if (WorkspaceProblem(inputs.Server) is { } workspaceProblem)
+            {
+                return ActivityResult.Failed(workspaceProblem, retryable: false);
+            }
         }
 
         McpCallOutcome outcome;
         try
         {
-            outcome = await router.CallToolAsync(new McpToolCall(inputs.Tool, inputs.Arguments, context.Tier, inputs.Server, timeout), context.CancellationToken);
+            var call = new McpToolCall(inputs.Tool, inputs.Arguments, context.Tier, inputs.Server, timeout);
+            outcome = confinedCopy
+                ? await router.CallConfinedAsync(inputs.Server!, policy => WithNodeLimits(policy, context.Workspace!.Limits), call, context.CancellationToken)
+                : await router.CallToolAsync(call, context.CancellationToken);
         }
         catch (McpRoutingException ex)
         {
@@ -62,6 +79,7 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
             ["content"] = content,
             ["structuredContent"] = outcome.Result.StructuredContent is { } structured ? JsonNode.Parse(structured.GetRawText()) : null,
             ["text"] = string.Join("\n", outcome.Result.Content.OfType<TextContentBlock>().Select(t => t.Text)),
+            ["confined"] = confinedCopy || router.IsConfined(outcome.Server) == true,
         });
     }
 
@@ -72,13 +90,49 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
         && (!string.Equals(policy.Mode, "none", StringComparison.OrdinalIgnoreCase)
             || (policy.Extensions?.TryGetValue("isolation", out var isolation) == true && !string.Equals(isolation?.ToString(), "none", StringComparison.OrdinalIgnoreCase)));
 
+    /// <summary>The server's workspace policy with the node's limits (<c>memory</c>, <c>cpus</c>, <c>pids</c>, <c>disk</c>, <c>network</c>) over it.</summary>
+    private static UpstreamWorkspaceOptions WithNodeLimits(UpstreamWorkspaceOptions policy, JsonObject? limits)
+    {
+        if (limits is null)
+        {
+            return policy;
+        }
+
+        if (limits["memory"] is JsonValue memory)
+        {
+            policy.Memory = memory.ToString();
+        }
+
+        if (limits["disk"] is JsonValue disk)
+        {
+            policy.Disk = disk.ToString();
+        }
+
+        if (limits["cpus"] is JsonValue cpus && cpus.TryGetValue<double>(out var cores))
+        {
+            policy.Cpus = cores;
+        }
+
+        if (limits["pids"] is JsonValue pids && pids.TryGetValue<int>(out var count))
+        {
+            policy.Pids = count;
+        }
+
+        if (limits["network"] is JsonValue network && network.TryGetValue<bool>(out var allowed))
+        {
+            policy.Network = allowed;
+        }
+
+        return policy;
+    }
+
     private string? WorkspaceProblem(string? server) =>
         server is not { Length: > 0 }
             ? "The node has a workspace policy: name the 'server' to call, one with a Workspace policy of its own (TaskFlow:Mcp:Servers:NAME:Workspace), so that the call runs inside a workspace rather than on the host."
             : router.IsConfined(server) switch
             {
                 null => null, // An unknown server fails the call itself, naming it.
-                false => $"The node has a workspace policy, but MCP server '{server}' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:{server}:Workspace) to run it inside a workspace.",
+                false => $"The node has a workspace policy, but MCP server '{server}' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:{server}:Workspace) to run it inside a workspace, with OnlyWhenAsked true to confine it only for nodes that ask.",
                 true => null,
             };
 

@@ -58,6 +58,8 @@ public sealed partial class McpRouter : IAsyncDisposable
     private readonly SemaphoreSlim _discovering = new(1, 1);
     private readonly TaskFlow.Engine.Secrets.SecretStore? _secrets;
     private readonly Upstreams.IUpstreamSandbox? _sandbox;
+    private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
 
     // The strategy for a tool outside the rules that several servers list; rebuilt with the table.
     private ConcurrentDictionary<string, RouteStrategy> _ownedStrategies = new(StringComparer.Ordinal);
@@ -69,6 +71,8 @@ public sealed partial class McpRouter : IAsyncDisposable
     {
         _secrets = secrets;
         _sandbox = sandbox;
+        _loggers = loggers;
+        _time = time;
         _options = options.Value;
         _metrics = metrics;
         _logger = loggers.CreateLogger<McpRouter>();
@@ -83,7 +87,7 @@ public sealed partial class McpRouter : IAsyncDisposable
         _gate = new TierGate(_options.Servers.Values.Sum(s => s.MaxConnections * s.CallsPerConnection) is > 0 and var total ? total : 1);
         _servers = _options.Servers.ToDictionary(
             p => p.Key,
-            p => new UpstreamServer(p.Key, p.Value, _options, _routingRules.CircuitBreakers, _budget, loggers, time, secrets: secrets, sandbox: sandbox),
+            p => new UpstreamServer(p.Key, p.Value, _options, _routingRules.CircuitBreakers, _budget, loggers, time, secrets: secrets, sandbox: sandbox, roots: () => Roots),
             StringComparer.Ordinal);
         _direct = _servers.ToDictionary(p => p.Key, p => new DedicatedStrategy(p.Value), StringComparer.Ordinal);
         foreach (var server in _servers.Values)
@@ -113,6 +117,12 @@ public sealed partial class McpRouter : IAsyncDisposable
 
     internal IReadOnlyCollection<UpstreamServer> Servers => _servers.Values;
 
+    /// <summary>The gateway's sessions, asked for their roots by servers whose connections are one session's own; null outside a gateway.</summary>
+    public IDownstreamRoots? Roots { get; set; }
+
+    /// <summary>Tells each server with a connection of <paramref name="session"/>'s own that the session's roots changed (<c>notifications/roots/list_changed</c>).</summary>
+    public Task RootsChangedAsync(string session) => Task.WhenAll(_servers.Values.Select(s => s.RootsChangedAsync(session)));
+
     /// <summary>The configured server of that name; null when there is none.</summary>
     internal UpstreamServer? ServerNamed(string name) => _servers.GetValueOrDefault(name);
 
@@ -120,8 +130,45 @@ public sealed partial class McpRouter : IAsyncDisposable
 
     /// <summary>Calls a tool through the fleet.</summary>
     /// <exception cref="McpRoutingException">No server offers the tool, or it failed on every server tried (the message lists each attempt).</exception>
-    /// <summary>Whether the server runs confined to a workspace (<see cref="UpstreamServerOptions.Workspace"/>); null for a server not configured.</summary>
-    public bool? IsConfined(string server) => _servers.TryGetValue(server, out var upstream) ? upstream.Options.Workspace is not null : null;
+    /// <summary>Whether the server always runs confined to a workspace (<see cref="UpstreamServerOptions.Workspace"/>); null for a server not configured.</summary>
+    public bool? IsConfined(string server) => _servers.TryGetValue(server, out var upstream) ? upstream.Options.Workspace is { OnlyWhenAsked: false } : null;
+
+    /// <summary>Whether a node that asks for a workspace gets a confined copy of the server (<see cref="UpstreamWorkspaceOptions.OnlyWhenAsked"/>).</summary>
+    public bool ConfinesWhenAsked(string server) => _servers.TryGetValue(server, out var upstream) && upstream.Options.Workspace is { OnlyWhenAsked: true };
+
+    /// <summary>
+    /// Calls a tool on a copy of <paramref name="server"/> confined to a workspace of its own, made
+    /// for this call from the server's workspace policy with <paramref name="limits"/> over it, and
+    /// gone (its process, its workspace and what is in it) when the call has ended. The copy is not
+    /// pooled, shares no state with the server's host processes, and counts against the router's
+    /// connection budget while it runs.
+    /// </summary>
+    public async Task<McpCallOutcome> CallConfinedAsync(string server, Func<UpstreamWorkspaceOptions, UpstreamWorkspaceOptions> limits, McpToolCall call, CancellationToken cancellationToken = default)
+    {
+        if (!_servers.TryGetValue(server, out var upstream) || upstream.Options.Workspace is not { OnlyWhenAsked: true } policy)
+        {
+            throw new McpRoutingException($"MCP server '{server}' has no workspace policy with OnlyWhenAsked, so no confined copy of it can be made for a node.");
+        }
+
+        var options = upstream.Options.ConfinedCopy(limits(policy.ConfinedCopy()));
+        await using var copy = new UpstreamServer(server, options, _options, _routingRules.CircuitBreakers, _budget, _loggers, _time, secrets: _secrets, sandbox: _sandbox);
+        var arguments = call.RawArguments ?? call.Arguments?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value, McpJsonUtilities.DefaultOptions));
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(call.Timeout ?? _options.CallTimeout);
+        try
+        {
+            var result = await copy.CallAsync(call.Tool, arguments, call.Progress, session: null, timeout.Token);
+            return new McpCallOutcome(server, call.Tool, result, 1);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new McpRoutingException($"Tool '{call.Tool}' on the confined copy of '{server}': no answer within {(call.Timeout ?? _options.CallTimeout).TotalSeconds:0.###} s.");
+        }
+        catch (Exception ex) when (ex is not (McpRoutingException or OperationCanceledException))
+        {
+            throw new McpRoutingException($"Tool '{call.Tool}' on the confined copy of '{server}' failed: {FailureText.Of(ex)}", ex);
+        }
+    }
 
     public async Task<McpCallOutcome> CallToolAsync(McpToolCall call, CancellationToken cancellationToken = default)
     {

@@ -134,6 +134,24 @@ public sealed class UpstreamServerOptions
 
     /// <summary>The report's priority for the tier: 100, 75, 50, 25.</summary>
     public int Priority => 125 - (25 * Tier);
+
+    /// <summary>A copy of these options for one confined process made for a node: one connection, confined by <paramref name="workspace"/>.</summary>
+    internal UpstreamServerOptions ConfinedCopy(UpstreamWorkspaceOptions workspace) => new()
+    {
+        Transport = Transport,
+        Command = Command,
+        Arguments = [.. Arguments],
+        Environment = new Dictionary<string, string>(Environment, StringComparer.Ordinal),
+        WorkingDirectory = WorkingDirectory,
+        Workspace = workspace,
+        Tier = Tier,
+        MaxConnections = 1,
+        CallsPerConnection = CallsPerConnection,
+        MaxMessageMegabytes = MaxMessageMegabytes,
+        RateLimit = RateLimit,
+        IdempotentTools = [.. IdempotentTools],
+        ToolNames = new Dictionary<string, string>(ToolNames, StringComparer.Ordinal),
+    };
 }
 
 /// <summary>Whether gateway sessions share a server's connections (see <see cref="UpstreamServerOptions.Session"/>).</summary>

@@ -29,4 +29,25 @@ public sealed class UpstreamWorkspaceOptions
 
     /// <summary>Host paths the server needs to read (its program's files), visible read-only at the same place.</summary>
     public List<string> Mounts { get; set; } = [];
+
+    /// <summary>
+    /// When true, the server runs on the host for calls that ask for no workspace, and an
+    /// <c>mcp.call</c> node whose workspace policy asks for one gets a copy of the server confined by
+    /// this policy (the node's limits taking precedence), started for that call and gone, with its
+    /// workspace, after it. When false (the default), the server always runs confined.
+    /// </summary>
+    public bool OnlyWhenAsked { get; set; }
+
+    /// <summary>This policy as one that always confines (for a copy made for a node).</summary>
+    internal UpstreamWorkspaceOptions ConfinedCopy() => new()
+    {
+        Mode = Mode,
+        Memory = Memory,
+        Cpus = Cpus,
+        Pids = Pids,
+        Disk = Disk,
+        Network = Network,
+        Mounts = [.. Mounts],
+        OnlyWhenAsked = false,
+    };
 }

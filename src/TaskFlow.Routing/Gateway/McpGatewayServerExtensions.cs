@@ -46,6 +46,13 @@ public static class McpGatewayServerExtensions
                         return;
                     }
 
+                    if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.RootsListChangedNotification } && IsGateway(context.Server)
+                        && (context.Services ?? context.Server.Services)?.GetService<McpGatewaySessions>()?.SessionOf(context.Server) is { } session)
+                    {
+                        // The servers with a session of this client's own ask it for its roots again.
+                        _ = (context.Services ?? context.Server.Services)!.GetRequiredService<McpRouter>().RootsChangedAsync(session);
+                    }
+
                     await next(context, cancellationToken);
                 })
                 .AddOutgoingFilter(next => async (context, cancellationToken) =>

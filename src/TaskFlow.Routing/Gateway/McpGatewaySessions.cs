@@ -1,3 +1,7 @@
+// Roots are deprecated as of MCP revision 2026-07-28 (SEP-2577); servers on earlier revisions still
+// ask for them, and the gateway passes them on for the clients whose own sessions those are.
+#pragma warning disable MCP9005
+
 using System.Collections.Concurrent;
 using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
@@ -17,7 +21,7 @@ namespace TaskFlow.Routing.Gateway;
 /// any client wants, and this class hands each client only the updates it subscribed to and the
 /// messages at or above its own level. One client never changes what another hears.
 /// </remarks>
-public sealed partial class McpGatewaySessions
+public sealed partial class McpGatewaySessions : IDownstreamRoots
 {
     private const string ProcessSession = "stdio";
 
@@ -36,7 +40,17 @@ public sealed partial class McpGatewaySessions
         router.CatalogChanged += OnCatalogChanged;
         router.ResourceUpdated += OnResourceUpdated;
         router.LogMessage += OnLogMessage;
+        router.Roots = this;
     }
+
+    /// <inheritdoc/>
+    public bool Declares(string session) => _sessions.TryGetValue(session, out var server) && server.ClientCapabilities?.Roots is not null;
+
+    /// <inheritdoc/>
+    public async ValueTask<ListRootsResult> ListAsync(string session, CancellationToken cancellationToken) =>
+        _sessions.TryGetValue(session, out var server)
+            ? await server.RequestRootsAsync(new ListRootsRequestParams(), cancellationToken)
+            : throw new McpProtocolException($"roots/list: gateway session '{session}' has ended.", McpErrorCode.InvalidRequest);
 
     /// <summary>Raised with a session's id when it has ended.</summary>
     public event Action<string>? SessionEnded;

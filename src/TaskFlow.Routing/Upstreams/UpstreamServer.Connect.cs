@@ -15,7 +15,8 @@ namespace TaskFlow.Routing.Upstreams;
 
 internal sealed partial class UpstreamServer
 {
-    private async Task<UpstreamConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <param name="rootsOf">For a connection of one downstream session's own: that session, whose client answers the server's <c>roots/list</c> when it declared roots.</param>
+    private async Task<UpstreamConnection> ConnectAsync(CancellationToken cancellationToken, string? rootsOf = null)
     {
         // A server that keeps failing to start is restarted with a growing pause (up to 30 s),
         // so a crash loop does not spin; its breaker usually stops callers before that.
@@ -51,6 +52,13 @@ internal sealed partial class UpstreamServer
                     ElicitationHandler = (request, token) => callers.ElicitAsync(request, token),
                 },
             };
+            if (rootsOf is not null && _roots?.Invoke() is { } roots && roots.Declares(rootsOf))
+            {
+                // One client's session: its roots are the server's (a shared connection declares none).
+                clientOptions.Capabilities = new ClientCapabilities { Roots = new RootsCapability { ListChanged = true } };
+                clientOptions.Handlers.RootsHandler = (_, token) => roots.ListAsync(rootsOf, token);
+            }
+
             var stdio = IsHttp ? null : CreateStdioTransport();
             var transport = new ProgressTrackingTransport(stdio is null ? CreateHttpTransport() : stdio);
             var client = await ConnectRetry.ExecuteAsync(
@@ -173,7 +181,7 @@ internal sealed partial class UpstreamServer
             Options.WorkingDirectory,
             _loggers,
             MaxMessageBytes,
-            Options.Workspace is { } policy ? cancellationToken => ConfineAsync(policy, environment, cancellationToken) : null);
+            Options.Workspace is { OnlyWhenAsked: false } policy ? cancellationToken => ConfineAsync(policy, environment, cancellationToken) : null);
     }
 
     private Task<ConfinedLaunch> ConfineAsync(UpstreamWorkspaceOptions policy, Dictionary<string, string> environment, CancellationToken cancellationToken) =>

@@ -1,3 +1,7 @@
+// Roots are deprecated as of MCP revision 2026-07-28 (SEP-2577); servers on earlier revisions still
+// ask for them, and the gateway passes them on for the clients whose own sessions those are.
+#pragma warning disable MCP9005
+
 using Microsoft.Extensions.Logging;
 
 namespace TaskFlow.Routing.Upstreams;
@@ -103,7 +107,7 @@ internal sealed partial class UpstreamServer
     {
         try
         {
-            var connection = await ConnectAsync(_disposed.Token);
+            var connection = await ConnectAsync(_disposed.Token, rootsOf: session);
             connection.IsPinned = true;
             connecting.SetResult(connection);
         }
@@ -136,6 +140,30 @@ internal sealed partial class UpstreamServer
             // It never connected; the failed start returned nothing to the budget, as it was no
             // longer in the map.
             _budget.Return();
+        }
+    }
+
+    /// <summary>Tells the server, on the session's own connection (if it has one), that the session's roots changed.</summary>
+    public async Task RootsChangedAsync(string session)
+    {
+        Task<UpstreamConnection>? pin;
+        lock (_lock)
+        {
+            _pinned.TryGetValue(session, out pin);
+        }
+
+        if (pin is not { IsCompletedSuccessfully: true } || pin.Result is not { IsBroken: false } connection)
+        {
+            return;
+        }
+
+        try
+        {
+            await connection.Client.SendNotificationAsync(ModelContextProtocol.Protocol.NotificationMethods.RootsListChangedNotification);
+        }
+        catch (Exception)
+        {
+            // The session is ending; a new one asks for the roots when it starts.
         }
     }
 

@@ -47,6 +47,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
     private readonly List<UpstreamConnection> _connections = [];
     private readonly TaskFlow.Engine.Secrets.SecretStore? _secrets;
     private readonly IUpstreamSandbox? _sandbox;
+    private readonly Func<IDownstreamRoots?>? _roots;
 
     // Downstream session -> its own upstream connection (still connecting while the task runs).
     // Whoever removes an entry returns its connection to the budget.
@@ -77,8 +78,9 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
 
     /// <param name="isolatedFor">For an isolated rule's own instance of a server, the rule's pattern.</param>
     /// <param name="secrets">Resolves <c>{{ secrets.NAME }}</c> in the server's headers and environment at each connect.</param>
-    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null, TaskFlow.Engine.Secrets.SecretStore? secrets = null, IUpstreamSandbox? sandbox = null)
+    public UpstreamServer(string name, UpstreamServerOptions options, McpRoutingOptions routing, CircuitBreakerSettings breaker, ConnectionBudget budget, ILoggerFactory loggers, TimeProvider time, string? isolatedFor = null, TaskFlow.Engine.Secrets.SecretStore? secrets = null, IUpstreamSandbox? sandbox = null, Func<IDownstreamRoots?>? roots = null)
     {
+        _roots = roots;
         _secrets = secrets;
         _sandbox = sandbox;
         Name = name;

@@ -115,7 +115,7 @@ public sealed class McpCallActivityTests : IAsyncLifetime
         Assert.Equal(InstanceStatus.Failed, named!.Status);
         var node = named.Nodes.Single(n => n.NodeId == "named");
         Assert.Equal(1, node.Attempt);
-        Assert.Equal("The node has a workspace policy, but MCP server 'fs' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:fs:Workspace) to run it inside a workspace.", node.Error);
+        Assert.Equal("The node has a workspace policy, but MCP server 'fs' runs on the host: give it a Workspace policy (TaskFlow:Mcp:Servers:fs:Workspace) to run it inside a workspace, with OnlyWhenAsked true to confine it only for nodes that ask.", node.Error);
         Assert.False(File.Exists(path));
         Assert.Equal(InstanceStatus.Failed, unnamed!.Status);
         Assert.StartsWith("The node has a workspace policy: name the 'server' to call", unnamed.Nodes.Single(n => n.NodeId == "unnamed").Error, StringComparison.Ordinal);

@@ -2,6 +2,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ModelContextProtocol.Protocol;
+using TaskFlow.Core.Activities;
+using TaskFlow.Core.Model;
+using TaskFlow.Engine.Activities;
 using TaskFlow.Routing;
 using TaskFlow.Testing;
 using TaskFlow.Workspaces.Mcp;
@@ -107,6 +110,54 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         var workspace = Assert.Single(_manager.List());
         Assert.Equal("made\n", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "here.txt")));
     }
+
+    [Fact]
+    public async Task OnlyWhenAsked_RunsOnTheHostForOtherCalls_AndANodeThatAsksGetsAConfinedCopyGoneAfterItsCall()
+    {
+        var options = RoutingOptions(("fs", McpTestServers.Filesystem("/")));
+        options.Servers["fs"].Workspace!.OnlyWhenAsked = true;
+        await using var router = new McpRouter(Microsoft.Extensions.Options.Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+        var activity = new McpCallActivity(router);
+
+        // A call that asks for no workspace runs on the host, where the server reaches the host's files.
+        var onHost = Path.Combine(HostFolder, "written-on-the-host.txt");
+        var plain = await CallAsync(router, "fs", "write_file", new() { ["path"] = onHost, ["content"] = "host call" });
+        Assert.True(plain.IsError != true, Text(plain));
+        Assert.Equal("host call", await File.ReadAllTextAsync(onHost));
+        Assert.Empty(_manager.List());
+
+        // A node whose policy asks for a workspace: a confined copy, made for its call.
+        var outside = Path.Combine(HostFolder, "written-by-the-node.txt");
+        var inside = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "process", Limits = new JsonObject { ["pids"] = 32 } }, "/workspace/inside.txt");
+        var escape = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "auto" }, outside);
+
+        Assert.Equal(ActivityStatus.Succeeded, inside.Status);
+        Assert.True(inside.Output!["confined"]!.GetValue<bool>());
+        Assert.Equal(ActivityStatus.Failed, escape.Status);
+        Assert.Contains("reported an error", escape.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(outside));
+
+        // Each copy, its process and its workspace are gone once its call has ended.
+        Assert.Empty(_manager.List());
+        Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
+
+        // A container asked for: refused, naming the mode that works.
+        var container = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "container" }, "/workspace/x.txt");
+        Assert.Equal(ActivityStatus.Failed, container.Status);
+        Assert.Contains("use mode 'process' or 'auto'", container.Error, StringComparison.Ordinal);
+    }
+
+    private async Task<ActivityResult> RunNodeAsync(McpCallActivity activity, WorkspacePolicy policy, string path) =>
+        await activity.ExecuteAsync(new ActivityContext
+        {
+            InstanceId = "instance-" + Guid.NewGuid().ToString("N")[..8],
+            NodeId = "write",
+            Attempt = 1,
+            Inputs = new JsonObject { ["tool"] = "write_file", ["server"] = "fs", ["arguments"] = new JsonObject { ["path"] = path, ["content"] = "from a node" } },
+            Workspace = policy,
+            Services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider(),
+            Time = TimeProvider.System,
+        });
 
     [Fact]
     public async Task ServerWithAWorkspacePolicy_WithoutWorkspaces_FailsToStartSayingWhy()
