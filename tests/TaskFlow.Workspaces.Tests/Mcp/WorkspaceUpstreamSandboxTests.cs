@@ -131,10 +131,8 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         var inside = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "process", Limits = new JsonObject { ["pids"] = 32 } }, "/workspace/inside.txt");
         var escape = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "auto" }, outside);
 
-        Assert.Equal(ActivityStatus.Succeeded, inside.Status);
-        Assert.True(inside.Output!["confined"]!.GetValue<bool>());
-        Assert.Equal(ActivityStatus.Failed, escape.Status);
-        Assert.Contains("reported an error", escape.Error, StringComparison.Ordinal);
+        Assert.True(Assert.IsType<SucceededResult>(inside).Output!["confined"]!.GetValue<bool>());
+        Assert.Contains("reported an error", Assert.IsType<FailedResult>(escape).Error, StringComparison.Ordinal);
         Assert.False(File.Exists(outside));
 
         // Each copy, its process and its workspace are gone once its call has ended.
@@ -143,8 +141,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
 
         // A container asked for: refused, naming the mode that works.
         var container = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "container" }, "/workspace/x.txt");
-        Assert.Equal(ActivityStatus.Failed, container.Status);
-        Assert.Contains("use mode 'process' or 'auto'", container.Error, StringComparison.Ordinal);
+        Assert.Contains("use mode 'process' or 'auto'", Assert.IsType<FailedResult>(container).Error, StringComparison.Ordinal);
     }
 
     private async Task<ActivityResult> RunNodeAsync(McpCallActivity activity, WorkspacePolicy policy, string path) =>
@@ -155,7 +152,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
             Attempt = 1,
             Inputs = new JsonObject { ["tool"] = "write_file", ["server"] = "fs", ["arguments"] = new JsonObject { ["path"] = path, ["content"] = "from a node" } },
             Workspace = policy,
-            Services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().BuildServiceProvider(),
+            Services = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
             Time = TimeProvider.System,
         });
 
