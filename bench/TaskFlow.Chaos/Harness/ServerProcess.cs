@@ -88,6 +88,14 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
+    /// <summary>A client of a server at <paramref name="url"/> that sends <paramref name="key"/> with every request.</summary>
+    public static HttpClient ClientFor(string url, string key)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
     /// <summary>The process's id.</summary>
     public int ProcessId => _process.Id;
 

@@ -96,8 +96,7 @@ public static class CronOverTimeScenario
     /// <summary>Saves (and so publishes) the ticking workflow; answers its version's creation time, from when ticks count.</summary>
     private static async Task<DateTimeOffset> PublishAsync(string url)
     {
-        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
+        using var client = ServerProcess.ClientFor(url, Key);
         using var response = await client.PostAsync("/api/definitions", new StringContent(Definition, Encoding.UTF8, "application/json"));
         var body = await response.Content.ReadAsStringAsync();
         if (response.StatusCode != HttpStatusCode.Created)

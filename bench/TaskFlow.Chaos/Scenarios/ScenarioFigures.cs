@@ -33,6 +33,10 @@ public sealed class ScenarioFigures(string name)
 
     public TimeSpan Elapsed { get; set; }
 
+    /// <summary>Adds <paramref name="value"/> to the count kept as a note (0 when it has none yet).</summary>
+    public void Count(string note, int value) =>
+        Notes[note] = ((Notes.TryGetValue(note, out var text) ? int.Parse(text, CultureInfo.InvariantCulture) : 0) + value).ToString(CultureInfo.InvariantCulture);
+
     public bool Passed => Problems.Count == 0 && Lost == 0 && Doubled == 0;
 
     public string Line()

@@ -89,8 +89,8 @@ public static class ServerKillScenario
 
     private static async Task KillDuringCallsAsync(ServerProcess victim, ServerProcess survivor, ServerKillSettings settings, ScenarioFigures figures)
     {
-        using var toVictim = Client(victim.Url);
-        using var toSurvivor = Client(survivor.Url);
+        using var toVictim = ServerProcess.ClientFor(victim.Url, Key);
+        using var toSurvivor = ServerProcess.ClientFor(survivor.Url, Key);
 
         // Instances started through the victim's API, each followed live on the victim.
         var followed = new List<(string Id, Task<Stream> Stream)>();
@@ -120,8 +120,8 @@ public static class ServerKillScenario
 
         var answers = await Task.WhenAll(calls);
         var answered = answers.Count(a => a is not null);
-        figures.Notes["calls answered before the kill"] = Add(figures.Notes.GetValueOrDefault("calls answered before the kill"), answered);
-        figures.Notes["calls cut by the kill"] = Add(figures.Notes.GetValueOrDefault("calls cut by the kill"), answers.Length - answered);
+        figures.Count("calls answered before the kill", answered);
+        figures.Count("calls cut by the kill", answers.Length - answered);
         for (var n = 0; n < answers.Length; n++)
         {
             if (answers[n] is { } answer && answer != n.ToString(CultureInfo.InvariantCulture))
@@ -140,8 +140,8 @@ public static class ServerKillScenario
             request.Headers.Add("Last-Event-ID", last.ToString(CultureInfo.InvariantCulture));
             using var response = await toSurvivor.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             var after = await ReadEventsAsync(response.Content.ReadAsStreamAsync());
-            figures.Notes["stream events before the kill"] = Add(figures.Notes.GetValueOrDefault("stream events before the kill"), before.Count);
-            figures.Notes["stream events after"] = Add(figures.Notes.GetValueOrDefault("stream events after"), after.Count);
+            figures.Count("stream events before the kill", before.Count);
+            figures.Count("stream events after", after.Count);
             var all = before.Concat(after).ToList();
             var ids = all.Where(e => e.Type != "end").Select(e => e.Id).ToList();
             if (ids.Count != ids.Distinct().Count() || !ids.SequenceEqual(ids.Order()))
@@ -302,7 +302,7 @@ public static class ServerKillScenario
 
     private static async Task SaveAsync(string url)
     {
-        using var client = Client(url);
+        using var client = ServerProcess.ClientFor(url, Key);
         using var response = await client.PostAsync("/api/definitions", new StringContent(Definition, Encoding.UTF8, "application/json"));
         if (response.StatusCode != HttpStatusCode.Created)
         {
@@ -310,16 +310,9 @@ public static class ServerKillScenario
         }
     }
 
-    private static HttpClient Client(string url)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        return client;
-    }
 
     private static StringContent Json(JsonObject body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 
-    private static string Add(string? text, int value) => ((text is null ? 0 : int.Parse(text, CultureInfo.InvariantCulture)) + value).ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>How much is in flight when the server is killed, and how often.</summary>

@@ -40,7 +40,7 @@ public static class SqliteCheckpointKillScenario
         try
         {
             server = await ServerProcess.StartAsync(Key, Environment, folder);
-            using (var client = Client(server.Url))
+            using (var client = ServerProcess.ClientFor(server.Url, Key))
             {
                 await SendAsync(client, "/api/definitions", ChaosRun.FanOutDefinition(settings.Branches, settings.BranchDuration), HttpStatusCode.Created);
                 for (var i = 0; i < settings.Instances; i++)
@@ -62,11 +62,11 @@ public static class SqliteCheckpointKillScenario
                 var (attempted, done) = CheckpointRecord(database + "-shm");
                 if (written && attempted > done)
                 {
-                    figures.Notes["kills inside a checkpoint"] = Add(figures.Notes.GetValueOrDefault("kills inside a checkpoint"), 1);
+                    figures.Count("kills inside a checkpoint", 1);
                 }
                 else
                 {
-                    figures.Notes["kills outside one"] = Add(figures.Notes.GetValueOrDefault("kills outside one"), 1);
+                    figures.Count("kills outside one", 1);
                 }
 
                 await server.DisposeAsync();
@@ -112,7 +112,7 @@ public static class SqliteCheckpointKillScenario
     /// <summary>Starts an instance every 50 ms until cancelled or the server dies; answers how many it accepted.</summary>
     private static async Task<int> FeedAsync(string url, CancellationToken cancellationToken)
     {
-        using var client = Client(url);
+        using var client = ServerProcess.ClientFor(url, Key);
         var accepted = 0;
         try
         {
@@ -245,12 +245,5 @@ public static class SqliteCheckpointKillScenario
         }
     }
 
-    private static HttpClient Client(string url)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(60) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-        return client;
-    }
 
-    private static string Add(string? text, int value) => ((text is null ? 0 : int.Parse(text, CultureInfo.InvariantCulture)) + value).ToString(CultureInfo.InvariantCulture);
 }

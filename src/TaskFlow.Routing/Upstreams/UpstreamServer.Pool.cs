@@ -77,17 +77,7 @@ internal sealed partial class UpstreamServer
                     throw new McpRoutingException($"Server '{Name}' cannot open a connection: the router's {_routing.MaxTotalConnections} connections are all in use.");
                 }
 
-                UpstreamConnection created;
-                try
-                {
-                    created = await ConnectAsync(cancellationToken);
-                }
-                catch
-                {
-                    _budget.Return();
-                    throw;
-                }
-
+                var created = await ConnectTakenAsync(cancellationToken);
                 lock (_lock)
                 {
                     _connections.Add(created);
@@ -133,17 +123,7 @@ internal sealed partial class UpstreamServer
 
             if (LiveCount() < Options.MaxConnections && _budget.TryTake())
             {
-                UpstreamConnection created;
-                try
-                {
-                    created = await ConnectAsync(cancellationToken);
-                }
-                catch
-                {
-                    _budget.Return();
-                    throw;
-                }
-
+                var created = await ConnectTakenAsync(cancellationToken);
                 lock (_lock)
                 {
                     _connections.Add(created);
@@ -158,6 +138,20 @@ internal sealed partial class UpstreamServer
 
         var (shared, started) = await AcquireAsync(cancellationToken);
         return (shared, started, false);
+    }
+
+    /// <summary>Connects a new pooled connection on the budget already taken for it; gives the budget back when it fails.</summary>
+    private async Task<UpstreamConnection> ConnectTakenAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ConnectAsync(cancellationToken);
+        }
+        catch
+        {
+            _budget.Return();
+            throw;
+        }
     }
 
     /// <summary>A live pooled connection this client may have to itself: one it already has, else an idle one nobody has.</summary>

@@ -224,7 +224,8 @@ public sealed class McpGatewaySessionTests
             },
             cancellationToken: cancellationToken);
 
-    private static async Task<TaskFlowApp> StartAsync()
+    /// <summary>A server fronting server-everything from npm, on the embedded default.</summary>
+    internal static async Task<TaskFlowApp> StartAsync()
     {
         var settings = new Dictionary<string, string?>();
         McpTestServers.Configure(settings, "everything", McpTestServers.Everything());

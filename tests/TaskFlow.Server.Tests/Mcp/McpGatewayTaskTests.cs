@@ -154,12 +154,7 @@ public sealed class McpGatewayTaskTests
         public void Dispose() => File.Delete(path);
     }
 
-    private static async Task<TaskFlowApp> StartAsync()
-    {
-        var settings = new Dictionary<string, string?>();
-        McpTestServers.Configure(settings, "everything", McpTestServers.Everything());
-        return await TaskFlowApp.StartAsync(TaskFlowApp.Sqlite, settings);
-    }
+    private static Task<TaskFlowApp> StartAsync() => McpGatewaySessionTests.StartAsync();
 
     private static async Task<JsonNode?> SendAsync(McpClient client, string method, JsonObject parameters, CancellationToken cancellationToken) =>
         (await client.SendRequestAsync(new JsonRpcRequest { Method = method, Params = parameters }, cancellationToken)).Result;

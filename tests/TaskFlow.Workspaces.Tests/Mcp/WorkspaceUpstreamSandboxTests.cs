@@ -144,6 +144,42 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         Assert.Contains("use mode 'process' or 'auto'", Assert.IsType<FailedResult>(container).Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task OnlyWhenAsked_TheNodesLimitsOverTheServers_AreTheCopysWorkspaceLimits()
+    {
+        var options = RoutingOptions(("sh", McpTestServers.Commands()));
+        options.Servers["sh"].Workspace!.OnlyWhenAsked = true;
+        await using var router = new McpRouter(Microsoft.Extensions.Options.Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+        var activity = new McpCallActivity(router);
+
+        // The node asks for 32 processes and 128 MB; the server's policy says 64 and 512m, its disk 16m stays.
+        var call = activity.ExecuteAsync(new ActivityContext
+        {
+            InstanceId = "instance-" + Guid.NewGuid().ToString("N")[..8],
+            NodeId = "sleep",
+            Attempt = 1,
+            Inputs = new JsonObject { ["tool"] = "run_command", ["server"] = "sh", ["arguments"] = new JsonObject { ["command"] = "sleep 3; echo slept" } },
+            Workspace = new WorkspacePolicy { Mode = "process", Limits = new JsonObject { ["pids"] = 32, ["memory"] = "128m" } },
+            Services = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
+            Time = TimeProvider.System,
+        }).AsTask();
+        WorkspaceView? copy = null;
+        while (copy is null && !call.IsCompleted)
+        {
+            copy = _manager.List().SingleOrDefault();
+            await Task.Delay(20);
+        }
+
+        var result = await call;
+        Assert.True(result is SucceededResult, result.ToString());
+        Assert.NotNull(copy);
+        Assert.Equal("mcp:sh", copy.Workspace.Owner.NodeId);
+        Assert.Equal(32, copy.Workspace.Limits.Pids);
+        Assert.Equal(128L << 20, copy.Workspace.Limits.MemoryBytes);
+        Assert.Equal(16L << 20, copy.Workspace.Limits.DiskBytes);
+        Assert.Empty(_manager.List());
+    }
+
     private async Task<ActivityResult> RunNodeAsync(McpCallActivity activity, WorkspacePolicy policy, string path) =>
         await activity.ExecuteAsync(new ActivityContext
         {
