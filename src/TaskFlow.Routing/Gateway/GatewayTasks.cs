@@ -21,7 +21,8 @@ namespace TaskFlow.Routing.Gateway;
 /// <remarks>
 /// A task lives in the server process that made it, so the gateway keeps that session open while
 /// the task is held: until its result has been fetched, it is cancelled, its time to live passes,
-/// or its client's session ends. A task is served by the TaskFlow process that made it. A call
+/// or its client's session ends. A server's sampling or elicitation request about a task goes to
+/// the task's client. A task is served by the TaskFlow process that made it. A call
 /// through a routing rule makes its task on the rule's first server. The SDK this gateway is built
 /// on has no model of tasks, so these requests are handled as JSON, before the SDK's handlers.
 /// </remarks>
@@ -48,6 +49,7 @@ internal sealed class GatewayTasks
         foreach (var server in router.Servers)
         {
             server.TaskStatus += OnTaskStatus;
+            server.TaskClients = ClientOf;
         }
 
         sessions.SessionEnded += OnSessionEnded;
@@ -251,6 +253,16 @@ internal sealed class GatewayTasks
         forwarded["taskId"] = held.Id;
         _ = _sessions.NotifyAsync(session, UpstreamServer.TaskStatusNotification, forwarded);
     }
+
+    /// <summary>
+    /// The client of a held task and the task's gateway id: a server's sampling or elicitation
+    /// request about the task (an <c>input_required</c> task asking while its client waits on
+    /// <c>tasks/result</c>) goes to that client's session.
+    /// </summary>
+    private (IDownstreamClient Client, string TaskId)? ClientOf(UpstreamConnection connection, string upstreamId) =>
+        _byUpstream.TryGetValue((connection, upstreamId), out var held) && held.Session is { } session && _sessions.ClientOf(session) is { } client
+            ? (client, held.Id)
+            : null;
 
     private void OnSessionEnded(string session)
     {

@@ -43,6 +43,9 @@ public sealed partial class McpGatewaySessions : IDownstreamRoots
         router.Roots = this;
     }
 
+    /// <summary>A session as the client that answers a server's requests; null when it has ended.</summary>
+    internal IDownstreamClient? ClientOf(string session) => _sessions.TryGetValue(session, out var server) ? new GatewayCaller(server, session) : null;
+
     /// <inheritdoc/>
     public bool Declares(string session) => _sessions.TryGetValue(session, out var server) && server.ClientCapabilities?.Roots is not null;
 

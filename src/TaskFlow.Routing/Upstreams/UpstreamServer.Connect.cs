@@ -33,6 +33,7 @@ internal sealed partial class UpstreamServer
         try
         {
             var callers = new DownstreamCallers();
+            UpstreamConnection? made = null;
             var clientOptions = new McpClientOptions
             {
                 ClientInfo = new Implementation { Name = "taskflow-router", Version = typeof(UpstreamServer).Assembly.GetName().Version?.ToString() ?? "1.0" },
@@ -46,10 +47,15 @@ internal sealed partial class UpstreamServer
 
                 // Sampling and elicitation in the middle of a call go to the client that made the
                 // call, when it came through the gateway (see DownstreamCallers).
+                // A request about a task (related-task _meta) goes to the client whose task it is.
                 Handlers = new McpClientHandlers
                 {
-                    SamplingHandler = (request, _, token) => callers.SampleAsync(request, token),
-                    ElicitationHandler = (request, token) => callers.ElicitAsync(request, token),
+                    SamplingHandler = (request, _, token) => TaskClient(made, request?.Meta) is { } owner && request is not null
+                        ? owner.Client.SampleAsync(WithTaskId(request, owner.TaskId), token)
+                        : callers.SampleAsync(request, token),
+                    ElicitationHandler = (request, token) => TaskClient(made, request?.Meta) is { } owner && request is not null
+                        ? owner.Client.ElicitAsync(WithTaskId(request, owner.TaskId), token)
+                        : callers.ElicitAsync(request, token),
                 },
             };
             if (rootsOf is not null && _roots?.Invoke() is { } roots && roots.Declares(rootsOf))
@@ -96,7 +102,6 @@ internal sealed partial class UpstreamServer
                 OnCatalogChanged();
                 return ValueTask.CompletedTask;
             });
-            UpstreamConnection? made = null;
             client.RegisterNotificationHandler(TaskStatusNotification, (notification, _) =>
             {
                 if (made is { } connection && notification.Params is JsonObject status)

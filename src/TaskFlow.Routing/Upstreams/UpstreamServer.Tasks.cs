@@ -61,4 +61,28 @@ internal sealed partial class UpstreamServer
     }
 
     private void OnTaskStatus(UpstreamConnection connection, JsonObject status) => TaskStatus?.Invoke(this, connection, status);
+
+    /// <summary>The <c>_meta</c> key that ties a request to a task.</summary>
+    public const string RelatedTaskMeta = "io.modelcontextprotocol/related-task";
+
+    /// <summary>Finds the client of a task the server made on a session (and the task's id as that client knows it); set by the gateway.</summary>
+    public Func<UpstreamConnection, string, (IDownstreamClient Client, string TaskId)?>? TaskClients { get; set; }
+
+    /// <summary>The client a server's request about a task (its related-task <c>_meta</c>) belongs to, if the gateway holds that task.</summary>
+    private (IDownstreamClient Client, string TaskId)? TaskClient(UpstreamConnection? connection, JsonObject? meta) =>
+        connection is not null && meta?[RelatedTaskMeta]?["taskId"] is JsonValue id && id.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? TaskClients?.Invoke(connection, id.GetValue<string>())
+            : null;
+
+    /// <summary>A request's parameters with the related task named by the id its client knows.</summary>
+    private static T WithTaskId<T>(T request, string taskId)
+        where T : RequestParams
+    {
+        if (request.Meta?[RelatedTaskMeta] is JsonObject related)
+        {
+            related["taskId"] = taskId;
+        }
+
+        return request;
+    }
 }

@@ -117,6 +117,48 @@ public sealed class McpGatewayTaskTests
     }
 
     [Fact]
+    public async Task InputRequiredTask_TheServersElicitation_ReachesTheTasksClient_WhileItWaitsOnTheResult()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var app = await StartAsync();
+        var asked = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var owner = await McpClient.CreateAsync(
+            new HttpClientTransport(new HttpClientTransportOptions { Endpoint = new Uri(app.Client.BaseAddress!, "/mcp"), TransportMode = HttpTransportMode.StreamableHttp }, app.Client),
+            new McpClientOptions
+            {
+                ProtocolVersion = "2025-11-25",
+                Handlers = new McpClientHandlers
+                {
+                    // The person who answers is the one part that cannot run here: a scripted answer stands in.
+                    ElicitationHandler = (request, _) =>
+                    {
+                        asked.Enqueue($"{request!.Meta?["io.modelcontextprotocol/related-task"]?["taskId"]}: {request.Message}");
+                        return ValueTask.FromResult(new ElicitResult
+                        {
+                            Action = "accept",
+                            Content = new Dictionary<string, System.Text.Json.JsonElement> { ["interpretation"] = System.Text.Json.JsonSerializer.SerializeToElement("the scripted reading") },
+                        });
+                    },
+                },
+            },
+            cancellationToken: guard.Token);
+
+        // An ambiguous query asks its client which reading is meant (input_required) before it completes.
+        var id = (await SendAsync(owner, "tools/call", new JsonObject
+        {
+            ["name"] = Tool,
+            ["arguments"] = new JsonObject { ["topic"] = "python", ["ambiguous"] = true },
+            ["task"] = new JsonObject(),
+        }, guard.Token))!["task"]!["taskId"]!.GetValue<string>();
+        var result = await SendAsync(owner, "tasks/result", new JsonObject { ["taskId"] = id }, guard.Token);
+
+        var question = Assert.Single(asked);
+        Assert.StartsWith($"{id}: ", question, StringComparison.Ordinal);
+        Assert.Contains("python", question, StringComparison.Ordinal);
+        Assert.Contains("# Research Report: python (the scripted reading)", result!["content"]![0]!["text"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task TaskAugmentedCall_ToAServerWithoutTasks_IsRefusedNamingIt()
     {
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(120));
