@@ -147,6 +147,11 @@ public sealed class ConnectionPoolTests : RouterFailureTest
         var pids = Fixture.ProcessIds(Server);
         Assert.Equal(3, pids.Count);
 
+        // Each cancelled call is followed by a check of its connection (two pings); the clock is
+        // moved only once those have ended, so that what is measured is the idle time alone.
+        await WaitUntilAsync(() => server.Probes == 3, guard.Token);
+        Assert.Equal(3, server.ConnectionCount);
+
         time.Advance(options.IdleTimeout - TimeSpan.FromMilliseconds(1));
         await Echo(router, "not idle long enough", guard.Token);
         Assert.Equal(3, server.ConnectionCount);
