@@ -101,21 +101,39 @@ internal sealed class GatewayTasks
         return answer;
     }
 
+    // The clients' initialize and tools/list requests, by session and id: only their answers are
+    // annotated, so no other answer (a tool call's) is looked into on its way out.
+    private readonly ConcurrentDictionary<(string? Session, RequestId Id), string> _annotated = new();
+
+    /// <summary>Notes a client's request whose answer <see cref="Annotate"/> completes.</summary>
+    public void Watch(string? session, JsonRpcRequest request)
+    {
+        if (request.Method is RequestMethods.Initialize or RequestMethods.ToolsList)
+        {
+            _annotated[(session, request.Id)] = request.Method;
+        }
+    }
+
     /// <summary>
     /// Adds what the SDK's model leaves out to the gateway's answers: <c>capabilities.tasks</c> (the
     /// union of what the servers offer) to the initialize answer, and each tool's <c>execution</c>
     /// (its <c>taskSupport</c>) to tool listings.
     /// </summary>
-    public void Annotate(JsonObject result)
+    public void Annotate(string? session, JsonRpcMessageWithId answer)
     {
-        if (result["capabilities"] is JsonObject capabilities && result["protocolVersion"] is not null)
+        if (_annotated.IsEmpty || !_annotated.TryRemove((session, answer.Id), out var method) || answer is not JsonRpcResponse { Result: JsonObject result })
+        {
+            return;
+        }
+
+        if (method == RequestMethods.Initialize && result["capabilities"] is JsonObject capabilities)
         {
             if (OfferedTasks() is { } tasks)
             {
                 capabilities["tasks"] = tasks;
             }
         }
-        else if (result["tools"] is JsonArray tools)
+        else if (method == RequestMethods.ToolsList && result["tools"] is JsonArray tools)
         {
             foreach (var tool in tools.OfType<JsonObject>())
             {

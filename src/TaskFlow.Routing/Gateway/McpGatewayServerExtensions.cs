@@ -2,7 +2,6 @@
 // send it, and the gateway passes it on for them.
 #pragma warning disable MCP9005
 
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ModelContextProtocol;
@@ -40,10 +39,15 @@ public static class McpGatewayServerExtensions
             .WithMessageFilters(filters => filters
                 .AddIncomingFilter(next => async (context, cancellationToken) =>
                 {
-                    if (context.JsonRpcMessage is JsonRpcRequest request && GatewayTasks.Handles(request) && IsGateway(context.Server))
+                    if (context.JsonRpcMessage is JsonRpcRequest request && IsGateway(context.Server))
                     {
-                        await AnswerTaskRequestAsync(context, request, cancellationToken);
-                        return;
+                        if (GatewayTasks.Handles(request))
+                        {
+                            await AnswerTaskRequestAsync(context, request, cancellationToken);
+                            return;
+                        }
+
+                        (context.Services ?? context.Server.Services)?.GetService<GatewayTasks>()?.Watch(context.Server.SessionId, request);
                     }
 
                     if (context.JsonRpcMessage is JsonRpcNotification { Method: NotificationMethods.RootsListChangedNotification } && IsGateway(context.Server)
@@ -57,9 +61,9 @@ public static class McpGatewayServerExtensions
                 })
                 .AddOutgoingFilter(next => async (context, cancellationToken) =>
                 {
-                    if (context.JsonRpcMessage is JsonRpcResponse { Result: JsonObject result } && IsGateway(context.Server))
+                    if (context.JsonRpcMessage is JsonRpcMessageWithId answer && IsGateway(context.Server))
                     {
-                        (context.Services ?? context.Server.Services)?.GetService<GatewayTasks>()?.Annotate(result);
+                        (context.Services ?? context.Server.Services)?.GetService<GatewayTasks>()?.Annotate(context.Server.SessionId, answer);
                     }
 
                     await next(context, cancellationToken);

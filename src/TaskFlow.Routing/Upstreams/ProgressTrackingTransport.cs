@@ -35,18 +35,30 @@ internal sealed class ProgressTrackingTransport(IClientTransport inner) : IClien
     /// <summary>Each tool's <c>execution</c> (such as <c>{ "taskSupport": "optional" }</c>) as the server last listed it.</summary>
     public ConcurrentDictionary<string, JsonObject> ToolExecutions { get; } = new(StringComparer.Ordinal);
 
-    private void Observe(JsonRpcResponse response)
+    // The requests whose answers carry what the typed model drops, by id; only their answers are
+    // read, so a tool call's answer is never looked into here.
+    private readonly ConcurrentDictionary<RequestId, string> _watched = new();
+
+    private void Watch(JsonRpcMessage message)
     {
-        if (response.Result is not JsonObject result)
+        if (message is JsonRpcRequest { Method: RequestMethods.Initialize or RequestMethods.ToolsList } request)
+        {
+            _watched[request.Id] = request.Method;
+        }
+    }
+
+    private void Observe(JsonRpcMessageWithId answer)
+    {
+        if (_watched.IsEmpty || !_watched.TryRemove(answer.Id, out var method) || answer is not JsonRpcResponse { Result: JsonObject result })
         {
             return;
         }
 
-        if (result["capabilities"] is JsonObject capabilities && result["protocolVersion"] is not null)
+        if (method == RequestMethods.Initialize && result["capabilities"] is JsonObject capabilities)
         {
             TasksCapability = capabilities["tasks"] is JsonObject tasks ? (JsonObject)tasks.DeepClone() : null;
         }
-        else if (result["tools"] is JsonArray tools)
+        else if (method == RequestMethods.ToolsList && result["tools"] is JsonArray tools)
         {
             foreach (var tool in tools.OfType<JsonObject>())
             {
@@ -126,8 +138,11 @@ internal sealed class ProgressTrackingTransport(IClientTransport inner) : IClien
 
         public ChannelReader<JsonRpcMessage> MessageReader => _reader;
 
-        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default) =>
-            inner.SendMessageAsync(message, cancellationToken);
+        public Task SendMessageAsync(JsonRpcMessage message, CancellationToken cancellationToken = default)
+        {
+            owner.Watch(message);
+            return inner.SendMessageAsync(message, cancellationToken);
+        }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
@@ -145,9 +160,9 @@ internal sealed class ProgressTrackingTransport(IClientTransport inner) : IClien
                     continue;
                 }
 
-                if (item is JsonRpcResponse response)
+                if (item is JsonRpcMessageWithId answer)
                 {
-                    owner.Observe(response);
+                    owner.Observe(answer);
                 }
 
                 return true;
