@@ -39,9 +39,9 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
         {
             if (inputs.Server is { Length: > 0 } named && router.ConfinesWhenAsked(named))
             {
-                if (string.Equals(context.Workspace!.Mode, "container", StringComparison.OrdinalIgnoreCase))
+                if (NodeMode(context.Workspace!) is { } mode && !UpstreamWorkspaceOptions.Modes.Contains(mode, StringComparer.OrdinalIgnoreCase))
                 {
-                    return ActivityResult.Failed($"The node's workspace policy asks for a container, but a confined copy of MCP server '{named}' runs in a process workspace (the bubblewrap sandbox): use mode 'process' or 'auto'.", retryable: false);
+                    return ActivityResult.Failed($"The node's workspace policy asks for mode '{mode}', but a confined copy of MCP server '{named}' runs in mode process, container or auto.", retryable: false);
                 }
 
                 confinedCopy = true;
@@ -57,7 +57,7 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
         {
             var call = new McpToolCall(inputs.Tool, inputs.Arguments, context.Tier, inputs.Server, timeout);
             outcome = confinedCopy
-                ? await router.CallConfinedAsync(inputs.Server!, policy => WithNodeLimits(policy, context.Workspace!.Limits), call, context.CancellationToken)
+                ? await router.CallConfinedAsync(inputs.Server!, policy => WithNode(policy, context.Workspace!), call, context.CancellationToken)
                 : await router.CallToolAsync(call, context.CancellationToken);
         }
         catch (McpRoutingException ex)
@@ -89,6 +89,23 @@ public sealed class McpCallActivity(McpRouter router) : Activity<McpCallActivity
         policy is not null
         && (!string.Equals(policy.Mode, "none", StringComparison.OrdinalIgnoreCase)
             || (policy.Extensions?.TryGetValue("isolation", out var isolation) == true && !string.Equals(isolation?.ToString(), "none", StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>The mode a node's policy names (its deprecated spelling <c>isolation</c> too); null for <c>none</c>, which takes the server's.</summary>
+    private static string? NodeMode(TaskFlow.Core.Model.WorkspacePolicy policy)
+    {
+        var mode = !string.Equals(policy.Mode, "none", StringComparison.OrdinalIgnoreCase)
+            ? policy.Mode
+            : policy.Extensions?.TryGetValue("isolation", out var isolation) == true ? isolation?.ToString() : null;
+        return mode is null || string.Equals(mode, "none", StringComparison.OrdinalIgnoreCase) ? null : mode.ToLowerInvariant();
+    }
+
+    /// <summary>The server's workspace policy with the node's mode, image and limits over it.</summary>
+    private static UpstreamWorkspaceOptions WithNode(UpstreamWorkspaceOptions policy, TaskFlow.Core.Model.WorkspacePolicy node)
+    {
+        policy.Mode = NodeMode(node) ?? policy.Mode;
+        policy.Image = node.Image ?? policy.Image;
+        return WithNodeLimits(policy, node.Limits);
+    }
 
     /// <summary>The server's workspace policy with the node's limits (<c>memory</c>, <c>cpus</c>, <c>pids</c>, <c>disk</c>, <c>network</c>) over it.</summary>
     private static UpstreamWorkspaceOptions WithNodeLimits(UpstreamWorkspaceOptions policy, JsonObject? limits)

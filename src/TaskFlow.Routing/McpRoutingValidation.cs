@@ -25,9 +25,14 @@ internal static partial class McpRoutingValidation
 
                     if (server.Workspace is { } workspace)
                     {
-                        if (!string.Equals(workspace.Mode, "process", StringComparison.OrdinalIgnoreCase))
+                        if (!UpstreamWorkspaceOptions.Modes.Contains(workspace.Mode, StringComparer.OrdinalIgnoreCase))
                         {
-                            yield return $"{path}:Workspace:Mode: '{workspace.Mode}' is not offered for MCP servers; use process (the bubblewrap sandbox)";
+                            yield return $"{path}:Workspace:Mode: '{workspace.Mode}' is not offered for MCP servers; use process (the bubblewrap sandbox), container (a container through the Docker engine) or auto";
+                        }
+
+                        if (workspace.Image is { } image && (image.Length == 0 || image.Any(char.IsWhiteSpace)))
+                        {
+                            yield return $"{path}:Workspace:Image: '{image}' is not an image reference";
                         }
 
                         foreach (var mount in workspace.Mounts.Where(m => !Path.IsPathFullyQualified(m) || m.Split('/').Contains("..")))

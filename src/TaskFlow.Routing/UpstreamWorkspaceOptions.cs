@@ -9,8 +9,18 @@ namespace TaskFlow.Routing;
 /// </summary>
 public sealed class UpstreamWorkspaceOptions
 {
-    /// <summary>The isolation mode; <c>process</c> (the bubblewrap sandbox) is the one offered for servers.</summary>
+    /// <summary>The modes a server can be confined in.</summary>
+    public static readonly IReadOnlyList<string> Modes = ["process", "container", "auto"];
+
+    /// <summary>
+    /// The isolation mode: <c>process</c> (the bubblewrap sandbox, the default), <c>container</c> (a
+    /// container through the Docker engine; the server's program must be in <see cref="Image"/> or
+    /// under <see cref="Mounts"/>), or <c>auto</c> (a container when an engine answers, else the sandbox).
+    /// </summary>
     public string Mode { get; set; } = "process";
+
+    /// <summary>The container image (container mode); the workspaces' default image when unset.</summary>
+    public string? Image { get; set; }
 
     /// <summary>The workspace's memory limit (<c>512m</c>, <c>2g</c>); the host's default when unset.</summary>
     public string? Memory { get; set; }
@@ -27,7 +37,7 @@ public sealed class UpstreamWorkspaceOptions
     /// <summary>Whether the server gets the host's network (when the host allows any workspace one).</summary>
     public bool Network { get; set; }
 
-    /// <summary>Host paths the server needs to read (its program's files), visible read-only at the same place.</summary>
+    /// <summary>Host paths the server needs to read (its program's files), visible read-only at the same place, in the sandbox or the container.</summary>
     public List<string> Mounts { get; set; } = [];
 
     /// <summary>
@@ -42,6 +52,7 @@ public sealed class UpstreamWorkspaceOptions
     internal UpstreamWorkspaceOptions ConfinedCopy() => new()
     {
         Mode = Mode,
+        Image = Image,
         Memory = Memory,
         Cpus = Cpus,
         Pids = Pids,

@@ -163,6 +163,18 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
     }
 
     /// <summary>
+    /// Starts a long-running program in a container workspace (a stdio MCP server) and returns its
+    /// standard input and output; it ends when its input closes or the workspace is destroyed.
+    /// </summary>
+    public async Task<TaskFlow.Routing.Upstreams.ConfinedStdio> StartProgramAsync(string id, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var workspace = _registry.Active(id);
+        return _providers[workspace.Record.Isolation] is Container.ContainerWorkspaceProvider containers
+            ? await containers.StartProgramAsync(workspace.Record.ToInfo(_registry.FilesOf(id)), command, environment, cancellationToken)
+            : throw new WorkspaceException($"Workspace '{id}' is a {workspace.Record.Isolation.ToString().ToLowerInvariant()} workspace; programs attached through the engine run in container workspaces.");
+    }
+
+    /// <summary>
     /// Destroys a workspace: its sandbox at once; its folder at once (<c>Immediate</c>), at the
     /// next lazy cleanup (<c>Lazy</c>) or when it expires (<c>Scheduled</c>).
     /// </summary>
@@ -344,7 +356,7 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
         var cleanup = _cleanup.ModeForNew(request.Cleanup);
         var limits = _admission.CheckLimits(request.Limits);
         await _admission.TakeSlotAsync(cancellationToken);
-        if (_warm.Serves(isolation, limits, request.Image))
+        if (request.ReadOnlyMounts is not { Count: > 0 } && _warm.Serves(isolation, limits, request.Image))
         {
             // A taken container is replaced when a container workspace goes away, so that the
             // new container's start (half a second of the engine's CPU) does not compete with
@@ -370,7 +382,8 @@ public sealed partial class WorkspaceManager : IAsyncDisposable
             now + (request.Timeout ?? _options.WorkspaceTimeout),
             cleanup,
             request.Image,
-            Key: request.Key);
+            Key: request.Key,
+            ReadOnlyMounts: request.ReadOnlyMounts is { Count: > 0 } mounts ? [.. mounts] : null);
 
         // Known before anything exists, so an orphan scan running meanwhile leaves it alone.
         _rootLock.Take(create: true);

@@ -58,6 +58,7 @@ public sealed record WorkspaceOwner(string? InstanceId = null, string? NodeId = 
 /// <param name="Id">A short id, safe in container names, labels and cgroup paths ([a-z0-9-]).</param>
 /// <param name="Folder">The host folder that is the workspace's only writable place; it appears inside at <see cref="WorkspacePaths.Inside"/>.</param>
 /// <param name="Image">The container image (container and VM modes); null takes the provider's default.</param>
+/// <param name="ReadOnlyMounts">Host paths a container sees read-only at the same place (a program's own files).</param>
 public sealed record WorkspaceInfo(
     string Id,
     IsolationMode Isolation,
@@ -66,7 +67,8 @@ public sealed record WorkspaceInfo(
     WorkspaceOwner Owner,
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
-    string? Image = null);
+    string? Image = null,
+    IReadOnlyList<string>? ReadOnlyMounts = null);
 
 /// <summary>Paths every provider agrees on.</summary>
 public static class WorkspacePaths

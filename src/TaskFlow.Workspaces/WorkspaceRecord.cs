@@ -30,7 +30,8 @@ public sealed record WorkspaceRecord(
     string? Image,
     WorkspaceState State = WorkspaceState.Active,
     DateTimeOffset? ReleasedAt = null,
-    string? Key = null)
+    string? Key = null,
+    IReadOnlyList<string>? ReadOnlyMounts = null)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -38,7 +39,7 @@ public sealed record WorkspaceRecord(
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    internal WorkspaceInfo ToInfo(string folder) => new(Id, Isolation, folder, Limits, Owner, CreatedAt, ExpiresAt, Image);
+    internal WorkspaceInfo ToInfo(string folder) => new(Id, Isolation, folder, Limits, Owner, CreatedAt, ExpiresAt, Image, ReadOnlyMounts);
 }
 
 /// <summary>A workspace with what it uses now, for the API and the MCP tools.</summary>

@@ -13,11 +13,14 @@ public sealed class McpRoutingValidationTests
         {
             Servers =
             {
-                ["container"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mode = "container" } },
+                ["vm"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mode = "vm" } },
+                ["image"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mode = "container", Image = "node 22" } },
                 ["relative"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mounts = ["opt/mcp", "/opt/../etc"] } },
                 ["folder"] = new UpstreamServerOptions { Command = "node", WorkingDirectory = "/srv", Workspace = new UpstreamWorkspaceOptions() },
                 ["web"] = new UpstreamServerOptions { Transport = "http", Url = "http://127.0.0.1:1/mcp", Workspace = new UpstreamWorkspaceOptions() },
                 ["fine"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mounts = ["/opt/mcp"] } },
+                ["in-container"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mode = "container", Image = "node:22-slim" } },
+                ["auto"] = new UpstreamServerOptions { Command = "node", Workspace = new UpstreamWorkspaceOptions { Mode = "auto" } },
             },
         };
 
@@ -25,7 +28,8 @@ public sealed class McpRoutingValidationTests
 
         Assert.Equal(
             [
-                "TaskFlow:Mcp:Servers:container:Workspace:Mode: 'container' is not offered for MCP servers; use process (the bubblewrap sandbox)",
+                "TaskFlow:Mcp:Servers:vm:Workspace:Mode: 'vm' is not offered for MCP servers; use process (the bubblewrap sandbox), container (a container through the Docker engine) or auto",
+                "TaskFlow:Mcp:Servers:image:Workspace:Image: 'node 22' is not an image reference",
                 "TaskFlow:Mcp:Servers:relative:Workspace:Mounts: 'opt/mcp' must be an absolute host path without '..'",
                 "TaskFlow:Mcp:Servers:relative:Workspace:Mounts: '/opt/../etc' must be an absolute host path without '..'",
                 "TaskFlow:Mcp:Servers:folder:WorkingDirectory: a confined server runs in its workspace folder; leave WorkingDirectory out",

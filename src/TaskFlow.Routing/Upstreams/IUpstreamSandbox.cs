@@ -8,7 +8,8 @@ namespace TaskFlow.Routing.Upstreams;
 public interface IUpstreamSandbox
 {
     /// <summary>
-    /// Makes the server's workspace and returns the command line that starts the server inside it;
+    /// Makes the server's workspace and returns the command line that starts the server inside it
+    /// (or the server's standard input and output, when the workspace started it);
     /// disposing <see cref="ConfinedLaunch.Lifetime"/> (after the process has ended) destroys the
     /// workspace and whatever is left in it.
     /// </summary>
@@ -21,5 +22,9 @@ public interface IUpstreamSandbox
         CancellationToken cancellationToken);
 }
 
-/// <summary>A confined server's command line, environment included (nothing of the host's is added), and its workspace's lifetime.</summary>
-public sealed record ConfinedLaunch(string Command, IReadOnlyList<string> Arguments, IAsyncDisposable Lifetime, string WorkspaceId);
+/// <summary>
+/// A confined server's command line, environment included (nothing of the host's is added), and its
+/// workspace's lifetime; or, for a server its workspace started itself (a container),
+/// <see cref="Stdio"/>, its standard input and output, and no command line.
+/// </summary>
+public sealed record ConfinedLaunch(string Command, IReadOnlyList<string> Arguments, IAsyncDisposable Lifetime, string WorkspaceId, ConfinedStdio? Stdio = null);

@@ -74,6 +74,12 @@ internal sealed partial class ProcessGroupStdioTransport(
             // Inside a workspace: the launch carries the server's environment itself, and none of
             // this process's (which may hold secrets) reaches the launch chain.
             _confined = await confine(cancellationToken);
+            if (_confined.Stdio is { } stdio)
+            {
+                // Started by its workspace (a program in a container): no local process.
+                return await ConnectToStartedAsync(stdio, cancellationToken);
+            }
+
             (program, programArguments) = (_confined.Command, _confined.Arguments);
             start.Environment.Clear();
             start.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -144,6 +150,23 @@ internal sealed partial class ProcessGroupStdioTransport(
         catch
         {
             await StopAsync();
+            throw;
+        }
+    }
+
+    private async Task<ITransport> ConnectToStartedAsync(ConfinedStdio stdio, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _output = new MessageSizeLimitStream(stdio.FromServer, maxMessageBytes);
+            var streams = new StreamClientTransport(stdio.ToServer, _output, loggers);
+            return new Session(await streams.ConnectAsync(cancellationToken), this);
+        }
+        catch
+        {
+            await stdio.ToServer.DisposeAsync();
+            await stdio.FromServer.DisposeAsync();
+            await EndConfinementAsync();
             throw;
         }
     }

@@ -122,6 +122,7 @@ internal static class ContainerWorkspaceSpec
                 Mounts =
                 [
                     new Mount { Type = "bind", Source = workspace.Folder, Target = WorkspacePaths.Inside, ReadOnly = false },
+                    .. (workspace.ReadOnlyMounts ?? []).Select(path => new Mount { Type = "bind", Source = path, Target = path, ReadOnly = true }),
                 ],
             },
         };

@@ -4,10 +4,12 @@ using TaskFlow.Routing.Upstreams;
 namespace TaskFlow.Workspaces.Mcp;
 
 /// <summary>
-/// Runs a stdio MCP server of the fleet with a workspace policy inside a <c>process</c> workspace
-/// of its own: the workspace is made when the server's process starts (its limits from the policy,
-/// the host's defaults for the rest, never above the host's maximum) and destroyed, with whatever
-/// is left of the server, when the process has ended.
+/// Runs a stdio MCP server of the fleet with a workspace policy inside a workspace of its own: a
+/// <c>process</c> workspace (the bubblewrap sandbox runs the server's command), or a
+/// <c>container</c> one (the server is started in the container through the engine, attached).
+/// The workspace is made when the server starts (its limits from the policy, the host's defaults
+/// for the rest, never above the host's maximum) and destroyed, with whatever is left of the
+/// server, when the server has ended.
 /// </summary>
 public sealed class WorkspaceUpstreamSandbox(WorkspaceManager workspaces) : IUpstreamSandbox
 {
@@ -20,17 +22,33 @@ public sealed class WorkspaceUpstreamSandbox(WorkspaceManager workspaces) : IUps
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
+        var isolation = policy.Mode.ToLowerInvariant() switch
+        {
+            "process" => IsolationMode.Process,
+            "container" => IsolationMode.Container,
+            "auto" => IsolationMode.Auto,
+            _ => throw new WorkspaceException($"MCP server '{server}': workspace mode '{policy.Mode}' is not offered for MCP servers; use process, container or auto."),
+        };
         var workspace = await workspaces.CreateAsync(
             new WorkspaceRequest(
-                Isolation: IsolationMode.Process,
+                Isolation: isolation,
+                Image: policy.Image,
                 Limits: Limits(server, policy),
                 Owner: new WorkspaceOwner(NodeId: $"mcp:{server}"),
-                Cleanup: CleanupMode.Immediate),
+                Cleanup: CleanupMode.Immediate,
+                ReadOnlyMounts: policy.Mounts),
             cancellationToken);
         try
         {
-            var commandLine = workspaces.LaunchCommand(workspace.Id, [command, .. arguments], environment, policy.Mounts);
-            return new ConfinedLaunch(commandLine[0], [.. commandLine.Skip(1)], new Destroy(workspaces, workspace.Id), workspace.Id);
+            var lifetime = new Destroy(workspaces, workspace.Id);
+            if (workspace.Isolation == IsolationMode.Process)
+            {
+                var commandLine = workspaces.LaunchCommand(workspace.Id, [command, .. arguments], environment, policy.Mounts);
+                return new ConfinedLaunch(commandLine[0], [.. commandLine.Skip(1)], lifetime, workspace.Id);
+            }
+
+            var stdio = await workspaces.StartProgramAsync(workspace.Id, [command, .. arguments], environment, cancellationToken);
+            return new ConfinedLaunch(command, arguments, lifetime, workspace.Id, stdio);
         }
         catch
         {

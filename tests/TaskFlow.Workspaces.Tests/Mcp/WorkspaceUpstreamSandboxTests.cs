@@ -139,9 +139,11 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         Assert.Empty(_manager.List());
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
 
-        // A container asked for: refused, naming the mode that works.
+        // A container asked for on a host that offers none: the call fails, saying so, and
+        // nothing runs on the host instead.
         var container = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "container" }, "/workspace/x.txt");
-        Assert.Contains("use mode 'process' or 'auto'", Assert.IsType<FailedResult>(container).Error, StringComparison.Ordinal);
+        Assert.Contains("container", Assert.IsType<FailedResult>(container).Error, StringComparison.Ordinal);
+        Assert.Empty(_manager.List());
     }
 
     [Fact]
