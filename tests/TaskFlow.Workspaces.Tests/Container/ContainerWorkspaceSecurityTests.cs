@@ -178,7 +178,14 @@ public sealed class ContainerWorkspaceSecurityTests(DockerEngineFixture engine, 
         Assert.Equal(ExecTermination.Exited, result.Termination);
         Assert.True(cpuSeconds > 0.5, $"the hog barely ran ({cpuSeconds:0.00} CPU s): the measurement is not telling anything");
         Assert.True(cores < 0.8, $"the hog used {cores:0.00} cores with a limit of 0.5");
-        Assert.True(throttled > 0, "the engine never throttled the hog");
+        Assert.Equal(500_000_000, (await engine.InspectAsync(workspace)).HostConfig.NanoCPUs);
+
+        // On a loaded host the hog may get less than its half core from the scheduler, and then
+        // the limit has nothing to throttle; once it reaches the limit, the limit must throttle it.
+        if (cores >= 0.45)
+        {
+            Assert.True(throttled > 0, $"the hog used {cores:0.00} cores and the engine never throttled it");
+        }
     }
 
     [Fact]
