@@ -15,4 +15,10 @@ public sealed class GraphEdge(EdgeDefinition definition, TemplateExpression? con
     public string Port { get; } = definition.FromPort ?? Activities.ActivityDescriptor.DefaultOutcome;
 
     public TemplateExpression? Condition { get; } = condition;
+
+    /// <summary>True for a loop edge: it does not count as an inbound edge of its target.</summary>
+    public bool IsLoop => Definition.Loop;
+
+    /// <summary>A loop edge's body and region; null for other edges.</summary>
+    public GraphLoop? Loop { get; internal set; }
 }

@@ -44,7 +44,11 @@ public sealed class GraphNode
     /// <summary>The join mode of a <c>join</c> node; other nodes with several inbound edges behave as WaitAllActive.</summary>
     public JoinMode? JoinMode { get; }
 
+    /// <summary>Inbound edges, loop edges excluded (a loop edge schedules its target again instead of arriving).</summary>
     public List<GraphEdge> Inbound { get; } = [];
+
+    /// <summary>True when a loop can run the node again: its stored state may be from an earlier round, so it is always loaded.</summary>
+    public bool InLoop { get; internal set; }
 
     public List<GraphEdge> Outgoing { get; } = [];
 }

@@ -19,8 +19,21 @@ public sealed class WorkflowGraph
         _nodes = nodes;
         Output = output;
         StartNodes = definition.Nodes.Select(n => nodes[n.Id]).Where(n => n.Inbound.Count == 0).ToArray();
-        EndNodes = definition.Nodes.Select(n => nodes[n.Id]).Where(n => n.Outgoing.Count == 0).ToArray();
+        EndNodes = definition.Nodes.Select(n => nodes[n.Id]).Where(n => !n.Outgoing.Exists(o => !o.IsLoop)).ToArray();
+        foreach (var edge in nodes.Values.SelectMany(n => n.Outgoing).Where(e => e.IsLoop))
+        {
+            edge.Loop = CompileLoop(edge);
+            foreach (var id in edge.Loop.Region)
+            {
+                nodes[id].InLoop = true;
+            }
+        }
+
+        HasLoops = nodes.Values.Any(n => n.InLoop);
     }
+
+    /// <summary>True when some edge is a loop edge.</summary>
+    public bool HasLoops { get; }
 
     public WorkflowDefinition Definition { get; }
 
@@ -49,7 +62,10 @@ public sealed class WorkflowGraph
         {
             var compiled = new GraphEdge(edge, edge.Condition is null ? null : TemplateExpression.FromJson(edge.Condition));
             nodes[edge.From].Outgoing.Add(compiled);
-            nodes[edge.To].Inbound.Add(compiled);
+            if (!edge.Loop)
+            {
+                nodes[edge.To].Inbound.Add(compiled);
+            }
         }
 
         var output = definition.Output is null ? null : TemplatedJson.Compile(definition.Output);
@@ -81,6 +97,41 @@ public sealed class WorkflowGraph
         var inputs = (System.Text.Json.Nodes.JsonObject)node.Inputs.DeepClone();
         inputs.Remove("body");
         return inputs;
+    }
+
+    /// <summary>The body (target to source) and region (the body and all after it) of a loop edge, loop edges left out.</summary>
+    private GraphLoop CompileLoop(GraphEdge edge)
+    {
+        var before = Ancestors(edge.From);
+        var after = Descendants(edge.To);
+        var body = after.Where(id => id == edge.From || before.Contains(id)).Append(edge.To).Append(edge.From).ToFrozenSet(StringComparer.Ordinal);
+        var region = new HashSet<string>(body, StringComparer.Ordinal);
+        foreach (var id in body)
+        {
+            region.UnionWith(Descendants(id));
+        }
+
+        return new GraphLoop(edge, body, region.ToFrozenSet(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every node reachable from <paramref name="nodeId"/> by edges that are not loop edges.</summary>
+    public HashSet<string> Descendants(string nodeId)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        stack.Push(nodeId);
+        while (stack.Count > 0)
+        {
+            foreach (var edge in _nodes[stack.Pop()].Outgoing)
+            {
+                if (!edge.IsLoop && seen.Add(edge.To))
+                {
+                    stack.Push(edge.To);
+                }
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>Every node from which <paramref name="nodeId"/> can be reached. Computed once per node.</summary>

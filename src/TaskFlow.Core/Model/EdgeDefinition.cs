@@ -25,6 +25,15 @@ public sealed class EdgeDefinition
 
     public string? Label { get; set; }
 
+    /// <summary>
+    /// A loop edge: it goes back to its source or to a node before it, and when it is taken the
+    /// nodes from its target to its source (and what follows them) run again. See docs/workflow-format.md.
+    /// </summary>
+    public bool Loop { get; set; }
+
+    /// <summary>How many times a loop edge may be taken in one run of its loop; 1000 when omitted.</summary>
+    public int? MaxIterations { get; set; }
+
     /// <summary>The name used in messages.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string DisplayName => Id ?? $"{From}->{To}";

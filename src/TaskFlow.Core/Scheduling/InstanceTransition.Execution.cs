@@ -126,11 +126,7 @@ public sealed partial class InstanceTransition
         }
 
         Journal.Add(new(JournalEventType.NodeSucceeded, node.Id, state.Attempt, Now, outcomes is [ActivityDescriptor.DefaultOutcome] ? null : "outcome: " + string.Join(", ", outcomes)));
-        for (var i = 0; i < node.Outgoing.Count; i++)
-        {
-            _queue.Enqueue(new Arrive(node.Outgoing[i].To, taken[i], node.Id));
-        }
-
+        FollowEdges(node, taken);
         return true;
     }
 
@@ -139,16 +135,17 @@ public sealed partial class InstanceTransition
 
     private bool Failure(GraphNode node, NodeState state, NodeState? parent, string error, bool retryable)
     {
-        if (retryable && state.Attempt < node.Retry.MaxAttempts)
+        var attemptOfRound = state.Attempt - (parent is null ? AttemptBase(state) : 0);
+        if (retryable && attemptOfRound < node.Retry.MaxAttempts)
         {
-            var delay = node.Retry.BackoffBefore(state.Attempt + 1);
+            var delay = node.Retry.BackoffBefore(attemptOfRound + 1);
             state.Attempt++;
             state.Status = NodeStatus.Scheduled;
             state.Error = error;
             state.IsDirty = true;
             var payload = parent is null ? null : IterationPayload(state);
             Work.Add(new(state.NodeId, state.Attempt, node.Priority, Now + delay, Payload: payload));
-            Journal.Add(new(JournalEventType.NodeRetried, state.NodeId, state.Attempt, Now, $"Attempt {state.Attempt - 1} failed: {error} Retrying in {delay.TotalSeconds:0.###}s (attempt {state.Attempt} of {node.Retry.MaxAttempts})."));
+            Journal.Add(new(JournalEventType.NodeRetried, state.NodeId, state.Attempt, Now, $"Attempt {state.Attempt - 1} failed: {error} Retrying in {delay.TotalSeconds:0.###}s (attempt {attemptOfRound + 1} of {node.Retry.MaxAttempts})."));
             return true;
         }
 
@@ -176,11 +173,7 @@ public sealed partial class InstanceTransition
             return true;
         }
 
-        for (var i = 0; i < node.Outgoing.Count; i++)
-        {
-            _queue.Enqueue(new Arrive(node.Outgoing[i].To, taken[i], node.Id));
-        }
-
+        FollowEdges(node, taken);
         return true;
     }
 
@@ -262,8 +255,9 @@ public sealed partial class InstanceTransition
 
         // A node with a single inbound edge hears from nobody else, and its one predecessor
         // finishes exactly once: its state is certainly still fresh, so it need not be loaded.
-        // This saves a read per step of every chain.
-        if (node.Inbound.Count == 1 && !States.ContainsKey(e.NodeId))
+        // This saves a read per step of every chain. A node a loop runs again has an earlier
+        // round's state (its last attempt), which must be read.
+        if (node.Inbound.Count == 1 && !node.InLoop && !States.ContainsKey(e.NodeId))
         {
             States[e.NodeId] = new NodeState(e.NodeId);
         }
@@ -331,7 +325,7 @@ public sealed partial class InstanceTransition
     {
         Finish(state, NodeStatus.Skipped);
         Journal.Add(new(JournalEventType.NodeSkipped, node.Id, state.Attempt, Now, reason));
-        foreach (var edge in node.Outgoing)
+        foreach (var edge in node.Outgoing.Where(o => !o.IsLoop))
         {
             _queue.Enqueue(new Arrive(edge.To, false, node.Id));
         }
@@ -362,7 +356,7 @@ public sealed partial class InstanceTransition
         var loserSet = losers.ToHashSet(StringComparer.Ordinal);
         foreach (var node in skipped)
         {
-            foreach (var edge in node.Outgoing.Where(o => o.To != join.Id && !loserSet.Contains(o.To)))
+            foreach (var edge in node.Outgoing.Where(o => o.To != join.Id && !o.IsLoop && !loserSet.Contains(o.To)))
             {
                 _queue.Enqueue(new Arrive(edge.To, false, node.Id));
             }

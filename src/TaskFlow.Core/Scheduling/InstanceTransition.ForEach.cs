@@ -24,7 +24,7 @@ public sealed partial class InstanceTransition
         state.ItemsTotal = count;
         state.ItemsDone = 0;
         state.ItemsStarted = Math.Min(count, Math.Max(1, forEach.MaxParallelism));
-        state.Data = new JsonObject { ["maxParallelism"] = forEach.MaxParallelism };
+        state.Data = WithLoopData(state, new JsonObject { ["maxParallelism"] = forEach.MaxParallelism });
         state.IsDirty = true;
         for (var i = 0; i < count; i++)
         {

@@ -85,18 +85,30 @@ public sealed partial class InstanceTransition
     {
         _missing.Clear();
         var deferred = new List<Event>();
-        while (_queue.Count > 0)
+        while (true)
         {
-            var next = _queue.Dequeue();
-            if (Instance.Status != InstanceStatus.Running)
+            while (_queue.Count > 0)
             {
-                continue;
+                var next = _queue.Dequeue();
+                if (Instance.Status != InstanceStatus.Running)
+                {
+                    continue;
+                }
+
+                if (!Handle(next))
+                {
+                    deferred.Add(next);
+                }
             }
 
-            if (!Handle(next))
+            // A loop goes back once everything its round set off has settled (an exit skipped,
+            // say), so that resetting its region undoes all of it.
+            if (deferred.Count > 0 || _loopBacks.Count == 0 || Instance.Status != InstanceStatus.Running || !LoopBack(_loopBacks.Peek()))
             {
-                deferred.Add(next);
+                break;
             }
+
+            _loopBacks.Dequeue();
         }
 
         foreach (var waiting in deferred)
@@ -104,7 +116,12 @@ public sealed partial class InstanceTransition
             _queue.Enqueue(waiting);
         }
 
-        if (_queue.Count == 0 && !_finishChecked && Instance.Status == InstanceStatus.Running && Instance.ActiveNodes == 0)
+        if (Instance.Status != InstanceStatus.Running)
+        {
+            _loopBacks.Clear();
+        }
+
+        if (_queue.Count == 0 && _loopBacks.Count == 0 && !_finishChecked && Instance.Status == InstanceStatus.Running && Instance.ActiveNodes == 0)
         {
             TryFinish();
         }
@@ -155,11 +172,13 @@ public sealed partial class InstanceTransition
             Instance.ActiveNodes++;
         }
 
+        // Attempts only ever grow, across a loop's rounds too, so that a late result of an earlier
+        // round is stale: a node run again by a loop starts after its last attempt.
         state.Status = NodeStatus.Scheduled;
-        state.Attempt = 1;
+        state.Attempt = AttemptBase(state) + 1;
         state.IsDirty = true;
-        Work.Add(new(node.Id, 1, node.Priority, Now));
-        Journal.Add(new(JournalEventType.NodeScheduled, node.Id, 1, Now));
+        Work.Add(new(node.Id, state.Attempt, node.Priority, Now));
+        Journal.Add(new(JournalEventType.NodeScheduled, node.Id, state.Attempt, Now));
     }
 
     private void Finish(NodeState state, NodeStatus status)

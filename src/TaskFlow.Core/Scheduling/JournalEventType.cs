@@ -18,4 +18,7 @@ public enum JournalEventType
     NodeCancelled = 18,
     LeaseReclaimed = 19,
     ChildStarted = 20,
+
+    /// <summary>A loop edge was taken: the nodes of its loop were reset to run again, and its target scheduled.</summary>
+    LoopedBack = 21,
 }

@@ -355,9 +355,16 @@ public sealed partial class WorkflowValidator(
                 add("edge.port.unknown", target, $"Edge '{edge.DisplayName}' leaves '{edge.From}' by port '{port}', which {nodes[edge.From].Type} does not have; its ports are {string.Join(", ", outcomes.Append("error"))}.");
             }
 
-            if (fromKnown && toKnown && edge.From == edge.To)
+            if (fromKnown && toKnown && edge.From == edge.To && !edge.Loop)
             {
-                add("graph.cycle", target, $"Edge '{edge.DisplayName}' loops from '{edge.From}' to itself; repeat work with foreach or a child workflow instead.");
+                add("graph.cycle", target, $"Edge '{edge.DisplayName}' loops from '{edge.From}' to itself; mark it \"loop\": true to run the node again, or repeat work with foreach or a child workflow.");
+            }
+
+            if (edge.MaxIterations is { } iterations && (!edge.Loop || iterations is < 1 or > MaxLoopIterations))
+            {
+                add("edge.loop.max-iterations", target, edge.Loop
+                    ? $"Edge '{edge.DisplayName}' has maxIterations {iterations}; use 1 to {MaxLoopIterations}."
+                    : $"Edge '{edge.DisplayName}' has maxIterations but is not a loop edge; add \"loop\": true or remove maxIterations.");
             }
 
             if (!pairs.Add((edge.From, edge.To, edge.FromPort ?? ActivityDescriptor.DefaultOutcome)))
@@ -383,7 +390,7 @@ public sealed partial class WorkflowValidator(
     {
         var outgoing = nodes.Keys.ToDictionary(k => k, _ => new List<string>(), StringComparer.Ordinal);
         var inbound = nodes.Keys.ToDictionary(k => k, _ => 0, StringComparer.Ordinal);
-        foreach (var edge in definition.Edges.Where(e => nodes.ContainsKey(e.From) && nodes.ContainsKey(e.To) && e.From != e.To))
+        foreach (var edge in definition.Edges.Where(e => nodes.ContainsKey(e.From) && nodes.ContainsKey(e.To) && e.From != e.To && !e.Loop))
         {
             outgoing[edge.From].Add(edge.To);
             inbound[edge.To]++;
@@ -411,6 +418,79 @@ public sealed partial class WorkflowValidator(
         {
             add("graph.no-start", "$.nodes", "No node is free of inbound edges, so the workflow has nowhere to start.");
         }
+
+        ValidateLoops(definition, nodes, outgoing, add);
+    }
+
+    /// <summary>The most a loop edge's maxIterations may be.</summary>
+    public const int MaxLoopIterations = 100_000;
+
+    /// <summary>
+    /// A loop edge goes back to its source or to a node before it; and every node it runs again,
+    /// but its target, is reached only from nodes that run again too, or its arrival counts could
+    /// never be complete again.
+    /// </summary>
+    private static void ValidateLoops(WorkflowDefinition definition, Dictionary<string, NodeDefinition> nodes, Dictionary<string, List<string>> outgoing, Action<string, string, string> add)
+    {
+        var loops = definition.Edges.Where(e => e.Loop && nodes.ContainsKey(e.From) && nodes.ContainsKey(e.To)).ToList();
+        if (loops.Count == 0)
+        {
+            return;
+        }
+
+        var sources = nodes.Keys.ToDictionary(k => k, _ => new List<string>(), StringComparer.Ordinal);
+        foreach (var (from, targets) in outgoing)
+        {
+            foreach (var to in targets)
+            {
+                sources[to].Add(from);
+            }
+        }
+
+        foreach (var edge in loops)
+        {
+            var target = $"edge '{edge.DisplayName}'";
+            var after = Reachable(edge.To, outgoing);
+            if (edge.To != edge.From && !after.Contains(edge.From))
+            {
+                add("graph.loop.forward", target, $"Loop edge '{edge.DisplayName}' goes from '{edge.From}' to '{edge.To}', which does not come before it; a loop edge goes back to its source or to a node before it.");
+                continue;
+            }
+
+            var before = Reachable(edge.From, sources);
+            var region = new HashSet<string>(after.Where(id => id == edge.From || before.Contains(id)).Append(edge.To).Append(edge.From), StringComparer.Ordinal);
+            foreach (var id in region.ToList())
+            {
+                region.UnionWith(Reachable(id, outgoing));
+            }
+
+            foreach (var id in region.Where(id => id != edge.To).OrderBy(id => id, StringComparer.Ordinal))
+            {
+                if (sources[id].FirstOrDefault(s => !region.Contains(s)) is { } outside)
+                {
+                    add("graph.loop.join", $"node '{id}'", $"Node '{id}' runs again each time loop edge '{edge.DisplayName}' is taken, but its edge from '{outside}' comes from outside the loop, which does not run again; join the loop with other branches only at its target '{edge.To}', or put the loop in a child workflow.");
+                }
+            }
+        }
+    }
+
+    private static HashSet<string> Reachable(string start, Dictionary<string, List<string>> next)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        stack.Push(start);
+        while (stack.Count > 0)
+        {
+            foreach (var id in next[stack.Pop()])
+            {
+                if (seen.Add(id))
+                {
+                    stack.Push(id);
+                }
+            }
+        }
+
+        return seen;
     }
 
     /// <summary>A node's outcome ports: the catalog's, except an approval's, which are its options (literal) and timeout.</summary>

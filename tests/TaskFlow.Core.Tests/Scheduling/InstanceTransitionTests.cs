@@ -8,7 +8,7 @@ using TaskFlow.Core.Validation;
 
 namespace TaskFlow.Core.Tests.Scheduling;
 
-public class InstanceTransitionTests
+public partial class InstanceTransitionTests
 {
     private static readonly DateTimeOffset Now = new(2030, 1, 15, 9, 30, 0, TimeSpan.Zero);
 
