@@ -115,37 +115,58 @@ internal sealed partial class ElsaConversion
 
     private void FinishGraph(ElsaFragment root)
     {
-        ReportLoops();
-        if (_problems.Count > 0)
-        {
-            return;
-        }
-
+        MarkLoops(root.Entries);
         RemoveUnreachable(root.Entries);
         InsertStrictMerges();
         DemoteSingleBranchJoins();
     }
 
-    private void ReportLoops()
+    /// <summary>
+    /// Elsa follows a connection back to an earlier activity by running that part of the flowchart
+    /// again: each such connection (found depth-first from the start, in document order) becomes a
+    /// TaskFlow loop edge, which does the same. Whether the loop's shape can run again is the
+    /// validator's to say (a node after the loop joined from outside it cannot).
+    /// </summary>
+    private void MarkLoops(IReadOnlyList<string> starts)
     {
-        var outgoing = _nodes.ToDictionary(n => n.Id, _ => new List<string>(), StringComparer.Ordinal);
-        foreach (var edge in _edges)
+        var outgoing = _edges.ToLookup(e => e.From, StringComparer.Ordinal);
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: on the path; true: done
+        var roots = starts.Concat(_nodes.Select(n => n.Id).Where(id => !_edges.Exists(e => e.To == id))).Concat(_nodes.Select(n => n.Id));
+        foreach (var root in roots)
         {
-            if (edge.From == edge.To)
+            if (state.ContainsKey(root))
             {
-                var (id, type) = _origins[edge.From];
-                Problem(id, type, "It is connected to itself. TaskFlow graphs cannot loop; repeat work with a foreach node or a child workflow.");
                 continue;
             }
 
-            outgoing[edge.From].Add(edge.To);
-        }
+            // Iterative depth-first search: (node, index of the next edge to look at).
+            var stack = new Stack<(string Node, int Next)>();
+            stack.Push((root, 0));
+            state[root] = false;
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                var edges = outgoing[node].ToList();
+                if (next >= edges.Count)
+                {
+                    state[node] = true;
+                    continue;
+                }
 
-        foreach (var cycle in GraphCycles.Find(outgoing))
-        {
-            var (id, type) = _origins[cycle[0]];
-            var path = string.Join(" -> ", cycle.Append(cycle[0]).Select(n => _origins[n].Id));
-            Problem(id, type, $"Its connections form a loop ({path}). TaskFlow graphs cannot loop; repeat work with a foreach node or a child workflow.");
+                stack.Push((node, next + 1));
+                var edge = edges[next];
+                if (!state.TryGetValue(edge.To, out var done))
+                {
+                    state[edge.To] = false;
+                    stack.Push((edge.To, 0));
+                }
+                else if (!done)
+                {
+                    edge.Loop = true;
+                    var (id, type) = _origins[edge.From];
+                    Note(id, type, $"its connection to '{_origins[edge.To].Id}' goes back, so it is a loop edge: taking it runs the activities from '{_origins[edge.To].Id}' on again, at most {Graph.GraphLoop.DefaultMaxIterations} times (maxIterations).");
+                }
+            }
         }
     }
 
@@ -182,7 +203,7 @@ internal sealed partial class ElsaConversion
     /// <summary>A TaskFlow join needs two inbound edges; with one it is a plain pass-through, which is what a noop is.</summary>
     private void DemoteSingleBranchJoins()
     {
-        var inboundCounts = _edges.CountBy(e => e.To, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        var inboundCounts = _edges.Where(e => !e.Loop).CountBy(e => e.To, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
         foreach (var join in _nodes.Where(n => n.Type == Join))
         {
             var inbound = inboundCounts.GetValueOrDefault(join.Id);
@@ -206,7 +227,7 @@ internal sealed partial class ElsaConversion
     {
         foreach (var nodeId in _strictMerges.Where(_nodeIds.Contains).ToList())
         {
-            var inbound = _edges.Where(e => e.To == nodeId).ToList();
+            var inbound = _edges.Where(e => e.To == nodeId && !e.Loop).ToList();
             if (inbound.Count < 2)
             {
                 continue;

@@ -29,6 +29,7 @@ public sealed class EdgeDefinition
     /// A loop edge: it goes back to its source or to a node before it, and when it is taken the
     /// nodes from its target to its source (and what follows them) run again. See docs/workflow-format.md.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public bool Loop { get; set; }
 
     /// <summary>How many times a loop edge may be taken in one run of its loop; 1000 when omitted.</summary>

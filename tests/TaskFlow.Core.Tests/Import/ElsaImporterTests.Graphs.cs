@@ -71,17 +71,37 @@ public partial class ElsaImporterTests
         AssertValid(result.Definition);
     }
 
-    //   Start1 ──> A ──> B ──> A   (a loop)
+    //   Start1 ──> A ──> B ──> A   (a loop: the connection back to A is a loop edge)
     [Fact]
-    public void Convert_LoopingConnections_ReportsTheLoop()
+    public void Convert_LoopingConnections_TheConnectionBackIsALoopEdge()
     {
         var json = Definition($"{Activity("Start1", "Elsa.Start")}, {WriteLine("A")}, {WriteLine("B")}",
             $"{Link("Start1", "A")}, {Link("A", "B")}, {Link("B", "A")}");
 
-        var problem = SingleProblem(json);
+        var result = Convert(json);
 
-        Assert.Equal("Elsa.WriteLine", problem.ActivityType);
-        Assert.Contains("form a loop (A -> B -> A)", problem.Message);
+        Assert.True(result.Succeeded, result.ToString());
+        Assert.Equal(["A->B", "B->A", "Start1->A"], EdgeList(result.Definition));
+        Assert.Equal(["B->A"], result.Definition.Edges.Where(e => e.Loop).Select(e => e.DisplayName));
+        Assert.Contains(result.Notes, n => n.Contains("Activity 'B' (Elsa.WriteLine): its connection to 'A' goes back, so it is a loop edge", StringComparison.Ordinal));
+        AssertValid(result.Definition);
+    }
+
+    //   Start1 ──> A ──> B ──> C          C runs again with the loop, but is also reached from D,
+    //               ^    │     ^          which does not: the validator names it
+    //               └────┘     │
+    //   Start1 ──> D ──────────┘
+    [Fact]
+    public void Convert_ALoopJoinedFromOutside_ImportsButDoesNotValidateNamingTheNode()
+    {
+        var json = Definition($"{Activity("Start1", "Elsa.Start")}, {WriteLine("A")}, {WriteLine("B")}, {WriteLine("C")}, {WriteLine("D")}",
+            $"{Link("Start1", "A")}, {Link("A", "B")}, {Link("B", "A")}, {Link("B", "C")}, {Link("Start1", "D")}, {Link("D", "C")}");
+
+        var definition = Import(json);
+
+        var problems = new TaskFlow.Core.Validation.WorkflowValidator(TaskFlow.Core.Activities.BuiltInActivities.Descriptors.ToDictionary(d => d.Type), new TaskFlow.Core.Validation.WorkflowLimits()).Validate(definition);
+        var problem = Assert.Single(problems, p => p.Code == "graph.loop.join");
+        Assert.Contains("Node 'C' runs again each time loop edge 'B->A' is taken, but its edge from 'D'", problem.Message, StringComparison.Ordinal);
     }
 
     //   A ──> D ─[True]──> B       Elsa runs B either way: one edge without a condition

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using TaskFlow.Core.Import;
 using TaskFlow.Core.Model;
+using TaskFlow.Core.Scheduling;
 using TaskFlow.Engine.Runtime;
 using TaskFlow.Engine.Tests.Infrastructure;
 
@@ -71,6 +72,7 @@ public sealed class ElsaCorpusRunTests
     [InlineData("integration/CompositesAndOutcomes", "completor.json,consumer.json,tester.json", "Start; End")]
     [InlineData("integration/DependencyWorkflows", "atom-activity.json,molecule-activity.json,matter-activity.json", "Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom; Atom")]
     [InlineData("integration/ImportAndExecute", "writeline.json", "Dummy Text")]
+    [InlineData("integration/ImportAndExecute", "implicit-loop.json", "Do something; Retry; Do something; Done")]
     [InlineData("integration/JoinBehaviors", "fork-decision-join-none.json", "A; C")]
     [InlineData("integration/JoinBehaviors", "fork-decision-join-converge.json", "A")]
     [InlineData("integration/JoinBehaviors", "fork-decision-join-converge-strict.json", "A")]
@@ -298,6 +300,17 @@ public sealed class ElsaCorpusRunTests
             var logs = definition.Nodes.Where(n => n.Type == "log").Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             var depth = Depths(definition);
             var view = (await runtime.GetInstanceAsync(instance.Id))!;
+            if (definition.Edges.Exists(e => e.Loop))
+            {
+                // A loop runs a log node several times, and its state keeps the last round only:
+                // the journal has each run, and a literal message says what it wrote.
+                var messages = view.Nodes.ToDictionary(n => n.NodeId, n => n.Output?["message"]?.ToString() ?? "", StringComparer.Ordinal);
+                lines.AddRange((await runtime.GetJournalAsync(instance.Id))
+                    .Where(j => j.Type == JournalEventType.NodeSucceeded && j.NodeId is { } id && logs.Contains(id))
+                    .Select(j => (j.At, depth[j.NodeId!], definition.Nodes.Single(n => n.Id == j.NodeId).Inputs["message"] is JsonValue literal && !literal.ToString().Contains("{{", StringComparison.Ordinal) ? literal.ToString() : messages[j.NodeId!])));
+                continue;
+            }
+
             lines.AddRange(view.Nodes.Where(n => logs.Contains(n.NodeId) && n.Status == NodeStatus.Succeeded)
                 .Select(n => (n.FinishedAt ?? DateTimeOffset.MaxValue, depth[n.NodeId], n.Output?["message"]?.ToString() ?? "")));
         }
@@ -312,7 +325,7 @@ public sealed class ElsaCorpusRunTests
         var depth = definition.Nodes.ToDictionary(n => n.Id, _ => 0, StringComparer.Ordinal);
         for (var round = 0; round < definition.Nodes.Count; round++)
         {
-            foreach (var edge in definition.Edges)
+            foreach (var edge in definition.Edges.Where(e => !e.Loop))
             {
                 depth[edge.To] = Math.Max(depth[edge.To], depth[edge.From] + 1);
             }

@@ -2,10 +2,10 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyf
 import { memo } from 'react';
 import { conditionText, type FlowEdge } from '../mapping/graph';
 
-/** An edge; a conditional one is dashed and labelled with its label, or its condition when it has none. */
+/** An edge; a conditional one is dashed and labelled with its label, or its condition when it has none; a loop edge is marked ↺. */
 function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<FlowEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  const text = data?.label || conditionText(data?.condition);
+  const text = [data?.loop ? '↺' : '', data?.label || conditionText(data?.condition)].filter(Boolean).join(' ');
   const conditional = Boolean(data?.condition);
   return (
     <>
@@ -13,7 +13,7 @@ function FlowEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, 
         id={id}
         path={path}
         markerEnd={markerEnd}
-        className={`tf-edge${conditional ? ' conditional' : ''}${selected ? ' selected' : ''}`}
+        className={`tf-edge${conditional ? ' conditional' : ''}${data?.loop ? ' loop' : ''}${selected ? ' selected' : ''}`}
       />
       {text && (
         <EdgeLabelRenderer>

@@ -1,5 +1,6 @@
 import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange } from '@xyflow/react';
 import { useCallback, useRef, useState } from 'react';
+import { isBackConnection } from '../mapping/connectionRules';
 import type { WorkflowDefinition } from '../mapping/definition';
 import { autoLayout } from '../mapping/layout';
 import type { ActivityNode, DesignerGraph, FlowEdge } from '../mapping/graph';
@@ -86,7 +87,16 @@ export function useDesignerDocument() {
     const port = connection.sourceHandle ?? 'done';
     commit((current) => ({
       ...current,
-      edges: addEdge<FlowEdge>({ ...connection, id: `${connection.source}:${port}->${connection.target}`, type: 'flow', data: {} }, current.edges),
+      edges: addEdge<FlowEdge>(
+        {
+          ...connection,
+          id: `${connection.source}:${port}->${connection.target}`,
+          type: 'flow',
+          // A connection back to the node or one before it repeats that part: a loop edge.
+          data: isBackConnection(connection, current.edges) ? { loop: true } : {},
+        },
+        current.edges,
+      ),
     }));
   }, [commit]);
 

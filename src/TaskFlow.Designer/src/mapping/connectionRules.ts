@@ -10,37 +10,37 @@ export interface GraphEdgeShape {
   source: string;
   target: string;
   sourceHandle?: string | null;
+  data?: { loop?: boolean };
 }
 
 /**
- * Why a connection cannot be made, or null when it can. Refused: a self-loop, an edge that
- * already exists, an edge back into an ancestor (into a start node, or any cycle, which the
- * engine would reject on save), and a second edge from an activity's own outcome port: only the
- * default port forks into parallel branches, the others are exclusive routes.
+ * Why a connection cannot be made, or null when it can. Refused: an edge that already exists,
+ * and a second edge from an activity's own outcome port: only the default port forks into
+ * parallel branches, the others are exclusive routes. An edge back to the node itself or to a
+ * node before it is allowed: it becomes a loop edge (see {@link isBackConnection}).
  */
 export function connectionProblem(attempt: ConnectionAttempt, edges: readonly GraphEdgeShape[]): string | null {
   const { source, target } = attempt;
   const port = attempt.sourceHandle ?? defaultPort;
   if (!source || !target) return 'Connect an outcome port to a node.';
-  if (source === target) return `A node cannot connect to itself ('${source}').`;
   if (edges.some((e) => e.source === source && e.target === target && (e.sourceHandle ?? defaultPort) === port)) {
     return `'${source}' is already connected to '${target}' from port '${port}'.`;
   }
   if (port !== defaultPort && edges.some((e) => e.source === source && (e.sourceHandle ?? defaultPort) === port)) {
     return `Port '${port}' of '${source}' is already used; only '${defaultPort}' can fork into several branches.`;
   }
-  if (reaches(target, source, edges)) {
-    const start = !edges.some((e) => e.target === target);
-    return start
-      ? `'${target}' is a start node; an edge into it would make a cycle.`
-      : `An edge from '${source}' to '${target}' would make a cycle.`;
-  }
   return null;
+}
+
+/** True when the connection goes back (to its source, or to a node before it): it is made a loop edge. */
+export function isBackConnection(attempt: ConnectionAttempt, edges: readonly GraphEdgeShape[]): boolean {
+  return Boolean(attempt.source && attempt.target) && (attempt.source === attempt.target || reaches(attempt.target!, attempt.source!, edges));
 }
 
 function reaches(from: string, to: string, edges: readonly GraphEdgeShape[]): boolean {
   const next = new Map<string, string[]>();
   for (const edge of edges) {
+    if (edge.data?.loop) continue;
     const list = next.get(edge.source);
     if (list) list.push(edge.target);
     else next.set(edge.source, [edge.target]);

@@ -35,6 +35,9 @@ export interface EdgeDefinition {
   toPort?: string | null;
   condition?: Condition | null;
   label?: string | null;
+  /** A loop edge: it goes back, and taking it runs the loop again. */
+  loop?: boolean;
+  maxIterations?: number | null;
 }
 
 /** An edge condition: a template-language expression, or a JavaScript expression { js }. */

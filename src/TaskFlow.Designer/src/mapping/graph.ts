@@ -16,6 +16,9 @@ export type FlowEdgeData = {
   /** The definition's own edge id, when it had one (canvas ids are generated otherwise). */
   definitionId?: string;
   toPort?: string;
+  /** A loop edge (it goes back; taking it runs the loop again), and its bound. */
+  loop?: boolean;
+  maxIterations?: number;
 };
 
 export type FlowEdge = Edge<FlowEdgeData, 'flow'>;

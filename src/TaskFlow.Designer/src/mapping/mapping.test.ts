@@ -110,6 +110,21 @@ describe('graphToDefinition', () => {
     expect(back.nodes.every((n) => typeof n.layout?.x === 'number' && typeof n.layout?.y === 'number')).toBe(true);
   });
 
+  it('RoundTrip_LoopEdge_KeepsLoopAndMaxIterations_AndDoesNotPushItsTargetDown', () => {
+    //   a ──> b ──> c, and c ──[loop]──> b
+    const definition: WorkflowDefinition = {
+      id: 'loop',
+      nodes: [{ id: 'a', type: 'noop' }, { id: 'b', type: 'noop' }, { id: 'c', type: 'noop' }],
+      edges: [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'b', condition: 'vars.n < 3', loop: true, maxIterations: 5 }],
+    };
+
+    const graph = definitionToGraph(definition);
+
+    expect(graph.edges[2].data).toEqual({ condition: 'vars.n < 3', loop: true, maxIterations: 5 });
+    expect(graph.nodes.map((n) => n.position.y)).toEqual([...graph.nodes.map((n) => n.position.y)].sort((x, y) => x - y));
+    expect(roundTrip(definition).edges).toEqual(definition.edges);
+  });
+
   it('RoundTrip_JavaScriptCondition_IsKeptAsAnObject', () => {
     //   a ──[js: getVariable('amount') > 1000]──> b
     const definition: WorkflowDefinition = {

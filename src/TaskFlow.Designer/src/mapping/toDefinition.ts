@@ -17,6 +17,8 @@ export function graphToDefinition(meta: DefinitionMeta, nodes: readonly Activity
     if (edge.data?.toPort) definition.toPort = edge.data.toPort;
     if (edge.data?.condition) definition.condition = edge.data.condition;
     if (edge.data?.label) definition.label = edge.data.label;
+    if (edge.data?.loop) definition.loop = true;
+    if (edge.data?.loop && edge.data.maxIterations != null) definition.maxIterations = edge.data.maxIterations;
     return definition;
   });
 

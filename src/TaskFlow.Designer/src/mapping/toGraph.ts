@@ -48,6 +48,8 @@ export function definitionToGraph(definition: WorkflowDefinition): DesignerGraph
     if (edge.condition != null) data.condition = edge.condition;
     if (edge.label != null) data.label = edge.label;
     if (edge.toPort != null) data.toPort = edge.toPort;
+    if (edge.loop) data.loop = true;
+    if (edge.maxIterations != null) data.maxIterations = edge.maxIterations;
     return { id, type: 'flow', source: edge.from, target: edge.to, sourceHandle: port, targetHandle: 'in', data };
   });
 
@@ -63,7 +65,8 @@ function depths(definition: WorkflowDefinition): Map<string, number> {
     next.set(node.id, []);
   }
   for (const edge of definition.edges ?? []) {
-    if (!inbound.has(edge.from) || !inbound.has(edge.to)) continue;
+    // A loop edge goes back: it does not push its target further down.
+    if (edge.loop || !inbound.has(edge.from) || !inbound.has(edge.to)) continue;
     inbound.set(edge.to, (inbound.get(edge.to) ?? 0) + 1);
     next.get(edge.from)!.push(edge.to);
   }

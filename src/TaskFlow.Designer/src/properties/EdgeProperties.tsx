@@ -60,6 +60,27 @@ export default function EdgeProperties({ edge, ports, onChange }: EdgeProperties
         />
       )}
       <TextField label="Label" testId="edge-label" value={edge.data?.label ?? ''} onCommit={(label) => setData({ label })} />
+      <label className="tf-field tf-field-inline">
+        <input
+          type="checkbox"
+          data-testid="edge-loop"
+          checked={Boolean(edge.data?.loop)}
+          onChange={(e) => setData({ loop: e.target.checked, maxIterations: e.target.checked ? edge.data?.maxIterations : undefined })}
+        />
+        <span className="tf-field-label">Loop edge: goes back, and runs the loop again when taken</span>
+      </label>
+      {edge.data?.loop && (
+        <TextField
+          label="Max iterations"
+          testId="edge-max-iterations"
+          value={edge.data?.maxIterations != null ? String(edge.data.maxIterations) : ''}
+          hint="How often the edge may be taken in one run of its loop; 1000 when empty"
+          onCommit={(text) => {
+            const value = Number(text);
+            setData({ maxIterations: text.trim() && Number.isInteger(value) ? value : undefined });
+          }}
+        />
+      )}
     </div>
   );
 }
