@@ -41,6 +41,7 @@ internal enum ElsaActivityKind
     RunJavaScript,
     RunCSharp,
     If,
+    While,
     Switch,
     FlowSwitch,
 }

@@ -87,6 +87,8 @@ internal sealed partial class ElsaConversion
                 return ConvertRunCSharp(activity, id, type, prefix);
             case ElsaActivityKind.If:
                 return ConvertIf(activity, id, type, prefix);
+            case ElsaActivityKind.While:
+                return ConvertWhile(activity, id, type, prefix);
             case ElsaActivityKind.Switch:
                 return ConvertSwitch(activity, id, type, prefix);
             case ElsaActivityKind.FlowSwitch:

@@ -46,6 +46,34 @@ internal sealed partial class ElsaConversion
     }
 
     /// <summary>
+    /// While repeats its body as long as its condition holds, checked before each round: a check node
+    /// whose edge into the body is taken while the condition holds, a connection from each of the
+    /// body's ends back to the check (a loop edge, see <see cref="MarkLoops"/>), and Done, the way out,
+    /// taken once it does not.
+    /// </summary>
+    private ElsaFragment? ConvertWhile(JsonObject activity, string id, string? type, string prefix)
+    {
+        var condition = DecisionCondition(activity, "condition", id, type);
+        var check = AddNode(activity, prefix, Noop);
+        if (activity["body"] is not JsonObject)
+        {
+            Problem(id, type, "It has no body to repeat.");
+            return null;
+        }
+
+        var body = Branch(activity["body"], ChildPrefix(prefix, id), activity, prefix, "body");
+        if (condition is null || body is null)
+        {
+            return null;
+        }
+
+        Connect([check.Id], body.Entries, condition, "Iterate");
+        Connect(body.Exits, [check.Id], null, null);
+        AddPort(check.Id, DonePort, ElsaConditions.Not(condition));
+        return ElsaFragment.Single(check.Id);
+    }
+
+    /// <summary>
     /// Switch runs the first case whose condition holds (mode MatchFirst, the default) or every one that
     /// holds (MatchAny); the default when none does.
     /// </summary>

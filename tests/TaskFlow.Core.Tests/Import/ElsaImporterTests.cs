@@ -187,7 +187,7 @@ public partial class ElsaImporterTests
         Assert.Null(result.Definition);
         Assert.Empty(result.Notes);
         Assert.Equal(
-            [("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail")],
+            [("Break1", "Elsa.Break"), ("SendEmail1", "Elsa.SendEmail")],
             result.Problems.Select(p => (p.ActivityId, p.ActivityType)));
         Assert.All(result.Problems, p => Assert.Contains($"'{p.ActivityType}' has no TaskFlow equivalent", p.Message));
         Assert.Contains("2 problems", result.ToString());

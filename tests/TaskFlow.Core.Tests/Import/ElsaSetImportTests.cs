@@ -66,7 +66,7 @@ public class ElsaSetImportTests
     [Fact]
     public void ConvertSet_UserOfAWorkflowThatFails_FailsNamingIt()
     {
-        var broken = Workflow("broken.json", "broken", "Broken", """{ "id": "W1", "type": "Elsa.While" }""");
+        var broken = Workflow("broken.json", "broken", "Broken", """{ "id": "W1", "type": "Elsa.Break" }""");
         var user = Workflow("user.json", "user", "User", """{ "id": "B1", "type": "Broken" }""");
 
         var set = ElsaImporter.ConvertSet([user, broken]);

@@ -56,6 +56,39 @@ public sealed class ElsaLoopRunTests
         Assert.All(view.Nodes.Where(n => n.NodeId.StartsWith("Parallel1.", StringComparison.Ordinal)), n => Assert.True(n.FinishedAt <= after));
     }
 
+    //   While1 (getN() < 3) ── body: Sequence [ SetVariable N = getN() + 1, WriteLine "round {N}" ] ──> Done: WriteLine "done"
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task While_RunsItsBodyWhileTheConditionHolds_ThenLeavesByDone(string provider)
+    {
+        const string elsa = """
+            {
+              "definitionId": "count-to-three", "variables": [ { "id": "n", "name": "N", "typeName": "Int32", "value": "0" } ],
+              "root": { "id": "Flowchart1", "type": "Elsa.Flowchart", "activities": [
+                { "id": "While1", "type": "Elsa.While",
+                  "condition": { "typeName": "Boolean", "expression": { "type": "JavaScript", "value": "getN() < 3" } },
+                  "body": { "id": "Sequence1", "type": "Elsa.Sequence", "activities": [
+                    { "id": "Set1", "type": "Elsa.SetVariable", "variable": { "id": "n", "name": "N" },
+                      "value": { "typeName": "Object", "expression": { "type": "JavaScript", "value": "getN() + 1" } } },
+                    { "id": "Line1", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "JavaScript", "value": "`round ${getN()}`" } } } ] } },
+                { "id": "Done1", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "Literal", "value": "done" } } } ],
+                "connections": [ { "source": { "activity": "While1", "port": "Done" }, "target": { "activity": "Done1", "port": "In" } } ] }
+            }
+            """;
+        await using var engine = await TestEngine.StartAsync(provider);
+
+        var view = await ImportAndRunAsync(engine, elsa);
+
+        view.AssertSucceeded();
+        var journal = await engine.Runtime.GetJournalAsync(view.Id);
+        var lineRuns = journal.Where(j => j.NodeId is { } id && id.EndsWith("Line1", StringComparison.Ordinal) && j.Type == TaskFlow.Core.Scheduling.JournalEventType.NodeSucceeded).ToList();
+        Assert.Equal(3, lineRuns.Count);
+        Assert.Equal("round 3", Assert.Single(view.Nodes, n => n.NodeId == lineRuns[0].NodeId).Output!["message"]!.GetValue<string>());
+        Assert.Single(journal, j => j.NodeId == "Done1" && j.Type == TaskFlow.Core.Scheduling.JournalEventType.NodeSucceeded);
+        Assert.Equal(3, journal.Count(j => j.Type == TaskFlow.Core.Scheduling.JournalEventType.LoopedBack));
+        Assert.True(journal.First(j => j.NodeId == "Done1" && j.Type == TaskFlow.Core.Scheduling.JournalEventType.NodeSucceeded).Id > lineRuns[^1].Id);
+    }
+
     private static async Task<TaskFlow.Engine.Runtime.InstanceView> ImportAndRunAsync(TestEngine engine, string elsa)
     {
         var result = ElsaImporter.Convert(elsa);

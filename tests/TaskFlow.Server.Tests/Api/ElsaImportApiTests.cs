@@ -118,7 +118,7 @@ public sealed class ElsaImportApiTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("The Elsa workflow cannot be imported.", problem["title"]!.GetValue<string>());
         var listed = problem["errors"]!.AsArray().Select(e => (e!["activityId"]!.GetValue<string>(), e["activityType"]!.GetValue<string>())).ToHashSet();
-        Assert.Equal(new HashSet<(string, string)> { ("While1", "Elsa.While"), ("SendEmail1", "Elsa.SendEmail") }, listed);
+        Assert.Equal(new HashSet<(string, string)> { ("Break1", "Elsa.Break"), ("SendEmail1", "Elsa.SendEmail") }, listed);
         Assert.Empty(await app.GetAsync<JsonArray>("/api/definitions"));
     }
 

@@ -24,7 +24,7 @@ public sealed partial class TaskFlowCommandTests : IDisposable
 
         var (failCode, failed) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", Path.Combine(Samples.ElsaFolder, "http-approval.json"), "--save", "--data", _data);
         Assert.Equal(1, failCode);
-        Assert.Contains("Activity 'While1' (Elsa.While)", failed, StringComparison.Ordinal);
+        Assert.Contains("Activity 'Break1' (Elsa.Break)", failed, StringComparison.Ordinal);
         Assert.Contains("Activity 'SendEmail1' (Elsa.SendEmail)", failed, StringComparison.Ordinal);
         Assert.Contains("nothing was stored", failed, StringComparison.Ordinal);
     }
