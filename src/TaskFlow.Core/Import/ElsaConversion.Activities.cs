@@ -100,10 +100,15 @@ internal sealed partial class ElsaConversion
             case ElsaActivityKind.Unsupported when type is "Elsa.Join" or "Join":
                 Note(id, type, "'Elsa.Join' is Elsa 2's name for the flowchart join; it is converted as Elsa 3's FlowJoin.");
                 return ConvertJoin(activity, id, type, prefix);
+            case ElsaActivityKind.Unsupported when IsCustomType(type) && context.Options.CustomActivities == ElsaCustomActivities.Task:
+                return ConvertCustomActivity(activity, id, type!, prefix);
             default:
                 Problem(id, type, type is null
                     ? "It has no type."
-                    : $"'{type}' has no TaskFlow equivalent. Remove it or replace it with a supported activity (see docs/elsa-import.md), then export again.");
+                    : $"'{type}' has no TaskFlow equivalent. Remove it or replace it with a supported activity (see docs/elsa-import.md), then export again." +
+                      (IsCustomType(type)
+                          ? " If your project defines it in code, import with custom activities as tasks (taskflow import-elsa --custom-activities task, or ?customActivities=task) and complete it from your own service."
+                          : ""));
                 return null;
         }
     }

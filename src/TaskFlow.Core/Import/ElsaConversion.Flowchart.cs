@@ -240,6 +240,14 @@ internal sealed partial class ElsaConversion
                 return DonePort;
 
             default:
+                if (from.Exits.Count == 1 && _customExits.TryGetValue(from.Exits[0], out var custom))
+                {
+                    // A custom activity leaves by the outcome its service reports.
+                    var outcome = string.IsNullOrEmpty(port) ? DonePort : port;
+                    Connect(from.Exits, to.Entries, CustomPortCondition(custom, outcome), outcome);
+                    return outcome;
+                }
+
                 if (!string.IsNullOrEmpty(port) && from.Exits.Count == 1 && _ports.TryGetValue(from.Exits[0], out var routes))
                 {
                     var route = routes.FirstOrDefault(r => string.Equals(r.Port, port, StringComparison.OrdinalIgnoreCase));

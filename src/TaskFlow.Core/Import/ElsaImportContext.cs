@@ -5,11 +5,14 @@ internal sealed class ElsaImportContext
 {
     public static readonly ElsaImportContext Empty = new(null, []);
 
-    public ElsaImportContext(string? fileName, IReadOnlyList<ElsaWorkflowReference> workflows)
+    public ElsaImportContext(string? fileName, IReadOnlyList<ElsaWorkflowReference> workflows, ElsaImportOptions? options = null)
     {
         FileName = fileName;
         Workflows = workflows;
+        Options = options ?? ElsaImportOptions.Default;
     }
+
+    public ElsaImportOptions Options { get; }
 
     /// <summary>The file name, whose stem is the definition id when the document has none.</summary>
     public string? FileName { get; }

@@ -30,10 +30,10 @@ public static class ElsaImporter
     /// Converts one Elsa 3 workflow definition that may use <paramref name="workflows"/> as activities;
     /// <paramref name="fileName"/> gives the id when the document has none.
     /// </summary>
-    public static ElsaImportResult Convert(string elsaJson, string? fileName, IReadOnlyList<ElsaWorkflowReference> workflows)
+    public static ElsaImportResult Convert(string elsaJson, string? fileName, IReadOnlyList<ElsaWorkflowReference> workflows, ElsaImportOptions? options = null)
     {
         var (definition, failure) = Read(elsaJson);
-        return failure ?? Convert(definition!, new ElsaImportContext(fileName, workflows));
+        return failure ?? Convert(definition!, new ElsaImportContext(fileName, workflows, options));
     }
 
     /// <summary>
@@ -41,8 +41,8 @@ public static class ElsaImporter
     /// activities, and <paramref name="stored"/> ones. The results come in dependency order (a workflow after
     /// the ones it uses), which is the order to save them in.
     /// </summary>
-    public static ElsaSetImportResult ConvertSet(IReadOnlyList<ElsaImportFile> files, IReadOnlyList<ElsaWorkflowReference>? stored = null) =>
-        new ElsaSetConversion(files, stored ?? []).Run();
+    public static ElsaSetImportResult ConvertSet(IReadOnlyList<ElsaImportFile> files, IReadOnlyList<ElsaWorkflowReference>? stored = null, ElsaImportOptions? options = null) =>
+        new ElsaSetConversion(files, stored ?? [], options ?? ElsaImportOptions.Default).Run();
 
     internal static ElsaImportResult Convert(JsonObject definition, ElsaImportContext context)
     {

@@ -8,7 +8,7 @@ namespace TaskFlow.Core.Import;
 /// outcomes) is read first, so that each conversion can turn an activity naming another workflow into a
 /// workflow node; then they are converted in dependency order. A cycle between documents is refused.
 /// </summary>
-internal sealed class ElsaSetConversion(IReadOnlyList<ElsaImportFile> files, IReadOnlyList<ElsaWorkflowReference> stored)
+internal sealed class ElsaSetConversion(IReadOnlyList<ElsaImportFile> files, IReadOnlyList<ElsaWorkflowReference> stored, ElsaImportOptions options)
 {
     public ElsaSetImportResult Run()
     {
@@ -69,7 +69,7 @@ internal sealed class ElsaSetConversion(IReadOnlyList<ElsaImportFile> files, IRe
                 }
                 else
                 {
-                    result = ElsaImporter.Convert(definition, new ElsaImportContext(file.Name, context));
+                    result = ElsaImporter.Convert(definition, new ElsaImportContext(file.Name, context, options));
                 }
 
                 results[id] = result.Succeeded && results.GetValueOrDefault(id, true);

@@ -33,13 +33,20 @@ internal static class ElsaImportApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
     }
 
-    private static async Task<IResult> ImportAsync(HttpRequest request, bool? save, bool? publish, WorkflowRuntime runtime, IOptions<TaskFlowServerOptions> options, CancellationToken cancellationToken)
+    private static async Task<IResult> ImportAsync(HttpRequest request, bool? save, bool? publish, string? customActivities, WorkflowRuntime runtime, IOptions<TaskFlowServerOptions> options, CancellationToken cancellationToken)
     {
+        var custom = customActivities is null ? ElsaCustomActivities.Refuse : ElsaImportOptions.ParseCustomActivities(customActivities);
+        if (custom is null)
+        {
+            return ApiProblems.BadRequest("Invalid customActivities.", $"customActivities is '{customActivities}'; use refuse (the default) or task.");
+        }
+
+        var importOptions = new ElsaImportOptions(custom.Value);
         var stored = (await runtime.ListDefinitionsAsync(cancellationToken)).Select(d => ElsaWorkflowReference.FromDefinition(d.Definition)).ToList();
         if (ZipTypes.Any(t => request.ContentType?.StartsWith(t, StringComparison.OrdinalIgnoreCase) == true))
         {
             var (files, zipProblem) = await ReadZipAsync(request, options.Value.MaxRequestBodySize, cancellationToken);
-            return zipProblem ?? await ImportSetAsync(files!, stored, save == true, publish ?? true, runtime, cancellationToken);
+            return zipProblem ?? await ImportSetAsync(files!, stored, importOptions, save == true, publish ?? true, runtime, cancellationToken);
         }
 
         var (json, problem) = await RequestBody.ReadJsonAsync(request);
@@ -60,10 +67,10 @@ internal static class ElsaImportApi
                 return RequestBody.Malformed(ex);
             }
 
-            return await ImportSetAsync(files, stored, save == true, publish ?? true, runtime, cancellationToken);
+            return await ImportSetAsync(files, stored, importOptions, save == true, publish ?? true, runtime, cancellationToken);
         }
 
-        var result = ElsaImporter.Convert(json, null, stored);
+        var result = ElsaImporter.Convert(json, null, stored, importOptions);
         if (!result.Succeeded)
         {
             return TypedResults.Problem(
@@ -126,14 +133,14 @@ internal static class ElsaImportApi
     /// anything stored, in dependency order. A workflow that fails validation when saved stops the import
     /// there; the ones stored before it stay, and the error names them.
     /// </summary>
-    private static async Task<IResult> ImportSetAsync(List<ElsaImportFile> files, List<ElsaWorkflowReference> stored, bool save, bool publish, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    private static async Task<IResult> ImportSetAsync(List<ElsaImportFile> files, List<ElsaWorkflowReference> stored, ElsaImportOptions importOptions, bool save, bool publish, WorkflowRuntime runtime, CancellationToken cancellationToken)
     {
         if (files.Count == 0)
         {
             return ApiProblems.BadRequest("Nothing to import.", "The array or zip archive holds no Elsa workflow definitions (.json files).");
         }
 
-        var set = ElsaImporter.ConvertSet(files, stored);
+        var set = ElsaImporter.ConvertSet(files, stored, importOptions);
         if (!set.Succeeded)
         {
             var failed = set.Items.Where(i => !i.Result.Succeeded).ToList();

@@ -179,13 +179,21 @@ public static class TaskFlowCommand
                           "The workflows of a set may use each other as activities.",
         };
         var save = new Option<bool>("--save") { Description = "Store the converted definitions (published), in dependency order, instead of printing them." };
+        var customActivities = new Option<string>("--custom-activities")
+        {
+            Description = "What becomes of an activity your project defines in code (a namespaced type outside Elsa.): refuse (the default) names it and stops; " +
+                          "task makes it an agent task of capability TYPE, for your own service to claim and complete.",
+            DefaultValueFactory = _ => "refuse",
+        };
+        customActivities.AcceptOnlyFromAmong("refuse", "task");
         var command = new Command("import-elsa", "Convert Elsa 3 workflow definitions to TaskFlow's format and print them, or store them with --save. Lists every unsupported activity and exits 1 when one cannot be converted; nothing is stored then.")
         {
-            source, save, Postgres, Data, MaxSubtasks,
+            source, save, customActivities, Postgres, Data, MaxSubtasks,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var path = result.GetValue(source)!;
+            var importOptions = new Core.Import.ElsaImportOptions(Core.Import.ElsaImportOptions.ParseCustomActivities(result.GetValue(customActivities)) ?? Core.Import.ElsaCustomActivities.Refuse);
             var files = await ElsaImportSource.ReadAsync(path, cancellationToken);
             if (files is null)
             {
@@ -195,7 +203,7 @@ public static class TaskFlowCommand
 
             if (!result.GetValue(save))
             {
-                var set = Core.Import.ElsaImporter.ConvertSet(files);
+                var set = Core.Import.ElsaImporter.ConvertSet(files, null, importOptions);
                 if (!await ElsaImportSource.ReportAsync(set))
                 {
                     return 1;
@@ -229,7 +237,7 @@ public static class TaskFlowCommand
             {
                 var runtime = host.Services.GetRequiredService<WorkflowRuntime>();
                 var stored = (await runtime.ListDefinitionsAsync(cancellationToken)).Select(d => Core.Import.ElsaWorkflowReference.FromDefinition(d.Definition)).ToList();
-                var set = Core.Import.ElsaImporter.ConvertSet(files, stored);
+                var set = Core.Import.ElsaImporter.ConvertSet(files, stored, importOptions);
                 if (!await ElsaImportSource.ReportAsync(set))
                 {
                     return 1;

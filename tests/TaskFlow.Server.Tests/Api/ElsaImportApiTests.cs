@@ -134,4 +134,71 @@ public sealed class ElsaImportApiTests
         Assert.Equal(HttpStatusCode.BadRequest, notElsa.StatusCode);
         Assert.Equal("The Elsa workflow cannot be imported.", (await TaskFlowApp.ReadAsync(notElsa))["title"]!.GetValue<string>());
     }
+
+    //   Intro(WriteLine) ──> Approve1 (Custom.Approve, a project's own activity) ─[Approved]─> Yes(WriteLine)
+    //                                                                              └[Rejected]─> No(WriteLine)
+    private const string CustomActivityWorkflow = """
+        {
+          "definitionId": "expense", "name": "Expense",
+          "variables": [ { "id": "amount-id", "name": "Amount", "typeName": "Int32", "value": "1250" } ],
+          "root": { "id": "Flowchart1", "type": "Elsa.Flowchart", "activities": [
+            { "id": "Intro", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "Literal", "value": "asking" } } },
+            { "id": "Approve1", "type": "Acme.Expenses.Approve", "name": "Approve expense",
+              "message": { "typeName": "String", "expression": { "type": "JavaScript", "value": "`Approve ${getAmount()} EUR?`" } },
+              "approver": { "typeName": "String", "expression": { "type": "Literal", "value": "finance" } },
+              "url": { "typeName": "String", "memoryReference": { "id": "unset-input" } } },
+            { "id": "Yes", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "Literal", "value": "paid" } } },
+            { "id": "No", "type": "Elsa.WriteLine", "text": { "typeName": "String", "expression": { "type": "Literal", "value": "refused" } } } ],
+            "connections": [
+              { "source": { "activity": "Intro", "port": "Done" }, "target": { "activity": "Approve1", "port": "In" } },
+              { "source": { "activity": "Approve1", "port": "Approved" }, "target": { "activity": "Yes", "port": "In" } },
+              { "source": { "activity": "Approve1", "port": "Rejected" }, "target": { "activity": "No", "port": "In" } } ] }
+        }
+        """;
+
+    [Theory]
+    [MemberData(nameof(TaskFlowApp.Providers), MemberType = typeof(TaskFlowApp))]
+    public async Task Import_CustomActivityAsTask_TheProjectsServiceCompletesIt_AndItsOutcomeChoosesThePort(string provider)
+    {
+        await using var app = await TaskFlowApp.StartAsync(provider);
+
+        // By default the activity is refused, and the refusal says how to import it as a task.
+        using (var refused = await app.Client.PostAsync(Route, TaskFlowApp.JsonBody(CustomActivityWorkflow)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("?customActivities=task", (string?)(await TaskFlowApp.ReadAsync(refused))["detail"], StringComparison.Ordinal);
+        }
+
+        using (var wrong = await app.Client.PostAsync(Route + "?customActivities=tasks", TaskFlowApp.JsonBody(CustomActivityWorkflow)))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            Assert.Contains("use refuse (the default) or task", (string?)(await TaskFlowApp.ReadAsync(wrong))["detail"], StringComparison.Ordinal);
+        }
+
+        using (var imported = await app.Client.PostAsync(Route + "?save=true&customActivities=task", TaskFlowApp.JsonBody(CustomActivityWorkflow)))
+        {
+            var body = await TaskFlowApp.ReadAsync(imported);
+            Assert.True(imported.StatusCode == HttpStatusCode.Created, body.ToJsonString());
+            Assert.Contains(body["notes"]!.AsArray(), n => ((string?)n)!.Contains("'Acme.Expenses.Approve' is an activity your project defines in code", StringComparison.Ordinal));
+        }
+
+        using var run = await app.Client.PostAsync("/api/definitions/expense/run", TaskFlowApp.JsonBody("{}"));
+        var instance = (string)(await TaskFlowApp.ReadAsync(run))["id"]!;
+
+        // The project's service finds the task by the activity's type, with the activity's inputs.
+        var task = await app.SingleAsync("/api/agent-tasks?status=ready&capability=Acme.Expenses.Approve", "No ready task for the custom activity");
+        Assert.Equal("Approve expense", (string?)task["title"]);
+        Assert.Equal("Approve 1250 EUR?", (string?)task["input"]!["message"]);
+        Assert.Equal("finance", (string?)task["input"]!["approver"]);
+        var id = (string)task["id"]!;
+        using var claim = await app.Client.PostAsync($"/api/agent-tasks/{id}/claim", TaskFlowApp.JsonBody("""{ "agent": "expenses-service" }"""));
+        var lease = (string)(await TaskFlowApp.ReadAsync(claim))["leaseToken"]!;
+        using var done = await app.Client.PostAsync($"/api/agent-tasks/{id}/complete", TaskFlowApp.JsonBody($$"""{ "leaseToken": "{{lease}}", "output": { "outcome": "Rejected", "reason": "over budget" } }"""));
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+
+        var view = await app.FinishedAsync(instance);
+        Assert.Equal("Succeeded", (string?)view["status"]);
+        var nodes = view["nodes"]!.AsArray().ToDictionary(n => (string)n!["nodeId"]!, n => (string?)n!["status"]);
+        Assert.Equal(("Succeeded", "Skipped"), (nodes["No"], nodes["Yes"]));
+    }
 }

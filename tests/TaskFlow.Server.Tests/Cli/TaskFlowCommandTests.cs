@@ -27,6 +27,18 @@ public sealed partial class TaskFlowCommandTests : IDisposable
         Assert.Contains("Activity 'Break1' (Elsa.Break)", failed, StringComparison.Ordinal);
         Assert.Contains("Activity 'SendEmail1' (Elsa.SendEmail)", failed, StringComparison.Ordinal);
         Assert.Contains("nothing was stored", failed, StringComparison.Ordinal);
+
+        // A project's own activity: refused by default, naming the option; an agent task with it.
+        var custom = Path.Combine(Samples.ElsaFolder, "Corpus", "elsa-samples", "aspnet", "DynamicActivityProvider", "get-user-workflow.json");
+        var (refusedCode, refused) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", custom);
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("--custom-activities task", refused, StringComparison.Ordinal);
+        var (taskCode, asTask) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", custom, "--custom-activities", "task");
+        Assert.True(taskCode == 0, asTask);
+        Assert.Contains("\"capability\": \"Demo.Reqres.GetUser\"", asTask, StringComparison.Ordinal);
+        var (badCode, bad) = await RunAsync(TimeSpan.FromMinutes(1), "import-elsa", custom, "--custom-activities", "maybe");
+        Assert.NotEqual(0, badCode);
+        Assert.Contains("maybe", bad, StringComparison.Ordinal);
     }
 
     [Fact]
