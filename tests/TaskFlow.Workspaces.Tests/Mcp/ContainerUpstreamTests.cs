@@ -22,50 +22,13 @@ namespace TaskFlow.Workspaces.Tests.Mcp;
 /// ("/"), so that only the container stands between it and the host.
 /// </summary>
 [Collection(DockerEngineCollection.Name)]
-public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncLifetime
+public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : ConfinedServerTestBase("taskflow-mcp-container-", IsolationMode.Container)
 {
     private static readonly string[] NodeMounts = ["/usr", "/lib", "/lib64"];
 
-    private readonly string _base = Directory.CreateTempSubdirectory("taskflow-mcp-container-").FullName;
-    private ContainerWorkspaceProvider _provider = null!;
-    private WorkspaceManager _manager = null!;
+    private readonly ContainerWorkspaceProvider _provider = DockerEngineFixture.CreateProvider(new ContainerWorkspaceOptions { DockerHost = engine.Host });
 
-    private string Root => Path.Combine(_base, "workspaces");
-
-    private string HostFolder => Path.Combine(_base, "host");
-
-    public Task InitializeAsync()
-    {
-        // The workspace user must be able to walk down to the workspace folders.
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("Container workspaces are tested on Linux.");
-        }
-
-        File.SetUnixFileMode(_base, (UnixFileMode)0b111_101_101);
-        Directory.CreateDirectory(HostFolder);
-        File.WriteAllText(Path.Combine(HostFolder, "secret.txt"), "host secret");
-        _provider = DockerEngineFixture.CreateProvider(new ContainerWorkspaceOptions { DockerHost = engine.Host });
-        _manager = new WorkspaceManager(
-            Options.Create(new WorkspaceOptions { DefaultIsolation = IsolationMode.Container, WarmPoolSize = 0 }),
-            new WorkspaceRoot(Root),
-            [_provider],
-            NullLogger<WorkspaceManager>.Instance,
-            TimeProvider.System);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _manager.DisposeAsync();
-        foreach (var id in await _provider.ListOwnedAsync(CancellationToken.None))
-        {
-            await _provider.DestroyAsync(id, CancellationToken.None);
-        }
-
-        _provider.Dispose();
-        Directory.Delete(_base, recursive: true);
-    }
+    protected override IWorkspaceProvider Provider => _provider;
 
     [Fact]
     public async Task FilesystemServer_InAContainer_WritesInsideTheWorkspace_AndCannotReachTheHost()
@@ -88,7 +51,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
 
             // The server runs in a container workspace of its own, and what it wrote is in that
             // workspace's folder on the host, and nowhere else.
-            var workspace = Assert.Single(_manager.List());
+            var workspace = Assert.Single(Manager.List());
             Assert.Equal(IsolationMode.Container, workspace.Workspace.Isolation);
             Assert.Equal("mcp:fs", workspace.Workspace.Owner.NodeId);
             Assert.Single(await _provider.ListOwnedAsync(CancellationToken.None));
@@ -100,7 +63,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
         }
 
         // The workspace lives as long as the server: gone, with its container, once the router closed it.
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
     }
 
@@ -123,7 +86,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
 
         // With no network: the loopback interface and nothing else.
         Assert.Equal("lo", Text(network).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Last());
-        var workspace = Assert.Single(_manager.List());
+        var workspace = Assert.Single(Manager.List());
         Assert.Equal("made\n", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "here.txt")));
     }
 
@@ -133,7 +96,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
         var options = RoutingOptions(("fs", McpTestServers.Filesystem("/")));
         options.Servers["fs"].Workspace!.Mode = "process";
         options.Servers["fs"].Workspace!.OnlyWhenAsked = true;
-        await using var router = new McpRouter(Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+        await using var router = Router(options);
         var activity = new McpCallActivity(router);
         var outside = Path.Combine(HostFolder, "written-by-the-node.txt");
 
@@ -143,7 +106,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
         Assert.True(Assert.IsType<SucceededResult>(inside).Output!["confined"]!.GetValue<bool>());
         Assert.Contains("reported an error", Assert.IsType<FailedResult>(escape).Error, StringComparison.Ordinal);
         Assert.False(File.Exists(outside));
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
 
         // A mode no confined server runs in: refused, naming the ones that work.
@@ -151,20 +114,7 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
         Assert.Contains("process, container or auto", Assert.IsType<FailedResult>(vm).Error, StringComparison.Ordinal);
     }
 
-    private static async Task<ActivityResult> RunNodeAsync(McpCallActivity activity, WorkspacePolicy policy, string path) =>
-        await activity.ExecuteAsync(new ActivityContext
-        {
-            InstanceId = "instance-" + Guid.NewGuid().ToString("N")[..8],
-            NodeId = "write",
-            Attempt = 1,
-            Inputs = new JsonObject { ["tool"] = "write_file", ["server"] = "fs", ["arguments"] = new JsonObject { ["path"] = path, ["content"] = "from a node" } },
-            Workspace = policy,
-            Services = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
-            Time = TimeProvider.System,
-        });
-
-    private McpRouter Router(params (string Name, StdioLaunch Launch)[] servers) =>
-        new(Options.Create(RoutingOptions(servers)), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+    private McpRouter Router(params (string Name, StdioLaunch Launch)[] servers) => Router(RoutingOptions(servers));
 
     private static McpRoutingOptions RoutingOptions(params (string Name, StdioLaunch Launch)[] servers)
     {
@@ -183,10 +133,4 @@ public sealed class ContainerUpstreamTests(DockerEngineFixture engine) : IAsyncL
 
         return options;
     }
-
-    private static async Task<CallToolResult> CallAsync(McpRouter router, string server, string tool, JsonObject arguments) =>
-        (await router.CallToolAsync(new McpToolCall(tool, arguments, Server: server))).Result;
-
-    private static string Text(CallToolResult result) =>
-        string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text));
 }

@@ -17,51 +17,14 @@ namespace TaskFlow.Workspaces.Tests.Mcp;
 /// router, bubblewrap and cgroups. The filesystem server is allowed the whole file system ("/"),
 /// so that only the sandbox stands between it and the host.
 /// </summary>
-public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
+public sealed class WorkspaceUpstreamSandboxTests() : ConfinedServerTestBase("taskflow-mcp-confined-", IsolationMode.Process)
 {
-    private readonly string _base = Directory.CreateTempSubdirectory("taskflow-mcp-confined-").FullName;
     private readonly ProcessWorkspaceProvider _provider = new(
         Options.Create(new ProcessWorkspaceOptions { CgroupParent = "taskflow-test-" + Guid.NewGuid().ToString("N")[..8] }),
         NullLogger<ProcessWorkspaceProvider>.Instance,
         TimeProvider.System);
 
-    private WorkspaceManager _manager = null!;
-
-    private string Root => Path.Combine(_base, "workspaces");
-
-    private string HostFolder => Path.Combine(_base, "host");
-
-    public Task InitializeAsync()
-    {
-        // The sandbox user must be able to walk down to the workspace folders.
-        if (!OperatingSystem.IsLinux())
-        {
-            throw new PlatformNotSupportedException("Confined MCP servers need Linux (bubblewrap and cgroups).");
-        }
-
-        File.SetUnixFileMode(_base, (UnixFileMode)0b111_101_101);
-        Directory.CreateDirectory(HostFolder);
-        File.WriteAllText(Path.Combine(HostFolder, "secret.txt"), "host secret");
-        _manager = new WorkspaceManager(
-            Options.Create(new WorkspaceOptions { DefaultIsolation = IsolationMode.Process, WarmPoolSize = 0 }),
-            new WorkspaceRoot(Root),
-            [_provider],
-            NullLogger<WorkspaceManager>.Instance,
-            TimeProvider.System);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _manager.DisposeAsync();
-        foreach (var id in await _provider.ListOwnedAsync(CancellationToken.None))
-        {
-            await _provider.DestroyAsync(id, CancellationToken.None);
-        }
-
-        _provider.Dispose();
-        Directory.Delete(_base, recursive: true);
-    }
+    protected override IWorkspaceProvider Provider => _provider;
 
     [Fact]
     public async Task FilesystemServer_Confined_WritesInsideTheWorkspace_AndCannotReachTheHost()
@@ -81,7 +44,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
             Assert.DoesNotContain("host secret", Text(secret));
 
             // What the server wrote is in its workspace folder on the host, and nowhere else.
-            var workspace = Assert.Single(_manager.List());
+            var workspace = Assert.Single(Manager.List());
             Assert.Equal("mcp:fs", workspace.Workspace.Owner.NodeId);
             Assert.Equal("made inside", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "inside.txt")));
             Assert.False(File.Exists(outside));
@@ -89,7 +52,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         }
 
         // The workspace lives as long as the server: gone, with its sandbox, once the router closed it.
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
     }
 
@@ -107,7 +70,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         Assert.Contains("No such file or directory", text);
         Assert.DoesNotContain("root:x:0:0", text);
         Assert.False(File.Exists(Path.Combine(HostFolder, "from-commands.txt")));
-        var workspace = Assert.Single(_manager.List());
+        var workspace = Assert.Single(Manager.List());
         Assert.Equal("made\n", await File.ReadAllTextAsync(Path.Combine(Root, workspace.Workspace.Id, "files", "here.txt")));
     }
 
@@ -116,7 +79,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
     {
         var options = RoutingOptions(("fs", McpTestServers.Filesystem("/")));
         options.Servers["fs"].Workspace!.OnlyWhenAsked = true;
-        await using var router = new McpRouter(Microsoft.Extensions.Options.Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+        await using var router = Router(options);
         var activity = new McpCallActivity(router);
 
         // A call that asks for no workspace runs on the host, where the server reaches the host's files.
@@ -124,7 +87,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         var plain = await CallAsync(router, "fs", "write_file", new() { ["path"] = onHost, ["content"] = "host call" });
         Assert.True(plain.IsError != true, Text(plain));
         Assert.Equal("host call", await File.ReadAllTextAsync(onHost));
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
 
         // A node whose policy asks for a workspace: a confined copy, made for its call.
         var outside = Path.Combine(HostFolder, "written-by-the-node.txt");
@@ -136,14 +99,14 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         Assert.False(File.Exists(outside));
 
         // Each copy, its process and its workspace are gone once its call has ended.
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
         Assert.Empty(await _provider.ListOwnedAsync(CancellationToken.None));
 
         // A container asked for on a host that offers none: the call fails, saying so, and
         // nothing runs on the host instead.
         var container = await RunNodeAsync(activity, new WorkspacePolicy { Mode = "container" }, "/workspace/x.txt");
         Assert.Contains("container", Assert.IsType<FailedResult>(container).Error, StringComparison.Ordinal);
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
     }
 
     [Fact]
@@ -151,7 +114,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
     {
         var options = RoutingOptions(("sh", McpTestServers.Commands()));
         options.Servers["sh"].Workspace!.OnlyWhenAsked = true;
-        await using var router = new McpRouter(Microsoft.Extensions.Options.Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+        await using var router = Router(options);
         var activity = new McpCallActivity(router);
 
         // The node asks for 32 processes and 128 MB; the server's policy says 64 and 512m, its disk 16m stays.
@@ -168,7 +131,7 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         WorkspaceView? copy = null;
         while (copy is null && !call.IsCompleted)
         {
-            copy = _manager.List().SingleOrDefault();
+            copy = Manager.List().SingleOrDefault();
             await Task.Delay(20);
         }
 
@@ -179,20 +142,8 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         Assert.Equal(32, copy.Workspace.Limits.Pids);
         Assert.Equal(128L << 20, copy.Workspace.Limits.MemoryBytes);
         Assert.Equal(16L << 20, copy.Workspace.Limits.DiskBytes);
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
     }
-
-    private async Task<ActivityResult> RunNodeAsync(McpCallActivity activity, WorkspacePolicy policy, string path) =>
-        await activity.ExecuteAsync(new ActivityContext
-        {
-            InstanceId = "instance-" + Guid.NewGuid().ToString("N")[..8],
-            NodeId = "write",
-            Attempt = 1,
-            Inputs = new JsonObject { ["tool"] = "write_file", ["server"] = "fs", ["arguments"] = new JsonObject { ["path"] = path, ["content"] = "from a node" } },
-            Workspace = policy,
-            Services = Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions.BuildServiceProvider(new Microsoft.Extensions.DependencyInjection.ServiceCollection()),
-            Time = TimeProvider.System,
-        });
 
     [Fact]
     public async Task ServerWithAWorkspacePolicy_WithoutWorkspaces_FailsToStartSayingWhy()
@@ -203,11 +154,10 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
         var error = await Assert.ThrowsAnyAsync<Exception>(() => router.CallToolAsync(new McpToolCall("write_file", new JsonObject { ["path"] = "/workspace/x", ["content"] = "x" }, Server: "fs")));
 
         Assert.Contains("has no workspaces", error.ToString());
-        Assert.Empty(_manager.List());
+        Assert.Empty(Manager.List());
     }
 
-    private McpRouter Router(params (string Name, StdioLaunch Launch)[] servers) =>
-        new(Microsoft.Extensions.Options.Options.Create(RoutingOptions(servers)), new RoutingMetrics(), NullLoggerFactory.Instance, TimeProvider.System, sandbox: new WorkspaceUpstreamSandbox(_manager));
+    private McpRouter Router(params (string Name, StdioLaunch Launch)[] servers) => Router(RoutingOptions(servers));
 
     private static McpRoutingOptions RoutingOptions(params (string Name, StdioLaunch Launch)[] servers)
     {
@@ -227,10 +177,4 @@ public sealed class WorkspaceUpstreamSandboxTests : IAsyncLifetime
 
         return options;
     }
-
-    private static async Task<CallToolResult> CallAsync(McpRouter router, string server, string tool, JsonObject arguments) =>
-        (await router.CallToolAsync(new McpToolCall(tool, arguments, Server: server))).Result;
-
-    private static string Text(CallToolResult result) =>
-        string.Join("\n", result.Content.OfType<TextContentBlock>().Select(c => c.Text));
 }
