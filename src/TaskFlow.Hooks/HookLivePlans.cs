@@ -222,9 +222,16 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         }
     }
 
+    /// <summary>
+    /// How long a plan just started waits for its first agent tasks: a worker has to run the start
+    /// first, which on a loaded server can take more than a second. Paid once per plan.
+    /// </summary>
+    private static readonly TimeSpan FirstTasksWait = TimeSpan.FromSeconds(5);
+
     private async Task FirstTasksAsync(string instance, string correlation, CancellationToken cancellationToken)
     {
-        for (var round = 0; round < FollowRounds; round++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < FirstTasksWait)
         {
             if ((await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false)).Count > 0 || await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
             {
