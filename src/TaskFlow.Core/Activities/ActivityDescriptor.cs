@@ -13,6 +13,13 @@ public sealed record ActivityDescriptor(
     /// <summary>Outcome every activity has unless it declares its own.</summary>
     public const string DefaultOutcome = "done";
 
+    /// <summary>
+    /// True when running the activity touches nothing outside its instance: its result depends only
+    /// on its rendered inputs, and running it twice does no harm. Such a step may run inside the
+    /// commit that made it due (docs/engine.md, "Pure steps run inline").
+    /// </summary>
+    public bool Pure { get; init; }
+
     /// <summary>What a person reads for the type (the palette's label); see <see cref="ActivityDisplayName"/>.</summary>
     public string DisplayName { get; init; } = ActivityDisplayName.Of(Type);
 

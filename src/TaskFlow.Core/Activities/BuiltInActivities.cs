@@ -31,9 +31,9 @@ public static class BuiltInActivities
 
     public static IReadOnlyList<ActivityDescriptor> Descriptors { get; } =
     [
-        new(Noop, "Control flow", "Does nothing and succeeds; useful as a start, a fork point or a placeholder.", [], [ActivityDescriptor.DefaultOutcome]),
+        new(Noop, "Control flow", "Does nothing and succeeds; useful as a start, a fork point or a placeholder.", [], [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(Fail, "Control flow", "Fails the node with a message (retries do not apply).",
-            [new("message", "string", Required: true, "Why the workflow fails.")], [ActivityDescriptor.DefaultOutcome]),
+            [new("message", "string", Required: true, "Why the workflow fails.")], [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(Delay, "Control flow", "A durable timer: waits for a duration or until a time, surviving restarts.",
             [
                 new("duration", "string", Description: "How long to wait, e.g. 30s, 5m, 1h."),
@@ -42,7 +42,7 @@ public static class BuiltInActivities
         new(Join, "Control flow", "Merges parallel branches.",
             [new("mode", "string", Description: "WaitAll: every branch; WaitAllActive: every branch not skipped; WaitAny: the first branch, skipping the others.",
                 Default: JsonValue.Create("WaitAll"), AllowedValues: ["WaitAll", "WaitAllActive", "WaitAny"])],
-            [ActivityDescriptor.DefaultOutcome]),
+            [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(ForEach, "Control flow", "Runs a body activity once per item of a list produced at run time, with bounded parallelism. Output: the list of body outputs, in item order.",
             [
                 new("items", "array", Required: true, "The list, usually a template such as {{ nodes.a.output.items }}."),
@@ -60,15 +60,15 @@ public static class BuiltInActivities
         new(Sleep, "Control flow", "Holds its worker slot for a duration, like a busy activity would; use delay to wait without holding a worker.",
             [new("duration", "string", Required: true, "How long, e.g. 250ms or 2s.")], [ActivityDescriptor.DefaultOutcome]),
         new(Transform, "Data", "Evaluates its value (usually templates) and outputs it; use it to shape data or generate lists.",
-            [new("value", "any", Required: true, "Any JSON value; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
+            [new("value", "any", Required: true, "Any JSON value; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(SetVariable, "Data", "Sets an instance variable, readable afterwards as {{ vars.name }}. Output: { name, value }. Parallel branches setting one variable: the last to finish wins.",
             [
                 new("name", "string", Required: true, "The variable's name."),
                 new("value", "any", Required: true, "The new value; templates inside are rendered."),
-            ], [ActivityDescriptor.DefaultOutcome]),
+            ], [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(JavaScript, "Data", "Runs a JavaScript script (Elsa's RunJavaScript) in a sandbox. Output: the script's value (its last expression). Variables it writes with setVariable(name, value) are stored when the node succeeds.",
             [new("script", "string", Required: true, "The JavaScript source; it reads input, vars, nodes and Elsa's getVariable, getInput, getOutputFrom, ... It is not a template: {{ }} inside is JavaScript.")],
-            [ActivityDescriptor.DefaultOutcome]),
+            [ActivityDescriptor.DefaultOutcome]) { Pure = true },
         new(Log, "Data", "Writes a message to the server log, tagged with the instance and node. Output: { message }.",
             [new("message", "string", Required: true, "The text; templates inside are rendered.")], [ActivityDescriptor.DefaultOutcome]),
         new(Event, "Control flow", "Waits, durably and without holding a worker, for an external event posted to /api/events/{name} or to the node's single-use resume URL. Output: the event's payload; on timeout, { timedOut: true } by the timeout port.",

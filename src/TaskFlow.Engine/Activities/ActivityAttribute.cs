@@ -12,4 +12,11 @@ public sealed class ActivityAttribute(string type) : Attribute
 
     /// <summary>Outcome ports besides <c>done</c>, comma separated.</summary>
     public string? Outcomes { get; init; }
+
+    /// <summary>
+    /// The activity touches nothing outside its instance (no I/O, no clock-dependent effects): its
+    /// result depends only on its rendered inputs. A pure step may run inside the commit that made it
+    /// due, without a checkpoint of its own (docs/engine.md, "Pure steps run inline").
+    /// </summary>
+    public bool Pure { get; init; }
 }

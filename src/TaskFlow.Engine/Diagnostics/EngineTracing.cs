@@ -29,6 +29,9 @@ public static class EngineTracing
         public const string Resume = "taskflow.node.resume";
         public const string Tier = "taskflow.node.tier";
         public const string Outcome = "taskflow.node.outcome";
+
+        /// <summary>True on the span of a pure step run inside the commit that made it due.</summary>
+        public const string Inline = "taskflow.node.inline";
     }
 
     internal static ActivitySource Source { get; } = new(SourceName, typeof(EngineTracing).Assembly.GetName().Version?.ToString());

@@ -15,6 +15,9 @@ public sealed class InstanceTraces(EngineStore store)
     private const int MaxKept = 10_000;
     private readonly ConcurrentDictionary<string, ActivityContext> _known = new(StringComparer.Ordinal);
 
+    /// <summary>The instance's root span context if this process already knows it; reads nothing.</summary>
+    public bool TryGetKnown(string instanceId, out ActivityContext context) => _known.TryGetValue(instanceId, out context);
+
     /// <summary>The instance's root span context; default when the instance is unknown or its root could not be sampled.</summary>
     public async ValueTask<ActivityContext> GetAsync(string instanceId, CancellationToken cancellationToken)
     {

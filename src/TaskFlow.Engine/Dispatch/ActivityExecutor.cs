@@ -39,7 +39,34 @@ public sealed partial class ActivityExecutor(
         using var span = Diagnostics.EngineTracing.Enabled
             ? Diagnostics.EngineTracing.StartNode(await traces.GetAsync(work.InstanceId, cancellationToken), work.InstanceId, work.NodeId, work.Attempt, work.Resume)
             : null;
-        var result = await RunAsync(work, span, cancellationToken);
+        var result = await RunAsync(work, span, null, null, cancellationToken);
+        return Finish(work, span, result);
+    }
+
+    /// <summary>
+    /// Runs a pure step inside the commit that made it due (see <see cref="InlineStepRunner"/>): as
+    /// <see cref="ExecuteAsync"/> does, with the same logging scope, span, metrics and secret
+    /// redaction, but with the graph and the template scope the commit holds, reading no database.
+    /// Only a success or a failure comes back.
+    /// </summary>
+    internal async ValueTask<ActivityResult> ExecuteInlineAsync(WorkflowGraph graph, ClaimedWork work, InstanceScope? scope, CancellationToken cancellationToken)
+    {
+        using var logScope = logger.BeginScope(new NodeLogScope(work.InstanceId, work.NodeId, work.Attempt));
+        using var span = Diagnostics.EngineTracing.Enabled && traces.TryGetKnown(work.InstanceId, out var parent)
+            ? Diagnostics.EngineTracing.StartNode(parent, work.InstanceId, work.NodeId, work.Attempt, resume: false)
+            : null;
+        span?.SetTag(Diagnostics.EngineTracing.Tags.Inline, true);
+        var result = await RunAsync(work, span, graph, scope, cancellationToken);
+        if (result is not (SucceededResult or FailedResult))
+        {
+            result = ActivityResult.Failed($"Activity type '{graph[work.NodeId].Type}' is declared pure but returned {result.GetType().Name.Replace("Result", "", StringComparison.Ordinal).ToLowerInvariant()}; a pure activity only succeeds or fails.", retryable: false);
+        }
+
+        return Finish(work, span, result);
+    }
+
+    private ActivityResult Finish(ClaimedWork work, System.Diagnostics.Activity? span, ActivityResult result)
+    {
         if (result is FailedResult failed)
         {
             NodeFailed(logger, work.InstanceId, work.NodeId, work.Attempt, failed.Retryable, failed.Error);
@@ -71,12 +98,14 @@ public sealed partial class ActivityExecutor(
         }
     }
 
-    private async Task<ActivityResult> RunAsync(ClaimedWork work, System.Diagnostics.Activity? span, CancellationToken cancellationToken)
+    /// <param name="knownGraph">The graph, when the caller holds it.</param>
+    /// <param name="knownScope">The template scope, when the caller holds it (a step run inline); read from the store otherwise.</param>
+    private async Task<ActivityResult> RunAsync(ClaimedWork work, System.Diagnostics.Activity? span, WorkflowGraph? knownGraph, InstanceScope? knownScope, CancellationToken cancellationToken)
     {
         WorkflowGraph graph;
         try
         {
-            graph = await graphs.GetAsync(store, null, work.DefinitionId, work.DefinitionVersion, cancellationToken);
+            graph = knownGraph ?? await graphs.GetAsync(store, null, work.DefinitionId, work.DefinitionVersion, cancellationToken);
         }
         catch (WorkflowNotFoundException ex)
         {
@@ -110,7 +139,7 @@ public sealed partial class ActivityExecutor(
         if (needsScope)
         {
             var referenced = inputs.ReferencedNodeIds.Where(id => graph.TryGetNode(id, out _)).ToArray();
-            var scope = await store.LoadScopeAsync(work.InstanceId, referenced, cancellationToken);
+            var scope = knownScope ?? await store.LoadScopeAsync(work.InstanceId, referenced, cancellationToken);
             if (scope is null)
             {
                 return ActivityResult.Failed($"Instance {work.InstanceId} no longer exists.", retryable: false);

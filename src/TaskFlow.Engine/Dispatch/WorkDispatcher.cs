@@ -25,6 +25,7 @@ namespace TaskFlow.Engine.Dispatch;
 public sealed partial class WorkDispatcher(
     EngineStore store,
     ActivityExecutor executor,
+    InlineStepRunner inline,
     WorkSignal signal,
     IOptions<TaskFlowEngineOptions> options,
     TimeProvider time,
@@ -230,7 +231,7 @@ public sealed partial class WorkDispatcher(
                 // Capacity for successors: the slots free once this batch is done.
                 var keep = Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
                 var started = time.GetTimestamp();
-                var kept = await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration);
+                var kept = await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration, _options.MaxInlineSteps > 0 ? inline : null);
                 metrics.RecordCommit(batch.Count, time.GetElapsedTime(started));
 
                 // Successors kept for this worker were claimed in the same commit.

@@ -25,7 +25,7 @@ public sealed class TaskFlowEngineBuilder(IServiceCollection services)
             .Concat((attribute.Outcomes ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Distinct(StringComparer.Ordinal)
             .ToArray();
-        return new ActivityDescriptor(attribute.Type, attribute.Category, attribute.Description, inputs, outcomes);
+        return new ActivityDescriptor(attribute.Type, attribute.Category, attribute.Description, inputs, outcomes) { Pure = attribute.Pure };
     }
 
     /// <summary>Registers an activity with an explicit descriptor.</summary>

@@ -38,6 +38,17 @@ public sealed class TaskFlowEngineOptions
     [Range(1, 10_000)]
     public int CommitBatchSize { get; set; } = 256;
 
+    /// <summary>
+    /// Most pure steps (activities declared pure: noop, transform, setVariable, javascript, join,
+    /// fail) one commit runs inline, inside the commit that made them due, so that a chain of them
+    /// costs one commit. 0: every step is queued and committed on its own.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int MaxInlineSteps { get; set; } = 1000;
+
+    /// <summary>Longest one commit spends running pure steps inline (it holds its transaction meanwhile); the rest are queued.</summary>
+    public TimeSpan MaxInlineTime { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long a claim lasts without a heartbeat; a crashed worker's work is re-claimed after this.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -67,6 +78,11 @@ public sealed class TaskFlowEngineOptions
         if (LeaseDuration < TimeSpan.FromSeconds(1))
         {
             yield return $"TaskFlow:Engine:LeaseDuration is {LeaseDuration}; use at least one second.";
+        }
+
+        if (MaxInlineTime <= TimeSpan.Zero)
+        {
+            yield return $"TaskFlow:Engine:MaxInlineTime is {MaxInlineTime}; it must be positive (set MaxInlineSteps to 0 to run no step inline).";
         }
 
         if (MaxIdleWait <= TimeSpan.Zero)

@@ -50,6 +50,7 @@ public static class TaskFlowEngineServiceCollectionExtensions
         services.AddOptions<Secrets.SecretOptions>().BindConfiguration(Secrets.SecretOptions.SectionName);
         services.TryAddSingleton<Secrets.SecretStore>();
         services.TryAddSingleton<ActivityExecutor>();
+        services.TryAddSingleton<InlineStepRunner>();
         services.TryAddSingleton<WorkflowRuntime>();
         services.AddTaskDecomposition();
         services.TryAddSingleton<WorkDispatcher>();

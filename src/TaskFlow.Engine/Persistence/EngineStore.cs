@@ -281,21 +281,31 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// Commits a batch of results in ONE transaction. Returns the successor items this worker
     /// kept for itself (at most <paramref name="keepForSelf"/>), already leased to <paramref name="owner"/>.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken = default) =>
+        CompleteAsync(batch, owner, keepForSelf, lease, inline: null, cancellationToken);
+
+    /// <summary>
+    /// As above; with <paramref name="inline"/>, the pure steps the batch makes due run inside the
+    /// same commit (see <see cref="RunInlineAsync"/>): their start and end are journaled and committed
+    /// with the results that readied them, and only what is left is queued.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, CancellationToken cancellationToken = default)
     {
         // Kept events are matched after the commit's session is closed: SQLite has one session at a time.
         var earlierWaits = new List<string>();
-        var claimed = await CompleteCoreAsync(batch, owner, keepForSelf, lease, earlierWaits, cancellationToken);
+        var claimed = await CompleteCoreAsync(batch, owner, keepForSelf, lease, inline, earlierWaits, cancellationToken);
         await TakeKeptEventsAsync(earlierWaits, cancellationToken);
         return claimed;
     }
 
-    private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, List<string> earlierWaits, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, List<string> earlierWaits, CancellationToken cancellationToken)
     {
-        if (SupportsGuardedCommit && await CompleteGuardedAsync(batch, owner, keepForSelf, lease, cancellationToken) is { } done)
+        if (SupportsGuardedCommit && await CompleteGuardedAsync(batch, owner, keepForSelf, lease, inline, cancellationToken) is { } done)
         {
             return done;
         }
+
+        var budget = inline is null ? null : new InlineBudget(inline);
 
         await using var session = await BeginAsync(cancellationToken);
         var (instances, accepted) = await LockAndDeleteLeasedAsync(session, batch.Select(c => c.Work.InstanceId).Distinct().ToArray(), batch.Select(c => c.Work).ToArray(), cancellationToken);
@@ -316,6 +326,15 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             }
 
             await RunAsync(session, transition, cancellationToken);
+            if (inline is not null)
+            {
+                await RunInlineAsync(transition, instance, inline, budget!, async ids =>
+                {
+                    await LoadIntoAsync(session, transition, ids, cancellationToken);
+                    return true;
+                }, cancellationToken);
+            }
+
             await ApplyEffectsAsync(session, instance, graph, transition, writes, owner, finished, cancellationToken);
         }
 
@@ -356,10 +375,11 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// from the current row), and deletes the finished items only under their leases; if either
     /// check fails, the provider aborts the transaction before anything is written.
     /// </remarks>
-    private async Task<IReadOnlyList<ClaimedWork>?> CompleteGuardedAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedWork>?> CompleteGuardedAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, CancellationToken cancellationToken)
     {
         var planned = new List<(InstanceRecord Instance, long Version, WorkflowGraph Graph, InstanceTransition Transition)>();
         var now = Time.GetUtcNow();
+        var budget = inline is null ? null : new InlineBudget(inline);
         foreach (var group in batch.GroupBy(c => c.Work.InstanceId))
         {
             if (!Rows.TryGet(group.Key, out var instance, out var states) || !Graphs.TryGet(instance.DefinitionId, instance.DefinitionVersion, out var graph) || CanWaitForEvents(graph))
@@ -374,17 +394,34 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             }
 
             // Stored state comes from the cache only: a node it does not hold means the ordinary commit.
-            for (var missing = transition.Run(); missing.Count > 0; missing = transition.Run())
+            bool FromCache(IReadOnlyCollection<string> nodeIds)
             {
-                foreach (var nodeId in missing)
+                foreach (var nodeId in nodeIds)
                 {
                     if (!states.TryGetValue(nodeId, out var record))
                     {
-                        return null;
+                        return false;
                     }
 
                     transition.Load(ToState(record));
                 }
+
+                return true;
+            }
+
+            for (var missing = transition.Run(); missing.Count > 0; missing = transition.Run())
+            {
+                if (!FromCache(missing))
+                {
+                    return null;
+                }
+            }
+
+            // Steps run here, before the transaction begins, hold no lock while they run. If the
+            // commit falls back to the ordinary one, they run again there (they are pure).
+            if (inline is not null && !await RunInlineAsync(transition, instance, inline, budget!, ids => Task.FromResult(FromCache(ids)), cancellationToken))
+            {
+                return null;
             }
 
             if (transition.CancelledNodes.Count > 0 || transition.Children.Count > 0 ||
@@ -526,11 +563,17 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
                 return;
             }
 
-            var found = (await LoadStatesAsync(session, transition.Instance.Id, missing, cancellationToken)).ToDictionary(r => r.NodeId, StringComparer.Ordinal);
-            foreach (var nodeId in missing)
-            {
-                transition.Load(found.TryGetValue(nodeId, out var record) ? ToState(record) : new NodeState(nodeId));
-            }
+            await LoadIntoAsync(session, transition, missing, cancellationToken);
+        }
+    }
+
+    /// <summary>Loads stored node states into the transition; a node with none stored gets a fresh (pending) state.</summary>
+    private async Task LoadIntoAsync(StoreSession session, InstanceTransition transition, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
+    {
+        var found = (await LoadStatesAsync(session, transition.Instance.Id, nodeIds, cancellationToken)).ToDictionary(r => r.NodeId, StringComparer.Ordinal);
+        foreach (var nodeId in nodeIds)
+        {
+            transition.Load(found.TryGetValue(nodeId, out var record) ? ToState(record) : new NodeState(nodeId));
         }
     }
 
