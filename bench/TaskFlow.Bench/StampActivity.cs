@@ -18,3 +18,15 @@ internal sealed class StampActivity : IActivity
         return ValueTask.FromResult(ActivityResult.Succeeded());
     }
 }
+
+/// <summary>The same no-op, declared pure: its steps run inside the commit that readied them, without a checkpoint of their own.</summary>
+[Activity("bench.stamp-pure", Category = "Benchmark", Description = "No-op that records timestamps, declared pure.", Pure = true)]
+internal sealed class PureStampActivity : IActivity
+{
+    public ValueTask<ActivityResult> ExecuteAsync(TaskFlow.Engine.Activities.ActivityContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        StampActivity.Stamps[context.NodeId] = (start, Stopwatch.GetTimestamp());
+        return ValueTask.FromResult(ActivityResult.Succeeded());
+    }
+}

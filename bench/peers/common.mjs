@@ -41,6 +41,9 @@ export function percentile(sorted, p) {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
 }
 
+/** The handler or workflow name of a shape ("chain-pure" -> "chainPure"). */
+export const handlerName = (shape) => shape.replace(/-(\w)/g, (_, c) => c.toUpperCase());
+
 /**
  * Runs the warm-ups (not reported) and the measured runs of each shape, printing one line per run
  * and a summary. runOnce(shape) returns { steps, ms, timing? } and fills `stamps`; timing names
@@ -48,7 +51,7 @@ export function percentile(sorted, p) {
  */
 export async function measure(peer, runOnce) {
   const summary = [];
-  for (const shape of ["fanout", "chain"]) {
+  for (const shape of ["fanout", "chain", "chain-pure"]) {
     if (options.shape && options.shape !== shape) {
       continue;
     }
@@ -63,11 +66,11 @@ export async function measure(peer, runOnce) {
       const rate = steps / (ms / 1000);
       rates.push(rate);
       let latency = "";
-      if (shape === "chain") {
+      if (shape.startsWith("chain")) {
         const sorted = chainLatencies(options.n);
         latency = `; completion->start p50 ${percentile(sorted, 0.5).toFixed(3)} ms, p99 ${percentile(sorted, 0.99).toFixed(3)} ms`;
       }
-      console.log(`${peer.padEnd(8)} ${shape.padEnd(6)} run ${run}: ${steps} steps in ${Math.round(ms)} ms = ${Math.round(rate)} steps/s${latency}${timing ? ` (${timing})` : ""}`);
+      console.log(`${peer.padEnd(8)} ${shape.padEnd(11)} run ${run}: ${steps} steps in ${Math.round(ms)} ms = ${Math.round(rate)} steps/s${latency}${timing ? ` (${timing})` : ""}`);
     }
     rates.sort((a, b) => a - b);
     summary.push(`${peer} ${shape}: median ${Math.round(rates[Math.floor(rates.length / 2)])} steps/s (min ${Math.round(rates[0])}, max ${Math.round(rates[rates.length - 1])})`);

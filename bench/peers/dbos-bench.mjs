@@ -1,15 +1,17 @@
 // DBOS Transact (TypeScript) on the engine benchmark's two workloads, on TaskFlow's PostgreSQL.
 //
-//   node dbos-bench.mjs --postgres 'Host=127.0.0.1;Port=5432;Username=postgres' [--n 1000] [--runs 5] [--warmups 1] [--shape fanout|chain]
+//   node dbos-bench.mjs --postgres 'Host=127.0.0.1;Port=5432;Username=postgres' [--n 1000] [--runs 5] [--warmups 1] [--shape fanout|chain|chain-pure]
 //
 // Idiomatic DBOS: one workflow per run, every no-op a checkpointed step (DBOS.runStep writes the
 // step's output to the system database before the workflow goes on), Promise.all for the
-// fan-out and a loop for the chain. Timed like TaskFlow: the workflow's own record, from its
+// fan-out and a loop for the chain. chain-pure: the no-ops are plain calls in the workflow's own
+// code, which DBOS runs again on recovery instead of checkpointing them: the durability of
+// TaskFlow's pure steps, which commit with the step that readied them. Timed like TaskFlow: the workflow's own record, from its
 // creation (workflow_status.created_at) to its completion (updated_at), both written by DBOS.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { arg, measure, options, postgresUrl, stamp } from "./common.mjs";
+import { arg, handlerName, measure, options, postgresUrl, stamp } from "./common.mjs";
 
 const server = arg("--postgres", process.env.TASKFLOW_TEST_POSTGRES);
 if (!server) {
@@ -40,11 +42,20 @@ const chain = DBOS.registerWorkflow(async (n) => {
   return n;
 }, { name: "chain" });
 
+const chainPure = DBOS.registerWorkflow(async (n) => {
+  for (let i = 0; i < n; i++) {
+    await noop(`s${i}`);
+  }
+  return n;
+}, { name: "chainPure" });
+
+const workflows = { fanout: fanOut, chain, chainPure };
+
 DBOS.setConfig({ name: "taskflow-bench", systemDatabaseUrl: postgresUrl(server, database), logLevel: "warn" });
 await DBOS.launch();
 try {
   await measure("dbos", async (shape) => {
-    const handle = await DBOS.startWorkflow(shape === "fanout" ? fanOut : chain)(options.n);
+    const handle = await DBOS.startWorkflow(workflows[handlerName(shape)])(options.n);
     const steps = await handle.getResult();
     const status = await DBOS.getWorkflowStatus(handle.workflowID);
     if (status?.status !== "SUCCESS" || steps !== options.n) {

@@ -1,12 +1,14 @@
 // Restate (TypeScript SDK on restate-server) on the engine benchmark's two workloads.
 //
-//   node restate-bench.mjs --server PATH/restate-server [--n 1000] [--runs 5] [--warmups 1] [--shape fanout|chain]
+//   node restate-bench.mjs --server PATH/restate-server [--n 1000] [--runs 5] [--warmups 1] [--shape fanout|chain|chain-pure]
 //
 // Restate keeps its journal in its own storage (a local log and RocksDB under a temporary
 // folder, WAL fsync on, the server's defaults otherwise); it does not use PostgreSQL. Idiomatic
 // Restate: one service invocation per run, every no-op a ctx.run (a journal entry the server
 // makes durable before the handler goes on), RestatePromise.all for the fan-out and a loop for
-// the chain. Timed like TaskFlow where Restate records it: the invocation's creation to its
+// the chain. chain-pure: the no-ops are plain calls in the handler's own code, which Restate runs
+// again on replay instead of journaling them: the durability of TaskFlow's pure steps, which
+// commit with the step that readied them. Timed like TaskFlow where Restate records it: the invocation's creation to its
 // completion as sys_invocation reports them; the caller's own time is the fallback.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -15,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as restate from "@restatedev/restate-sdk";
-import { arg, measure, options, stamp } from "./common.mjs";
+import { arg, handlerName, measure, options, stamp } from "./common.mjs";
 
 const serverBinary = arg("--server", undefined);
 if (!serverBinary) {
@@ -38,6 +40,12 @@ const bench = restate.service({
     chain: async (ctx, n) => {
       for (let i = 0; i < n; i++) {
         await ctx.run(`s${i}`, () => noop(`s${i}`));
+      }
+      return n;
+    },
+    chainPure: async (ctx, n) => {
+      for (let i = 0; i < n; i++) {
+        await noop(`s${i}`);
       }
       return n;
     },
@@ -76,7 +84,7 @@ try {
 
   await measure("restate", async (shape) => {
     const started = performance.now();
-    const response = await fetch(`http://127.0.0.1:${ingressPort}/Bench/${shape}`, {
+    const response = await fetch(`http://127.0.0.1:${ingressPort}/Bench/${handlerName(shape)}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(options.n),

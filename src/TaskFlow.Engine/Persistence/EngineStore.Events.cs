@@ -349,8 +349,11 @@ public abstract partial class EngineStore
     }
 
     /// <summary>True when a node of the graph can wait for an event or an approval (itself, or as a foreach body).</summary>
+    // Asked on every commit: looked up once per compiled graph, not once per commit over all its nodes.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowGraph, object> WaitingGraphs = new();
+
     private static bool CanWaitForEvents(WorkflowGraph graph) =>
-        graph.Nodes.Any(n => IsWaitingType(n.Type) || IsWaitingType(n.BodyType));
+        (bool)WaitingGraphs.GetValue(graph, static g => g.Nodes.Any(n => IsWaitingType(n.Type) || IsWaitingType(n.BodyType)));
 
     private static bool IsWaitingType(string? type) => type is BuiltInActivities.Event or BuiltInActivities.Approval or BuiltInActivities.Agent;
 }

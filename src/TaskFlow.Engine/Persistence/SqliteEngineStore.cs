@@ -20,22 +20,25 @@ public sealed class SqliteEngineStore : EngineStore
 
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
+    private readonly PreparedCommands _commands;
 
     public SqliteEngineStore(string connectionString, GraphCache graphs, WorkflowLimits limits, TimeProvider time)
         : base(graphs, limits, time)
     {
         _connection = new SqliteConnection(connectionString);
         _connection.Open();
+        _commands = new PreparedCommands(_connection);
         using var pragma = _connection.CreateCommand();
         // WAL with synchronous=NORMAL: a commit survives a process crash; after a power cut the
         // newest commits may be lost but the file stays consistent (docs/guarantees.md).
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY;";
+        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;";
         pragma.ExecuteNonQuery();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync();
+        _commands.Dispose();
         await _connection.DisposeAsync();
         _gate.Dispose();
     }
@@ -495,6 +498,8 @@ public sealed class SqliteEngineStore : EngineStore
         : StoreSession(connection, transaction, now)
     {
         private bool _disposed;
+
+        public override DbCommand Command(string sql) => store._commands.Take(sql, (SqliteTransaction)Transaction);
 
         public override Task CommitAsync(bool newWork, CancellationToken cancellationToken)
         {

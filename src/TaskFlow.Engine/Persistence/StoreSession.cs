@@ -15,7 +15,8 @@ public abstract class StoreSession(DbConnection connection, DbTransaction transa
     /// <summary>Commits; <paramref name="newWork"/> wakes the workers of every process.</summary>
     public abstract Task CommitAsync(bool newWork, CancellationToken cancellationToken);
 
-    public DbCommand Command(string sql)
+    /// <summary>A command in this transaction; dispose it after use (a provider may keep it prepared for the next one).</summary>
+    public virtual DbCommand Command(string sql)
     {
         var command = Connection.CreateCommand();
         command.Transaction = Transaction;

@@ -9,6 +9,7 @@ const activity = (type: string, inputs: Record<string, string>, outcomes = ['don
   category: 'Test',
   description: type,
   outcomes,
+  pure: false,
   inputSchema: { type: 'object', properties: Object.fromEntries(Object.entries(inputs).map(([name, description]) => [name, { type: 'string', description }])), required: [] },
 }) as ActivityDescriptor;
 
