@@ -131,7 +131,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             await check(cancellationToken);
         }
 
-        await using var command = session.Command("UPDATE tf_definitions SET is_published = (version = @v) WHERE definition_id = @id AND NOT is_deleted AND (SELECT count(*) FROM tf_definitions WHERE definition_id = @id AND version = @v AND NOT is_deleted) = 1");
+        await using var command = session.Command($"UPDATE {StoreSchema.Definitions.Table} SET is_published = (version = @v) WHERE definition_id = @id AND NOT is_deleted AND (SELECT count(*) FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id AND version = @v AND NOT is_deleted) = 1");
         AddParameter(command, "id", definitionId);
         AddParameter(command, "v", version);
         var changed = await command.ExecuteNonQueryAsync(cancellationToken);
@@ -148,7 +148,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
 
     protected static async Task UnpublishAsync(StoreSession session, string definitionId, CancellationToken cancellationToken)
     {
-        await using var command = session.Command("UPDATE tf_definitions SET is_published = (1 = 0) WHERE definition_id = @id AND is_published");
+        await using var command = session.Command($"UPDATE {StoreSchema.Definitions.Table} SET is_published = (1 = 0) WHERE definition_id = @id AND is_published");
         AddParameter(command, "id", definitionId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -193,13 +193,13 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         {
             // The key's row is taken first: a concurrent start with the same key waits on it and
             // then finds it taken. Both providers treat the conflict as "do nothing".
-            await using var claim = session.Command("INSERT INTO tf_start_keys (start_key, instance_id, created_at) VALUES (@k, @i, @t) ON CONFLICT (start_key) DO NOTHING");
+            await using var claim = session.Command($"INSERT INTO {StoreSchema.StartKeys.Table} ({StoreSchema.StartKeys.Columns}) VALUES (@k, @i, @t) ON CONFLICT (start_key) DO NOTHING");
             AddParameter(claim, "k", startKey);
             AddParameter(claim, "i", id);
             AddParameter(claim, "t", session.Now.ToUnixTimeMilliseconds());
             if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
-                await using var existing = session.Command("SELECT instance_id FROM tf_start_keys WHERE start_key = @k");
+                await using var existing = session.Command($"SELECT instance_id FROM {StoreSchema.StartKeys.Table} WHERE start_key = @k");
                 AddParameter(existing, "k", startKey);
                 return ((string)(await existing.ExecuteScalarAsync(cancellationToken))!, false);
             }
@@ -211,7 +211,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         if (correlationId is not null || traceParent is not null)
         {
             // Set apart from the hot-path insert, which writes the same columns for every instance.
-            await using var correlate = session.Command("UPDATE tf_instances SET correlation_id = @c, trace_parent = @t WHERE id = @i");
+            await using var correlate = session.Command($"UPDATE {StoreSchema.Instances.Table} SET correlation_id = @c, trace_parent = @t WHERE id = @i");
             AddParameter(correlate, "c", correlationId);
             AddParameter(correlate, "t", traceParent);
             AddParameter(correlate, "i", id);
@@ -502,7 +502,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     {
         foreach (var (_, childId, own) in writes.ChildCorrelations.Where(c => c.Own is not null))
         {
-            await using var set = session.Command("UPDATE tf_instances SET correlation_id = @c WHERE id = @i");
+            await using var set = session.Command($"UPDATE {StoreSchema.Instances.Table} SET correlation_id = @c WHERE id = @i");
             AddParameter(set, "c", own);
             AddParameter(set, "i", childId);
             await set.ExecuteNonQueryAsync(cancellationToken);
@@ -514,8 +514,8 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
             {
                 var names = string.Join(", ", chunk.Select((_, i) => $"@c{i}"));
                 await using var inherit = session.Command(
-                    $"UPDATE tf_instances SET correlation_id = (SELECT p.correlation_id FROM tf_instances p WHERE p.id = @p) " +
-                    $"WHERE id IN ({names}) AND EXISTS (SELECT 1 FROM tf_instances p WHERE p.id = @p AND p.correlation_id IS NOT NULL)");
+                    $"UPDATE {StoreSchema.Instances.Table} SET correlation_id = (SELECT p.correlation_id FROM {StoreSchema.Instances.Table} p WHERE p.id = @p) " +
+                    $"WHERE id IN ({names}) AND EXISTS (SELECT 1 FROM {StoreSchema.Instances.Table} p WHERE p.id = @p AND p.correlation_id IS NOT NULL)");
                 AddParameter(inherit, "p", family.Key);
                 for (var i = 0; i < chunk.Length; i++)
                 {

@@ -16,9 +16,6 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 {
     public const string Channel = "taskflow_work";
 
-    private const string InstanceColumns = "id, definition_id, definition_version, status, active_nodes, depth, parent_instance_id, parent_node_id, parent_attempt, input, variables, output, error, created_at, updated_at, finished_at";
-    private const string StateColumns = "instance_id, node_id, status, attempt, arrived, dead, items_total, items_started, items_done, output, error, data, finished_at";
-    private const string WorkColumns = "id, claims, instance_id, node_id, attempt, resume, payload, definition_id, definition_version, priority";
 
     public NpgsqlDataSource DataSource { get; } = dataSource;
 
@@ -38,14 +35,14 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     protected internal override async Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
     {
         // Sorted ids give every transaction the same lock order, so two commits cannot deadlock.
-        await using var command = Cmd(session, $"SELECT {InstanceColumns} FROM tf_instances WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
+        await using var command = Cmd(session, $"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
         command.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
         return (await command.ReadAllAsync(SqlReaders.Instance, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
-        await using var command = Cmd(session, "DELETE FROM tf_work_items w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
+        await using var command = Cmd(session, $"DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
         return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
@@ -55,9 +52,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     {
         // One round trip: lock the instances (in id order), then take the still-leased items.
         await using var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
-        var lockInstances = new NpgsqlBatchCommand($"SELECT {InstanceColumns} FROM tf_instances WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
+        var lockInstances = new NpgsqlBatchCommand($"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
         lockInstances.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
-        var delete = new NpgsqlBatchCommand("DELETE FROM tf_work_items w USING unnest(@wids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
+        var delete = new NpgsqlBatchCommand($"DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@wids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
         delete.Parameters.Add(new NpgsqlParameter<long[]>("wids", items.Select(i => i.Id).ToArray()));
         delete.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
         batch.BatchCommands.Add(lockInstances);
@@ -83,8 +80,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
     {
         await using var command = Cmd(session, nodeIds.Count == 0
-            ? $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i"
-            : $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id = ANY(@n)");
+            ? $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i"
+            : $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id = ANY(@n)");
         command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         if (nodeIds.Count > 0)
         {
@@ -97,8 +94,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
     {
         await using var command = Cmd(session, nodeIds is null
-            ? "DELETE FROM tf_work_items WHERE instance_id = @i"
-            : "DELETE FROM tf_work_items WHERE instance_id = @i AND split_part(node_id, '[', 1) = ANY(@n)");
+            ? $"DELETE FROM {StoreSchema.WorkItems.Table} WHERE instance_id = @i"
+            : $"DELETE FROM {StoreSchema.WorkItems.Table} WHERE instance_id = @i AND split_part(node_id, '[', 1) = ANY(@n)");
         command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         if (nodeIds is not null)
         {
@@ -111,8 +108,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     protected internal override async Task<List<InstanceRecord>> RunningChildrenAsync(StoreSession session, string parentInstanceId, IReadOnlyCollection<string>? parentNodeIds, CancellationToken cancellationToken)
     {
         await using var command = Cmd(session, parentNodeIds is null
-            ? $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 ORDER BY id FOR UPDATE"
-            : $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 AND split_part(parent_node_id, '[', 1) = ANY(@n) ORDER BY id FOR UPDATE");
+            ? $"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE parent_instance_id = @p AND status = 0 ORDER BY id FOR UPDATE"
+            : $"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE parent_instance_id = @p AND status = 0 AND split_part(parent_node_id, '[', 1) = ANY(@n) ORDER BY id FOR UPDATE");
         command.Parameters.Add(new NpgsqlParameter<string>("p", parentInstanceId));
         if (parentNodeIds is not null)
         {
@@ -124,7 +121,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
     {
-        await using var command = Cmd(session, "SELECT definition_id, definition_version FROM tf_instances WHERE id = @i");
+        await using var command = Cmd(session, $"SELECT definition_id, definition_version FROM {StoreSchema.Instances.Table} WHERE id = @i");
         command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
@@ -145,7 +142,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             if (writes.NewInstances.Count > 0)
             {
                 var rows = writes.NewInstances;
-                var c = new NpgsqlBatchCommand($"INSERT INTO tf_instances ({InstanceColumns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p) RETURNING id, xmin::text::bigint");
+                var c = new NpgsqlBatchCommand($"INSERT INTO {StoreSchema.Instances.Table} ({StoreSchema.Instances.Columns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m, @n, @o, @p) RETURNING id, xmin::text::bigint");
                 c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.DefinitionId)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.DefinitionVersion)));
@@ -169,7 +166,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             if (writes.ChangedInstances.Count > 0)
             {
                 var rows = writes.ChangedInstances.DistinctBy(r => r.Id).ToArray();
-                var c = new NpgsqlBatchCommand("UPDATE tf_instances i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished, variables = x.variables FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h) AS x(id, status, active, output, error, updated, finished, variables) WHERE i.id = x.id RETURNING i.id, i.xmin::text::bigint");
+                var c = new NpgsqlBatchCommand($"UPDATE {StoreSchema.Instances.Table} i SET status = x.status, active_nodes = x.active, output = x.output, error = x.error, updated_at = x.updated, finished_at = x.finished, variables = x.variables FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h) AS x(id, status, active, output, error, updated, finished, variables) WHERE i.id = x.id RETURNING i.id, i.xmin::text::bigint");
                 c.Parameters.Add(Array("a", rows.Select(r => r.Id)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.Status)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.ActiveNodes)));
@@ -187,11 +184,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 // The last write of a node within one transaction wins.
                 var rows = writes.States.GroupBy(s => (s.InstanceId, s.NodeId)).Select(g => g.Last()).ToArray();
                 var c = new NpgsqlBatchCommand($"""
-                    INSERT INTO tf_node_states ({StateColumns})
+                    INSERT INTO {StoreSchema.NodeStates.Table} ({StoreSchema.NodeStates.Columns})
                     SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k, @l, @m)
-                    ON CONFLICT (instance_id, node_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
-                      arrived = excluded.arrived, dead = excluded.dead, items_total = excluded.items_total, items_started = excluded.items_started,
-                      items_done = excluded.items_done, output = excluded.output, error = excluded.error, data = excluded.data, finished_at = excluded.finished_at
+                    {StoreSchema.NodeStates.Upsert}
                     """);
                 c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
@@ -212,7 +207,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             if (writes.Journal.Count > 0)
             {
                 var rows = writes.Journal;
-                var c = new NpgsqlBatchCommand("INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g)");
+                var c = new NpgsqlBatchCommand($"INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns}) SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g)");
                 c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
                 c.Parameters.Add(Array("c", rows.Select(r => r.Type)));
@@ -226,9 +221,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             if (writes.Work.Count > 0)
             {
                 var rows = writes.Work.Select(w => w.Record).ToArray();
-                var c = new NpgsqlBatchCommand("""
-                    INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
-                    SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k) RETURNING id, instance_id, node_id, attempt, resume
+                var c = new NpgsqlBatchCommand($"""
+                    INSERT INTO {StoreSchema.WorkItems.Table} ({StoreSchema.WorkItems.InsertColumns})
+                    SELECT * FROM unnest(@a, @b, @c, @d, @e, @f, @g, @h, @i, @j, @k) RETURNING {StoreSchema.WorkItems.InsertReturning}
                     """);
                 c.Parameters.Add(Array("a", rows.Select(r => r.InstanceId)));
                 c.Parameters.Add(Array("b", rows.Select(r => r.NodeId)));
@@ -321,9 +316,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         // Lock the instances in id order, as every commit does, and check that each row is still
         // the version this process wrote: then the transition computed from that row is the one
         // the ordinary commit would compute now.
-        var instances = new NpgsqlBatchCommand("""
+        var instances = new NpgsqlBatchCommand($"""
             SELECT tf_expect(count(*), @n, 'an instance changed since this process last wrote it') FROM (
-              SELECT i.id FROM tf_instances i JOIN unnest(@ids, @versions) AS x(id, v) ON i.id = x.id
+              SELECT i.id FROM {StoreSchema.Instances.Table} i JOIN unnest(@ids, @versions) AS x(id, v) ON i.id = x.id
               WHERE i.xmin::text::bigint = x.v ORDER BY i.id FOR UPDATE OF i) locked
             """);
         instances.Parameters.Add(new NpgsqlParameter<long>("n", guard.Instances.Count));
@@ -333,8 +328,8 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         results.Add(_ => Task.CompletedTask);
 
         // Take the finished items only under the leases they were run with (see DeleteLeasedAsync).
-        var leases = new NpgsqlBatchCommand("""
-            WITH taken AS (DELETE FROM tf_work_items w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING 1)
+        var leases = new NpgsqlBatchCommand($"""
+            WITH taken AS (DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING 1)
             SELECT tf_expect(count(*), @n, 'a lease was lost') FROM taken
             """);
         leases.Parameters.Add(new NpgsqlParameter<long>("n", guard.Items.Count));
@@ -378,10 +373,10 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
     {
-        const string columns = "definition_id, version, name, json, created_at, is_deleted, is_published";
+        const string columns = StoreSchema.Definitions.Columns;
         var sql = version is null
-            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
-            : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
+            ? $"SELECT {columns} FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
+            : $"SELECT {columns} FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id AND version = @v";
         await using var owned = session is null ? await DataSource.OpenConnectionAsync(cancellationToken) : null;
         await using var command = session is null ? owned!.CreateCommand() : (NpgsqlCommand)session.Command("");
         command.CommandText = sql;
@@ -399,9 +394,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     {
         await using var connection = await DataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
-        var instance = new NpgsqlBatchCommand("SELECT input, variables, depth, correlation_id FROM tf_instances WHERE id = @i");
+        var instance = new NpgsqlBatchCommand($"SELECT input, variables, depth, correlation_id FROM {StoreSchema.Instances.Table} WHERE id = @i");
         instance.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
-        var states = new NpgsqlBatchCommand($"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id = ANY(@n)");
+        var states = new NpgsqlBatchCommand($"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id = ANY(@n)");
         states.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         states.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
         batch.BatchCommands.Add(instance);
@@ -447,23 +442,23 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     // (and the re-claim, when a previous lease expired).
     private static readonly string ClaimSql = $"""
             WITH picked AS (
-                SELECT id FROM tf_work_items WHERE visible_at <= @now
+                SELECT id FROM {StoreSchema.WorkItems.Table} WHERE visible_at <= @now
                 ORDER BY priority DESC, visible_at, id LIMIT @max FOR UPDATE SKIP LOCKED),
             claimed AS (
-                UPDATE tf_work_items w SET owner = @owner, claims = w.claims + 1, visible_at = @until
+                UPDATE {StoreSchema.WorkItems.Table} w SET owner = @owner, claims = w.claims + 1, visible_at = @until
                 FROM picked WHERE w.id = picked.id
-                RETURNING w.{WorkColumns.Replace(", ", ", w.", StringComparison.Ordinal)}),
+                RETURNING w.{StoreSchema.WorkItems.ClaimedColumns.Replace(", ", ", w.", StringComparison.Ordinal)}),
             started AS (
-                INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message)
+                INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns})
                 SELECT instance_id, node_id, {(int)JournalEventType.LeaseReclaimed}, attempt, @nowms, @owner, 'Claimed again (claim ' || claims || '): the previous lease expired or was released.' FROM claimed WHERE claims > 1
                 UNION ALL
                 SELECT instance_id, node_id, {(int)JournalEventType.NodeStarted}, attempt, @nowms, @owner, NULL FROM claimed WHERE NOT resume)
-            SELECT {WorkColumns} FROM claimed
+            SELECT {StoreSchema.WorkItems.ClaimedColumns} FROM claimed
             """;
 
     public override async Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand("UPDATE tf_work_items w SET visible_at = @until FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner RETURNING w.id");
+        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @until FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner RETURNING w.id");
         command.Parameters.Add(new NpgsqlParameter<long>("until", (Time.GetUtcNow() + lease).ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
@@ -473,7 +468,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand($"UPDATE tf_work_items w SET visible_at = @now, owner = NULL FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner; SELECT pg_notify('{Channel}', '')");
+        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @now, owner = NULL FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner; SELECT pg_notify('{Channel}', '')");
         command.Parameters.Add(new NpgsqlParameter<long>("now", Time.GetUtcNow().ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
@@ -483,14 +478,14 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     public override async Task<long> QueueDepthAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand("SELECT count(*) FROM tf_work_items WHERE visible_at <= @now AND owner IS NULL");
+        await using var command = DataSource.CreateCommand($"SELECT count(*) FROM {StoreSchema.WorkItems.Table} WHERE visible_at <= @now AND owner IS NULL");
         command.Parameters.Add(new NpgsqlParameter<long>("now", Time.GetUtcNow().ToUnixTimeMilliseconds()));
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     public override async Task<DateTimeOffset?> NextVisibleAtAsync(CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand("SELECT min(visible_at) FROM tf_work_items");
+        await using var command = DataSource.CreateCommand($"SELECT min(visible_at) FROM {StoreSchema.WorkItems.Table}");
         var value = await command.ExecuteScalarAsync(cancellationToken);
         return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
     }
@@ -519,7 +514,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         }
 
         int version;
-        await using (var max = Cmd(session, "SELECT coalesce(max(version), 0) + 1 FROM tf_definitions WHERE definition_id = @id"))
+        await using (var max = Cmd(session, $"SELECT coalesce(max(version), 0) + 1 FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id"))
         {
             max.Parameters.Add(new NpgsqlParameter<string>("id", definitionId));
             version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -531,7 +526,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             await UnpublishAsync(session, definitionId, cancellationToken);
         }
 
-        await using (var insert = Cmd(session, "INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted, is_published) VALUES (@id, @v, @n, @j, @c, false, @p)"))
+        await using (var insert = Cmd(session, $"INSERT INTO {StoreSchema.Definitions.Table} ({StoreSchema.Definitions.Columns}) VALUES (@id, @v, @n, @j, @c, false, @p)"))
         {
             insert.Parameters.Add(new NpgsqlParameter<string>("id", record.DefinitionId));
             insert.Parameters.Add(new NpgsqlParameter<int>("v", record.Version));
@@ -549,14 +544,14 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     public override async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        await using var command = Cmd(session, """
-            WITH doomed AS (SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut),
-            j AS (DELETE FROM tf_journal WHERE instance_id IN (SELECT id FROM doomed)),
-            s AS (DELETE FROM tf_node_states WHERE instance_id IN (SELECT id FROM doomed)),
-            w AS (DELETE FROM tf_work_items WHERE instance_id IN (SELECT id FROM doomed)),
-            k AS (DELETE FROM tf_start_keys WHERE instance_id IN (SELECT id FROM doomed)),
+        await using var command = Cmd(session, $"""
+            WITH doomed AS (SELECT id FROM {StoreSchema.Instances.Table} WHERE status <> 0 AND finished_at < @cut),
+            j AS (DELETE FROM {StoreSchema.Journal.Table} WHERE instance_id IN (SELECT id FROM doomed)),
+            s AS (DELETE FROM {StoreSchema.NodeStates.Table} WHERE instance_id IN (SELECT id FROM doomed)),
+            w AS (DELETE FROM {StoreSchema.WorkItems.Table} WHERE instance_id IN (SELECT id FROM doomed)),
+            k AS (DELETE FROM {StoreSchema.StartKeys.Table} WHERE instance_id IN (SELECT id FROM doomed)),
             e AS (DELETE FROM tf_event_waits WHERE instance_id IN (SELECT id FROM doomed))
-            DELETE FROM tf_instances WHERE id IN (SELECT id FROM doomed)
+            DELETE FROM {StoreSchema.Instances.Table} WHERE id IN (SELECT id FROM doomed)
             """);
         command.Parameters.Add(new NpgsqlParameter<long>("cut", finishedBefore.ToUnixTimeMilliseconds()));
         var purged = await command.ExecuteNonQueryAsync(cancellationToken);

@@ -13,9 +13,6 @@ namespace TaskFlow.Engine.Persistence;
 /// </summary>
 public sealed class SqliteEngineStore : EngineStore
 {
-    private const string InstanceColumns = "id, definition_id, definition_version, status, active_nodes, depth, parent_instance_id, parent_node_id, parent_attempt, input, variables, output, error, created_at, updated_at, finished_at";
-    private const string StateColumns = "instance_id, node_id, status, attempt, arrived, dead, items_total, items_started, items_done, output, error, data, finished_at";
-    private const string WorkColumns = "id, claims, instance_id, node_id, attempt, resume, payload, definition_id, definition_version, priority";
     private const string ParentOf = "CASE WHEN instr({0}, '[') > 0 THEN substr({0}, 1, instr({0}, '[') - 1) ELSE {0} END";
 
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -60,14 +57,14 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<Dictionary<string, InstanceRecord>> LockInstancesAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, CancellationToken cancellationToken)
     {
-        await using var command = session.Command($"SELECT {InstanceColumns} FROM tf_instances WHERE id IN (SELECT value FROM json_each(@ids))");
+        await using var command = session.Command($"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE id IN (SELECT value FROM json_each(@ids))");
         Add(command, "ids", JsonSerializer.Serialize(instanceIds));
         return (await command.ReadAllAsync(SqlReaders.Instance, cancellationToken)).ToDictionary(r => r.Id, StringComparer.Ordinal);
     }
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
-        await using var command = session.Command($"DELETE FROM tf_work_items WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows)) RETURNING id");
+        await using var command = session.Command($"DELETE FROM {StoreSchema.WorkItems.Table} WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows)) RETURNING id");
         Add(command, "rows", SqliteRows.Pack(items, static (w, i) => { w.WriteNumberValue(i.Id); w.WriteNumberValue(i.Claims); }));
         return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
     }
@@ -75,8 +72,8 @@ public sealed class SqliteEngineStore : EngineStore
     protected internal override async Task<List<NodeStateRecord>> LoadStatesAsync(StoreSession session, string instanceId, IReadOnlyCollection<string> nodeIds, CancellationToken cancellationToken)
     {
         await using var command = session.Command(nodeIds.Count == 0
-            ? $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i"
-            : $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))");
+            ? $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i"
+            : $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))");
         Add(command, "i", instanceId);
         if (nodeIds.Count > 0)
         {
@@ -89,8 +86,8 @@ public sealed class SqliteEngineStore : EngineStore
     protected internal override async Task DeleteWorkAsync(StoreSession session, string instanceId, IReadOnlyCollection<string>? nodeIds, CancellationToken cancellationToken)
     {
         await using var command = session.Command(nodeIds is null
-            ? "DELETE FROM tf_work_items WHERE instance_id = @i"
-            : $"DELETE FROM tf_work_items WHERE instance_id = @i AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "node_id")} IN (SELECT value FROM json_each(@n))");
+            ? $"DELETE FROM {StoreSchema.WorkItems.Table} WHERE instance_id = @i"
+            : $"DELETE FROM {StoreSchema.WorkItems.Table} WHERE instance_id = @i AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "node_id")} IN (SELECT value FROM json_each(@n))");
         Add(command, "i", instanceId);
         if (nodeIds is not null)
         {
@@ -103,8 +100,8 @@ public sealed class SqliteEngineStore : EngineStore
     protected internal override async Task<List<InstanceRecord>> RunningChildrenAsync(StoreSession session, string parentInstanceId, IReadOnlyCollection<string>? parentNodeIds, CancellationToken cancellationToken)
     {
         await using var command = session.Command(parentNodeIds is null
-            ? $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0"
-            : $"SELECT {InstanceColumns} FROM tf_instances WHERE parent_instance_id = @p AND status = 0 AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "parent_node_id")} IN (SELECT value FROM json_each(@n))");
+            ? $"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE parent_instance_id = @p AND status = 0"
+            : $"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE parent_instance_id = @p AND status = 0 AND {string.Format(System.Globalization.CultureInfo.InvariantCulture, ParentOf, "parent_node_id")} IN (SELECT value FROM json_each(@n))");
         Add(command, "p", parentInstanceId);
         if (parentNodeIds is not null)
         {
@@ -116,7 +113,7 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<(string Id, int Version)?> InstanceDefinitionAsync(StoreSession session, string instanceId, CancellationToken cancellationToken)
     {
-        await using var command = session.Command("SELECT definition_id, definition_version FROM tf_instances WHERE id = @i");
+        await using var command = session.Command($"SELECT definition_id, definition_version FROM {StoreSchema.Instances.Table} WHERE id = @i");
         Add(command, "i", instanceId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.GetInt32(1)) : null;
@@ -127,7 +124,7 @@ public sealed class SqliteEngineStore : EngineStore
         // One statement per kind of row, the rows packed as a JSON array (see SqliteRows).
         if (writes.NewInstances.Count > 0)
         {
-            await ExecuteRowsAsync(session, $"INSERT INTO tf_instances ({InstanceColumns}) SELECT {Cols(16)} FROM json_each(@rows)", writes.NewInstances, static (w, r) =>
+            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Instances.Table} ({StoreSchema.Instances.Columns}) SELECT {Cols(16)} FROM json_each(@rows)", writes.NewInstances, static (w, r) =>
             {
                 w.Value(r.Id); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion); w.Value(r.Status); w.Value(r.ActiveNodes); w.Value(r.Depth);
                 w.Value(r.ParentInstanceId); w.Value(r.ParentNodeId); w.Value(r.ParentAttempt); w.Value(r.Input); w.Value(r.Variables); w.Value(r.Output);
@@ -137,7 +134,7 @@ public sealed class SqliteEngineStore : EngineStore
 
         if (writes.ChangedInstances.Count > 0)
         {
-            await using var c = session.Command("UPDATE tf_instances SET status = @b, active_nodes = @c, output = @d, error = @e, updated_at = @f, finished_at = @g, variables = @h WHERE id = @a");
+            await using var c = session.Command($"UPDATE {StoreSchema.Instances.Table} SET status = @b, active_nodes = @c, output = @d, error = @e, updated_at = @f, finished_at = @g, variables = @h WHERE id = @a");
             var p = Params(c, "a", "b", "c", "d", "e", "f", "g", "h");
             foreach (var r in writes.ChangedInstances.DistinctBy(r => r.Id))
             {
@@ -151,10 +148,8 @@ public sealed class SqliteEngineStore : EngineStore
             // The last write of a node within one transaction wins.
             var rows = writes.States.GroupBy(s => (s.InstanceId, s.NodeId)).Select(g => g.Last());
             await ExecuteRowsAsync(session, $"""
-                INSERT INTO tf_node_states ({StateColumns}) SELECT {Cols(13)} FROM json_each(@rows) WHERE true
-                ON CONFLICT (instance_id, node_id) DO UPDATE SET status = excluded.status, attempt = excluded.attempt,
-                  arrived = excluded.arrived, dead = excluded.dead, items_total = excluded.items_total, items_started = excluded.items_started,
-                  items_done = excluded.items_done, output = excluded.output, error = excluded.error, data = excluded.data, finished_at = excluded.finished_at
+                INSERT INTO {StoreSchema.NodeStates.Table} ({StoreSchema.NodeStates.Columns}) SELECT {Cols(13)} FROM json_each(@rows) WHERE true
+                {StoreSchema.NodeStates.Upsert}
                 """, rows, static (w, r) =>
             {
                 w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Status); w.Value(r.Attempt); w.Value(r.Arrived); w.Value(r.Dead);
@@ -164,7 +159,7 @@ public sealed class SqliteEngineStore : EngineStore
 
         if (writes.Journal.Count > 0)
         {
-            await ExecuteRowsAsync(session, $"INSERT INTO tf_journal (instance_id, node_id, type, attempt, at, worker, message) SELECT {Cols(7)} FROM json_each(@rows)", writes.Journal, static (w, r) =>
+            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns}) SELECT {Cols(7)} FROM json_each(@rows)", writes.Journal, static (w, r) =>
             {
                 w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Type); w.Value(r.Attempt); w.Value(r.At); w.Value(r.Worker); w.Value(r.Message);
             }, cancellationToken);
@@ -173,8 +168,8 @@ public sealed class SqliteEngineStore : EngineStore
         if (writes.Work.Count > 0)
         {
             await using var c = session.Command($"""
-                INSERT INTO tf_work_items (instance_id, node_id, attempt, priority, visible_at, owner, claims, resume, payload, definition_id, definition_version)
-                SELECT {Cols(11)} FROM json_each(@rows) ORDER BY key RETURNING id, instance_id, node_id, attempt, resume
+                INSERT INTO {StoreSchema.WorkItems.Table} ({StoreSchema.WorkItems.InsertColumns})
+                SELECT {Cols(11)} FROM json_each(@rows) ORDER BY key RETURNING {StoreSchema.WorkItems.InsertReturning}
                 """);
             var parameter = Add(c, "rows", null);
             var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
@@ -225,10 +220,10 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<DefinitionRecord?> FindDefinitionAsync(StoreSession? session, string definitionId, int? version, CancellationToken cancellationToken)
     {
-        const string columns = "definition_id, version, name, json, created_at, is_deleted, is_published";
+        const string columns = StoreSchema.Definitions.Columns;
         var sql = version is null
-            ? $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
-            : $"SELECT {columns} FROM tf_definitions WHERE definition_id = @id AND version = @v";
+            ? $"SELECT {columns} FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id AND NOT is_deleted AND is_published ORDER BY version DESC LIMIT 1"
+            : $"SELECT {columns} FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id AND version = @v";
         if (session is null)
         {
             await _gate.WaitAsync(cancellationToken);
@@ -263,7 +258,7 @@ public sealed class SqliteEngineStore : EngineStore
         try
         {
             await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT input, variables, depth, correlation_id FROM tf_instances WHERE id = @i";
+            command.CommandText = $"SELECT input, variables, depth, correlation_id FROM {StoreSchema.Instances.Table} WHERE id = @i";
             Add(command, "i", instanceId);
             System.Text.Json.Nodes.JsonObject input, variables;
             int depth;
@@ -285,7 +280,7 @@ public sealed class SqliteEngineStore : EngineStore
             if (nodeIds.Count > 0)
             {
                 await using var states = _connection.CreateCommand();
-                states.CommandText = $"SELECT {StateColumns} FROM tf_node_states WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))";
+                states.CommandText = $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id IN (SELECT value FROM json_each(@n))";
                 Add(states, "i", instanceId);
                 Add(states, "n", JsonSerializer.Serialize(nodeIds));
                 await using var reader = await states.ExecuteReaderAsync(cancellationToken);
@@ -316,9 +311,9 @@ public sealed class SqliteEngineStore : EngineStore
         var now = session.Now.ToUnixTimeMilliseconds();
         var result = new List<ClaimedWork>();
         await using (var claim = session.Command($"""
-            UPDATE tf_work_items SET owner = @owner, claims = claims + 1, visible_at = @until
-            WHERE id IN (SELECT id FROM tf_work_items WHERE visible_at <= @now ORDER BY priority DESC, visible_at, id LIMIT @max)
-            RETURNING {WorkColumns}
+            UPDATE {StoreSchema.WorkItems.Table} SET owner = @owner, claims = claims + 1, visible_at = @until
+            WHERE id IN (SELECT id FROM {StoreSchema.WorkItems.Table} WHERE visible_at <= @now ORDER BY priority DESC, visible_at, id LIMIT @max)
+            RETURNING {StoreSchema.WorkItems.ClaimedColumns}
             """))
         {
             Add(claim, "owner", owner);
@@ -358,7 +353,7 @@ public sealed class SqliteEngineStore : EngineStore
     {
         var held = new HashSet<long>();
         await using var session = await BeginAsync(cancellationToken);
-        await using (var command = session.Command("UPDATE tf_work_items SET visible_at = @until WHERE id = @id AND claims = @claims AND owner = @owner"))
+        await using (var command = session.Command($"UPDATE {StoreSchema.WorkItems.Table} SET visible_at = @until WHERE id = @id AND claims = @claims AND owner = @owner"))
         {
             Add(command, "until", (session.Now + lease).ToUnixTimeMilliseconds());
             Add(command, "owner", owner);
@@ -382,7 +377,7 @@ public sealed class SqliteEngineStore : EngineStore
     public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        await using (var command = session.Command($"UPDATE tf_work_items SET visible_at = @now, owner = NULL WHERE owner = @owner AND (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows))"))
+        await using (var command = session.Command($"UPDATE {StoreSchema.WorkItems.Table} SET visible_at = @now, owner = NULL WHERE owner = @owner AND (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows))"))
         {
             Add(command, "now", session.Now.ToUnixTimeMilliseconds());
             Add(command, "owner", owner);
@@ -399,7 +394,7 @@ public sealed class SqliteEngineStore : EngineStore
         try
         {
             await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT count(*) FROM tf_work_items WHERE visible_at <= @now AND owner IS NULL";
+            command.CommandText = $"SELECT count(*) FROM {StoreSchema.WorkItems.Table} WHERE visible_at <= @now AND owner IS NULL";
             Add(command, "now", Time.GetUtcNow().ToUnixTimeMilliseconds());
             return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         }
@@ -415,7 +410,7 @@ public sealed class SqliteEngineStore : EngineStore
         try
         {
             await using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT min(visible_at) FROM tf_work_items";
+            command.CommandText = $"SELECT min(visible_at) FROM {StoreSchema.WorkItems.Table}";
             var value = await command.ExecuteScalarAsync(cancellationToken);
             return value is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
         }
@@ -435,7 +430,7 @@ public sealed class SqliteEngineStore : EngineStore
         }
 
         int version;
-        await using (var max = session.Command("SELECT coalesce(max(version), 0) + 1 FROM tf_definitions WHERE definition_id = @id"))
+        await using (var max = session.Command($"SELECT coalesce(max(version), 0) + 1 FROM {StoreSchema.Definitions.Table} WHERE definition_id = @id"))
         {
             Add(max, "id", definitionId);
             version = Convert.ToInt32(await max.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
@@ -447,7 +442,7 @@ public sealed class SqliteEngineStore : EngineStore
             await UnpublishAsync(session, definitionId, cancellationToken);
         }
 
-        await using (var insert = session.Command("INSERT INTO tf_definitions (definition_id, version, name, json, created_at, is_deleted, is_published) VALUES (@id, @v, @n, @j, @c, 0, @p)"))
+        await using (var insert = session.Command($"INSERT INTO {StoreSchema.Definitions.Table} ({StoreSchema.Definitions.Columns}) VALUES (@id, @v, @n, @j, @c, 0, @p)"))
         {
             Set(Params(insert, "id", "v", "n", "j", "c", "p"), record.DefinitionId, record.Version, record.Name, record.Json, record.CreatedAt, record.IsPublished);
             await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -460,15 +455,15 @@ public sealed class SqliteEngineStore : EngineStore
     public override async Task<int> PurgeFinishedAsync(DateTimeOffset finishedBefore, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        const string doomed = "SELECT id FROM tf_instances WHERE status <> 0 AND finished_at < @cut";
-        foreach (var table in new[] { "tf_journal", "tf_node_states", "tf_work_items", "tf_start_keys", "tf_event_waits" })
+        const string doomed = $"SELECT id FROM {StoreSchema.Instances.Table} WHERE status <> 0 AND finished_at < @cut";
+        foreach (var table in new[] { StoreSchema.Journal.Table, StoreSchema.NodeStates.Table, StoreSchema.WorkItems.Table, StoreSchema.StartKeys.Table, "tf_event_waits" })
         {
             await using var c = session.Command($"DELETE FROM {table} WHERE instance_id IN ({doomed})");
             Add(c, "cut", finishedBefore.ToUnixTimeMilliseconds());
             await c.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using var command = session.Command($"DELETE FROM tf_instances WHERE id IN ({doomed})");
+        await using var command = session.Command($"DELETE FROM {StoreSchema.Instances.Table} WHERE id IN ({doomed})");
         Add(command, "cut", finishedBefore.ToUnixTimeMilliseconds());
         var purged = await command.ExecuteNonQueryAsync(cancellationToken);
         await session.CommitAsync(false, cancellationToken);

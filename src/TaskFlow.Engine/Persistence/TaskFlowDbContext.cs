@@ -3,7 +3,8 @@ using Microsoft.EntityFrameworkCore;
 namespace TaskFlow.Engine.Persistence;
 
 /// <summary>
-/// The schema, shared by both providers. EF Core owns the schema and its migrations and serves
+/// The schema, shared by both providers; its table and column names come from <see cref="StoreSchema"/>.
+/// EF Core owns the schema and its migrations and serves
 /// the read side; the dispatch hot path uses hand-written SQL on the same tables (see
 /// <see cref="EngineStore"/>), because per-row change tracking would cost more than the work.
 /// </summary>
@@ -25,52 +26,52 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
     {
         modelBuilder.Entity<DefinitionRecord>(e =>
         {
-            e.ToTable("tf_definitions");
+            e.ToTable(StoreSchema.Definitions.Table);
             e.HasKey(x => new { x.DefinitionId, x.Version });
-            e.Property(x => x.DefinitionId).HasColumnName("definition_id").HasMaxLength(128);
-            e.Property(x => x.Version).HasColumnName("version");
-            e.Property(x => x.Name).HasColumnName("name");
-            e.Property(x => x.Json).HasColumnName("json");
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.Property(x => x.IsDeleted).HasColumnName("is_deleted");
-            e.Property(x => x.IsPublished).HasColumnName("is_published");
+            e.Property(x => x.DefinitionId).HasColumnName(StoreSchema.Definitions.DefinitionId).HasMaxLength(128);
+            e.Property(x => x.Version).HasColumnName(StoreSchema.Definitions.Version);
+            e.Property(x => x.Name).HasColumnName(StoreSchema.Definitions.Name);
+            e.Property(x => x.Json).HasColumnName(StoreSchema.Definitions.Json);
+            e.Property(x => x.CreatedAt).HasColumnName(StoreSchema.Definitions.CreatedAt);
+            e.Property(x => x.IsDeleted).HasColumnName(StoreSchema.Definitions.IsDeleted);
+            e.Property(x => x.IsPublished).HasColumnName(StoreSchema.Definitions.IsPublished);
         });
 
         modelBuilder.Entity<StartKeyRecord>(e =>
         {
-            e.ToTable("tf_start_keys");
+            e.ToTable(StoreSchema.StartKeys.Table);
             e.HasKey(x => x.Key);
-            e.Property(x => x.Key).HasColumnName("start_key").HasMaxLength(400);
-            e.Property(x => x.InstanceId).HasColumnName("instance_id").HasMaxLength(40);
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.Key).HasColumnName(StoreSchema.StartKeys.Key).HasMaxLength(400);
+            e.Property(x => x.InstanceId).HasColumnName(StoreSchema.StartKeys.InstanceId).HasMaxLength(40);
+            e.Property(x => x.CreatedAt).HasColumnName(StoreSchema.StartKeys.CreatedAt);
             e.HasIndex(x => x.InstanceId).HasDatabaseName("ix_tf_start_keys_instance");
         });
 
         modelBuilder.Entity<InstanceRecord>(e =>
         {
-            e.ToTable("tf_instances");
+            e.ToTable(StoreSchema.Instances.Table);
             e.HasKey(x => x.Id);
 
             // The row version a guarded commit checks is PostgreSQL's own xmin, not a column.
             e.Ignore(x => x.RowVersion);
-            e.Property(x => x.Id).HasColumnName("id").HasMaxLength(40);
-            e.Property(x => x.DefinitionId).HasColumnName("definition_id").HasMaxLength(128);
-            e.Property(x => x.DefinitionVersion).HasColumnName("definition_version");
-            e.Property(x => x.Status).HasColumnName("status");
-            e.Property(x => x.ActiveNodes).HasColumnName("active_nodes");
-            e.Property(x => x.Depth).HasColumnName("depth");
-            e.Property(x => x.ParentInstanceId).HasColumnName("parent_instance_id").HasMaxLength(40);
-            e.Property(x => x.ParentNodeId).HasColumnName("parent_node_id");
-            e.Property(x => x.ParentAttempt).HasColumnName("parent_attempt");
-            e.Property(x => x.Input).HasColumnName("input");
-            e.Property(x => x.Variables).HasColumnName("variables");
-            e.Property(x => x.Output).HasColumnName("output");
-            e.Property(x => x.Error).HasColumnName("error");
-            e.Property(x => x.CreatedAt).HasColumnName("created_at");
-            e.Property(x => x.UpdatedAt).HasColumnName("updated_at");
-            e.Property(x => x.FinishedAt).HasColumnName("finished_at");
-            e.Property(x => x.CorrelationId).HasColumnName("correlation_id").HasMaxLength(TaskFlow.Engine.Instances.InstanceFilter.CorrelationIdMaxLength);
-            e.Property(x => x.TraceParent).HasColumnName("trace_parent").HasMaxLength(55);
+            e.Property(x => x.Id).HasColumnName(StoreSchema.Instances.Id).HasMaxLength(40);
+            e.Property(x => x.DefinitionId).HasColumnName(StoreSchema.Instances.DefinitionId).HasMaxLength(128);
+            e.Property(x => x.DefinitionVersion).HasColumnName(StoreSchema.Instances.DefinitionVersion);
+            e.Property(x => x.Status).HasColumnName(StoreSchema.Instances.Status);
+            e.Property(x => x.ActiveNodes).HasColumnName(StoreSchema.Instances.ActiveNodes);
+            e.Property(x => x.Depth).HasColumnName(StoreSchema.Instances.Depth);
+            e.Property(x => x.ParentInstanceId).HasColumnName(StoreSchema.Instances.ParentInstanceId).HasMaxLength(40);
+            e.Property(x => x.ParentNodeId).HasColumnName(StoreSchema.Instances.ParentNodeId);
+            e.Property(x => x.ParentAttempt).HasColumnName(StoreSchema.Instances.ParentAttempt);
+            e.Property(x => x.Input).HasColumnName(StoreSchema.Instances.Input);
+            e.Property(x => x.Variables).HasColumnName(StoreSchema.Instances.Variables);
+            e.Property(x => x.Output).HasColumnName(StoreSchema.Instances.Output);
+            e.Property(x => x.Error).HasColumnName(StoreSchema.Instances.Error);
+            e.Property(x => x.CreatedAt).HasColumnName(StoreSchema.Instances.CreatedAt);
+            e.Property(x => x.UpdatedAt).HasColumnName(StoreSchema.Instances.UpdatedAt);
+            e.Property(x => x.FinishedAt).HasColumnName(StoreSchema.Instances.FinishedAt);
+            e.Property(x => x.CorrelationId).HasColumnName(StoreSchema.Instances.CorrelationId).HasMaxLength(TaskFlow.Engine.Instances.InstanceFilter.CorrelationIdMaxLength);
+            e.Property(x => x.TraceParent).HasColumnName(StoreSchema.Instances.TraceParent).HasMaxLength(55);
             e.HasIndex(x => new { x.Status, x.FinishedAt }).HasDatabaseName("ix_tf_instances_status_finished");
             e.HasIndex(x => x.ParentInstanceId).HasDatabaseName("ix_tf_instances_parent");
             e.HasIndex(x => new { x.DefinitionId, x.CreatedAt }).HasDatabaseName("ix_tf_instances_definition");
@@ -80,55 +81,55 @@ public abstract class TaskFlowDbContext(DbContextOptions options) : DbContext(op
 
         modelBuilder.Entity<NodeStateRecord>(e =>
         {
-            e.ToTable("tf_node_states");
+            e.ToTable(StoreSchema.NodeStates.Table);
             e.HasKey(x => new { x.InstanceId, x.NodeId });
-            e.Property(x => x.InstanceId).HasColumnName("instance_id").HasMaxLength(40);
-            e.Property(x => x.NodeId).HasColumnName("node_id").HasMaxLength(160);
-            e.Property(x => x.Status).HasColumnName("status");
-            e.Property(x => x.Attempt).HasColumnName("attempt");
-            e.Property(x => x.Arrived).HasColumnName("arrived");
-            e.Property(x => x.Dead).HasColumnName("dead");
-            e.Property(x => x.ItemsTotal).HasColumnName("items_total");
-            e.Property(x => x.ItemsStarted).HasColumnName("items_started");
-            e.Property(x => x.ItemsDone).HasColumnName("items_done");
-            e.Property(x => x.Output).HasColumnName("output");
-            e.Property(x => x.Error).HasColumnName("error");
-            e.Property(x => x.Data).HasColumnName("data");
-            e.Property(x => x.FinishedAt).HasColumnName("finished_at");
+            e.Property(x => x.InstanceId).HasColumnName(StoreSchema.NodeStates.InstanceId).HasMaxLength(40);
+            e.Property(x => x.NodeId).HasColumnName(StoreSchema.NodeStates.NodeId).HasMaxLength(160);
+            e.Property(x => x.Status).HasColumnName(StoreSchema.NodeStates.Status);
+            e.Property(x => x.Attempt).HasColumnName(StoreSchema.NodeStates.Attempt);
+            e.Property(x => x.Arrived).HasColumnName(StoreSchema.NodeStates.Arrived);
+            e.Property(x => x.Dead).HasColumnName(StoreSchema.NodeStates.Dead);
+            e.Property(x => x.ItemsTotal).HasColumnName(StoreSchema.NodeStates.ItemsTotal);
+            e.Property(x => x.ItemsStarted).HasColumnName(StoreSchema.NodeStates.ItemsStarted);
+            e.Property(x => x.ItemsDone).HasColumnName(StoreSchema.NodeStates.ItemsDone);
+            e.Property(x => x.Output).HasColumnName(StoreSchema.NodeStates.Output);
+            e.Property(x => x.Error).HasColumnName(StoreSchema.NodeStates.Error);
+            e.Property(x => x.Data).HasColumnName(StoreSchema.NodeStates.Data);
+            e.Property(x => x.FinishedAt).HasColumnName(StoreSchema.NodeStates.FinishedAt);
         });
 
         modelBuilder.Entity<WorkItemRecord>(e =>
         {
-            e.ToTable("tf_work_items");
+            e.ToTable(StoreSchema.WorkItems.Table);
             e.HasKey(x => x.Id);
-            e.Property(x => x.Id).HasColumnName("id").ValueGeneratedOnAdd();
-            e.Property(x => x.InstanceId).HasColumnName("instance_id").HasMaxLength(40);
-            e.Property(x => x.NodeId).HasColumnName("node_id").HasMaxLength(160);
-            e.Property(x => x.Attempt).HasColumnName("attempt");
-            e.Property(x => x.Priority).HasColumnName("priority");
-            e.Property(x => x.VisibleAt).HasColumnName("visible_at");
-            e.Property(x => x.Owner).HasColumnName("owner");
-            e.Property(x => x.Claims).HasColumnName("claims");
-            e.Property(x => x.Resume).HasColumnName("resume");
-            e.Property(x => x.Payload).HasColumnName("payload");
-            e.Property(x => x.DefinitionId).HasColumnName("definition_id").HasMaxLength(128);
-            e.Property(x => x.DefinitionVersion).HasColumnName("definition_version");
+            e.Property(x => x.Id).HasColumnName(StoreSchema.WorkItems.Id).ValueGeneratedOnAdd();
+            e.Property(x => x.InstanceId).HasColumnName(StoreSchema.WorkItems.InstanceId).HasMaxLength(40);
+            e.Property(x => x.NodeId).HasColumnName(StoreSchema.WorkItems.NodeId).HasMaxLength(160);
+            e.Property(x => x.Attempt).HasColumnName(StoreSchema.WorkItems.Attempt);
+            e.Property(x => x.Priority).HasColumnName(StoreSchema.WorkItems.Priority);
+            e.Property(x => x.VisibleAt).HasColumnName(StoreSchema.WorkItems.VisibleAt);
+            e.Property(x => x.Owner).HasColumnName(StoreSchema.WorkItems.Owner);
+            e.Property(x => x.Claims).HasColumnName(StoreSchema.WorkItems.Claims);
+            e.Property(x => x.Resume).HasColumnName(StoreSchema.WorkItems.Resume);
+            e.Property(x => x.Payload).HasColumnName(StoreSchema.WorkItems.Payload);
+            e.Property(x => x.DefinitionId).HasColumnName(StoreSchema.WorkItems.DefinitionId).HasMaxLength(128);
+            e.Property(x => x.DefinitionVersion).HasColumnName(StoreSchema.WorkItems.DefinitionVersion);
             e.HasIndex(x => x.VisibleAt).HasDatabaseName("ix_tf_work_items_visible");
             e.HasIndex(x => new { x.InstanceId, x.NodeId }).HasDatabaseName("ix_tf_work_items_instance");
         });
 
         modelBuilder.Entity<JournalRecord>(e =>
         {
-            e.ToTable("tf_journal");
+            e.ToTable(StoreSchema.Journal.Table);
             e.HasKey(x => x.Id);
-            e.Property(x => x.Id).HasColumnName("id").ValueGeneratedOnAdd();
-            e.Property(x => x.InstanceId).HasColumnName("instance_id").HasMaxLength(40);
-            e.Property(x => x.NodeId).HasColumnName("node_id").HasMaxLength(160);
-            e.Property(x => x.Type).HasColumnName("type");
-            e.Property(x => x.Attempt).HasColumnName("attempt");
-            e.Property(x => x.At).HasColumnName("at");
-            e.Property(x => x.Worker).HasColumnName("worker");
-            e.Property(x => x.Message).HasColumnName("message");
+            e.Property(x => x.Id).HasColumnName(StoreSchema.Journal.Id).ValueGeneratedOnAdd();
+            e.Property(x => x.InstanceId).HasColumnName(StoreSchema.Journal.InstanceId).HasMaxLength(40);
+            e.Property(x => x.NodeId).HasColumnName(StoreSchema.Journal.NodeId).HasMaxLength(160);
+            e.Property(x => x.Type).HasColumnName(StoreSchema.Journal.Type);
+            e.Property(x => x.Attempt).HasColumnName(StoreSchema.Journal.Attempt);
+            e.Property(x => x.At).HasColumnName(StoreSchema.Journal.At);
+            e.Property(x => x.Worker).HasColumnName(StoreSchema.Journal.Worker);
+            e.Property(x => x.Message).HasColumnName(StoreSchema.Journal.Message);
             e.HasIndex(x => new { x.InstanceId, x.Id }).HasDatabaseName("ix_tf_journal_instance");
         });
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using TaskFlow.Core.Activities;
 using TaskFlow.Core.Model;
@@ -174,6 +175,31 @@ public sealed class EngineStoreContractTests
             { "id": "after", "type": "noop" } ],
           "edges": [ { "from": "each", "to": "after" } ] }
         """;
+
+    // StoreSchema is the one home of the core tables' names: the EF model maps exactly its columns,
+    // and the database each provider's migrations built has exactly those columns, no more.
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Schema_ModelAndMigratedDatabase_HaveExactlyTheColumnsOfStoreSchema(string provider)
+    {
+        await using var engine = await StartAsync(provider);
+        await using var context = engine.Services.GetRequiredService<TaskFlowDbContextFactory>().Create();
+        var connection = context.Database.GetDbConnection();
+        await connection.OpenAsync();
+        foreach (var (table, columns) in StoreSchema.All)
+        {
+            var listed = columns.Split(", ").Order(StringComparer.Ordinal).ToArray();
+
+            var entity = Assert.Single(context.Model.GetEntityTypes(), e => e.GetTableName() == table);
+            var identifier = Microsoft.EntityFrameworkCore.Metadata.StoreObjectIdentifier.Table(table, null);
+            Assert.Equal(listed, entity.GetProperties().Select(p => p.GetColumnName(identifier)!).Order(StringComparer.Ordinal));
+
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT * FROM {table} WHERE 1 = 0";
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.Equal(listed, Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).Order(StringComparer.Ordinal));
+        }
+    }
 
     private static Task<TestEngine> StartAsync(string provider) => TestEngine.StartAsync(provider, o => o.RunWorkers = false);
 
