@@ -15,6 +15,8 @@ public sealed class ChainCrashRecoveryTests
     // (sleep); a second worker finishes it. Every node succeeds exactly once. A side-effecting
     // step may have started twice (at-least-once execution); a pure step's effect is committed
     // with its success or not at all, so the counter ends at exactly the number of its steps.
+    // The three pure steps after each sleep run inside the commit of the sleep's result (pure
+    // steps inline, docs/engine.md), so a kill leaves each run of them committed whole or not at all.
     //
     //   s0(sleep) ──> s1(setVariable) ──> s2(noop) ──> s3(noop) ──> s4(sleep) ──> ... ──> s1999
     [Theory]
@@ -59,6 +61,13 @@ public sealed class ChainCrashRecoveryTests
             Assert.Contains(journal, j => j.Type == JournalEventType.NodeSucceeded && j.Worker == "doomed");
             Assert.Contains(journal, j => j.Type == JournalEventType.NodeSucceeded && j.Worker == "rescuer");
             Assert.Contains(journal, j => j.Type == JournalEventType.LeaseReclaimed && j.Worker == "rescuer");
+
+            // Pure steps ran inline: most share the commit (its clock reading and worker) of the
+            // sleep before them. Not all need to: a commit stops running steps inline after 50 ms.
+            var succeeded = journal.Where(j => j.Type == JournalEventType.NodeSucceeded).ToDictionary(j => j.NodeId!);
+            var pure = Enumerable.Range(0, Steps).Where(i => i % 4 != 0).ToArray();
+            var inline = pure.Count(i => succeeded[$"s{i}"].At == succeeded[$"s{i - i % 4}"].At && succeeded[$"s{i}"].Worker == succeeded[$"s{i - i % 4}"].Worker);
+            Assert.True(inline > pure.Length / 2, $"{inline} of {pure.Length} pure steps committed with the sleep before them");
 
             // Steps succeed in chain order: no step committed before its predecessor.
             var order = journal.Where(j => j.Type == JournalEventType.NodeSucceeded).OrderBy(j => j.Id).Select(j => int.Parse(j.NodeId![1..], System.Globalization.CultureInfo.InvariantCulture)).ToArray();

@@ -57,6 +57,8 @@ public sealed class SecretsTests
                     { "id": "boom", "type": "fail", "inputs": { "message": "could not use {{ secrets.API_TOKEN }}" } } ],
                   "edges": [ { "from": "call", "to": "copy" }, { "from": "copy", "to": "boom" } ] }
                 """;
+            // copy and boom are pure: they run inside the commit of call's result (docs/engine.md,
+            // "Pure steps run inline"), so this also checks what is kept of steps run there.
             await app.SaveAsync(definition);
             using var run = await app.Client.PostAsync("/api/definitions/secretive/run?wait=true&timeout=60", TaskFlowApp.JsonBody("{}"));
             var view = (JsonObject)await TaskFlowApp.ReadAsync(run);
