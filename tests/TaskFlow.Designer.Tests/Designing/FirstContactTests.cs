@@ -39,6 +39,10 @@ public sealed class FirstContactTests(DesignerFixture fixture)
         await Expect(designer.Page.GetByTestId("palette-name-setVariable")).ToHaveTextAsync("Set variable");
         await Expect(designer.Page.GetByTestId("palette-setVariable").Locator("svg[data-category='Data']")).ToHaveCountAsync(1);
 
+        // Pure types say so (their steps run inside the commit that readied them); others do not.
+        await Expect(designer.Page.GetByTestId("palette-pure-setVariable")).ToHaveTextAsync("pure");
+        await Expect(designer.Page.GetByTestId("palette-pure-http.request")).ToHaveCountAsync(0);
+
         // Open a sample: it is drawn, unsaved; saving stores it and the welcome goes away.
         await designer.Page.GetByTestId("sample-parallel-fan-out").ClickAsync();
         var sample = await server.GetAsync("/api/samples/parallel-fan-out");
