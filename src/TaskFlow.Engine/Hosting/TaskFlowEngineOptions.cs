@@ -30,7 +30,7 @@ public sealed class TaskFlowEngineOptions
     [Range(1, 10_000)]
     public int MaxConcurrency { get; set; } = 64;
 
-    /// <summary>Most work items claimed in one round trip.</summary>
+    /// <summary>Most work items claimed in one round trip (never more than the free slots of <see cref="MaxConcurrency"/>).</summary>
     [Range(1, 10_000)]
     public int ClaimBatchSize { get; set; } = 64;
 
@@ -88,11 +88,6 @@ public sealed class TaskFlowEngineOptions
         if (MaxIdleWait <= TimeSpan.Zero)
         {
             yield return "TaskFlow:Engine:MaxIdleWait must be positive.";
-        }
-
-        if (ClaimBatchSize > MaxConcurrency)
-        {
-            yield return $"TaskFlow:Engine:ClaimBatchSize ({ClaimBatchSize}) cannot exceed MaxConcurrency ({MaxConcurrency}).";
         }
     }
 }

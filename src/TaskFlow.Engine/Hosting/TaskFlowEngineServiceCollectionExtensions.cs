@@ -29,7 +29,9 @@ public static class TaskFlowEngineServiceCollectionExtensions
         }
 
         optionsBuilder.ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<IValidateOptions<TaskFlowEngineOptions>, EngineOptionsValidator>();
+        // Added beside the data-annotations validator, not instead of it: TryAddSingleton would
+        // find that one registered for the same service type and skip this one.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TaskFlowEngineOptions>, EngineOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<GraphCache>(_ => new GraphCache());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TaskFlowEngineOptions>>().Value.Limits);

@@ -145,6 +145,23 @@ public sealed class InlineStepTests
         Assert.Equal("Activity type 'test.falsely-pure' is declared pure but returned suspended; a pure activity only succeeds or fails.", view.Node("s2").Error);
     }
 
+    // Bad settings stop the engine at start, naming the setting, before anything is stored. (The
+    // second case also guards the engine's own rules being checked at all: they were once
+    // registered so that the data-annotation checks replaced them.)
+    [Theory]
+    [InlineData(-1, 50, "MaxInlineSteps")]
+    [InlineData(10, 0, "TaskFlow:Engine:MaxInlineTime")]
+    public async Task Settings_OutOfRange_TheEngineRefusesToStartNamingTheSetting(int steps, int milliseconds, string named)
+    {
+        var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => TestEngine.StartAsync(TestEngine.Sqlite, o =>
+        {
+            o.MaxInlineSteps = steps;
+            o.MaxInlineTime = TimeSpan.FromMilliseconds(milliseconds);
+        }));
+
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
     private static void NoTimeLimit(Hosting.TaskFlowEngineOptions options) => options.MaxInlineTime = TimeSpan.FromMinutes(5);
 
     private static async Task<InstanceView> RunAsync(TestEngine engine, string definitionId)
