@@ -162,7 +162,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 if (fresh)
                 {
                     // Just started: its first agent tasks appear once a worker has run the start.
-                    await FirstTasksAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
+                    await FirstTasksAsync(plan.InstanceId!, correlation, cancellationToken).ConfigureAwait(false);
                 }
 
                 await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
@@ -228,16 +228,12 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     /// </summary>
     private static readonly TimeSpan FirstTasksWait = TimeSpan.FromSeconds(5);
 
-    private async Task FirstTasksAsync(HookPlan plan, string correlation, CancellationToken cancellationToken)
+    private async Task FirstTasksAsync(string instance, string correlation, CancellationToken cancellationToken)
     {
-        // Every subtask that depends on none becomes an agent task once the start has run; their
-        // tasks are committed one by one, so waiting for the first of them is not enough.
-        var first = plan.Subtasks.Where(s => s.Dependencies.Count == 0).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (waited.Elapsed < FirstTasksWait)
         {
-            var open = await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false);
-            if ((open.Count > 0 && first.IsSubsetOf(open.Select(t => t.Subtask))) || await FinishedAsync(plan.InstanceId!, cancellationToken).ConfigureAwait(false))
+            if ((await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false)).Count > 0 || await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
