@@ -129,7 +129,11 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                     string started;
                     try
                     {
-                        started = await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
+                        // A start whose answer did not arrive in time (the server was slow) may
+                        // still have run there: its instance is found by the correlation id, and
+                        // the plan is not started twice.
+                        started = await StartedAsync(correlation, cancellationToken).ConfigureAwait(false)
+                            ?? await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
                     }
                     catch (LiveServerException ex) when (ex.Refused)
                     {
@@ -162,7 +166,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 if (fresh)
                 {
                     // Just started: its first agent tasks appear once a worker has run the start.
-                    await FirstTasksAsync(plan.InstanceId!, correlation, cancellationToken).ConfigureAwait(false);
+                    await FirstTasksAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
                 }
 
                 await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
@@ -228,12 +232,16 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     /// </summary>
     private static readonly TimeSpan FirstTasksWait = TimeSpan.FromSeconds(5);
 
-    private async Task FirstTasksAsync(string instance, string correlation, CancellationToken cancellationToken)
+    private async Task FirstTasksAsync(HookPlan plan, string correlation, CancellationToken cancellationToken)
     {
+        // Every subtask that depends on none becomes an agent task once the start has run; their
+        // tasks are committed one by one, so waiting for the first of them is not enough.
+        var first = plan.Subtasks.Where(s => s.Dependencies.Count == 0).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (waited.Elapsed < FirstTasksWait)
         {
-            if ((await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false)).Count > 0 || await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
+            var open = await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false);
+            if ((open.Count > 0 && first.IsSubsetOf(open.Select(t => t.Subtask))) || await FinishedAsync(plan.InstanceId!, cancellationToken).ConfigureAwait(false))
             {
                 return;
             }
@@ -246,6 +254,15 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     {
         var view = await SendAsync(HttpMethod.Get, $"/api/instances/{Uri.EscapeDataString(instance)}", null, cancellationToken, allowConflict: true).ConfigureAwait(false);
         return view is null || HookJson.Text(view["status"])?.ToLowerInvariant() is "succeeded" or "failed" or "cancelled";
+    }
+
+    /// <summary>The id of the plan's instance when the server already has one (a root instance with its correlation id), else null.</summary>
+    private async Task<string?> StartedAsync(string correlation, CancellationToken cancellationToken)
+    {
+        var page = await SendAsync(HttpMethod.Get, $"/api/instances?take=1000&correlationId={Uri.EscapeDataString(correlation)}", null, cancellationToken).ConfigureAwait(false);
+        return page?["items"] is JsonArray items
+            ? items.OfType<JsonObject>().Where(i => HookJson.Text(i["parentInstanceId"]) is null).Select(i => HookJson.Text(i["id"])).LastOrDefault(id => id is not null)
+            : throw new LiveServerException("the instance list has no items array");
     }
 
     /// <summary>Stores the plan's workflow with agent subtasks and starts it; answers the instance id.</summary>

@@ -150,7 +150,17 @@ public class LivePlanTests : IAsyncLifetime
         var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s2] Tests.", "toolu_s2", "agent-tests"));
 
         Assert.True(launch.ExitCode == 0, launch.ToString());
+        if (Plans().Single()["instanceId"] is null)
+        {
+            // The server, just started on a loaded machine, did not answer within the hook's bound:
+            // the plan is sent at the next event, as documented, and must not start twice there.
+            Assert.Contains("did not answer within", launch.Stderr, StringComparison.Ordinal);
+            var next = await HookAsync(HookInputs.SubagentStart(Session, _cwd, "agent-tests", "general-purpose"));
+            Assert.True(next.ExitCode == 0 && !next.Stderr.Contains("did not answer", StringComparison.Ordinal), next.ToString());
+        }
+
         var instance = Plans().Single()["instanceId"]!.GetValue<string>();
+        Assert.Equal([instance], await RootsAsync($"claude-code/{Session}/{workflowId}"));
         var nodes = (await WaitForAsync(
             () => GetAsync($"/api/instances/{instance}"),
             v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
@@ -158,6 +168,30 @@ public class LivePlanTests : IAsyncLifetime
         Assert.Equal("Docs written.", nodes.Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!["output"]!["result"]!.GetValue<string>());
         var s2 = (await TasksAsync($"claude-code/{Session}/{workflowId}")).Single();
         Assert.Equal(("s2", "claimed"), (s2["nodeId"]!.GetValue<string>(), s2["status"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task StartWhoseAnswerWasLost_TheNextEventFindsItsInstance_AndDoesNotStartThePlanTwice()
+    {
+        var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs"));
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var workflowId = Plans().Single()["workflowId"]!.GetValue<string>();
+        var correlation = $"claude-code/{Session}/{workflowId}";
+        var started = (await WaitForAsync(() => RootsAsync(correlation), r => r.Count == 1, "the plan's instance")).Single();
+
+        // The answer to the start never reached the file (the hook's bound ran out as the server answered).
+        var file = Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json");
+        var book = JsonNode.Parse(File.ReadAllText(file))!;
+        book["plans"]![0]!.AsObject().Remove("instanceId");
+        File.WriteAllText(file, book.ToJsonString());
+
+        var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s1] Docs.", "toolu_s1", "agent-docs"));
+
+        Assert.True(launch.ExitCode == 0, launch.ToString());
+        Assert.Equal(started, Plans().Single()["instanceId"]!.GetValue<string>());
+        Assert.Equal([started], await RootsAsync(correlation));
+        var s1 = (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == "s1");
+        Assert.Equal("claimed", s1["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -223,6 +257,11 @@ public class LivePlanTests : IAsyncLifetime
         var text = await Http.GetStringAsync(path);
         return JsonNode.Parse(text)!;
     }
+
+    /// <summary>The ids of the root instances with this correlation id (child instances inherit it).</summary>
+    private async Task<List<string>> RootsAsync(string correlation) =>
+        (await GetAsync($"/api/instances?correlationId={Uri.EscapeDataString(correlation)}"))["items"]!.AsArray()
+            .Where(i => i!["parentInstanceId"] is null).Select(i => i!["id"]!.GetValue<string>()).ToList();
 
     private async Task<List<JsonNode>> TasksAsync(string correlation) =>
         (await GetAsync($"/api/agent-tasks?correlationId={Uri.EscapeDataString(correlation)}")).AsArray().Select(t => t!).ToList();
