@@ -10,7 +10,7 @@ export function arg(name, fallback) {
 export const options = {
   n: Number(arg("--n", "1000")),
   runs: Number(arg("--runs", "5")),
-  warmups: Number(arg("--warmups", "1")),
+  warmups: Number(arg("--warmups", "10")),
   shape: arg("--shape", undefined),
 };
 

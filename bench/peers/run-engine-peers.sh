@@ -3,17 +3,19 @@
 # PostgreSQL), Hangfire, DBOS and Restate, each on 1,000 no-op steps as a fan-out with a join and
 # as a chain, every step checkpointed; and as a chain of pure steps (chain-pure: TaskFlow's no-op
 # declared pure runs inside the commit that readied it; DBOS's and Restate's are plain calls in
-# the workflow's code, run again on recovery). 1 warm-up and 5 measured runs; then the ratios of
-# the medians, like for like. TaskFlow also runs fanout-pure, which the peers have no counterpart for.
+# the workflow's code, run again on recovery). Each engine is started once and runs 10 warm-up
+# and 5 measured instances of each shape (the warm-ups bring every engine's JIT to its steady
+# state); then the ratios of the medians, like for like. TaskFlow also runs fanout-pure, which
+# the peers have no counterpart for.
 #
-#   bash bench/peers/run-engine-peers.sh [--n 1000] [--runs 5] [--warmups 1]
+#   bash bench/peers/run-engine-peers.sh [--n 1000] [--runs 5] [--warmups 10]
 #
 # Uses the PostgreSQL in TASKFLOW_TEST_POSTGRES when it is set, otherwise starts a throwaway one
 # (scripts/start-postgres.sh) and stops it at the end. Installs the peers first (install-peers.sh).
 # Output: every run's line, then "summary:" and "ratios:" sections, on stdout.
 set -euo pipefail
 
-N=1000 RUNS=5 WARMUPS=1
+N=1000 RUNS=5 WARMUPS=10
 while [[ $# -gt 0 ]]; do
   case $1 in
     --n) N=$2; shift 2 ;;
@@ -30,12 +32,17 @@ PG_DIR=""
 cleanup() {
   [[ -n $PG_DIR ]] && bash "$ROOT/scripts/stop-postgres.sh" "$PG_DIR" >&2 || true
   rm -rf "$OUT"
+  [[ -n ${PG_PARENT:-} ]] && rm -rf "$PG_PARENT"
 }
 trap cleanup EXIT
 
 if [[ -z ${TASKFLOW_TEST_POSTGRES:-} ]]; then
-  PG_DIR=$(mktemp -d)/pg
-  eval "$(bash "$ROOT/scripts/start-postgres.sh" "$PG_DIR")"
+  # The server runs as the postgres user, which must be able to reach its folder.
+  PG_PARENT=$(mktemp -d)
+  chmod 755 "$PG_PARENT"
+  PG_DIR=$PG_PARENT/pg
+  PG_ENV=$(bash "$ROOT/scripts/start-postgres.sh" "$PG_DIR")
+  eval "$PG_ENV"
 fi
 
 bash "$PEERS/install-peers.sh"
