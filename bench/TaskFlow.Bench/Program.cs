@@ -16,6 +16,7 @@ using TaskFlow.Engine.Runtime;
 //        The -pure shapes run a no-op declared pure, which runs inside the commit that readied it
 //        (no checkpoint per step); the others checkpoint every step.
 //        or: --memory [--rounds 10] [--instances 200]   (heap after each round of instances, SQLite)
+//        or: --commit-floor --postgres CONN   (one-round-trip commits from .NET, one after the other, for 10 s)
 // Without --postgres only SQLite runs. Prints one line per measurement.
 var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
 var n = int.Parse(Arg("--n") ?? "1000", CultureInfo.InvariantCulture);
@@ -26,6 +27,12 @@ var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.Invariant
 var warmups = int.Parse(Arg("--warmups") ?? "10", CultureInfo.InvariantCulture);
 var summary = new List<string>();
 double? postgresFanOut = null;
+
+if (args.Contains("--commit-floor"))
+{
+    await CommitFloor.RunAsync(postgres ?? throw new InvalidOperationException("--commit-floor needs --postgres or TASKFLOW_TEST_POSTGRES."), TimeSpan.FromSeconds(10));
+    return 0;
+}
 
 if (args.Contains("--memory"))
 {

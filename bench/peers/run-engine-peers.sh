@@ -57,7 +57,7 @@ dotnet "$ROOT/bench/TaskFlow.Bench/bin/Release/net10.0/TaskFlow.Bench.dll" \
 (cd "$PEERS" && RESTATE_LOGGING=ERROR "$NODE" restate-bench.mjs --server "$RESTATE" --n "$N" --runs "$RUNS" --warmups "$WARMUPS") | tee "$OUT/restate.txt"
 
 # The physical limit the chain is measured against: one connection committing one small insert
-# at a time (pgbench, when installed), on the same server in the same run.
+# at a time (pgbench, when installed, and Npgsql), on the same server in the same run.
 if command -v pgbench >/dev/null 2>&1; then
   PGARGS=$(printf '%s' "$TASKFLOW_TEST_POSTGRES" | tr ';' '\n' | sed -n 's/^Host=/-h /p; s/^Port=/-p /p; s/^Username=/-U /p' | tr '\n' ' ')
   PGDB=tf_bench_pgbench_$$
@@ -68,6 +68,8 @@ if command -v pgbench >/dev/null 2>&1; then
   psql $PGARGS -d postgres -qc "DROP DATABASE $PGDB" >&2
   echo "pgbench, one connection, BEGIN; INSERT; COMMIT for 10 s: ${TPS%.*} commits/s"
 fi
+# The same from .NET, the three statements as one batch (one round trip, as the engine's commit).
+dotnet "$ROOT/bench/TaskFlow.Bench/bin/Release/net10.0/TaskFlow.Bench.dll" --commit-floor
 
 # "  postgres chain: median 647 activities/s (...)" -> 647
 median() { sed -n "s/^  $1 $2: median \([0-9]*\) .*/\1/p" "$OUT"/*.txt | head -1; }
