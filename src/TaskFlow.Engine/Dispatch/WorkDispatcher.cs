@@ -39,6 +39,21 @@ public sealed partial class WorkDispatcher(
     private readonly List<ClaimedWork> _released = [];
     private int _running;
 
+    // When a claim last came back short of what it asked for (the queue held no more due work),
+    // and the work signal's generation just before it. Until the signal is set again, or
+    // DueRecheck has passed, commits keep their successors without claiming other work.
+    private long _emptyGeneration = -1;
+    private long _emptyAt;
+
+    /// <summary>
+    /// How long a commit goes without claiming other due work after the queue was found empty and
+    /// nothing was announced since. Announced work (this process's, or another's through PostgreSQL
+    /// NOTIFY) is claimed at the next commit; due timers and expired leases are the claim loop's,
+    /// which sleeps until the next due time; this bound is for what nothing announces, such as
+    /// another process's work on a shared SQLite file.
+    /// </summary>
+    private static readonly TimeSpan DueRecheck = TimeSpan.FromMilliseconds(20);
+
     public string WorkerId => _options.EffectiveWorkerId;
 
     /// <summary>Activities executing or waiting for their commit in this process.</summary>
@@ -81,7 +96,9 @@ public sealed partial class WorkDispatcher(
                     continue;
                 }
 
-                var claimed = await store.ClaimAsync(WorkerId, Math.Min(free, _options.ClaimBatchSize), _options.LeaseDuration, stoppingToken);
+                var (generation, at, wanted) = (signal.Generation, time.GetTimestamp(), Math.Min(free, _options.ClaimBatchSize));
+                var claimed = await store.ClaimAsync(WorkerId, wanted, _options.LeaseDuration, stoppingToken);
+                NoteClaim(claimed.Count < wanted, generation, at);
                 failures = 0;
                 metrics.RecordClaim(claimed);
                 foreach (var work in claimed)
@@ -230,9 +247,17 @@ public sealed partial class WorkDispatcher(
             {
                 // Capacity for successors: the slots free once this batch is done.
                 var keep = Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
+                var generation = signal.Generation;
                 var started = time.GetTimestamp();
-                var kept = await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration, _options.MaxInlineSteps > 0 ? inline : null);
+                var claimDue = generation != Volatile.Read(ref _emptyGeneration) || time.GetElapsedTime(Volatile.Read(ref _emptyAt), started) >= DueRecheck;
+                var kept = await store.CompleteAsync(batch, WorkerId, keep, _options.LeaseDuration, _options.MaxInlineSteps > 0 ? inline : null, claimDue);
                 metrics.RecordCommit(batch.Count, time.GetElapsedTime(started));
+                if (claimDue)
+                {
+                    // Fewer than the capacity came back: the commit's claim (when it made one) found
+                    // no more. When it made none, it queued work for others, which sets the signal.
+                    NoteClaim(kept.Count < keep, generation, started);
+                }
 
                 // Successors kept for this worker were claimed in the same commit.
                 metrics.RecordClaim(kept);
@@ -250,6 +275,19 @@ public sealed partial class WorkDispatcher(
                 LogCommitAbandoned(ex, batch.Count);
                 return [];
             }
+        }
+    }
+
+    private void NoteClaim(bool cameBackShort, long generation, long at)
+    {
+        if (cameBackShort)
+        {
+            Volatile.Write(ref _emptyAt, at);
+            Volatile.Write(ref _emptyGeneration, generation);
+        }
+        else
+        {
+            Volatile.Write(ref _emptyGeneration, -1);
         }
     }
 

@@ -4,9 +4,14 @@ namespace TaskFlow.Engine.Dispatch;
 public sealed class WorkSignal
 {
     private readonly SemaphoreSlim _semaphore = new(0, 1);
+    private long _generation;
+
+    /// <summary>How many times the signal was set: a change since an earlier reading means work may have become available since then.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
 
     public void Set()
     {
+        Interlocked.Increment(ref _generation);
         try
         {
             _semaphore.Release();

@@ -289,18 +289,26 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// same commit (see <see cref="RunInlineAsync"/>): their start and end are journaled and committed
     /// with the results that readied them, and only what is left is queued.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, CancellationToken cancellationToken = default) =>
+        CompleteAsync(batch, owner, keepForSelf, lease, inline, claimDue: true, cancellationToken);
+
+    /// <summary>
+    /// As above; <paramref name="claimDue"/> false leaves out the claim of other due work that fills
+    /// the capacity the successors leave (the caller knows the queue had none a moment ago, and
+    /// nothing was announced since): the commit keeps its successors and claims nothing else.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimedWork>> CompleteAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, bool claimDue, CancellationToken cancellationToken = default)
     {
         // Kept events are matched after the commit's session is closed: SQLite has one session at a time.
         var earlierWaits = new List<string>();
-        var claimed = await CompleteCoreAsync(batch, owner, keepForSelf, lease, inline, earlierWaits, cancellationToken);
+        var claimed = await CompleteCoreAsync(batch, owner, keepForSelf, lease, inline, claimDue, earlierWaits, cancellationToken);
         await TakeKeptEventsAsync(earlierWaits, cancellationToken);
         return claimed;
     }
 
-    private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, List<string> earlierWaits, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedWork>> CompleteCoreAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, bool claimDue, List<string> earlierWaits, CancellationToken cancellationToken)
     {
-        if (SupportsGuardedCommit && await CompleteGuardedAsync(batch, owner, keepForSelf, lease, inline, cancellationToken) is { } done)
+        if (SupportsGuardedCommit && await CompleteGuardedAsync(batch, owner, keepForSelf, lease, inline, claimDue, cancellationToken) is { } done)
         {
             return done;
         }
@@ -339,7 +347,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         var kept = KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
-        if (kept < keepForSelf && !writes.HasVisibleWork)
+        if (claimDue && kept < keepForSelf && !writes.HasVisibleWork)
         {
             // Capacity is left and this commit queued nothing for others: claim due work in the
             // same transaction, saving the worker a separate claim round trip.
@@ -375,7 +383,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
     /// from the current row), and deletes the finished items only under their leases; if either
     /// check fails, the provider aborts the transaction before anything is written.
     /// </remarks>
-    private async Task<IReadOnlyList<ClaimedWork>?> CompleteGuardedAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<ClaimedWork>?> CompleteGuardedAsync(IReadOnlyList<Completion> batch, string owner, int keepForSelf, TimeSpan lease, IInlineStepRunner? inline, bool claimDue, CancellationToken cancellationToken)
     {
         var planned = new List<(InstanceRecord Instance, long Version, WorkflowGraph Graph, InstanceTransition Transition)>();
         var now = Time.GetUtcNow();
@@ -443,7 +451,7 @@ public abstract partial class EngineStore(GraphCache graphs, WorkflowLimits limi
         }
 
         var kept = KeepForSelf(writes, owner, keepForSelf, session.Now, lease);
-        if (kept < keepForSelf && !writes.HasVisibleWork)
+        if (claimDue && kept < keepForSelf && !writes.HasVisibleWork)
         {
             writes.ClaimUpTo = keepForSelf - kept;
             writes.ClaimOwner = owner;

@@ -53,6 +53,30 @@ public sealed class EngineStoreContractTests
 
     [Theory]
     [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
+    public async Task Complete_WithCapacityLeft_ClaimsOtherDueWorkOnlyWhenAskedTo(string provider)
+    {
+        await using var engine = await StartAsync(provider);
+        var store = Store(engine);
+        await RunAsync(engine, Chain);
+        var a = Assert.Single(await store.ClaimAsync("w1", 10, Lease));
+        await RunAsync(engine, Chain);
+
+        // The other instance's first step is due; the worker was told the queue had nothing more.
+        var kept = await store.CompleteAsync([new Completion(a, ActivityResult.Succeeded(), 0)], "w1", keepForSelf: 4, Lease, inline: null, claimDue: false);
+
+        var b = Assert.Single(kept);
+        Assert.Equal("b", b.NodeId);
+        var other = Assert.Single(await store.ClaimAsync("w2", 10, Lease));
+        Assert.Equal("a", other.NodeId);
+
+        // Asked to, the commit fills its capacity with the due work of others.
+        await RunAsync(engine, Chain);
+        var filled = await store.CompleteAsync([new Completion(b, ActivityResult.Succeeded(), 0)], "w1", keepForSelf: 4, Lease, inline: null, claimDue: true);
+        Assert.Equal("a", Assert.Single(filled).NodeId);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestEngine.Providers), MemberType = typeof(TestEngine))]
     public async Task Complete_LeaseLostToAnotherWorker_ResultDroppedAndTheHolderCommits(string provider)
     {
         await using var engine = await StartAsync(provider);
