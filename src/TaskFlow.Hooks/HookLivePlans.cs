@@ -24,6 +24,9 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>Time since this event's sync began: waits leave part of the bound for sending.</summary>
+    private readonly System.Diagnostics.Stopwatch _elapsed = new();
+
     /// <summary>
     /// The server <c>TASKFLOW_URL</c> names (with <c>TASKFLOW_API_KEY</c> sent as X-Api-Key), or
     /// null. The hook's environment comes first; without the variable there, the <c>env</c> of the
@@ -89,6 +92,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     /// </summary>
     public async Task SyncAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken = default)
     {
+        _elapsed.Restart();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
         try
@@ -131,8 +135,16 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                     {
                         // A start whose answer did not arrive in time (the server was slow) may
                         // still have run there: its instance is found by the correlation id, and
-                        // the plan is not started twice.
-                        started = await StartedAsync(correlation, cancellationToken).ConfigureAwait(false)
+                        // the plan is not started twice. The mark is recorded before the start is sent.
+                        var sentBefore = plan.LiveStartSent;
+                        if (!sentBefore)
+                        {
+                            var sending = plan.WorkflowId;
+                            plan.LiveStartSent = true;
+                            changes.Add(b => b.Find(sending)?.LiveStartSent = true);
+                        }
+
+                        started = (sentBefore ? await StartedAsync(correlation, cancellationToken).ConfigureAwait(false) : null)
                             ?? await StartAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
                     }
                     catch (LiveServerException ex) when (ex.Refused)
@@ -237,8 +249,10 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         // Every subtask that depends on none becomes an agent task once the start has run; their
         // tasks are committed one by one, so waiting for the first of them is not enough.
         var first = plan.Subtasks.Where(s => s.Dependencies.Count == 0).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        // Up to FirstTasksWait, but never into the last quarter of the event's bound: what the
+        // tasks present by then need is still sent, and the rest at the next event.
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < FirstTasksWait)
+        while (waited.Elapsed < FirstTasksWait && _elapsed.Elapsed < bound * 0.75)
         {
             var open = await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false);
             if ((open.Count > 0 && first.IsSubsetOf(open.Select(t => t.Subtask))) || await FinishedAsync(plan.InstanceId!, cancellationToken).ConfigureAwait(false))

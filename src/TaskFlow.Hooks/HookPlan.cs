@@ -34,6 +34,12 @@ internal sealed class HookPlan
     /// <summary>The instance that runs the plan live on a TaskFlow server (see <see cref="HookLivePlans"/>); null without one.</summary>
     public string? InstanceId { get; set; }
 
+    /// <summary>
+    /// A start of the plan was sent to the server while <see cref="InstanceId"/> is still null: its
+    /// answer did not arrive in time, so the instance may exist there and is looked for first.
+    /// </summary>
+    public bool LiveStartSent { get; set; }
+
     /// <summary>Every subtask's end has reached the server, or the server refused the plan: nothing is left to send.</summary>
     public bool LiveDone { get; set; }
 
@@ -100,6 +106,11 @@ internal sealed class HookPlan
             json["instanceId"] = InstanceId;
         }
 
+        if (LiveStartSent && InstanceId is null)
+        {
+            json["liveStartSent"] = true;
+        }
+
         if (LiveDone)
         {
             json["liveDone"] = true;
@@ -134,6 +145,7 @@ internal sealed class HookPlan
             Subtasks = json["subtasks"] is JsonArray subtasks ? subtasks.OfType<JsonObject>().Select(HookSubtask.FromJson).ToList() : [],
             Result = json["result"] is JsonObject result ? (JsonObject)result.DeepClone() : null,
             InstanceId = HookJson.Text(json["instanceId"]),
+            LiveStartSent = HookJson.Bool(json["liveStartSent"]) ?? false,
             LiveDone = HookJson.Bool(json["liveDone"]) ?? false,
             LiveError = HookJson.Text(json["liveError"]),
         };

@@ -179,10 +179,12 @@ public class LivePlanTests : IAsyncLifetime
         var correlation = $"claude-code/{Session}/{workflowId}";
         var started = (await WaitForAsync(() => RootsAsync(correlation), r => r.Count == 1, "the plan's instance")).Single();
 
-        // The answer to the start never reached the file (the hook's bound ran out as the server answered).
+        // The answer to the start never reached the file (the hook's bound ran out as the server
+        // answered): the file holds what it held then, the start marked as sent and no instance id.
         var file = Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json");
         var book = JsonNode.Parse(File.ReadAllText(file))!;
         book["plans"]![0]!.AsObject().Remove("instanceId");
+        book["plans"]![0]!["liveStartSent"] = true;
         File.WriteAllText(file, book.ToJsonString());
 
         var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s1] Docs.", "toolu_s1", "agent-docs"));
@@ -247,6 +249,8 @@ public class LivePlanTests : IAsyncLifetime
         Assert.Contains("hookSpecificOutput", plan.Stdout, StringComparison.Ordinal);
         Assert.Contains("the plan is kept locally and sent at the next event", plan.Stderr, StringComparison.Ordinal);
         Assert.Null(Plans().Single()["instanceId"]);
+        // The start was sent (it may have run there): the next event looks for its instance first.
+        Assert.True(Plans().Single()["liveStartSent"]!.GetValue<bool>());
     }
 
     private Task<CliResult> HookAsync(JsonObject input) =>
