@@ -1,15 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using TaskFlow.Bench;
 using TaskFlow.Bench.Hangfire;
-using TaskFlow.Core.Model;
-using TaskFlow.Core.Validation;
-using TaskFlow.Engine.Hosting;
-using TaskFlow.Engine.Runtime;
 
 // Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 5] [--warmups 10]
 //        [--concurrency 256] [--only sqlite|postgres] [--shape fanout|chain|fanout-pure|chain-pure] [--hangfire]
