@@ -197,21 +197,10 @@ public sealed class SqliteEngineStore : EngineStore
             }
         }
 
-        if (writes.ClaimUpTo > 0 && await AnyDueAsync(session, cancellationToken))
+        if (writes.ClaimUpTo > 0)
         {
             writes.Claimed.AddRange(await ClaimInSessionAsync(session, writes.ClaimOwner!, writes.ClaimUpTo, writes.ClaimLease, cancellationToken));
         }
-    }
-
-    /// <summary>
-    /// Whether any item is claimable now: an index seek, where the claim (an update with a sorted
-    /// subquery) costs several times more and, in a chain, finds nothing.
-    /// </summary>
-    private static async Task<bool> AnyDueAsync(StoreSession session, CancellationToken cancellationToken)
-    {
-        await using var command = session.Command($"SELECT EXISTS (SELECT 1 FROM {StoreSchema.WorkItems.Table} WHERE visible_at <= @now)");
-        Add(command, "now", session.Now.ToUnixTimeMilliseconds());
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) != 0;
     }
 
     private static string Cols(int count) => string.Join(", ", Enumerable.Range(0, count).Select(SqliteRows.Col));
