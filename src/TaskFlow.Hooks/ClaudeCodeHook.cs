@@ -49,11 +49,15 @@ internal sealed partial class ClaudeCodeHook(HookPlanStore store, HookOptions op
     /// <summary>The session an input belongs to: its session_id, or <c>no-session</c> when it has none.</summary>
     public static string SessionOf(JsonObject input) => HookJson.Text(input["session_id"]) is { Length: > 0 } id ? id : "no-session";
 
-    /// <summary>Whether the event is one that registers a plan or moves a subtask (the events <see cref="HandleAsync"/> acts on).</summary>
-    public static bool TouchesPlans(JsonObject input) => HookJson.Text(input["hook_event_name"]) switch
+    /// <summary>
+    /// Whether live plans are brought level with their server after the event: those that register
+    /// a plan or move a subtask (the events <see cref="HandleAsync"/> acts on), and Stop, the end of
+    /// a turn, which sends what a slow or absent server missed.
+    /// </summary>
+    public static bool SyncsLivePlans(JsonObject input) => HookJson.Text(input["hook_event_name"]) switch
     {
         "PreToolUse" or "PostToolUse" or "PostToolUseFailure" => IsTaskTool(HookJson.Text(input["tool_name"])),
-        "SubagentStart" or "SubagentStop" => true,
+        "SubagentStart" or "SubagentStop" or "Stop" => true,
         _ => false,
     };
 

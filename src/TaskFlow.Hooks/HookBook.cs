@@ -10,6 +10,12 @@ internal sealed class HookBook
     /// <summary>How many times the book has been written: a process that read it can tell whether another changed it since.</summary>
     public long Revision { get; set; }
 
+    /// <summary>
+    /// The revision up to which a TaskFlow server has been sent everything the book holds (live
+    /// plans): a hook process whose change is at or below it has nothing left to send.
+    /// </summary>
+    public long LiveRevision { get; set; }
+
     public HookPlan? Find(string workflowId) => Plans.FirstOrDefault(p => p.WorkflowId == workflowId);
 
     public HookPlan? FindByToolUse(string? toolUseId) =>
@@ -22,12 +28,17 @@ internal sealed class HookBook
         Plans.Add(plan);
     }
 
-    public JsonObject ToJson() => new()
+    public JsonObject ToJson()
     {
-        ["version"] = 1,
-        ["revision"] = Revision,
-        ["plans"] = new JsonArray(Plans.Select(p => (JsonNode?)p.ToJson()).ToArray()),
-    };
+        var json = new JsonObject { ["version"] = 1, ["revision"] = Revision };
+        if (LiveRevision > 0)
+        {
+            json["liveRevision"] = LiveRevision;
+        }
+
+        json["plans"] = new JsonArray(Plans.Select(p => (JsonNode?)p.ToJson()).ToArray());
+        return json;
+    }
 
     public static HookBook FromJson(JsonNode? json)
     {
@@ -36,7 +47,11 @@ internal sealed class HookBook
             throw new FormatException("it is not a TaskFlow plan file ({ \"version\": 1, \"plans\": [...] })");
         }
 
-        var book = new HookBook { Revision = (long)(HookJson.Number(root["revision"]) ?? 0) };
+        var book = new HookBook
+        {
+            Revision = (long)(HookJson.Number(root["revision"]) ?? 0),
+            LiveRevision = (long)(HookJson.Number(root["liveRevision"]) ?? 0),
+        };
         foreach (var plan in plans)
         {
             book.Plans.Add(HookPlan.FromJson(plan as JsonObject ?? throw new FormatException("a plan is not an object")));

@@ -84,11 +84,12 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
     public static string CorrelationOf(string session, HookPlan plan) => $"claude-code/{session}/{plan.WorkflowId}";
 
     /// <summary>
-    /// Brings the server level with the session's plan file; notes why not when it cannot. One
-    /// process at a time does this per session (two events at once must not start a plan twice):
-    /// a process that finds another at it leaves its change to that one, which looks at the file
-    /// again after it lets go and goes round once more if the file changed meanwhile. So every
-    /// change is sent by its own process or by one that read the file after it was written.
+    /// Brings the server level with the session's plan file, at least up to the revision this
+    /// event wrote; notes why not when it cannot. One process at a time sends (two events at once
+    /// must not start a plan twice): a process that finds another at it waits, within its own
+    /// bound, until the file records that its revision was sent (<see cref="HookBook.LiveRevision"/>)
+    /// or the other lets go, and then sends itself. So a burst of events (eight subagents stopping
+    /// at once) neither sends twice nor leaves the last change to an event that may never come.
     /// </summary>
     public async Task SyncAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken = default)
     {
@@ -97,14 +98,49 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         timeout.CancelAfter(bound);
         try
         {
-            while (!timeout.IsCancellationRequested)
+            // This event's change is in the file by now: at this revision or below it.
+            if (store.Read(session) is not { } book)
             {
-                var (read, wrote) = (-1L, 0);
-                var ran = await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => (read, wrote) = await SyncLockedAsync(store, session, note, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false);
-                if (!ran || read < 0 || (store.Read(session)?.Revision ?? read) == read + wrote)
+                return;
+            }
+
+            var target = book.Revision;
+            var following = false;
+            while (true)
+            {
+                if (store.Read(session) is not { } now || (now.LiveRevision >= target && !following))
                 {
                     return;
                 }
+
+                var round = Round.Done;
+                if (!await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => round = await SyncLockedAsync(store, session, note, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false))
+                {
+                    await Task.Delay(LockPause, timeout.Token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (round.Waiting.Count == 0 && !round.Following)
+                {
+                    return;
+                }
+
+                // Subtasks whose agent tasks the server has not made yet (a worker runs the start,
+                // or the completion of what they depend on, a moment later), or a plan whose every
+                // subtask has ended here and whose instance is still finishing: looked at again,
+                // but never into the last quarter of the bound. What is left goes at the next event.
+                if (_elapsed.Elapsed >= bound * 0.75)
+                {
+                    if (round.Waiting.Count > 0)
+                    {
+                        note($"taskflow hook: {server} has not made the agent tasks of {string.Join(", ", round.Waiting)} yet; their state is kept locally and sent at the next event.");
+                    }
+
+                    return;
+                }
+
+                following = round.Following;
+                await Task.Delay(FollowPause, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or LiveServerException)
@@ -113,22 +149,31 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         }
     }
 
-    /// <summary>Sends what the file holds; answers the revision it read (-1: no file) and how many times it wrote the file itself.</summary>
-    private async Task<(long Read, int Wrote)> SyncLockedAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken)
+    /// <summary>
+    /// What one pass over the file left: the subtasks (<c>workflow/subtask</c>) whose state waits
+    /// for their agent tasks to appear, and whether a plan ended here is still finishing there.
+    /// </summary>
+    private sealed record Round(IReadOnlyList<string> Waiting, bool Following)
+    {
+        public static readonly Round Done = new([], false);
+    }
+
+    /// <summary>Sends what the file holds, and records how far that got.</summary>
+    private async Task<Round> SyncLockedAsync(HookPlanStore store, string session, Action<string> note, CancellationToken cancellationToken)
     {
         if (store.Read(session) is not { } book)
         {
-            return (-1, 0);
+            return Round.Done;
         }
 
         var changes = new List<Action<HookBook>>();
+        var (waiting, following, sent) = (new List<string>(), false, false);
         try
         {
             foreach (var plan in book.Plans.Where(p => !p.LiveDone))
             {
                 var correlation = CorrelationOf(session, plan);
-                var fresh = plan.InstanceId is null;
-                if (fresh)
+                if (plan.InstanceId is null)
                 {
                     string started;
                     try
@@ -175,60 +220,65 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                     });
                 }
 
-                if (fresh)
-                {
-                    // Just started: its first agent tasks appear once a worker has run the start.
-                    await FirstTasksAsync(plan, correlation, cancellationToken).ConfigureAwait(false);
-                }
-
-                await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
-                if (!plan.AllDone)
+                var open = await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
+                var unmade = Unmade(plan, open).ToList();
+                if (unmade.Count == 0 && !plan.AllDone)
                 {
                     continue;
                 }
 
-                // Every subtask has ended here. A subtask that waits for others becomes an agent
-                // task on the server a moment after they complete there, and there may be no later
-                // event to send it: it is followed, briefly, until the instance has finished.
-                var instance = plan.InstanceId;
-                for (var round = 0; instance is not null && round < FollowRounds; round++)
+                if (await FinishedAsync(plan.InstanceId!, cancellationToken).ConfigureAwait(false))
                 {
-                    if (await FinishedAsync(instance, cancellationToken).ConfigureAwait(false))
-                    {
-                        var workflowId = plan.WorkflowId;
-                        changes.Add(b => b.Find(workflowId)?.LiveDone = true);
-                        break;
-                    }
-
-                    await Task.Delay(FollowPause, cancellationToken).ConfigureAwait(false);
-                    await BringLevelAsync(plan, correlation, changes, cancellationToken).ConfigureAwait(false);
+                    // Nothing more happens there: whatever has not been sent has nowhere to go.
+                    var workflowId = plan.WorkflowId;
+                    changes.Add(b => b.Find(workflowId)?.LiveDone = true);
+                    continue;
                 }
+
+                waiting.AddRange(unmade.Select(s => $"{plan.WorkflowId}/{s.Id}"));
+                // Every subtask has ended here: a subtask that waits for others becomes an agent
+                // task there a moment after they complete, and there may be no later event to send
+                // it, so the plan is followed, briefly, until its instance has finished.
+                following |= plan.AllDone;
             }
+
+            sent = waiting.Count == 0;
         }
         finally
         {
             // What reached the server is recorded even when a later request failed.
-            if (changes.Count > 0)
+            var upTo = book.Revision;
+            if (changes.Count > 0 || (sent && upTo > book.LiveRevision))
             {
                 await store.UpdateAsync<bool>(session, b =>
                 {
                     changes.ForEach(change => change(b));
+                    if (sent)
+                    {
+                        // Nothing written since this pass read the file: this write holds nothing unsent either.
+                        b.LiveRevision = Math.Max(b.LiveRevision, b.Revision == upTo ? upTo + 1 : upTo);
+                    }
+
                     return (true, true);
                 }, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             }
         }
 
-        return (book.Revision, changes.Count > 0 ? 1 : 0);
+        return new Round(waiting, following);
     }
 
-    private const int FollowRounds = 20;
     private static readonly TimeSpan FollowPause = TimeSpan.FromMilliseconds(50);
 
-    /// <summary>Brings every open agent task of the plan level with its subtask here; records the claims made.</summary>
-    private async Task BringLevelAsync(HookPlan plan, string correlation, List<Action<HookBook>> changes, CancellationToken cancellationToken)
+    /// <summary>How often a process waiting for another to let go of the plan's server looks again.</summary>
+    private static readonly TimeSpan LockPause = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>Brings every open agent task of the plan level with its subtask here; records the claims made; answers the subtasks that had an open task.</summary>
+    private async Task<HashSet<string>> BringLevelAsync(HookPlan plan, string correlation, List<Action<HookBook>> changes, CancellationToken cancellationToken)
     {
+        var open = new HashSet<string>(StringComparer.Ordinal);
         foreach (var task in await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false))
         {
+            open.Add(task.Subtask);
             if (plan.Find(task.Subtask) is { } subtask && await BringLevelAsync(task, subtask, cancellationToken).ConfigureAwait(false) is { } token)
             {
                 var (workflowId, subtaskId) = (plan.WorkflowId, subtask.Id);
@@ -236,33 +286,19 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 changes.Add(b => b.Find(workflowId)?.Find(subtaskId)?.LeaseToken = token);
             }
         }
+
+        return open;
     }
 
     /// <summary>
-    /// How long a plan just started waits for its first agent tasks: a worker has to run the start
-    /// first, which on a loaded server can take more than a second. Paid once per plan.
+    /// The subtasks started or ended here whose agent tasks the server has not made yet although it
+    /// will: never claimed from here, no open task there, and everything they depend on succeeded
+    /// here and was claimed there (a subtask whose dependency failed may never get a task).
     /// </summary>
-    private static readonly TimeSpan FirstTasksWait = TimeSpan.FromSeconds(5);
-
-    private async Task FirstTasksAsync(HookPlan plan, string correlation, CancellationToken cancellationToken)
-    {
-        // Every subtask that depends on none becomes an agent task once the start has run; their
-        // tasks are committed one by one, so waiting for the first of them is not enough.
-        var first = plan.Subtasks.Where(s => s.Dependencies.Count == 0).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
-        // Up to FirstTasksWait, but never into the last quarter of the event's bound: what the
-        // tasks present by then need is still sent, and the rest at the next event.
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < FirstTasksWait && _elapsed.Elapsed < bound * 0.75)
-        {
-            var open = await OpenTasksAsync(correlation, cancellationToken).ConfigureAwait(false);
-            if ((open.Count > 0 && first.IsSubsetOf(open.Select(t => t.Subtask))) || await FinishedAsync(plan.InstanceId!, cancellationToken).ConfigureAwait(false))
-            {
-                return;
-            }
-
-            await Task.Delay(FollowPause, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private static IEnumerable<HookSubtask> Unmade(HookPlan plan, HashSet<string> open) =>
+        plan.Subtasks.Where(s =>
+            (s.IsDone || s.IsRunning) && s.LeaseToken is null && !open.Contains(s.Id)
+            && s.Dependencies.All(d => plan.Find(d) is { Status: Core.Decomposition.SubtaskStatus.Succeeded, LeaseToken: not null }));
 
     private async Task<bool> FinishedAsync(string instance, CancellationToken cancellationToken)
     {

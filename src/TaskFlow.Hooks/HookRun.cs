@@ -30,7 +30,7 @@ internal static class HookRun
             return 1;
         }
 
-        if (ClaudeCodeHook.TouchesPlans(input) && HookLivePlans.FromEnvironment(HookJson.Text(input["cwd"])) is { } live)
+        if (ClaudeCodeHook.SyncsLivePlans(input) && HookLivePlans.FromEnvironment(HookJson.Text(input["cwd"])) is { } live)
         {
             await live.SyncAsync(store, ClaudeCodeHook.SessionOf(input), message => stderr.WriteLine(message), cancellationToken);
         }

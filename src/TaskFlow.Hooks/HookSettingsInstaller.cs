@@ -21,6 +21,9 @@ internal static class HookSettingsInstaller
         ("PostToolUseFailure", TaskMatcher),
         ("SubagentStart", null),
         ("SubagentStop", null),
+        // The end of every turn: changes a live plan's server missed (it was slow or down) are sent
+        // then, so they never wait for a turn that may not come. Without a server it does nothing.
+        ("Stop", null),
     ];
 
     /// <summary>Installs into <paramref name="settingsPath"/>; returns how many entries were added, or throws <see cref="InvalidDataException"/> when the file cannot be merged (it is then left untouched).</summary>

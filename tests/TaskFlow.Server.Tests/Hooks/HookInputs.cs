@@ -83,6 +83,10 @@ internal static class HookInputs
             ["session_crons"] = new JsonArray(),
         });
 
+    /// <summary>The end of a turn of the main agent.</summary>
+    public static JsonObject Stop(string session, string cwd, string lastMessage = "Done.") =>
+        Common(session, cwd, "Stop", new JsonObject { ["stop_hook_active"] = false, ["last_assistant_message"] = lastMessage });
+
     public static JsonObject Bash(string session, string cwd) =>
         Common(session, cwd, "PreToolUse", new JsonObject
         {

@@ -31,9 +31,12 @@ public sealed class HooksInstallTests : IDisposable
             Assert.Equal(10, hook["timeout"]!.GetValue<int>());
         }
 
-        var stop = Assert.Single(hooks["SubagentStop"]!.AsArray())!;
-        Assert.Null(stop["matcher"]);
-        Assert.Equal(Command, stop["hooks"]![0]!["command"]!.GetValue<string>());
+        foreach (var name in new[] { "SubagentStart", "SubagentStop", "Stop" })
+        {
+            var group = Assert.Single(hooks[name]!.AsArray())!;
+            Assert.Null(group["matcher"]);
+            Assert.Equal(Command, group["hooks"]![0]!["command"]!.GetValue<string>());
+        }
     }
 
     [Fact]
@@ -94,7 +97,10 @@ public sealed class HooksInstallTests : IDisposable
         Assert.True(JsonNode.DeepEquals(original["model"], merged["model"]));
         Assert.True(JsonNode.DeepEquals(original["permissions"], merged["permissions"]));
         Assert.True(JsonNode.DeepEquals(original["someFutureKey"], merged["someFutureKey"]));
-        Assert.True(JsonNode.DeepEquals(original["hooks"]!["Stop"], merged["hooks"]!["Stop"]));
+        var stop = merged["hooks"]!["Stop"]!.AsArray();
+        Assert.Equal(2, stop.Count);
+        Assert.True(JsonNode.DeepEquals(original["hooks"]!["Stop"]![0], stop[0]));
+        Assert.Equal(Command, stop[1]!["hooks"]![0]!["command"]!.GetValue<string>());
         var pre = merged["hooks"]!["PreToolUse"]!.AsArray();
         Assert.True(JsonNode.DeepEquals(original["hooks"]!["PreToolUse"]![0], pre[0]));
         Assert.True(JsonNode.DeepEquals(original["hooks"]!["PreToolUse"]![1], pre[1]));

@@ -28,7 +28,45 @@ public class LivePlanTests : IAsyncLifetime
     {
         _server = await KeyedServeProcess.StartAsync();
         _http = new HttpClient { BaseAddress = _server.Address };
+        await WarmUpAsync(_http);
     }
+
+    /// <summary>
+    /// Runs one agent plan through a server just started, so that the first request of a test
+    /// meets a server as warm as a user's: on a loaded machine the first decomposition and run of
+    /// a fresh process can take longer than the hook's 2 s bound (that path, the plan sent at the
+    /// next event, has tests of its own).
+    /// </summary>
+    private static async Task WarmUpAsync(HttpClient http)
+    {
+        var decompose = await http.PostAsync("/api/decompose", JsonContent(new JsonObject
+        {
+            ["task"] = new JsonObject
+            {
+                ["id"] = "warm-up",
+                ["description"] = "Warm up",
+                ["subtasks"] = new JsonArray(new JsonObject { ["id"] = "s1", ["description"] = "Warm up", ["dependencies"] = new JsonArray(), ["weight"] = 1 }),
+            },
+            ["subtaskActivity"] = "agent",
+            ["save"] = true,
+        }));
+        var root = JsonNode.Parse(await decompose.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["root"]!.GetValue<string>();
+        var run = await http.PostAsync($"/api/definitions/{root}/run", JsonContent(new JsonObject { ["correlationId"] = "warm-up" }));
+        var instance = JsonNode.Parse(await run.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["id"]!.GetValue<string>();
+        var task = (await WaitForAsync(
+            async () => JsonNode.Parse(await http.GetStringAsync("/api/agent-tasks?correlationId=warm-up"))!.AsArray(),
+            tasks => tasks.Count == 1,
+            "the warm-up's agent task"))[0]!["id"]!.GetValue<string>();
+        var claim = await http.PostAsync($"/api/agent-tasks/{task}/claim", JsonContent(new JsonObject { ["agent"] = "warm-up" }));
+        var token = JsonNode.Parse(await claim.EnsureSuccessStatusCode().Content.ReadAsStringAsync())!["leaseToken"]!.GetValue<string>();
+        (await http.PostAsync($"/api/agent-tasks/{task}/complete", JsonContent(new JsonObject { ["leaseToken"] = token, ["output"] = "warm" }))).EnsureSuccessStatusCode();
+        await WaitForAsync(
+            async () => JsonNode.Parse(await http.GetStringAsync($"/api/instances/{instance}"))!,
+            v => v["status"]!.GetValue<string>() != "Running",
+            "the warm-up to finish");
+    }
+
+    private static StringContent JsonContent(JsonObject body) => new(body.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
 
     public async Task DisposeAsync()
     {
@@ -129,11 +167,82 @@ public class LivePlanTests : IAsyncLifetime
             HookAsync(HookInputs.SubagentStop(Session, _cwd, $"Module {i} written.", $"agent-{i}"))));
 
         Assert.All(stops, s => Assert.True(s.ExitCode == 0, s.ToString()));
+        // Eight processes at once: one sends, the others wait for it within their own bound, so
+        // none leaves its change behind. On a machine too loaded for the bound a process says so,
+        // and the end of the turn (Stop) sends what is left.
+        if (stops.Any(s => s.Stderr.Contains("sent at the next event", StringComparison.Ordinal)))
+        {
+            var turn = await HookAsync(HookInputs.Stop(Session, _cwd));
+            Assert.True(turn.ExitCode == 0 && turn.Stderr.Trim().Length == 0, turn.ToString());
+        }
+
         var finished = await WaitForAsync(() => GetAsync($"/api/instances/{instance}"), v => v["status"]!.GetValue<string>() != "Running", "the instance to finish");
         Assert.Equal("Succeeded", finished["status"]!.GetValue<string>());
         Assert.All(Enumerable.Range(1, 8), i => Assert.Equal(
             $"Module {i} written.",
             finished["nodes"]!.AsArray().Single(x => x!["nodeId"]!.GetValue<string>() == $"s{i}")!["output"]!["result"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task StopWhileAnotherProcessSends_WaitsForItAndThenSendsItself()
+    {
+        var (workflowId, instance) = await PlanWithClaimedFirstSubtaskAsync();
+
+        // Another hook process holds the session's server lock (a slow server, a burst of events)
+        // for longer than it takes this stop to record its change.
+        var held = new FileStream(Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json.live.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        var release = Task.Delay(TimeSpan.FromMilliseconds(600)).ContinueWith(_ => held.Dispose(), TaskScheduler.Default);
+        var stop = await HookAsync(HookInputs.SubagentStop(Session, _cwd, "Docs written.", "agent-docs"));
+        await release;
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Equal("", stop.Stderr.Trim());
+        // The stop's change reached the server (the task completed; its node resumes a moment later),
+        // and the file records that it holds nothing unsent.
+        Assert.DoesNotContain(await TasksAsync($"claude-code/{Session}/{workflowId}"), t => t["nodeId"]!.GetValue<string>() == "s1");
+        await WaitForAsync(
+            () => GetAsync($"/api/instances/{instance}"),
+            v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
+            "s1 to succeed");
+        var book = JsonNode.Parse(File.ReadAllText(Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json")))!;
+        Assert.Equal(book["revision"]!.GetValue<long>(), book["liveRevision"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task SubagentStoppedWhileTheServerWasDown_IsSentAtTheEndOfTheTurn()
+    {
+        var (workflowId, instance) = await PlanWithClaimedFirstSubtaskAsync();
+        var down = new Dictionary<string, string> { ["TASKFLOW_URL"] = $"http://127.0.0.1:{TaskFlow.Server.Tests.Deployment.TaskFlowProcess.FreePort()}" };
+
+        var stop = await CliProcess.HookAsync(Launcher, [], HookInputs.SubagentStop(Session, _cwd, "Docs written.", "agent-docs").ToJsonString(), _cwd, down);
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Contains("sent at the next event", stop.Stderr, StringComparison.Ordinal);
+        Assert.Equal("claimed", (await TasksAsync($"claude-code/{Session}/{workflowId}")).Single(t => t["nodeId"]!.GetValue<string>() == "s1")["status"]!.GetValue<string>());
+
+        // The main agent ends its turn with the server back: the stop reaches it then.
+        var turn = await HookAsync(HookInputs.Stop(Session, _cwd));
+
+        Assert.True(turn.ExitCode == 0, turn.ToString());
+        Assert.Equal("", turn.Stdout.Trim());
+        Assert.Equal("", turn.Stderr.Trim());
+        var nodes = (await WaitForAsync(
+            () => GetAsync($"/api/instances/{instance}"),
+            v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
+            "s1 to succeed"))["nodes"]!.AsArray();
+        Assert.Equal("Docs written.", nodes.Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!["output"]!["result"]!.GetValue<string>());
+    }
+
+    /// <summary>A two-subtask plan on the server whose s1 was launched in the background as agent-docs (its task claimed there).</summary>
+    private async Task<(string WorkflowId, string Instance)> PlanWithClaimedFirstSubtaskAsync()
+    {
+        var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs"));
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        var stored = Plans().Single();
+        var (workflowId, instance) = (stored["workflowId"]!.GetValue<string>(), stored["instanceId"]!.GetValue<string>());
+        var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s1] Docs.", "toolu_s1", "agent-docs"));
+        Assert.True(launch.ExitCode == 0 && launch.Stderr.Trim().Length == 0, launch.ToString());
+        Assert.Equal("claimed", (await TasksAsync($"claude-code/{Session}/{workflowId}")).Single(t => t["nodeId"]!.GetValue<string>() == "s1")["status"]!.GetValue<string>());
+        return (workflowId, instance);
     }
 
     [Fact]
@@ -150,13 +259,17 @@ public class LivePlanTests : IAsyncLifetime
         var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s2] Tests.", "toolu_s2", "agent-tests"));
 
         Assert.True(launch.ExitCode == 0, launch.ToString());
-        if (Plans().Single()["instanceId"] is null)
+        if (launch.Stderr.Contains("sent at the next event", StringComparison.Ordinal))
         {
-            // The server, just started on a loaded machine, did not answer within the hook's bound:
-            // the plan is sent at the next event, as documented, and must not start twice there.
-            Assert.Contains("did not answer within", launch.Stderr, StringComparison.Ordinal);
-            var next = await HookAsync(HookInputs.SubagentStart(Session, _cwd, "agent-tests", "general-purpose"));
-            Assert.True(next.ExitCode == 0 && !next.Stderr.Contains("did not answer", StringComparison.Ordinal), next.ToString());
+            // On a loaded machine the start, or the agent tasks it makes, did not come within the
+            // hook's bound: what is left is sent at the next event, as documented, and the plan
+            // is not started twice there.
+            var next = await HookAsync(HookInputs.Stop(Session, _cwd));
+            Assert.True(next.ExitCode == 0 && next.Stderr.Trim().Length == 0, next.ToString());
+        }
+        else
+        {
+            Assert.Equal("", launch.Stderr.Trim());
         }
 
         var instance = Plans().Single()["instanceId"]!.GetValue<string>();
@@ -201,6 +314,11 @@ public class LivePlanTests : IAsyncLifetime
     {
         // The server allows 3 subtasks; the hook's own limit allows the first plan's 4.
         await using var strict = await KeyedServeProcess.StartAsync(new Dictionary<string, string> { ["TaskFlow__Decomposition__MaxSubtasks"] = "3" });
+        using (var warm = new HttpClient { BaseAddress = strict.Address })
+        {
+            await WarmUpAsync(warm);
+        }
+
         var environment = new Dictionary<string, string> { ["TASKFLOW_URL"] = strict.Address.ToString() };
 
         var big = await CliProcess.HookAsync(Launcher, [], HookInputs.PreToolUse(Session, _cwd, "Agent", "- One\n- Two\n- Three\n- Four", "toolu_big", "Big").ToJsonString(), _cwd, environment);
