@@ -96,6 +96,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         _elapsed.Restart();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
+        var waiting = false;
         try
         {
             // This event's change is in the file by now: at this revision or below it.
@@ -105,10 +106,12 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
             }
 
             var target = book.Revision;
-            var following = false;
+            // A plan that ended here whose instance was still finishing when last looked at (the
+            // bound ran out): this event looks again, and marks it done once it has finished.
+            var (following, look) = (false, book.Plans.Any(Finishing));
             while (true)
             {
-                if (store.Read(session) is not { } now || (now.LiveRevision >= target && !following))
+                if (store.Read(session) is not { } now || (now.LiveRevision >= target && !following && !look))
                 {
                     return;
                 }
@@ -116,9 +119,12 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 var round = Round.Done;
                 if (!await store.TryWithLockAsync(session, "live", TimeSpan.Zero, async () => round = await SyncLockedAsync(store, session, note, timeout.Token).ConfigureAwait(false), timeout.Token).ConfigureAwait(false))
                 {
+                    waiting = true;
                     await Task.Delay(LockPause, timeout.Token).ConfigureAwait(false);
                     continue;
                 }
+
+                (waiting, look) = (false, false);
 
                 if (round.Waiting.Count == 0 && !round.Following)
                 {
@@ -143,11 +149,17 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 await Task.Delay(FollowPause, timeout.Token).ConfigureAwait(false);
             }
         }
+        catch (OperationCanceledException) when (waiting && !cancellationToken.IsCancellationRequested)
+        {
+            note($"taskflow hook: another taskflow hook process of this session was still sending to {server} after {bound.TotalSeconds:0} s; this change is kept locally and sent at the next event.");
+        }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException or LiveServerException)
         {
             note($"taskflow hook: {server} {(ex is OperationCanceledException ? $"did not answer within {bound.TotalSeconds:0} s" : $"could not be brought up to date ({ex.Message})")}; the plan is kept locally and sent at the next event.");
         }
     }
+
+    private static bool Finishing(HookPlan plan) => !plan.LiveDone && plan.InstanceId is not null && plan.AllDone;
 
     /// <summary>
     /// What one pass over the file left: the subtasks (<c>workflow/subtask</c>) whose state waits

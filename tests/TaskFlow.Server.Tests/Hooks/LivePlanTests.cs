@@ -84,7 +84,7 @@ public class LivePlanTests : IAsyncLifetime
     {
         var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", "Ship the release:\n- Add the orders endpoint\n- Build the orders page\n- Write the release notes", "toolu_plan", "Ship release"));
         Assert.True(plan.ExitCode == 0, plan.ToString());
-        Assert.Equal("", plan.Stderr.Trim());
+        await EndOfTurnIfNotedAsync([plan]);
         var stored = Plans().Single();
         var workflowId = stored["workflowId"]!.GetValue<string>();
         var instance = stored["instanceId"]!.GetValue<string>();
@@ -100,12 +100,15 @@ public class LivePlanTests : IAsyncLifetime
             // The Agent call for a subtask starts it: its node is claimed, so it shows as running.
             // The agent's id is not known yet (the launch receipt brings it).
             var prompt = $"[taskflow:{workflowId}/s{i}] Do subtask {i}.";
-            Assert.Equal(0, (await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", prompt, $"toolu_s{i}"))).ExitCode);
+            var call = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", prompt, $"toolu_s{i}"));
+            Assert.True(call.ExitCode == 0, call.ToString());
+            await EndOfTurnIfNotedAsync([call]);
             var task = (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == $"s{i}");
             Assert.Equal(("claimed", "claude-code"), (task["status"]!.GetValue<string>(), task["claimedBy"]!.GetValue<string>()));
 
             var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", prompt, $"toolu_s{i}", $"agent-{i}"));
             Assert.True(launch.ExitCode == 0, launch.ToString());
+            await EndOfTurnIfNotedAsync([launch]);
             Assert.Equal("claimed", (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == $"s{i}")["status"]!.GetValue<string>());
         }
 
@@ -119,7 +122,7 @@ public class LivePlanTests : IAsyncLifetime
         {
             var stop = await HookAsync(HookInputs.SubagentStop(Session, _cwd, $"Subtask {order[n]} done.", $"agent-{order[n]}"));
             Assert.True(stop.ExitCode == 0, stop.ToString());
-            Assert.Equal("", stop.Stderr.Trim());
+            await EndOfTurnIfNotedAsync([stop]);
 
             // The completed agent task resumes its node through the engine's queue: a moment later.
             var stopped = $"s{order[n]}";
@@ -141,6 +144,13 @@ public class LivePlanTests : IAsyncLifetime
         Assert.Equal("agent-1", s1["output"]!["agentId"]!.GetValue<string>());
         Assert.Equal("general-purpose", s1["output"]!["agentType"]!.GetValue<string>());
         Assert.Contains("\"succeeded\":3", finished["output"]!.ToJsonString(), StringComparison.Ordinal);
+        if (Plans().Single()["liveDone"] is null)
+        {
+            // The instance finished after the last stop's bound: the next event sees that it did.
+            var turn = await HookAsync(HookInputs.Stop(Session, _cwd));
+            Assert.True(turn.ExitCode == 0 && turn.Stderr.Trim().Length == 0, turn.ToString());
+        }
+
         Assert.True(Plans().Single()["liveDone"]!.GetValue<bool>());
         Assert.Empty(await TasksAsync(correlation));
     }
@@ -158,6 +168,7 @@ public class LivePlanTests : IAsyncLifetime
         var launches = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
             HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s{i}] Module {i}.", $"toolu_{i}", $"agent-{i}"))));
         Assert.All(launches, l => Assert.True(l.ExitCode == 0, l.ToString()));
+        await EndOfTurnIfNotedAsync(launches);
         var claimed = await TasksAsync(correlation);
         Assert.Equal(Enumerable.Range(1, 8).Select(i => ($"s{i}", "claimed", $"agent-{i}")), claimed
             .Select(t => (t["nodeId"]!.GetValue<string>(), t["status"]!.GetValue<string>(), t["claimedBy"]!.GetValue<string>()))
@@ -167,14 +178,7 @@ public class LivePlanTests : IAsyncLifetime
             HookAsync(HookInputs.SubagentStop(Session, _cwd, $"Module {i} written.", $"agent-{i}"))));
 
         Assert.All(stops, s => Assert.True(s.ExitCode == 0, s.ToString()));
-        // Eight processes at once: one sends, the others wait for it within their own bound, so
-        // none leaves its change behind. On a machine too loaded for the bound a process says so,
-        // and the end of the turn (Stop) sends what is left.
-        if (stops.Any(s => s.Stderr.Contains("sent at the next event", StringComparison.Ordinal)))
-        {
-            var turn = await HookAsync(HookInputs.Stop(Session, _cwd));
-            Assert.True(turn.ExitCode == 0 && turn.Stderr.Trim().Length == 0, turn.ToString());
-        }
+        await EndOfTurnIfNotedAsync(stops);
 
         var finished = await WaitForAsync(() => GetAsync($"/api/instances/{instance}"), v => v["status"]!.GetValue<string>() != "Running", "the instance to finish");
         Assert.Equal("Succeeded", finished["status"]!.GetValue<string>());
@@ -240,7 +244,8 @@ public class LivePlanTests : IAsyncLifetime
         var stored = Plans().Single();
         var (workflowId, instance) = (stored["workflowId"]!.GetValue<string>(), stored["instanceId"]!.GetValue<string>());
         var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", $"[taskflow:{workflowId}/s1] Docs.", "toolu_s1", "agent-docs"));
-        Assert.True(launch.ExitCode == 0 && launch.Stderr.Trim().Length == 0, launch.ToString());
+        Assert.True(launch.ExitCode == 0, launch.ToString());
+        await EndOfTurnIfNotedAsync([launch]);
         Assert.Equal("claimed", (await TasksAsync($"claude-code/{Session}/{workflowId}")).Single(t => t["nodeId"]!.GetValue<string>() == "s1")["status"]!.GetValue<string>());
         return (workflowId, instance);
     }
@@ -369,6 +374,24 @@ public class LivePlanTests : IAsyncLifetime
         Assert.Null(Plans().Single()["instanceId"]);
         // The start was sent (it may have run there): the next event looks for its instance first.
         Assert.True(Plans().Single()["liveStartSent"]!.GetValue<bool>());
+    }
+
+    /// <summary>
+    /// What a loaded machine may make of a burst of events: a hook whose bound ran out says on
+    /// stderr that what it holds is sent at the next event; the end of the turn (Stop) is that
+    /// event, and it must then send everything without a word. Anything else on stderr is a fault.
+    /// </summary>
+    private async Task EndOfTurnIfNotedAsync(IReadOnlyList<CliResult> results)
+    {
+        var noted = results.Where(r => r.Stderr.Trim().Length > 0).ToList();
+        if (noted.Count == 0)
+        {
+            return;
+        }
+
+        Assert.All(noted, r => Assert.Contains("sent at the next event", r.Stderr, StringComparison.Ordinal));
+        var turn = await HookAsync(HookInputs.Stop(Session, _cwd));
+        Assert.True(turn.ExitCode == 0 && turn.Stderr.Trim().Length == 0, turn.ToString());
     }
 
     private Task<CliResult> HookAsync(JsonObject input) =>
