@@ -24,6 +24,15 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
 
     private readonly HttpClient _http = new() { Timeout = Timeout.InfiniteTimeSpan };
 
+    /// <summary>
+    /// How long a claim or completion already sent may take past the bound: its answer (a claim's
+    /// lease token) must reach the file, or the task stays held there with no token here to complete it.
+    /// </summary>
+    private static readonly TimeSpan AnswerGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cancelled <see cref="AnswerGrace"/> after the bound: for requests whose answers must not be dropped.</summary>
+    private CancellationToken _answers;
+
     /// <summary>Time since this event's sync began: waits leave part of the bound for sending.</summary>
     private readonly System.Diagnostics.Stopwatch _elapsed = new();
 
@@ -96,6 +105,9 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         _elapsed.Restart();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(bound);
+        using var answers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        answers.CancelAfter(bound + AnswerGrace);
+        _answers = answers.Token;
         var waiting = false;
         try
         {
@@ -254,6 +266,8 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 following |= plan.AllDone;
             }
 
+            // A claim answered past the bound skipped what came after it: not everything was sent.
+            cancellationToken.ThrowIfCancellationRequested();
             sent = waiting.Count == 0;
         }
         finally
@@ -390,7 +404,9 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         if (string.Equals(task.Status, "ready", StringComparison.OrdinalIgnoreCase) || token is null)
         {
             var claim = new JsonObject { ["agent"] = subtask.AgentId ?? subtask.Agent ?? "claude-code", ["lease"] = ClaimLease };
-            var answer = await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/claim", claim, cancellationToken, allowConflict: true).ConfigureAwait(false);
+            // Once sent, the claim's answer is waited for past the bound (see AnswerGrace).
+            cancellationToken.ThrowIfCancellationRequested();
+            var answer = await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/claim", claim, _answers, allowConflict: true).ConfigureAwait(false);
             token = claimed = HookJson.Text(answer?["leaseToken"]);
             if (token is null)
             {
@@ -411,7 +427,14 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 finish["error"] = subtask.Error ?? $"The subtask ended {Core.Decomposition.SubtaskAggregation.StatusName(subtask.Status)}.";
             }
 
-            await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/{(succeeded ? "complete" : "fail")}", finish, cancellationToken, allowConflict: true).ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The bound ran out while the claim was answered: its token is recorded, and the
+                // completion goes at the next event.
+                return claimed;
+            }
+
+            await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/{(succeeded ? "complete" : "fail")}", finish, _answers, allowConflict: true).ConfigureAwait(false);
         }
 
         return claimed;
