@@ -47,10 +47,13 @@ internal sealed class HookBook
             throw new FormatException("it is not a TaskFlow plan file ({ \"version\": 1, \"plans\": [...] })");
         }
 
+        var revision = (long)(HookJson.Number(root["revision"]) ?? 0);
         var book = new HookBook
         {
-            Revision = (long)(HookJson.Number(root["revision"]) ?? 0),
-            LiveRevision = (long)(HookJson.Number(root["liveRevision"]) ?? 0),
+            Revision = revision,
+            // Never past the file's own revision (a file edited or copied by hand): that would
+            // make every later change look sent already.
+            LiveRevision = Math.Min((long)(HookJson.Number(root["liveRevision"]) ?? 0), revision),
         };
         foreach (var plan in plans)
         {

@@ -236,6 +236,26 @@ public class LivePlanTests : IAsyncLifetime
         Assert.Equal("Docs written.", nodes.Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!["output"]!["result"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task FileWhoseLiveRevisionIsPastItsRevision_ChangesAreStillSent()
+    {
+        var (_, instance) = await PlanWithClaimedFirstSubtaskAsync();
+        // A file edited by hand: it claims more was sent than it ever held.
+        var file = Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json");
+        var book = JsonNode.Parse(File.ReadAllText(file))!;
+        book["liveRevision"] = 1_000_000;
+        File.WriteAllText(file, book.ToJsonString());
+
+        var stop = await HookAsync(HookInputs.SubagentStop(Session, _cwd, "Docs written.", "agent-docs"));
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        await EndOfTurnIfNotedAsync([stop]);
+        await WaitForAsync(
+            () => GetAsync($"/api/instances/{instance}"),
+            v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
+            "s1 to succeed");
+    }
+
     /// <summary>A two-subtask plan on the server whose s1 was launched in the background as agent-docs (its task claimed there).</summary>
     private async Task<(string WorkflowId, string Instance)> PlanWithClaimedFirstSubtaskAsync()
     {
