@@ -18,6 +18,7 @@ public sealed class SqliteEngineStore : EngineStore
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
     private readonly PreparedCommands _commands;
+    private readonly SqliteCheckpointer? _checkpointer;
 
     public SqliteEngineStore(string connectionString, GraphCache graphs, WorkflowLimits limits, TimeProvider time)
         : base(graphs, limits, time)
@@ -28,13 +29,17 @@ public sealed class SqliteEngineStore : EngineStore
         using var pragma = _connection.CreateCommand();
         // WAL with synchronous=NORMAL: a commit survives a process crash; after a power cut the
         // newest commits may be lost but the file stays consistent (docs/guarantees.md).
-        pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;";
+        pragma.CommandText = "PRAGMA journal_mode=WAL";
+        var wal = string.Equals(pragma.ExecuteScalar() as string, "wal", StringComparison.OrdinalIgnoreCase);
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;";
         pragma.ExecuteNonQuery();
+        _checkpointer = wal ? new SqliteCheckpointer(connectionString) : null;
     }
 
     public override async ValueTask DisposeAsync()
     {
         await _gate.WaitAsync();
+        _checkpointer?.Dispose();
         _commands.Dispose();
         await _connection.DisposeAsync();
         _gate.Dispose();
@@ -499,6 +504,7 @@ public sealed class SqliteEngineStore : EngineStore
         public override Task CommitAsync(bool newWork, CancellationToken cancellationToken)
         {
             Transaction.Commit();
+            store._checkpointer?.Committed();
             return Task.CompletedTask;
         }
 
