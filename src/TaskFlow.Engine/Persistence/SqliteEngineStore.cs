@@ -69,7 +69,7 @@ public sealed class SqliteEngineStore : EngineStore
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
-        await using var command = session.Command($"DELETE FROM {StoreSchema.WorkItems.Table} WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows)) RETURNING id");
+        await using var command = session.Command($"DELETE FROM {StoreSchema.WorkItems.Table} WHERE (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM jsonb_each(@rows)) RETURNING id");
         Add(command, "rows", SqliteRows.Pack(items, static (w, i) => { w.WriteNumberValue(i.Id); w.WriteNumberValue(i.Claims); }));
         return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
     }
@@ -129,7 +129,7 @@ public sealed class SqliteEngineStore : EngineStore
         // One statement per kind of row, the rows packed as a JSON array (see SqliteRows).
         if (writes.NewInstances.Count > 0)
         {
-            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Instances.Table} ({StoreSchema.Instances.Columns}) SELECT {Cols(16)} FROM json_each(@rows)", writes.NewInstances, static (w, r) =>
+            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Instances.Table} ({StoreSchema.Instances.Columns}) SELECT {Cols(16)} FROM jsonb_each(@rows)", writes.NewInstances, static (w, r) =>
             {
                 w.Value(r.Id); w.Value(r.DefinitionId); w.Value(r.DefinitionVersion); w.Value(r.Status); w.Value(r.ActiveNodes); w.Value(r.Depth);
                 w.Value(r.ParentInstanceId); w.Value(r.ParentNodeId); w.Value(r.ParentAttempt); w.Value(r.Input); w.Value(r.Variables); w.Value(r.Output);
@@ -153,7 +153,7 @@ public sealed class SqliteEngineStore : EngineStore
             // The last write of a node within one transaction wins.
             var rows = writes.States.GroupBy(s => (s.InstanceId, s.NodeId)).Select(g => g.Last());
             await ExecuteRowsAsync(session, $"""
-                INSERT INTO {StoreSchema.NodeStates.Table} ({StoreSchema.NodeStates.Columns}) SELECT {Cols(13)} FROM json_each(@rows) WHERE true
+                INSERT INTO {StoreSchema.NodeStates.Table} ({StoreSchema.NodeStates.Columns}) SELECT {Cols(13)} FROM jsonb_each(@rows) WHERE true
                 {StoreSchema.NodeStates.Upsert}
                 """, rows, static (w, r) =>
             {
@@ -164,7 +164,7 @@ public sealed class SqliteEngineStore : EngineStore
 
         if (writes.Journal.Count > 0)
         {
-            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns}) SELECT {Cols(7)} FROM json_each(@rows)", writes.Journal, static (w, r) =>
+            await ExecuteRowsAsync(session, $"INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns}) SELECT {Cols(7)} FROM jsonb_each(@rows)", writes.Journal, static (w, r) =>
             {
                 w.Value(r.InstanceId); w.Value(r.NodeId); w.Value(r.Type); w.Value(r.Attempt); w.Value(r.At); w.Value(r.Worker); w.Value(r.Message);
             }, cancellationToken);
@@ -174,7 +174,7 @@ public sealed class SqliteEngineStore : EngineStore
         {
             await using var c = session.Command($"""
                 INSERT INTO {StoreSchema.WorkItems.Table} ({StoreSchema.WorkItems.InsertColumns})
-                SELECT {Cols(11)} FROM json_each(@rows) ORDER BY key RETURNING {StoreSchema.WorkItems.InsertReturning}
+                SELECT {Cols(11)} FROM jsonb_each(@rows) ORDER BY key RETURNING {StoreSchema.WorkItems.InsertReturning}
                 """);
             var parameter = Add(c, "rows", null);
             var byKey = writes.Work.ToLookup(w => (w.Record.InstanceId, w.Record.NodeId, w.Record.Attempt, w.Record.Resume));
@@ -382,7 +382,7 @@ public sealed class SqliteEngineStore : EngineStore
     public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
-        await using (var command = session.Command($"UPDATE {StoreSchema.WorkItems.Table} SET visible_at = @now, owner = NULL WHERE owner = @owner AND (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM json_each(@rows))"))
+        await using (var command = session.Command($"UPDATE {StoreSchema.WorkItems.Table} SET visible_at = @now, owner = NULL WHERE owner = @owner AND (id, claims) IN (SELECT {SqliteRows.Col(0)}, {SqliteRows.Col(1)} FROM jsonb_each(@rows))"))
         {
             Add(command, "now", session.Now.ToUnixTimeMilliseconds());
             Add(command, "owner", owner);
