@@ -2,7 +2,7 @@ using System.Globalization;
 using TaskFlow.Bench;
 using TaskFlow.Bench.Hangfire;
 
-// Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 5] [--warmups 10]
+// Usage: dotnet run -c Release --project bench/TaskFlow.Bench -- [--postgres CONN] [--n 1000] [--runs 5] [--warmups 10] [--warmup-seconds 0]
 //        [--concurrency 256] [--only sqlite|postgres] [--shape fanout|chain|fanout-pure|chain-pure] [--hangfire]
 //        The -pure shapes run a no-op declared pure, which runs inside the commit that readied it
 //        (no checkpoint per step); the others checkpoint every step.
@@ -16,6 +16,7 @@ var hangfire = args.Contains("--hangfire");
 var only = Arg("--only");
 var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.InvariantCulture);
 var warmups = int.Parse(Arg("--warmups") ?? "10", CultureInfo.InvariantCulture);
+var warmupSeconds = double.Parse(Arg("--warmup-seconds") ?? "0", CultureInfo.InvariantCulture);
 var summary = new List<string>();
 double? postgresFanOut = null;
 
@@ -48,8 +49,11 @@ foreach (var provider in new[] { "sqlite", "postgres" })
         }
 
         // Warm-up runs, in the same engine, let tiered JIT compilation reach its steady state (a
-        // 1,000-step chain was still getting faster at its eighth run); they are not reported.
-        for (var run = 1; run <= warmups; run++)
+        // 1,000-step chain was still getting faster at its eighth run, and the runtime's background
+        // compiler worked for about 15 s of a fan-out's runs); they are not reported. They go on
+        // until both the count and the time are reached.
+        var warming = System.Diagnostics.Stopwatch.StartNew();
+        for (var run = 1; run <= warmups || warming.Elapsed.TotalSeconds < warmupSeconds; run++)
         {
             await engine.RunAsync(shape, n);
         }

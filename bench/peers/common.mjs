@@ -11,6 +11,7 @@ export const options = {
   n: Number(arg("--n", "1000")),
   runs: Number(arg("--runs", "5")),
   warmups: Number(arg("--warmups", "10")),
+  warmupSeconds: Number(arg("--warmup-seconds", "0")),
   shape: arg("--shape", undefined),
 };
 
@@ -55,7 +56,9 @@ export async function measure(peer, runOnce) {
     if (options.shape && options.shape !== shape) {
       continue;
     }
-    for (let i = 0; i < options.warmups; i++) {
+    // Warm-ups go on until both their count and their time are reached, as in TaskFlow.Bench.
+    const warming = performance.now();
+    for (let i = 0; i < options.warmups || performance.now() - warming < options.warmupSeconds * 1000; i++) {
       stamps.clear();
       await runOnce(shape);
     }

@@ -1,6 +1,6 @@
 // DBOS Transact (TypeScript) on the engine benchmark's two workloads, on TaskFlow's PostgreSQL.
 //
-//   node dbos-bench.mjs --postgres 'Host=127.0.0.1;Port=5432;Username=postgres' [--n 1000] [--runs 5] [--warmups 10] [--shape fanout|chain|chain-pure]
+//   node dbos-bench.mjs --postgres 'Host=127.0.0.1;Port=5432;Username=postgres' [--n 1000] [--runs 5] [--warmups 10] [--warmup-seconds 0] [--shape fanout|chain|chain-pure]
 //
 // Idiomatic DBOS: one workflow per run, every no-op a checkpointed step (DBOS.runStep writes the
 // step's output to the system database before the workflow goes on), Promise.all for the

@@ -1,6 +1,6 @@
 // Restate (TypeScript SDK on restate-server) on the engine benchmark's two workloads.
 //
-//   node restate-bench.mjs --server PATH/restate-server [--n 1000] [--runs 5] [--warmups 10] [--shape fanout|chain|chain-pure]
+//   node restate-bench.mjs --server PATH/restate-server [--n 1000] [--runs 5] [--warmups 10] [--warmup-seconds 0] [--shape fanout|chain|chain-pure]
 //
 // Restate keeps its journal in its own storage (a local log and RocksDB under a temporary
 // folder, WAL fsync on, the server's defaults otherwise); it does not use PostgreSQL. Idiomatic

@@ -3,25 +3,27 @@
 # PostgreSQL), Hangfire, DBOS and Restate, each on 1,000 no-op steps as a fan-out with a join and
 # as a chain, every step checkpointed; and as a chain of pure steps (chain-pure: TaskFlow's no-op
 # declared pure runs inside the commit that readied it; DBOS's and Restate's are plain calls in
-# the workflow's code, run again on recovery). Each engine is started once and runs 10 warm-up
-# and 5 measured instances of each shape (the warm-ups bring every engine's JIT to its steady
-# state); then the ratios of the medians, like for like. TaskFlow also runs fanout-pure, which
+# the workflow's code, run again on recovery). Each engine is started once and runs at least 10
+# warm-up instances of each shape, for at least 15 s, then 5 measured ones (the warm-ups bring every
+# engine's JIT to its steady state: .NET's background compiler worked for about 15 s of TaskFlow's
+# fan-outs); then the ratios of the medians, like for like. TaskFlow also runs fanout-pure, which
 # the peers have no counterpart for.
 #
-#   bash bench/peers/run-engine-peers.sh [--n 1000] [--runs 5] [--warmups 10]
+#   bash bench/peers/run-engine-peers.sh [--n 1000] [--runs 5] [--warmups 10] [--warmup-seconds 15]
 #
 # Uses the PostgreSQL in TASKFLOW_TEST_POSTGRES when it is set, otherwise starts a throwaway one
 # (scripts/start-postgres.sh) and stops it at the end. Installs the peers first (install-peers.sh).
 # Output: every run's line, then "summary:" and "ratios:" sections, on stdout.
 set -euo pipefail
 
-N=1000 RUNS=5 WARMUPS=10
+N=1000 RUNS=5 WARMUPS=10 WARMUP_SECONDS=15
 while [[ $# -gt 0 ]]; do
   case $1 in
     --n) N=$2; shift 2 ;;
     --runs) RUNS=$2; shift 2 ;;
     --warmups) WARMUPS=$2; shift 2 ;;
-    *) echo "run-engine-peers: unknown argument $1 (expected --n, --runs, --warmups)" >&2; exit 2 ;;
+    --warmup-seconds) WARMUP_SECONDS=$2; shift 2 ;;
+    *) echo "run-engine-peers: unknown argument $1 (expected --n, --runs, --warmups, --warmup-seconds)" >&2; exit 2 ;;
   esac
 done
 
@@ -52,9 +54,9 @@ dotnet build "$ROOT/bench/TaskFlow.Bench" -c Release -nodeReuse:false -v quiet >
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); postgres: $(psql "$(printf '%s' "$TASKFLOW_TEST_POSTGRES" | sed 's/;/ /g; s/Username=/user=/; s/Host=/host=/; s/Port=/port=/; s/Database=/dbname=/')" -Atc 'SHOW server_version' 2>/dev/null || echo unknown)"
 dotnet "$ROOT/bench/TaskFlow.Bench/bin/Release/net10.0/TaskFlow.Bench.dll" \
-  --n "$N" --runs "$RUNS" --warmups "$WARMUPS" --concurrency 512 --hangfire | tee "$OUT/taskflow.txt"
-(cd "$PEERS" && NODE_NO_WARNINGS=1 "$NODE" dbos-bench.mjs --n "$N" --runs "$RUNS" --warmups "$WARMUPS") | tee "$OUT/dbos.txt"
-(cd "$PEERS" && RESTATE_LOGGING=ERROR "$NODE" restate-bench.mjs --server "$RESTATE" --n "$N" --runs "$RUNS" --warmups "$WARMUPS") | tee "$OUT/restate.txt"
+  --n "$N" --runs "$RUNS" --warmups "$WARMUPS" --warmup-seconds "$WARMUP_SECONDS" --concurrency 512 --hangfire | tee "$OUT/taskflow.txt"
+(cd "$PEERS" && NODE_NO_WARNINGS=1 "$NODE" dbos-bench.mjs --n "$N" --runs "$RUNS" --warmups "$WARMUPS" --warmup-seconds "$WARMUP_SECONDS") | tee "$OUT/dbos.txt"
+(cd "$PEERS" && RESTATE_LOGGING=ERROR "$NODE" restate-bench.mjs --server "$RESTATE" --n "$N" --runs "$RUNS" --warmups "$WARMUPS" --warmup-seconds "$WARMUP_SECONDS") | tee "$OUT/restate.txt"
 
 # The physical limit the chain is measured against: one connection committing one small insert
 # at a time (pgbench, when installed, and Npgsql), on the same server in the same run.
