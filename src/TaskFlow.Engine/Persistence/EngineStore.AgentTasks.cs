@@ -69,14 +69,22 @@ public abstract partial class EngineStore
     /// Claims a ready task for <paramref name="agent"/> for <paramref name="lease"/>: answers a new
     /// lease token, or why not (unknown, finished, claimed by another agent whose lease holds).
     /// </summary>
+    /// <remarks>
+    /// A claim by the agent whose unexpired lease already holds the task answers that lease again,
+    /// renewed for <paramref name="lease"/>: a claim whose answer was lost (a timeout, a process
+    /// killed while it waited) can simply be repeated, and the first answer, if it did arrive, stays
+    /// good.
+    /// </remarks>
     public async Task<AgentTaskAnswer> ClaimAgentTaskAsync(string id, string agent, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         await using var session = await BeginAsync(cancellationToken);
         var now = session.Now.ToUnixTimeMilliseconds();
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         await using var command = session.Command("""
-            UPDATE tf_event_waits SET lease_token = @lease, lease_until = @until, claimed_by = @agent
-            WHERE token = @token AND kind = 2 AND taken = 0 AND (lease_until IS NULL OR lease_until <= @now)
+            UPDATE tf_event_waits
+            SET lease_token = CASE WHEN claimed_by = @agent AND lease_until > @now THEN lease_token ELSE @lease END,
+                lease_until = @until, claimed_by = @agent
+            WHERE token = @token AND kind = 2 AND taken = 0 AND (lease_until IS NULL OR lease_until <= @now OR claimed_by = @agent)
             """);
         AddParameter(command, "lease", token);
         AddParameter(command, "until", now + (long)lease.TotalMilliseconds);
@@ -88,7 +96,7 @@ public abstract partial class EngineStore
         await session.CommitAsync(false, cancellationToken);
         if (claimed)
         {
-            return new AgentTaskAnswer(AgentTaskRefusal.None, found!.Value.Task, token);
+            return new AgentTaskAnswer(AgentTaskRefusal.None, found!.Value.Task, found.Value.LeaseToken ?? token);
         }
 
         return new AgentTaskAnswer(

@@ -32,7 +32,7 @@ internal static class AgentTasksApi
         app.MapPost("/api/agent-tasks/{id}/claim", ClaimAsync)
             .WithTags("Agent tasks")
             .RequireRole(ApiRole.Operator)
-            .WithSummary("Claims a ready task: { \"agent\": \"name\", \"lease\"?: \"5m\" }. Answers the task and a lease token; 409 when another agent holds it or it is finished.")
+            .WithSummary("Claims a ready task: { \"agent\": \"name\", \"lease\"?: \"5m\" }. Answers the task and a lease token (the same token again, renewed, to the agent already holding it); 409 when another agent holds it or it is finished.")
             .Produces<AgentTaskClaim>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapPost("/api/agent-tasks/{id}/heartbeat", HeartbeatAsync)

@@ -55,6 +55,12 @@ public sealed class AgentTasksApiTests
         Assert.Equal(HttpStatusCode.Conflict, second.Status);
         Assert.StartsWith($"Agent task '{id}' is claimed by reviewer-1 until ", (string?)second.Body["detail"]);
 
+        // The holder claiming again (its first answer lost, say) gets the same lease, renewed.
+        var repeated = await PostAsync(app, $"/api/agent-tasks/{id}/claim", """{ "agent": "reviewer-1", "lease": "2h" }""");
+        Assert.Equal(HttpStatusCode.OK, repeated.Status);
+        Assert.Equal(lease, (string?)repeated.Body["leaseToken"]);
+        Assert.True(DateTimeOffset.Parse((string)repeated.Body["leaseUntil"]!, System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddHours(1.5));
+
         var heartbeat = await PostAsync(app, $"/api/agent-tasks/{id}/heartbeat", $$"""{ "leaseToken": "{{lease}}" }""");
         Assert.Equal(HttpStatusCode.OK, heartbeat.Status);
 
