@@ -119,12 +119,16 @@ public sealed class MemoryFailoverCrashTests : RouterFailureTest
         }
     }
 
+    // A restart may take up to the router's connect timeout (30 s) for one start on a loaded
+    // machine, so a condition gets longer than that; the test's 180 s guard bounds the whole.
+    private static readonly TimeSpan ConditionWait = TimeSpan.FromSeconds(75);
+
     private async Task WaitUntilAsync(Func<bool> condition, CancellationToken cancellationToken, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "")
     {
         var waited = Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(30), $"waited 30 s for {what}; status: {System.Text.Json.JsonSerializer.Serialize(Router?.GetStatus())}");
+            Assert.True(waited.Elapsed < ConditionWait, $"waited {ConditionWait.TotalSeconds:0} s for {what}; status: {System.Text.Json.JsonSerializer.Serialize(Router?.GetStatus())}");
             await Task.Delay(10, cancellationToken);
         }
     }
