@@ -42,10 +42,39 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     protected internal override async Task<HashSet<long>> DeleteLeasedAsync(StoreSession session, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
     {
-        await using var command = Cmd(session, $"DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
-        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
-        command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
-        return (await command.ReadAllAsync(reader => reader.GetInt64(0), cancellationToken)).ToHashSet();
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanForTheQueueAsItIsNow));
+        batch.BatchCommands.Add(DeleteLeasedCommand(items));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanAsConfigured));
+        var accepted = new HashSet<long>();
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            accepted.Add(reader.GetInt64(0));
+        }
+
+        return accepted;
+    }
+
+    // A cached (generic) plan is made once per connection, from what the planner believed about
+    // the table then. The queue table is the one whose size swings: it is nearly empty when a
+    // process starts, and under load it fills with rows deleted since the last vacuum, so a plan
+    // made early (a sequential scan of a "tiny" table) reads every dead row later; on a fan-out
+    // benchmark that made a 200-row delete take 5 ms. The statements that look work items up
+    // by id are planned afresh instead (tens of microseconds), against the table as it is now.
+    // Scoped to the transaction, and reset right after, so every other statement keeps its plan.
+    private const string PlanForTheQueueAsItIsNow = "SET LOCAL plan_cache_mode = force_custom_plan";
+
+    private const string PlanAsConfigured = "RESET plan_cache_mode";
+
+    private static NpgsqlBatchCommand DeleteLeasedCommand(IReadOnlyList<ClaimedWork> items)
+    {
+        // The id list is said twice: as an index condition, so the rows are found through the
+        // primary key, and joined with the claim counts, so only the leases still held match.
+        var delete = new NpgsqlBatchCommand($"DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = ANY(@ids) AND w.id = x.id AND w.claims = x.claims RETURNING w.id");
+        delete.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
+        delete.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
+        return delete;
     }
 
     protected internal override async Task<(Dictionary<string, InstanceRecord> Instances, HashSet<long> Accepted)> LockAndDeleteLeasedAsync(StoreSession session, IReadOnlyCollection<string> instanceIds, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken)
@@ -54,11 +83,10 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         await using var batch = new NpgsqlBatch((NpgsqlConnection)session.Connection, (NpgsqlTransaction)session.Transaction);
         var lockInstances = new NpgsqlBatchCommand($"SELECT {StoreSchema.Instances.Columns} FROM {StoreSchema.Instances.Table} WHERE id = ANY(@ids) ORDER BY id FOR UPDATE");
         lockInstances.Parameters.Add(new NpgsqlParameter<string[]>("ids", instanceIds.ToArray()));
-        var delete = new NpgsqlBatchCommand($"DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@wids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING w.id");
-        delete.Parameters.Add(new NpgsqlParameter<long[]>("wids", items.Select(i => i.Id).ToArray()));
-        delete.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
         batch.BatchCommands.Add(lockInstances);
-        batch.BatchCommands.Add(delete);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanForTheQueueAsItIsNow));
+        batch.BatchCommands.Add(DeleteLeasedCommand(items));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanAsConfigured));
         var instances = new Dictionary<string, InstanceRecord>(StringComparer.Ordinal);
         var accepted = new HashSet<long>();
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
@@ -81,7 +109,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     {
         await using var command = Cmd(session, nodeIds.Count == 0
             ? $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i"
-            : $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id = ANY(@n)");
+            : $"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id IN (SELECT unnest(@n))");
         command.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         if (nodeIds.Count > 0)
         {
@@ -244,7 +272,9 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
             {
                 var claim = new NpgsqlBatchCommand(ClaimSql);
                 AddClaimParameters(claim.Parameters, writes.ClaimOwner!, writes.ClaimUpTo, session.Now, writes.ClaimLease);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanForTheQueueAsItIsNow));
                 batch.BatchCommands.Add(claim);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(PlanAsConfigured));
                 results.Add(async reader =>
                 {
                     while (await reader.ReadAsync(cancellationToken))
@@ -329,7 +359,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
         // Take the finished items only under the leases they were run with (see DeleteLeasedAsync).
         var leases = new NpgsqlBatchCommand($"""
-            WITH taken AS (DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims RETURNING 1)
+            WITH taken AS (DELETE FROM {StoreSchema.WorkItems.Table} w USING unnest(@ids, @claims) AS x(id, claims) WHERE w.id = ANY(@ids) AND w.id = x.id AND w.claims = x.claims RETURNING 1)
             SELECT tf_expect(count(*), @n, 'a lease was lost') FROM taken
             """);
         leases.Parameters.Add(new NpgsqlParameter<long>("n", guard.Items.Count));
@@ -396,7 +426,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
         await using var batch = new NpgsqlBatch(connection);
         var instance = new NpgsqlBatchCommand($"SELECT input, variables, depth, correlation_id FROM {StoreSchema.Instances.Table} WHERE id = @i");
         instance.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
-        var states = new NpgsqlBatchCommand($"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id = ANY(@n)");
+        var states = new NpgsqlBatchCommand($"SELECT {StoreSchema.NodeStates.Columns} FROM {StoreSchema.NodeStates.Table} WHERE instance_id = @i AND node_id IN (SELECT unnest(@n))");
         states.Parameters.Add(new NpgsqlParameter<string>("i", instanceId));
         states.Parameters.Add(new NpgsqlParameter<string[]>("n", nodeIds.ToArray()));
         batch.BatchCommands.Add(instance);
@@ -424,9 +454,23 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
     public override async Task<IReadOnlyList<ClaimedWork>> ClaimAsync(string owner, int max, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         var now = Time.GetUtcNow();
-        await using var command = DataSource.CreateCommand(ClaimSql);
-        AddClaimParameters(command.Parameters, owner, max, now, lease);
-        return await command.ReadAllAsync(reader => SqlReaders.Claimed(reader), cancellationToken);
+        await using var batch = DataSource.CreateBatch();
+
+        // Without a transaction block SET LOCAL does nothing; set_config(..., true) holds until
+        // the batch's implicit transaction ends, which is right after the claim.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"));
+        var claim = new NpgsqlBatchCommand(ClaimSql);
+        AddClaimParameters(claim.Parameters, owner, max, now, lease);
+        batch.BatchCommands.Add(claim);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken);
+        var claimed = new List<ClaimedWork>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed.Add(SqlReaders.Claimed(reader));
+        }
+
+        return claimed;
     }
 
     private static void AddClaimParameters(NpgsqlParameterCollection parameters, string owner, int max, DateTimeOffset now, TimeSpan lease)
@@ -446,7 +490,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
                 ORDER BY priority DESC, visible_at, id LIMIT @max FOR UPDATE SKIP LOCKED),
             claimed AS (
                 UPDATE {StoreSchema.WorkItems.Table} w SET owner = @owner, claims = w.claims + 1, visible_at = @until
-                FROM picked WHERE w.id = picked.id
+                WHERE w.id = ANY(ARRAY(SELECT id FROM picked))
                 RETURNING w.{StoreSchema.WorkItems.ClaimedColumns.Replace(", ", ", w.", StringComparison.Ordinal)}),
             started AS (
                 INSERT INTO {StoreSchema.Journal.Table} ({StoreSchema.Journal.InsertColumns})
@@ -458,7 +502,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     public override async Task<HashSet<long>> ExtendLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, TimeSpan lease, CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @until FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner RETURNING w.id");
+        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @until FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = ANY(@ids) AND w.id = x.id AND w.claims = x.claims AND w.owner = @owner RETURNING w.id");
         command.Parameters.Add(new NpgsqlParameter<long>("until", (Time.GetUtcNow() + lease).ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
@@ -468,7 +512,7 @@ public sealed class PostgresEngineStore(NpgsqlDataSource dataSource, GraphCache 
 
     public override async Task ReleaseLeasesAsync(string owner, IReadOnlyList<ClaimedWork> items, CancellationToken cancellationToken = default)
     {
-        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @now, owner = NULL FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = x.id AND w.claims = x.claims AND w.owner = @owner; SELECT pg_notify('{Channel}', '')");
+        await using var command = DataSource.CreateCommand($"UPDATE {StoreSchema.WorkItems.Table} w SET visible_at = @now, owner = NULL FROM unnest(@ids, @claims) AS x(id, claims) WHERE w.id = ANY(@ids) AND w.id = x.id AND w.claims = x.claims AND w.owner = @owner; SELECT pg_notify('{Channel}', '')");
         command.Parameters.Add(new NpgsqlParameter<long>("now", Time.GetUtcNow().ToUnixTimeMilliseconds()));
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", items.Select(i => i.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("claims", items.Select(i => i.Claims).ToArray()));
