@@ -10,13 +10,26 @@ using TaskFlow.Bench.Hangfire;
 //        or: --commit-floor --postgres CONN   (one-round-trip commits from .NET, one after the other, for 10 s)
 // Without --postgres only SQLite runs. Prints one line per measurement.
 var postgres = Arg("--postgres") ?? Environment.GetEnvironmentVariable("TASKFLOW_TEST_POSTGRES");
-var n = int.Parse(Arg("--n") ?? "1000", CultureInfo.InvariantCulture);
-var runs = int.Parse(Arg("--runs") ?? "5", CultureInfo.InvariantCulture);
+int n, runs, concurrency, warmups, memoryRounds, memoryInstances;
+double warmupSeconds;
+try
+{
+    n = Count("--n", 1000, min: 1);
+    runs = Count("--runs", 5, min: 1);
+    concurrency = Count("--concurrency", 256, min: 1);
+    warmups = Count("--warmups", 10, min: 0);
+    warmupSeconds = Seconds("--warmup-seconds", 0);
+    memoryRounds = Count("--rounds", 10, min: 1);
+    memoryInstances = Count("--instances", 200, min: 1);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
 var hangfire = args.Contains("--hangfire");
 var only = Arg("--only");
-var concurrency = int.Parse(Arg("--concurrency") ?? "256", CultureInfo.InvariantCulture);
-var warmups = int.Parse(Arg("--warmups") ?? "10", CultureInfo.InvariantCulture);
-var warmupSeconds = double.Parse(Arg("--warmup-seconds") ?? "0", CultureInfo.InvariantCulture);
 var summary = new List<string>();
 double? postgresFanOut = null;
 
@@ -28,7 +41,7 @@ if (args.Contains("--commit-floor"))
 
 if (args.Contains("--memory"))
 {
-    await MemoryRun.RunAsync(int.Parse(Arg("--rounds") ?? "10", CultureInfo.InvariantCulture), int.Parse(Arg("--instances") ?? "200", CultureInfo.InvariantCulture));
+    await MemoryRun.RunAsync(memoryRounds, memoryInstances);
     return 0;
 }
 
@@ -109,3 +122,13 @@ string? Arg(string name)
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
+
+int Count(string name, int fallback, int min) =>
+    Arg(name) is not { } text ? fallback
+    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min ? value
+    : throw new ArgumentException($"{name} takes a whole number of at least {min}, not '{text}'.");
+
+double Seconds(string name, double fallback) =>
+    Arg(name) is not { } text ? fallback
+    : double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
+    : throw new ArgumentException($"{name} takes a number of seconds of 0 or more, not '{text}'.");

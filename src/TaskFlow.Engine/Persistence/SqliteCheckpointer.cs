@@ -40,9 +40,6 @@ internal sealed class SqliteCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>How many checkpoints ran.</summary>
-    public long Checkpoints { get; private set; }
-
     /// <summary>Called after a commit: asks for a checkpoint, unless one is asked for already.</summary>
     public void Committed()
     {
@@ -81,8 +78,6 @@ internal sealed class SqliteCheckpointer : IDisposable
                     while (reader.Read())
                     {
                     }
-
-                    Checkpoints++;
                 }
                 catch (SqliteException)
                 {
