@@ -381,7 +381,8 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
                 .Select(t => new OpenTask(
                     HookJson.Text(t["id"]) ?? "",
                     HookJson.Text(t["correlation"]?["subtask"]) ?? HookJson.Text(t["nodeId"]) ?? "",
-                    HookJson.Text(t["status"]) ?? ""))
+                    HookJson.Text(t["status"]) ?? "",
+                    HookJson.Text(t["claimedBy"])))
                 .Where(t => t.Id.Length > 0)
                 .ToList()
             : throw new LiveServerException("the agent task list is not a JSON array");
@@ -403,7 +404,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         var token = subtask.LeaseToken;
         if (string.Equals(task.Status, "ready", StringComparison.OrdinalIgnoreCase) || token is null)
         {
-            var claim = new JsonObject { ["agent"] = subtask.AgentId ?? subtask.Agent ?? "claude-code", ["lease"] = ClaimLease };
+            var claim = new JsonObject { ["agent"] = Claimant(task, subtask), ["lease"] = ClaimLease };
             // Once sent, the claim's answer is waited for past the bound (see AnswerGrace).
             cancellationToken.ThrowIfCancellationRequested();
             var answer = await SendAsync(HttpMethod.Post, $"/api/agent-tasks/{Uri.EscapeDataString(task.Id)}/claim", claim, _answers, allowConflict: true).ConfigureAwait(false);
@@ -438,6 +439,18 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         }
 
         return claimed;
+    }
+
+    /// <summary>
+    /// Who claims the task: the agent id when known, else its type, else <c>claude-code</c>. A task
+    /// this file holds no lease token for, yet already held under one of those names, was claimed
+    /// from here by an event whose answer was lost, perhaps before the agent's id was known: it is
+    /// claimed again under the name that holds it, and the server answers the same lease.
+    /// </summary>
+    private static string Claimant(OpenTask task, HookSubtask subtask)
+    {
+        string[] ours = [.. new[] { subtask.AgentId, subtask.Agent, "claude-code" }.OfType<string>()];
+        return task.ClaimedBy is { } holder && ours.Contains(holder, StringComparer.Ordinal) ? holder : ours[0];
     }
 
     /// <summary>What the agent node's output holds: the subagent's result and what is known of its run.</summary>
@@ -517,7 +530,7 @@ internal sealed class HookLivePlans(Uri server, string? apiKey, TimeSpan bound)
         }
     }
 
-    private sealed record OpenTask(string Id, string Subtask, string Status);
+    private sealed record OpenTask(string Id, string Subtask, string Status, string? ClaimedBy);
 
     /// <param name="refused">The server answered that it will not do it (a 4xx other than a conflict): asking again will not help.</param>
     private sealed class LiveServerException(string message, bool refused = false) : Exception(message)

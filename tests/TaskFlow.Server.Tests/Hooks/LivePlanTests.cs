@@ -335,6 +335,49 @@ public class LivePlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ClaimWhoseAnswerWasLostBeforeTheAgentIdWasKnown_IsClaimedAgainUnderTheSameName_AndTheStopCompletesIt()
+    {
+        var plan = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", "- Write the docs\n- Write the tests", "toolu_plan", "Docs"));
+        Assert.True(plan.ExitCode == 0, plan.ToString());
+        await EndOfTurnIfNotedAsync([plan]);
+        var stored = Plans().Single();
+        var (workflowId, instance) = (stored["workflowId"]!.GetValue<string>(), stored["instanceId"]!.GetValue<string>());
+        var correlation = $"claude-code/{Session}/{workflowId}";
+        await WaitForAsync(() => TasksAsync(correlation), tasks => tasks.Count == 2, "two agent tasks");
+
+        // The Agent call claims s1 before the agent's id is known, under the default name.
+        var prompt = $"[taskflow:{workflowId}/s1] Docs.";
+        var call = await HookAsync(HookInputs.PreToolUse(Session, _cwd, "Agent", prompt, "toolu_s1"));
+        Assert.True(call.ExitCode == 0, call.ToString());
+        await EndOfTurnIfNotedAsync([call]);
+        var claimed = (await TasksAsync(correlation)).Single(t => t["nodeId"]!.GetValue<string>() == "s1");
+        Assert.Equal(("claimed", "claude-code"), (claimed["status"]!.GetValue<string>(), claimed["claimedBy"]!.GetValue<string>()));
+
+        // The claim's answer never reached the file (the hook process was killed as it arrived).
+        var file = Path.Combine(_cwd, ".taskflow", "hooks", Session + ".json");
+        var book = JsonNode.Parse(File.ReadAllText(file))!;
+        var s1 = book["plans"]![0]!["subtasks"]!.AsArray().Single(x => x!["id"]!.GetValue<string>() == "s1")!.AsObject();
+        Assert.True(s1.Remove("leaseToken"));
+        File.WriteAllText(file, book.ToJsonString());
+
+        // Now the agent's id is known; the task is still held under the name the lost claim used.
+        var launch = await HookAsync(HookInputs.AsyncLaunched(Session, _cwd, "Agent", prompt, "toolu_s1", "agent-docs"));
+        Assert.True(launch.ExitCode == 0, launch.ToString());
+        await EndOfTurnIfNotedAsync([launch]);
+        var subtask = Plans().Single()["subtasks"]!.AsArray().Single(x => x!["id"]!.GetValue<string>() == "s1")!;
+        Assert.NotNull(subtask["leaseToken"]);
+
+        var stop = await HookAsync(HookInputs.SubagentStop(Session, _cwd, "Docs written.", "agent-docs"));
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        await EndOfTurnIfNotedAsync([stop]);
+        var nodes = (await WaitForAsync(
+            () => GetAsync($"/api/instances/{instance}"),
+            v => v["nodes"]!.AsArray().Any(x => x!["nodeId"]!.GetValue<string>() == "s1" && x["status"]!.GetValue<string>() == "Succeeded"),
+            "s1 to succeed"))["nodes"]!.AsArray();
+        Assert.Equal("agent-docs", nodes.Single(x => x!["nodeId"]!.GetValue<string>() == "s1")!["output"]!["agentId"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task PlanTheServerRefuses_IsNotedAndNotAskedAgain_AndTheNextPlanStillRuns()
     {
         // The server allows 3 subtasks; the hook's own limit allows the first plan's 4.
