@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,13 +9,18 @@ using TaskFlow.Engine.Persistence;
 namespace TaskFlow.Engine.Dispatch;
 
 /// <summary>
-/// One process's worker: a claim loop, activity executions, a commit loop and a heartbeat.
+/// One process's worker: a claim loop, activity executions that commit their results, and a heartbeat.
 /// </summary>
 /// <remarks>
 /// - Claims take a batch of due items in one round trip and lease them.
 /// - Results are committed in batches: one transaction per batch, however many nodes finish.
+///   There is no commit thread: the execution that finishes while no commit is under way commits
+///   what has finished by then, and goes on committing while more arrives; the others leave their
+///   result to it.
 /// - Successors made ready by a commit are kept by this worker when it has free slots, so a
-///   chain runs without a claim round trip between steps; the rest wait in the queue.
+///   chain runs without a claim round trip between steps; the rest wait in the queue. The
+///   execution that committed runs the first successor itself once it has stopped committing, so a
+///   chain step passes from one thread to another only where the database's reply arrives.
 /// - The claim loop sleeps until a wake-up (in-process, or NOTIFY from another process), the
 ///   next due time in the queue, or <see cref="TaskFlowEngineOptions.MaxIdleWait"/>.
 /// - Heartbeats extend leases; a lease found gone (instance cancelled, node skipped, or
@@ -33,11 +37,18 @@ public sealed partial class WorkDispatcher(
     ILogger<WorkDispatcher> logger) : BackgroundService
 {
     private readonly TaskFlowEngineOptions _options = options.Value;
-    private readonly Channel<Completion> _completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Completion> _completions = new();
     private readonly ConcurrentDictionary<long, InFlight> _inFlight = new();
     private readonly WorkSignal _slotFreed = new();
     private readonly List<ClaimedWork> _released = [];
     private int _running;
+
+    // 1 while an execution commits the finished results (see CommitFinishedAsync).
+    private int _committing;
+
+    // Set when the worker stops: commits then keep no successors, and runs start no more.
+    private volatile bool _stopping;
+    private CancellationToken _executionToken;
 
     // When a claim last came back short of what it asked for (the queue held no more due work),
     // and the work signal's generation just before it. Until the signal is set again, or
@@ -65,24 +76,23 @@ public sealed partial class WorkDispatcher(
         store.WorkWithdrawn += StopWithdrawn;
         metrics.ObserveWorkers(() => (InFlightCount, _options.MaxConcurrency));
         using var executions = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        var commit = Task.Run(() => CommitLoopAsync(), CancellationToken.None);
+        _executionToken = executions.Token;
         var heartbeat = Task.Run(() => HeartbeatLoopAsync(stoppingToken), CancellationToken.None);
         try
         {
-            await ClaimLoopAsync(executions.Token, stoppingToken);
+            await ClaimLoopAsync(stoppingToken);
         }
         finally
         {
             store.WorkAvailable -= signal.Set;
             store.WorkWithdrawn -= StopWithdrawn;
+            _stopping = true;
             await DrainAsync(executions);
-            _completions.Writer.TryComplete();
-            await commit;
             await heartbeat.ContinueWith(_ => { }, TaskScheduler.Default);
         }
     }
 
-    private async Task ClaimLoopAsync(CancellationToken executionToken, CancellationToken stoppingToken)
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -103,7 +113,7 @@ public sealed partial class WorkDispatcher(
                 metrics.RecordClaim(claimed);
                 foreach (var work in claimed)
                 {
-                    Start(work, executionToken);
+                    Run(Track(work));
                 }
 
                 if (claimed.Count > 0)
@@ -156,16 +166,36 @@ public sealed partial class WorkDispatcher(
         }
     }
 
-    private void Start(ClaimedWork work, CancellationToken executionToken)
+    /// <summary>Counts the item in flight, so heartbeats extend its lease and a withdrawal can stop it.</summary>
+    private InFlight Track(ClaimedWork work)
     {
-        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(executionToken);
-        var entry = new InFlight(work, cancellation);
+        var entry = new InFlight(work, CancellationTokenSource.CreateLinkedTokenSource(_executionToken));
         _inFlight[work.Id] = entry;
         Interlocked.Increment(ref _running);
-        entry.Task = Task.Run(() => ExecuteOneAsync(entry), CancellationToken.None);
+        return entry;
     }
 
-    private async Task ExecuteOneAsync(InFlight entry)
+    private void Run(InFlight entry) => _ = Task.Run(() => ExecuteAsync(entry), CancellationToken.None);
+
+    /// <summary>
+    /// Runs the item, then the successor its commit handed back (when this execution made that
+    /// commit), and so on: a chain stays on one thread for as long as each commit keeps a successor.
+    /// </summary>
+    private async Task ExecuteAsync(InFlight entry)
+    {
+        for (InFlight? next = entry; next is not null;)
+        {
+            if (!await ExecuteOneAsync(next))
+            {
+                return;
+            }
+
+            next = await CommitFinishedAsync();
+        }
+    }
+
+    /// <returns>Whether there is a result to commit.</returns>
+    private async Task<bool> ExecuteOneAsync(InFlight entry)
     {
         ActivityResult result;
         try
@@ -178,14 +208,15 @@ public sealed partial class WorkDispatcher(
             // failing. A lost lease's item is gone or someone else's. On shutdown the lease is
             // released, so another worker runs the item at once, on the same attempt.
             Abandon(entry);
-            return;
+            return false;
         }
         catch (Exception ex)
         {
             result = ActivityResult.Failed($"{ex.GetType().Name}: {ex.Message}");
         }
 
-        _completions.Writer.TryWrite(new Completion(entry.Work, result, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        _completions.Enqueue(new Completion(entry.Work, result, time.GetUtcNow().ToUnixTimeMilliseconds()));
+        return true;
     }
 
     private void Abandon(InFlight entry)
@@ -207,36 +238,92 @@ public sealed partial class WorkDispatcher(
         _slotFreed.Set();
     }
 
-    private async Task CommitLoopAsync()
+    /// <summary>
+    /// Commits the finished results in batches, unless another execution is doing so: then that one
+    /// takes this result too. Returns a successor for the caller to run, when the last batch kept one
+    /// and nothing else was waiting to be committed; the other successors run on their own.
+    /// </summary>
+    /// <remarks>
+    /// Whoever adds a result tries to become the committer afterwards, and the committer looks for
+    /// results again after it stops being one; both with a full fence (<see cref="Interlocked"/>), so
+    /// a result is never left without a committer.
+    /// </remarks>
+    private async Task<InFlight?> CommitFinishedAsync()
     {
-        var reader = _completions.Reader;
-        var batch = new List<Completion>(_options.CommitBatchSize);
-        while (await reader.WaitToReadAsync())
+        if (InFlightCount > 1)
         {
-            batch.Clear();
-            while (batch.Count < _options.CommitBatchSize && reader.TryRead(out var completion))
-            {
-                batch.Add(completion);
-            }
-
-            var kept = await CommitWithRetryAsync(batch);
-            foreach (var done in batch)
-            {
-                if (_inFlight.TryRemove(done.Work.Id, out var entry))
-                {
-                    entry.Cancellation.Dispose();
-                }
-
-                Interlocked.Decrement(ref _running);
-            }
-
-            foreach (var work in kept)
-            {
-                Start(work, CancellationToken.None);
-            }
-
-            _slotFreed.Set();
+            // Others are running, most likely queued on the thread pool right behind this one (a
+            // fan-out's branches): letting them finish first makes one commit of them all.
+            await Task.Yield();
         }
+
+        InFlight? next = null;
+        var batch = new List<Completion>();
+        while (!_completions.IsEmpty && Interlocked.CompareExchange(ref _committing, 1, 0) == 0)
+        {
+            try
+            {
+                while (true)
+                {
+                    while (batch.Count < _options.CommitBatchSize && _completions.TryDequeue(out var completion))
+                    {
+                        batch.Add(completion);
+                    }
+
+                    if (batch.Count == 0)
+                    {
+                        break;
+                    }
+
+                    if (next is not null)
+                    {
+                        // More came while committing: the successor held back runs on its own.
+                        Run(next);
+                    }
+
+                    next = await CommitAsync(batch);
+                    batch.Clear();
+                }
+            }
+            finally
+            {
+                Interlocked.Exchange(ref _committing, 0);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Commits one batch and starts its kept successors but the first, which is returned.</summary>
+    private async Task<InFlight?> CommitAsync(List<Completion> batch)
+    {
+        var kept = await CommitWithRetryAsync(batch);
+        foreach (var done in batch)
+        {
+            if (_inFlight.TryRemove(done.Work.Id, out var entry))
+            {
+                entry.Cancellation.Dispose();
+            }
+
+            Interlocked.Decrement(ref _running);
+        }
+
+        InFlight? first = null;
+        foreach (var work in kept)
+        {
+            var entry = Track(work);
+            if (first is null)
+            {
+                first = entry;
+            }
+            else
+            {
+                Run(entry);
+            }
+        }
+
+        _slotFreed.Set();
+        return first;
     }
 
     private async Task<IReadOnlyList<ClaimedWork>> CommitWithRetryAsync(List<Completion> batch)
@@ -246,7 +333,7 @@ public sealed partial class WorkDispatcher(
             try
             {
                 // Capacity for successors: the slots free once this batch is done.
-                var keep = Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
+                var keep = _stopping ? 0 : Math.Max(0, _options.MaxConcurrency - (InFlightCount - batch.Count));
                 var generation = signal.Generation;
                 var started = time.GetTimestamp();
                 var claimDue = generation != Volatile.Read(ref _emptyGeneration) || time.GetElapsedTime(Volatile.Read(ref _emptyAt), started) >= DueRecheck;
@@ -331,12 +418,10 @@ public sealed partial class WorkDispatcher(
     {
         // Give running activities a moment to finish and commit; then cancel what is left. Work
         // that does not commit keeps its lease until it expires and is then run again elsewhere.
-        var pending = _inFlight.Values.Select(e => e.Task).Where(t => t is not null).ToArray();
-        var all = Task.WhenAll(pending!);
-        if (await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time)) != all)
+        if (!await AllDoneAsync(TimeSpan.FromSeconds(5)))
         {
             await executions.CancelAsync();
-            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), time));
+            await AllDoneAsync(TimeSpan.FromSeconds(5));
         }
 
         ClaimedWork[] released;
@@ -359,6 +444,23 @@ public sealed partial class WorkDispatcher(
         }
     }
 
+    /// <summary>Waits until nothing runs or waits for its commit, or the time is up.</summary>
+    private async Task<bool> AllDoneAsync(TimeSpan limit)
+    {
+        var started = time.GetTimestamp();
+        while (InFlightCount > 0)
+        {
+            if (time.GetElapsedTime(started) >= limit)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing {Count} leases at shutdown failed; they will expire instead.")]
     private partial void LogReleaseFailed(Exception exception, int count);
 
@@ -379,8 +481,6 @@ public sealed partial class WorkDispatcher(
         public ClaimedWork Work { get; } = work;
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public Task? Task { get; set; }
 
         public volatile bool LeaseLost;
     }
