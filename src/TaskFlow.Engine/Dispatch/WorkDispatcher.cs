@@ -258,9 +258,9 @@ public sealed partial class WorkDispatcher(
         }
 
         InFlight? next = null;
-        var batch = new List<Completion>();
         while (!_completions.IsEmpty && Interlocked.CompareExchange(ref _committing, 1, 0) == 0)
         {
+            var batch = new List<Completion>();
             try
             {
                 while (true)
