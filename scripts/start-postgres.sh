@@ -11,6 +11,7 @@
 # - Listens on 127.0.0.1 only, on the first free port from 55432 upward; its Unix socket
 #   lives in DIR (or /tmp if DIR's path is too long for a socket).
 # - Keeps its data in DIR (default: a new temporary folder), fsync on, max_connections=300.
+#   TASKFLOW_POSTGRES_EXTRA_CONF, when set, adds its lines to postgresql.conf.
 #
 # Stdout carries exactly one line: export TASKFLOW_TEST_POSTGRES='Host=127.0.0.1;Port=...'.
 # Everything else (apt, initdb, pg_ctl) goes to stderr. Exits non-zero if the server
@@ -124,6 +125,10 @@ unix_socket_directories = '$SOCKET_DIR'
 max_connections = 300
 fsync = on
 EOF
+# Extra settings for a profiling run (bench/TaskFlow.Bench/profile-chain-server.sh), one per line.
+if [[ -n ${TASKFLOW_POSTGRES_EXTRA_CONF:-} ]]; then
+  printf '%s\n' "$TASKFLOW_POSTGRES_EXTRA_CONF" >>"$DIR/data/postgresql.conf"
+fi
 
 # --- 5. start on the first free port ------------------------------------------------------
 # Another server may grab a port between the check and the start: then try the next one.

@@ -65,6 +65,8 @@ try {
   });
 } finally {
   await DBOS.shutdown();
+  // Now and then DBOS's pool still holds a connection after shutdown; FORCE ends it, and the pool
+  // may then print "terminating connection due to administrator command", which is harmless.
   await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   await admin.end();
 }
