@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -20,7 +19,7 @@ namespace TaskFlow.Routing.Upstreams;
 /// On Linux the command runs under <c>setsid</c>, which (the child not being a group leader) makes
 /// itself a new session and group and then execs the command in place: the server's pid is the
 /// group's id, and the whole group is signalled with <c>kill(-pid)</c>. Elsewhere the process tree
-/// is killed instead. Lines on stderr are logged at Debug, and the last few are kept for the
+/// is killed instead. Lines on stderr are logged at Debug, and the last 50 are kept for the
 /// message that says why the server went away.
 /// </remarks>
 internal sealed partial class ProcessGroupStdioTransport(
@@ -39,8 +38,13 @@ internal sealed partial class ProcessGroupStdioTransport(
     private static readonly string? Setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
 
     private readonly ILogger _logger = loggers.CreateLogger($"TaskFlow.Routing.Upstream.{name}.Process");
-    private readonly ConcurrentQueue<string> _stderrTail = new();
+    private readonly StderrTail _stderrTail = new();
     private Process? _process;
+
+    // The exit code of the process once it is known to have exited, kept after the process object
+    // is disposed (the SDK stops a session whose start failed before the router asks why).
+    private int? _exitCode;
+    private volatile bool _released;
     private bool _grouped;
     private ConfinedLaunch? _confined;
     private MessageSizeLimitStream? _output;
@@ -119,11 +123,7 @@ internal sealed partial class ProcessGroupStdioTransport(
         {
             if (e.Data is { } line)
             {
-                _stderrTail.Enqueue(line);
-                while (_stderrTail.Count > 5)
-                {
-                    _stderrTail.TryDequeue(out string? _);
-                }
+                _stderrTail.Add(line);
 
                 StandardError(_logger, name, line);
             }
@@ -139,6 +139,8 @@ internal sealed partial class ProcessGroupStdioTransport(
         }
 
         process.BeginErrorReadLine();
+        _exitCode = null;
+        _released = false;
         _process = process;
         ProcessId = process.Id;
         try
@@ -174,27 +176,71 @@ internal sealed partial class ProcessGroupStdioTransport(
     /// <summary>Why the session was closed when it was closed for a message too large to read; else null.</summary>
     public string? DescribeOversize() => _output?.Failure?.Message;
 
-    /// <summary>Why the process went away, once it has: its exit code (a signal's number where it was killed) and its last line on stderr; null while it runs.</summary>
+    /// <summary>Why the process went away, once it has: its exit code (a signal's number where it was killed) and the line on stderr that says why (<see cref="StderrTail"/>); null while it runs.</summary>
     public string? DescribeExit()
     {
-        if (_process is not { } process || !process.HasExited)
+        if (ExitCode() is not { } code)
         {
             return null;
         }
 
-        var code = process.ExitCode;
         var signal = code > 128 && code < 160 ? $" (signal {code - 128})" : "";
-        var last = _stderrTail.LastOrDefault();
-        return $"process {ProcessId} exited with code {code}{signal}{(last is { Length: > 0 } ? $"; last stderr line: {last}" : "")}";
+        var telling = _stderrTail.TellingLine();
+        return $"process {ProcessId} exited with code {code}{signal}{(telling is null ? "" : $"; on stderr: {telling}")}";
     }
 
     /// <summary>Waits, at most <paramref name="within"/>, for the process to exit.</summary>
     public async Task WaitForExitAsync(TimeSpan within)
     {
-        if (_process is { } process)
+        if (_process is { } process && !_released && ExitCode() is null)
         {
-            await ExitedAsync(process, within);
+            try
+            {
+                await ExitedAsync(process, within);
+            }
+            catch (InvalidOperationException)
+            {
+                // Stopped and released meanwhile; its exit code was kept then.
+            }
         }
+    }
+
+    private int? ExitCode()
+    {
+        if (_exitCode is not null || _released || _process is not { } process)
+        {
+            return _exitCode;
+        }
+
+        try
+        {
+            return process.HasExited ? process.ExitCode : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // Released meanwhile.
+            return _exitCode;
+        }
+    }
+
+    /// <summary>Keeps the exit code, once the process has exited and its stderr has been read to the end (at most a second), then disposes it.</summary>
+    private async Task ReleaseAsync(Process process)
+    {
+        try
+        {
+            if (process.HasExited)
+            {
+                await ExitedAsync(process, TimeSpan.FromSeconds(1));
+                _exitCode = process.ExitCode;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Nothing to keep.
+        }
+
+        _released = true;
+        process.Dispose();
     }
 
     /// <summary>The workspace a confined server runs in; null for one on the host.</summary>
@@ -258,7 +304,7 @@ internal sealed partial class ProcessGroupStdioTransport(
                 }
             }
 
-            process.Dispose();
+            await ReleaseAsync(process);
             return;
         }
 
@@ -276,7 +322,7 @@ internal sealed partial class ProcessGroupStdioTransport(
             }
         }
 
-        process.Dispose();
+        await ReleaseAsync(process);
     }
 
     private static async Task<bool> ExitedAsync(Process process, TimeSpan within)

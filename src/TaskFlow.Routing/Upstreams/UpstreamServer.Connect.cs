@@ -30,6 +30,7 @@ internal sealed partial class UpstreamServer
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         timeout.CancelAfter(_routing.ConnectTimeout);
         var started = Stopwatch.GetTimestamp();
+        ProcessGroupStdioTransport? stdio = null;
         try
         {
             var callers = new DownstreamCallers();
@@ -65,7 +66,7 @@ internal sealed partial class UpstreamServer
                 clientOptions.Handlers.RootsHandler = (_, token) => roots.ListAsync(rootsOf, token);
             }
 
-            var stdio = IsHttp ? null : CreateStdioTransport();
+            stdio = IsHttp ? null : CreateStdioTransport();
             var transport = new ProgressTrackingTransport(stdio is null ? CreateHttpTransport() : stdio);
             var client = await ConnectRetry.ExecuteAsync(
                 async token =>
@@ -140,10 +141,33 @@ internal sealed partial class UpstreamServer
             var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(failures - 1, 10))));
             Volatile.Write(ref _nextStartAllowedAt, _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency));
             State = UpstreamState.Failing;
-            RecordError($"could not be started: {ex.Message}");
-            StartFailed(_logger, Name, failures, backoff.TotalMilliseconds, ex.Message);
-            throw new McpRoutingException($"Server '{Name}' could not be started: {ex.Message}", ex);
+            var reason = await StartFailureAsync(ex, stdio);
+            RecordError($"could not be started: {reason}");
+            StartFailed(_logger, Name, failures, backoff.TotalMilliseconds, reason);
+            throw new McpRoutingException($"Server '{Name}' could not be started: {reason}", ex);
         }
+    }
+
+    /// <summary>
+    /// Why a start failed, in a user's words. A stdio server that exits during its start (a missing
+    /// API key, a wrong entry point, a Node.js too old) leaves the SDK only "the server shut down
+    /// unexpectedly"; its exit code and last line on stderr say why, so they are added.
+    /// </summary>
+    private static async Task<string> StartFailureAsync(Exception exception, ProcessGroupStdioTransport? stdio)
+    {
+        if (stdio is null)
+        {
+            return exception.Message;
+        }
+
+        if (stdio.DescribeExit() is null)
+        {
+            // The pipe closes first; the exit, and the rest of stderr, follow within moments. (A
+            // server that is still running, one that timed out, costs this second once.)
+            await stdio.WaitForExitAsync(TimeSpan.FromSeconds(1));
+        }
+
+        return stdio.DescribeExit() is { } exit ? $"{exception.Message} ({exit})" : exception.Message;
     }
 
     /// <summary>

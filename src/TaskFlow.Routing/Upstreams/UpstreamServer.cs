@@ -88,7 +88,7 @@ internal sealed partial class UpstreamServer : IAsyncDisposable
         Options = options;
         _routing = routing;
         _budget = budget;
-        _loggers = new ExpectedFallbackLoggerFactory(loggers);
+        _loggers = new SdkLogFilter(loggers);
         _logger = loggers.CreateLogger($"TaskFlow.Routing.Upstream.{name}");
         _time = time;
         Breaker = new CircuitBreaker(breaker.FailureThreshold, breaker.OpenDuration, breaker.HalfOpenRequests, time);

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
 using ModelContextProtocol.Protocol;
 using TaskFlow.Routing.Bulkheads;
 using TaskFlow.Routing.CircuitBreaking;
@@ -29,7 +31,11 @@ public sealed class McpRouterTests : IAsyncLifetime
     [Fact]
     public async Task Rule_Failover_SkipsAServerThatCannotStart_AndBreakerOpensAfterFiveFailures()
     {
-        var broken = new UpstreamServerOptions { Command = "node", Arguments = ["-e", "process.exit(3)"] };
+        // A server that throws at start, as one does without the API key it needs: Node.js prints
+        // the error, its stack and its own version, and exits with code 1.
+        var broken = new UpstreamServerOptions { Command = "node", Arguments = ["-e", "throw new Error('SEARCH_API_KEY is not set')"] };
+        using var logs = new CapturedLogs();
+        using var loggers = new LoggerFactory([logs]);
         var router = _fixture.Create(
             new() { ["broken"] = broken, ["everything"] = RouterFixture.Stdio(McpTestServers.Everything()) },
             """
@@ -42,7 +48,8 @@ public sealed class McpRouterTests : IAsyncLifetime
               timeout: 30s
               half_open_requests: 3
             """,
-            o => o.ConnectTimeout = TimeSpan.FromSeconds(5));
+            o => o.ConnectTimeout = TimeSpan.FromSeconds(5),
+            loggers: loggers);
 
         for (var i = 0; i < 6; i++)
         {
@@ -57,6 +64,15 @@ public sealed class McpRouterTests : IAsyncLifetime
         Assert.Equal(UpstreamState.Failing, status["broken"].State);
         Assert.Equal(CircuitState.Closed, status["everything"].Breaker);
         Assert.Equal(UpstreamState.Ready, status["everything"].State);
+
+        // Why it failed, in the status and in one warning per failed start: the SDK only knows that
+        // the server went away; its exit code and the error line on stderr say why. The SDK's own
+        // error, a stack trace per try, is left at Debug.
+        const string Reason = @"\S.* \(process \d+ exited with code 1; on stderr: Error: SEARCH_API_KEY is not set\)";
+        Assert.Matches($"^could not be started: {Reason}$", status["broken"].LastError);
+        Assert.Contains(logs.Lines, l => Regex.IsMatch(l, $@"^Warning TaskFlow\.Routing\.Upstream\.broken: MCP server broken failed to start \(\d+ in a row\); next start in \d+ ms: {Reason}"));
+        Assert.Contains(logs.Lines, l => l.StartsWith("Debug ModelContextProtocol.Client.McpClient: ", StringComparison.Ordinal) && l.Contains("client initialization error", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.StartsWith("Warning ModelContextProtocol", StringComparison.Ordinal) || l.StartsWith("Error ModelContextProtocol", StringComparison.Ordinal));
     }
 
     [Fact]

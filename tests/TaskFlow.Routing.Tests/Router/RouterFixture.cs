@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using TaskFlow.Testing;
@@ -28,7 +29,8 @@ internal sealed class RouterFixture : IAsyncDisposable
     };
 
     /// <param name="time">The router's clock; the system's unless a test moves time itself.</param>
-    public McpRouter Create(Dictionary<string, UpstreamServerOptions> servers, string? rules = null, Action<McpRoutingOptions>? configure = null, TimeProvider? time = null)
+    /// <param name="loggers">Where the router logs; nowhere unless a test reads its logs.</param>
+    public McpRouter Create(Dictionary<string, UpstreamServerOptions> servers, string? rules = null, Action<McpRoutingOptions>? configure = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
     {
         foreach (var (name, server) in servers.Where(s => s.Value.Transport == "stdio"))
         {
@@ -38,7 +40,7 @@ internal sealed class RouterFixture : IAsyncDisposable
 
         var options = new McpRoutingOptions { Servers = servers, Rules = rules, CallTimeout = TimeSpan.FromSeconds(20) };
         configure?.Invoke(options);
-        var router = new McpRouter(Options.Create(options), new RoutingMetrics(), NullLoggerFactory.Instance, time ?? TimeProvider.System);
+        var router = new McpRouter(Options.Create(options), new RoutingMetrics(), loggers ?? NullLoggerFactory.Instance, time ?? TimeProvider.System);
         _routers.Add(router);
         return router;
     }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace TaskFlow.Server.Tests.Infrastructure;
+namespace TaskFlow.Testing;
 
 /// <summary>Every log line of a test app, at every level and of every category, with its scopes and exception, as text.</summary>
 public sealed class CapturedLogs : ILoggerProvider, ISupportExternalScope
