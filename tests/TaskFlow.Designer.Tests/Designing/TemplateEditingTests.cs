@@ -1,3 +1,4 @@
+using Microsoft.Playwright;
 using TaskFlow.Designer.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -107,13 +108,13 @@ public sealed class TemplateEditingTests(DesignerFixture fixture)
         await page.Keyboard.TypeAsync("\"ti");
         var completion = page.Locator(".cm-tooltip-autocomplete");
         await Expect(completion.Locator(".cm-completionLabel")).ToContainTextAsync(["tier", "timeout"]);
-        await page.Keyboard.PressAsync("Escape");
-        await json.FillAsync("""{ "id": "json-help", "nodes": [ { "id": "a", "type": "fa""");
+        await CloseCompletionAsync(page, completion);
+        await FillJsonAsync(json, """{ "id": "json-help", "nodes": [ { "id": "a", "type": "fa""");
         await page.Keyboard.PressAsync("End");
         await page.Keyboard.TypeAsync("i");
         await Expect(completion).ToContainTextAsync("fail");
-        await page.Keyboard.PressAsync("Escape");
-        await json.FillAsync("""{ "id": "json-help", "nodes": [ { "id": "a", "type": "fail", "inputs": { """);
+        await CloseCompletionAsync(page, completion);
+        await FillJsonAsync(json, """{ "id": "json-help", "nodes": [ { "id": "a", "type": "fail", "inputs": { """);
         await page.Keyboard.PressAsync("End");
         await page.Keyboard.TypeAsync("\"m");
         await Expect(completion.Locator(".cm-completionLabel")).ToHaveTextAsync(["message"]);
@@ -124,5 +125,19 @@ public sealed class TemplateEditingTests(DesignerFixture fixture)
         await page.Keyboard.PressAsync("Enter");
         await Expect(json).ToContainTextAsync("\"inputs\": { \"message\": ");
         await designer.ScreenshotAsync("json-completion");
+    }
+
+    // Each step starts from a closed list and the text it filled in, so that a list still open
+    // from the step before (on a loaded machine) is not what the next keys complete.
+    private static async Task CloseCompletionAsync(IPage page, ILocator completion)
+    {
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(completion).ToHaveCountAsync(0);
+    }
+
+    private static async Task FillJsonAsync(ILocator json, string text)
+    {
+        await json.FillAsync(text);
+        await Expect(json).ToContainTextAsync(text.TrimEnd());
     }
 }
