@@ -151,7 +151,7 @@ internal sealed partial class UpstreamServer
     /// <summary>
     /// Why a start failed, in a user's words. A stdio server that exits during its start (a missing
     /// API key, a wrong entry point, a Node.js too old) leaves the SDK only "the server shut down
-    /// unexpectedly"; its exit code and last line on stderr say why, so they are added.
+    /// unexpectedly"; its exit code and the line on stderr that says why (<see cref="StderrTail"/>) are added.
     /// </summary>
     private static async Task<string> StartFailureAsync(Exception exception, ProcessGroupStdioTransport? stdio)
     {
